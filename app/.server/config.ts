@@ -1,0 +1,171 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The one place that reads the environment. Everything else receives a `Config`.
+ * A bad value stops start-up with a message naming the variable and what is wrong.
+ */
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  PORT: port.default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  // Behind a reverse proxy, the number of proxy hops to trust for the client address (0: none).
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  APP_URL: z.url({ protocol: /^https?$/ }).optional().or(z.literal("").transform(() => undefined)),
+  DATA_DIR: z.string().default("data"),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(postgres(ql)?:\/\/|file:|sqlite:)/, "must start with postgres://, postgresql://, file: or sqlite:")
+      .optional(),
+  ),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  REDIS_URL: optionalString.pipe(z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional()),
+  KEYRELAY_MASTER_KEY: optionalString.pipe(
+    z
+      .string()
+      .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded (openssl rand -base64 32)")
+      .optional(),
+  ),
+  SESSION_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+  SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://").optional()),
+  MAIL_FROM: z.string().default("keyrelay <no-reply@localhost>"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DEFAULT_LOCALE: z.enum(["en", "zh-CN"]).default("en"),
+  // The CLI speaks the terminal's language (LANG=zh_CN.UTF-8 → 简体中文) unless --locale says otherwise.
+  LANG: z.string().optional(),
+  JOBS_CONCURRENCY: positiveInt.default(4),
+  JOBS_SWEEP_INTERVAL_MS: positiveInt.default(15_000),
+  JOBS_LOCK_TIMEOUT_MS: positiveInt.default(5 * 60_000),
+  LOGIN_MAX_ATTEMPTS: positiveInt.default(5),
+  LOGIN_WINDOW_SECONDS: positiveInt.default(15 * 60),
+  SHOPIFY_API_KEY: optionalString,
+  SHOPIFY_API_SECRET: optionalString,
+  SHOPIFY_APP_URL: optionalString.pipe(z.url().optional()),
+  SHOPIFY_SCOPES: z.string().default("read_orders,write_orders,read_products,read_inventory,write_inventory,read_locations"),
+  // Test-only: where the integration suite finds its real services.
+  CI: z
+    .string()
+    .optional()
+    .transform((v) => v === "true" || v === "1"),
+  KEYRELAY_TEST_POSTGRES_URL: z.string().default("postgres://127.0.0.1:5432/test"),
+  KEYRELAY_TEST_REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  env: Env["NODE_ENV"];
+  port: number;
+  host: string;
+  trustProxy: number;
+  appUrl: string;
+  dataDir: string;
+  database:
+    | { dialect: "sqlite"; file: string }
+    | { dialect: "postgres"; url: string; poolSize: number };
+  redisUrl?: string;
+  masterKey?: Buffer;
+  sessionSecret?: string;
+  mail: { smtpUrl?: string; outboxDir: string; from: string };
+  logLevel: Env["LOG_LEVEL"];
+  defaultLocale: Env["DEFAULT_LOCALE"];
+  /** The terminal's language tag (LANG), for the CLI's human-readable output. */
+  terminalLanguage?: string;
+  jobs: { concurrency: number; sweepIntervalMs: number; lockTimeoutMs: number };
+  login: { maxAttempts: number; windowSeconds: number };
+  shopify?: { apiKey: string; apiSecret: string; appUrl: string; scopes: string[] };
+  test: { ci: boolean; postgresUrl: string; redisUrl: string };
+}
+
+export class ConfigError extends Error {
+  readonly problems: { variable: string; message: string }[];
+  constructor(problems: { variable: string; message: string }[]) {
+    super(
+      "Invalid configuration:\n" + problems.map((p) => `  ${p.variable}: ${p.message}`).join("\n"),
+    );
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/**
+ * `baseDir` anchors relative paths (DATA_DIR, a sqlite: URL): the project root for `npm start`
+ * and the CLI, so both find the same data/ wherever they are started from.
+ */
+export function loadConfig(source: Record<string, string | undefined> = process.env, opts: { baseDir?: string } = {}): Config {
+  const baseDir = opts.baseDir ?? process.cwd();
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? "?"), message: i.message })),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(baseDir, e.DATA_DIR);
+  const shopifyParts = [e.SHOPIFY_API_KEY, e.SHOPIFY_API_SECRET, e.SHOPIFY_APP_URL];
+  const shopifyCount = shopifyParts.filter(Boolean).length;
+  if (shopifyCount > 0 && shopifyCount < 3) {
+    throw new ConfigError([
+      {
+        variable: "SHOPIFY_API_KEY",
+        message: "SHOPIFY_API_KEY, SHOPIFY_API_SECRET and SHOPIFY_APP_URL must be set together (or none of them)",
+      },
+    ]);
+  }
+  const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    trustProxy: e.TRUST_PROXY,
+    appUrl,
+    dataDir,
+    database: databaseConfig(e.DATABASE_URL, dataDir, e.DATABASE_POOL_SIZE, baseDir),
+    redisUrl: e.REDIS_URL,
+    masterKey: e.KEYRELAY_MASTER_KEY ? Buffer.from(e.KEYRELAY_MASTER_KEY, "base64") : undefined,
+    sessionSecret: e.SESSION_SECRET,
+    mail: { smtpUrl: e.SMTP_URL, outboxDir: path.join(dataDir, "outbox"), from: e.MAIL_FROM },
+    logLevel: e.LOG_LEVEL,
+    defaultLocale: e.DEFAULT_LOCALE,
+    terminalLanguage: e.LANG,
+    jobs: {
+      concurrency: e.JOBS_CONCURRENCY,
+      sweepIntervalMs: e.JOBS_SWEEP_INTERVAL_MS,
+      lockTimeoutMs: e.JOBS_LOCK_TIMEOUT_MS,
+    },
+    login: { maxAttempts: e.LOGIN_MAX_ATTEMPTS, windowSeconds: e.LOGIN_WINDOW_SECONDS },
+    shopify:
+      shopifyCount === 3
+        ? {
+            apiKey: e.SHOPIFY_API_KEY!,
+            apiSecret: e.SHOPIFY_API_SECRET!,
+            appUrl: e.SHOPIFY_APP_URL!.replace(/\/$/, ""),
+            scopes: e.SHOPIFY_SCOPES.split(",").map((s) => s.trim()).filter(Boolean),
+          }
+        : undefined,
+    test: { ci: e.CI ?? false, postgresUrl: e.KEYRELAY_TEST_POSTGRES_URL, redisUrl: e.KEYRELAY_TEST_REDIS_URL },
+  };
+}
+
+function databaseConfig(url: string | undefined, dataDir: string, poolSize: number, baseDir: string): Config["database"] {
+  if (!url) return { dialect: "sqlite", file: path.join(dataDir, "keyrelay.sqlite") };
+  if (url.startsWith("postgres")) return { dialect: "postgres", url, poolSize };
+  const file = url.replace(/^(file:|sqlite:)(\/\/)?/, "");
+  return { dialect: "sqlite", file: path.resolve(baseDir, file) };
+}
+
+/** The process's own configuration: its environment, paths anchored at `baseDir`. */
+export function loadConfigFromEnvironment(baseDir: string): Config {
+  return loadConfig(process.env, { baseDir });
+}

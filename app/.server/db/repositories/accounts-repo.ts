@@ -1,0 +1,23 @@
+import crypto from "node:crypto";
+import type { Account } from "../schema.ts";
+import type { Executor } from "./job-rows.ts";
+
+export async function createAccount(db: Executor, input: { name: string; defaultLocale?: string; alertEmail?: string }): Promise<Account> {
+  const now = new Date().toISOString();
+  const row = {
+    id: crypto.randomUUID(),
+    name: input.name,
+    default_locale: input.defaultLocale ?? "en",
+    alert_email: input.alertEmail ?? null,
+    mail_from: null,
+    mail_reply_to: null,
+    created_at: now,
+    updated_at: now,
+  };
+  await db.insertInto("accounts").values(row).execute();
+  return row;
+}
+
+export async function getAccount(db: Executor, id: string): Promise<Account | undefined> {
+  return db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
+}

@@ -1,0 +1,43 @@
+import crypto from "node:crypto";
+import type { Store, StorePlatform, StoreStatus } from "../schema.ts";
+import type { Executor } from "./job-rows.ts";
+
+export async function findStoreByDomain(db: Executor, platform: StorePlatform, domain: string): Promise<Store | undefined> {
+  return db.selectFrom("stores").selectAll().where("platform", "=", platform).where("domain", "=", domain).executeTakeFirst();
+}
+
+export async function findStoreById(db: Executor, id: string): Promise<Store | undefined> {
+  return db.selectFrom("stores").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function insertStore(
+  db: Executor,
+  input: { accountId: string; platform: StorePlatform; domain: string; name: string; status?: StoreStatus },
+): Promise<Store> {
+  const now = new Date().toISOString();
+  const row: Store = {
+    id: crypto.randomUUID(),
+    account_id: input.accountId,
+    platform: input.platform,
+    domain: input.domain,
+    name: input.name,
+    credentials_ciphertext: null,
+    credentials_key_id: null,
+    webhook_secret_ciphertext: null,
+    webhook_secret_key_id: null,
+    status: input.status ?? "active",
+    settings: "{}",
+    locale: null,
+    currency: null,
+    reconcile_cursor: null,
+    reconciled_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+  await db.insertInto("stores").values(row).execute();
+  return row;
+}
+
+export async function setStoreStatus(db: Executor, id: string, status: StoreStatus): Promise<void> {
+  await db.updateTable("stores").set({ status, updated_at: new Date().toISOString() }).where("id", "=", id).execute();
+}

@@ -1,0 +1,337 @@
+import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/**
+ * The whole data model, one type for both dialects. Portable column choices:
+ * - timestamps are ISO-8601 UTC strings (SQLite text; Postgres timestamptz read back as ISO strings)
+ * - flags are 0/1 integers (better-sqlite3 cannot bind booleans)
+ * - JSON is text; money is integer minor units + ISO currency
+ * - high-volume tables (keys, allocations, jobs, events, audit) use integer ids; entities use UUIDs
+ * Every table a merchant owns carries account_id: every query is scoped by it.
+ */
+
+export type Timestamp = string;
+export type Flag = 0 | 1;
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  default_locale: string;
+  alert_email: string | null;
+  mail_from: string | null;
+  mail_reply_to: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AdminUsersTable {
+  id: string;
+  account_id: string;
+  email: string;
+  password_hash: string;
+  role: "owner" | "staff";
+  locale: string | null;
+  disabled: Generated<Flag>;
+  last_login_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Shopify's session record (SessionStorage interface of @shopify/shopify-app-session-storage). */
+export interface ShopifySessionsTable {
+  id: string;
+  shop: string;
+  state: string;
+  is_online: Flag;
+  scope: string | null;
+  expires: number | null;
+  access_token: string | null;
+  refresh_token: string | null;
+  refresh_token_expires: number | null;
+  user_id: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  account_owner: Flag | null;
+  locale: string | null;
+  collaborator: Flag | null;
+  email_verified: Flag | null;
+}
+
+export type StorePlatform = "shopify" | "woocommerce";
+export type StoreStatus = "active" | "disconnected" | "uninstalled" | "broken";
+
+export interface StoresTable {
+  id: string;
+  account_id: string;
+  platform: StorePlatform;
+  /** Shopify: the myshopify domain; WooCommerce: the site URL. */
+  domain: string;
+  name: string;
+  /** Encrypted JSON: WooCommerce consumer key/secret. Shopify tokens live in shopify_sessions. */
+  credentials_ciphertext: Buffer | null;
+  credentials_key_id: string | null;
+  webhook_secret_ciphertext: Buffer | null;
+  webhook_secret_key_id: string | null;
+  status: StoreStatus;
+  settings: string;
+  locale: string | null;
+  currency: string | null;
+  reconcile_cursor: string | null;
+  reconciled_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PoolsTable {
+  id: string;
+  account_id: string;
+  name: string;
+  sku: string | null;
+  notes: string | null;
+  low_stock_threshold: number;
+  default_cost_minor: number | null;
+  currency: string | null;
+  format_regex: string | null;
+  case_insensitive: Flag;
+  refund_policy: "revoke" | "return_if_unseen";
+  delivery_template: string | null;
+  reveal_on_click: Flag;
+  low_stock_alerted_at: Timestamp | null;
+  archived_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface KeyBatchesTable {
+  id: string;
+  account_id: string;
+  pool_id: string;
+  supplier: string | null;
+  notes: string | null;
+  source_name: string | null;
+  cost_minor: number | null;
+  currency: string | null;
+  expires_at: Timestamp | null;
+  key_count: number;
+  created_by: string | null;
+  voided_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export type KeyState = "available" | "allocated" | "delivered" | "revoked" | "returned" | "expired" | "void";
+
+export interface KeysTable {
+  id: Generated<number>;
+  account_id: string;
+  pool_id: string;
+  batch_id: string;
+  /** AES-256-GCM: nonce ‖ ciphertext ‖ tag of the JSON {code, fields}. */
+  ciphertext: Buffer;
+  /** Which master key encrypted it, so the master key can rotate. */
+  key_id: string;
+  /** HMAC-SHA256 of the normalised code: duplicates are found without decrypting. */
+  fingerprint: Buffer;
+  state: KeyState;
+  cost_minor: number | null;
+  expires_at: Timestamp | null;
+  allocated_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  state_changed_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface ProductMappingsTable {
+  id: string;
+  account_id: string;
+  store_id: string;
+  pool_id: string;
+  product_id: string;
+  variant_id: string;
+  title: string | null;
+  units_per_item: number;
+  sync_stock: Flag;
+  status: "active" | "broken" | "paused";
+  last_synced_quantity: number | null;
+  last_synced_at: Timestamp | null;
+  last_sync_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type OrderStatus = "received" | "allocated" | "partially_allocated" | "held" | "cancelled" | "refunded" | "ignored";
+export type RiskDecision = "none" | "hold" | "approved" | "rejected";
+
+export interface OrdersTable {
+  id: string;
+  account_id: string;
+  store_id: string;
+  external_id: string;
+  name: string | null;
+  email: string | null;
+  customer_name: string | null;
+  locale: string | null;
+  currency: string | null;
+  total_minor: number | null;
+  financial_status: string | null;
+  status: OrderStatus;
+  risk_decision: RiskDecision;
+  risk_reasons: string | null;
+  placed_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OrderLinesTable {
+  id: string;
+  account_id: string;
+  order_id: string;
+  external_line_id: string;
+  product_id: string | null;
+  variant_id: string | null;
+  title: string | null;
+  quantity: number;
+  refunded_quantity: number;
+  unit_price_minor: number | null;
+  mapping_id: string | null;
+  pool_id: string | null;
+  units_per_item: number;
+  created_at: Timestamp;
+}
+
+export type AllocationStatus = "allocated" | "backordered" | "revoked" | "returned" | "dropped";
+
+export interface AllocationsTable {
+  id: Generated<number>;
+  account_id: string;
+  order_line_id: string;
+  /** 0-based unit within the line (quantity × units per item). Unique with the line: a re-run is a no-op. */
+  unit_index: number;
+  pool_id: string;
+  key_id: number | null;
+  status: AllocationStatus;
+  created_at: Timestamp;
+  fulfilled_at: Timestamp | null;
+}
+
+export type WebhookEventStatus = "received" | "processed" | "ignored" | "failed";
+
+export interface WebhookEventsTable {
+  id: Generated<number>;
+  account_id: string | null;
+  store_id: string | null;
+  platform: StorePlatform;
+  topic: string;
+  /** The host's delivery identity (X-Shopify-Event-Id, X-WC-Webhook-Delivery-ID). */
+  delivery_id: string | null;
+  /** Unique: the host's identity, or (store, order, topic, payload hash) where ids can repeat. */
+  dedupe_key: string;
+  payload_hash: string;
+  payload: string;
+  status: WebhookEventStatus;
+  error: string | null;
+  received_at: Timestamp;
+  processed_at: Timestamp | null;
+}
+
+export type JobStatus = "pending" | "running" | "done" | "failed";
+
+export interface JobsTable {
+  id: Generated<number>;
+  queue: string;
+  /** JSON; never key plaintext — ids only. */
+  payload: string;
+  dedupe_key: string | null;
+  status: JobStatus;
+  attempts: number;
+  max_attempts: number;
+  run_at: Timestamp;
+  locked_at: Timestamp | null;
+  locked_by: string | null;
+  last_error: string | null;
+  error_kind: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  completed_at: Timestamp | null;
+}
+
+export type DeliveryChannel = "note" | "metafield" | "email" | "buyer_page" | "extension";
+
+export interface DeliveriesTable {
+  id: Generated<number>;
+  account_id: string;
+  order_id: string;
+  channel: DeliveryChannel;
+  status: "pending" | "sent" | "failed" | "skipped";
+  attempts: number;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+  first_viewed_at: Timestamp | null;
+  view_count: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ResellersTable {
+  id: string;
+  account_id: string;
+  name: string;
+  email: string | null;
+  status: "active" | "suspended";
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ResellerTokensTable {
+  id: string;
+  account_id: string;
+  reseller_id: string;
+  /** SHA-256 of the token; the token itself is shown once. */
+  token_hash: Buffer;
+  scopes: string;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  account_id: string;
+  actor_type: "admin" | "shopify_staff" | "cli" | "system" | "reseller";
+  actor_id: string | null;
+  action: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  details: string | null;
+  ip: string | null;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  admin_users: AdminUsersTable;
+  shopify_sessions: ShopifySessionsTable;
+  stores: StoresTable;
+  pools: PoolsTable;
+  key_batches: KeyBatchesTable;
+  keys: KeysTable;
+  product_mappings: ProductMappingsTable;
+  orders: OrdersTable;
+  order_lines: OrderLinesTable;
+  allocations: AllocationsTable;
+  webhook_events: WebhookEventsTable;
+  jobs: JobsTable;
+  deliveries: DeliveriesTable;
+  resellers: ResellersTable;
+  reseller_tokens: ResellerTokensTable;
+  audit_log: AuditLogTable;
+}
+
+export type Account = Selectable<AccountsTable>;
+export type AdminUser = Selectable<AdminUsersTable>;
+export type Store = Selectable<StoresTable>;
+export type Pool = Selectable<PoolsTable>;
+export type NewPool = Insertable<PoolsTable>;
+export type PoolUpdate = Updateable<PoolsTable>;
+export type Order = Selectable<OrdersTable>;
+export type Job = Selectable<JobsTable>;
+export type WebhookEvent = Selectable<WebhookEventsTable>;

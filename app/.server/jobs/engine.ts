@@ -1,0 +1,15 @@
+import type { JobName } from "./job-names.ts";
+
+/**
+ * An engine only triggers work that a jobs row already records. Losing a trigger (a restart, a
+ * lost Redis message) delays a job until the sweeper re-triggers it; it never loses it.
+ */
+export interface JobEngine {
+  readonly kind: "in-process" | "bullmq";
+  /** Ask a worker to run row `id` after `delayMs`. `attempt` makes the trigger idempotent per attempt. */
+  trigger(queue: JobName, id: number, attempt: number, delayMs: number): Promise<void>;
+  /** Start consuming triggers for these queues; `run` claims and executes the row. */
+  startWorkers(queues: JobName[], run: (id: number) => Promise<void>, concurrency: number): Promise<void>;
+  ping(): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,25 @@
+/**
+ * The named queues and what each payload carries. Payloads are ids and small parameters only:
+ * never key plaintext, tokens or secrets (the rows live in the jobs table and in Redis).
+ */
+export interface JobPayloads {
+  "process-event": { eventId: number };
+  "deliver-order": { orderId: string };
+  "send-email": { orderId: string; kind: "delivery" | "backorder-filled" | "resend" };
+  "sync-stock": { accountId: string; poolId: string };
+  "reconcile-store": { storeId: string };
+  "fill-backorders": { accountId: string; poolId: string };
+  "low-stock-alert": { accountId: string; poolId: string };
+}
+
+export type JobName = keyof JobPayloads;
+
+export const JOB_NAMES: JobName[] = [
+  "process-event",
+  "deliver-order",
+  "send-email",
+  "sync-stock",
+  "reconcile-store",
+  "fill-backorders",
+  "low-stock-alert",
+];

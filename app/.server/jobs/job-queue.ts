@@ -1,0 +1,153 @@
+import crypto from "node:crypto";
+import os from "node:os";
+import type { Kysely } from "kysely";
+import {
+  claimJob,
+  dueJobs,
+  finishJob,
+  insertJob,
+  releaseStaleJobs,
+  type Executor,
+} from "../db/repositories/job-rows.ts";
+import type { Database } from "../db/schema.ts";
+import { errorKindOf, RetryableError } from "../domain/errors.ts";
+import { outcomeOfFailure } from "../domain/job-retry.ts";
+import type { Logger } from "../logger.ts";
+import type { JobEngine } from "./engine.ts";
+import { JOB_NAMES, type JobName, type JobPayloads } from "./job-names.ts";
+
+export interface JobContext {
+  jobId: number;
+  attempt: number;
+  log: Logger;
+}
+
+export type JobHandler<N extends JobName> = (payload: JobPayloads[N], ctx: JobContext) => Promise<void>;
+
+export interface EnqueueOptions {
+  dedupeKey?: string;
+  delayMs?: number;
+  maxAttempts?: number;
+}
+
+export interface StagedJob {
+  id: number;
+  queue: JobName;
+  runAt: string;
+}
+
+/**
+ * One job API over two engines. `enqueue` writes the row and triggers it; `stage` writes the row
+ * inside the caller's transaction (outbox) and the caller calls `trigger` after commit.
+ */
+export class JobQueue {
+  private readonly handlers = new Map<JobName, JobHandler<any>>();
+  private readonly workerId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString("hex")}`;
+  private sweepTimer?: NodeJS.Timeout;
+  private sweeping?: Promise<unknown>;
+
+  private readonly db: Kysely<Database>;
+  readonly engine: JobEngine;
+  private readonly log: Logger;
+  private readonly opts: { concurrency: number; sweepIntervalMs: number; lockTimeoutMs: number };
+
+  constructor(db: Kysely<Database>, engine: JobEngine, log: Logger, opts: JobQueue["opts"]) {
+    this.db = db;
+    this.engine = engine;
+    this.log = log;
+    this.opts = opts;
+  }
+
+  register<N extends JobName>(name: N, handler: JobHandler<N>): void {
+    this.handlers.set(name, handler);
+  }
+
+  async stage<N extends JobName>(trx: Executor, name: N, payload: JobPayloads[N], opts: EnqueueOptions = {}): Promise<StagedJob> {
+    const { id, runAt } = await insertJob(trx, {
+      queue: name,
+      payload,
+      dedupeKey: opts.dedupeKey,
+      maxAttempts: opts.maxAttempts,
+      runAt: opts.delayMs ? new Date(Date.now() + opts.delayMs) : undefined,
+    });
+    return { id, queue: name, runAt };
+  }
+
+  /** Triggers staged rows once their transaction has committed. Never throws: the sweeper is the safety net. */
+  async trigger(jobs: StagedJob[]): Promise<void> {
+    await Promise.all(
+      jobs.map((j) => this.engine.trigger(j.queue, j.id, 0, Math.max(0, Date.parse(j.runAt) - Date.now())).catch(() => {})),
+    );
+  }
+
+  async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], opts: EnqueueOptions = {}): Promise<StagedJob> {
+    const staged = await this.stage(this.db, name, payload, opts);
+    await this.trigger([staged]);
+    return staged;
+  }
+
+  /** Claims row `id` and runs its handler; applies the error kind's outcome. Safe to call twice. */
+  async runJob(id: number): Promise<void> {
+    const job = await claimJob(this.db, id, this.workerId);
+    if (!job) return;
+    const queue = job.queue as JobName;
+    const log = this.log.child({ jobId: id, queue, attempt: job.attempts });
+    const handler = this.handlers.get(queue);
+    if (!handler) {
+      await finishJob(this.db, id, this.workerId, { status: "failed", error: `no handler registered for ${queue}`, errorKind: "permanent" });
+      log.error("job parked: no handler");
+      return;
+    }
+    try {
+      await handler(JSON.parse(job.payload), { jobId: id, attempt: job.attempts, log });
+      await finishJob(this.db, id, this.workerId, { status: "done" });
+    } catch (error) {
+      const kind = errorKindOf(error);
+      const message = error instanceof Error ? error.message : String(error);
+      const outcome = outcomeOfFailure(kind, job.attempts, job.max_attempts, {
+        retryAfterMs: error instanceof RetryableError ? error.retryAfterMs : undefined,
+      });
+      if (outcome.status === "pending") {
+        await finishJob(this.db, id, this.workerId, { status: "pending", error: message, errorKind: kind, runAt: new Date(Date.now() + outcome.delayMs) });
+        log.warn({ err: message, kind, retryInMs: outcome.delayMs }, "job failed; will retry");
+        await this.engine.trigger(queue, id, job.attempts, outcome.delayMs).catch(() => {});
+      } else if (outcome.status === "failed") {
+        await finishJob(this.db, id, this.workerId, { status: "failed", error: message, errorKind: kind });
+        log.error({ err: message, kind }, "job parked as failed");
+      } else {
+        await finishJob(this.db, id, this.workerId, { status: "done", note: message, errorKind: kind });
+        log.info({ reason: message }, "job ignored");
+      }
+    }
+  }
+
+  /** Starts consuming triggers and the sweeper. Only processes with the worker role call this. */
+  async startWorkers(queues: JobName[] = JOB_NAMES): Promise<void> {
+    await this.engine.startWorkers(queues, (id) => this.runJob(id), this.opts.concurrency);
+    await this.sweep();
+    this.sweepTimer = setInterval(() => {
+      if (!this.sweeping) this.sweeping = this.sweep().finally(() => (this.sweeping = undefined));
+    }, this.opts.sweepIntervalMs);
+    this.sweepTimer.unref();
+  }
+
+  /** Re-triggers due rows and releases rows left running by a crashed worker. */
+  async sweep(): Promise<{ released: number; triggered: number }> {
+    try {
+      const released = await releaseStaleJobs(this.db, this.opts.lockTimeoutMs);
+      if (released.length) this.log.warn({ count: released.length }, "released jobs left running by a stopped worker");
+      const due = await dueJobs(this.db, 500);
+      await Promise.all(due.map((j) => this.engine.trigger(j.queue as JobName, j.id, j.attempts, 0).catch(() => {})));
+      return { released: released.length, triggered: due.length };
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, "job sweep failed; will try again");
+      return { released: 0, triggered: 0 };
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.sweeping;
+    await this.engine.stop();
+  }
+}

@@ -1,0 +1,86 @@
+import crypto from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import nodemailer, { type Transporter } from "nodemailer";
+import { PermanentError, RetryableError } from "../domain/errors.ts";
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  from?: string;
+  replyTo?: string;
+}
+
+export interface SentMail {
+  messageId: string;
+  /** The .eml file written (embedded default), or the SMTP server's reply. */
+  location: string;
+}
+
+export interface Mailer {
+  readonly description: string;
+  send(mail: OutgoingMail): Promise<SentMail>;
+  close(): void;
+}
+
+/** SMTP when SMTP_URL is set; otherwise every message is written as an .eml file to the outbox folder. */
+export function createMailer(opts: { smtpUrl?: string; outboxDir: string; from: string }): Mailer {
+  return opts.smtpUrl ? new SmtpMailer(opts.smtpUrl, opts.from) : new FileMailer(opts.outboxDir, opts.from);
+}
+
+class SmtpMailer implements Mailer {
+  readonly description: string;
+  private readonly transport: Transporter;
+  private readonly from: string;
+  constructor(url: string, from: string) {
+    this.from = from;
+    const u = new URL(url);
+    this.description = `SMTP ${u.hostname}:${u.port || (u.protocol === "smtps:" ? 465 : 587)}`;
+    this.transport = nodemailer.createTransport(url);
+  }
+
+  async send(mail: OutgoingMail): Promise<SentMail> {
+    try {
+      const info = await this.transport.sendMail({ ...mail, from: mail.from ?? this.from });
+      return { messageId: info.messageId, location: String(info.response ?? "") };
+    } catch (e) {
+      const err = e as { responseCode?: number; code?: string; message: string };
+      // 5xx is the server's final word on this message (bad address, rejected); anything else
+      // (connection refused, timeout, 4xx greylisting) may pass later.
+      if (err.responseCode && err.responseCode >= 500) {
+        throw new PermanentError("mail_rejected", `SMTP server rejected the message (${err.responseCode})`, { status: err.responseCode });
+      }
+      throw new RetryableError("mail_unavailable", `SMTP delivery failed: ${err.code ?? err.responseCode ?? "error"}`);
+    }
+  }
+
+  close() {
+    this.transport.close();
+  }
+}
+
+class FileMailer implements Mailer {
+  readonly description: string;
+  private readonly transport: Transporter;
+  private readonly dir: string;
+  private readonly from: string;
+  constructor(dir: string, from: string) {
+    this.dir = dir;
+    this.from = from;
+    this.description = `files in ${dir}`;
+    this.transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+  }
+
+  async send(mail: OutgoingMail): Promise<SentMail> {
+    const info = await this.transport.sendMail({ ...mail, from: mail.from ?? this.from });
+    await fs.mkdir(this.dir, { recursive: true });
+    const name = `${new Date().toISOString().replace(/[:.]/g, "-")}-${crypto.randomBytes(4).toString("hex")}.eml`;
+    const file = path.join(this.dir, name);
+    await fs.writeFile(file, info.message as Buffer, { mode: 0o600 });
+    return { messageId: info.messageId, location: file };
+  }
+
+  close() {}
+}

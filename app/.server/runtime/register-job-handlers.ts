@@ -1,0 +1,7 @@
+import { processWebhookEvent } from "../use-cases/process-webhook-event.ts";
+import type { Services } from "./services.ts";
+
+/** Binds each named queue to its use-case. Queues without a handler yet are parked as failed if used. */
+export function registerJobHandlers(s: Services): void {
+  s.jobs.register("process-event", (payload, ctx) => processWebhookEvent(s, payload, ctx));
+}

@@ -1,0 +1,101 @@
+import path from "node:path";
+import type { Kysely } from "kysely";
+import type { Config } from "../config.ts";
+import { Fingerprinter } from "../crypto/fingerprint.ts";
+import { KeyCipher } from "../crypto/key-cipher.ts";
+import { loadOrCreateSecretFile } from "../crypto/secret-file.ts";
+import { openDatabase, type DatabaseHandle } from "../db/database.ts";
+import { migrateToLatest } from "../db/migrate.ts";
+import type { Database } from "../db/schema.ts";
+import { BullMqEngine } from "../jobs/bullmq-engine.ts";
+import { InProcessEngine } from "../jobs/in-process-engine.ts";
+import { JobQueue } from "../jobs/job-queue.ts";
+import { createLogger, type Logger } from "../logger.ts";
+import { createMailer, type Mailer } from "../mail/mailer.ts";
+import { registerJobHandlers } from "./register-job-handlers.ts";
+import { createLoginLimiter, type LoginLimiter } from "../auth/login-limiter.ts";
+
+/**
+ * Everything stateful, built once per process and handed down: to routes through the React
+ * Router load context, to the worker, to the CLI. Nothing below this reads the environment.
+ */
+export interface Services {
+  config: Config;
+  log: Logger;
+  database: DatabaseHandle;
+  db: Kysely<Database>;
+  cipher: KeyCipher;
+  fingerprinter: Fingerprinter;
+  sessionSecret: string;
+  mailer: Mailer;
+  jobs: JobQueue;
+  loginLimiter: LoginLimiter;
+  startup: StartupFacts;
+  close(): Promise<void>;
+}
+
+export interface StartupFacts {
+  database: string;
+  masterKey: string;
+  jobs: string;
+  mail: string;
+  migrationsApplied: string[];
+}
+
+export interface ServiceOptions {
+  migrate?: boolean;
+  log?: Logger;
+}
+
+export async function createServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
+  const log = opts.log ?? createLogger({ level: config.logLevel });
+  const database = openDatabase(
+    config.database.dialect === "sqlite"
+      ? { dialect: "sqlite", file: config.database.file }
+      : { dialect: "postgres", url: config.database.url, poolSize: config.database.poolSize },
+  );
+  try {
+    const migrationsApplied = opts.migrate === false ? [] : (await migrateToLatest(database.db, database.dialect)).applied;
+
+    const masterKeyFile = path.join(config.dataDir, "master.key");
+    const masterKey = config.masterKey ?? loadOrCreateSecretFile(masterKeyFile, 32).secret;
+    const sessionSecret =
+      config.sessionSecret ?? loadOrCreateSecretFile(path.join(config.dataDir, "session.secret"), 32).secret.toString("base64");
+
+    const engine = config.redisUrl ? new BullMqEngine(config.redisUrl, log) : new InProcessEngine();
+    const jobs = new JobQueue(database.db, engine, log, config.jobs);
+    const mailer = createMailer(config.mail);
+    const loginLimiter = createLoginLimiter(config);
+
+    const services: Services = {
+      config,
+      log,
+      database,
+      db: database.db,
+      cipher: new KeyCipher(masterKey),
+      fingerprinter: new Fingerprinter(masterKey),
+      sessionSecret,
+      mailer,
+      jobs,
+      loginLimiter,
+      startup: {
+        database: database.description,
+        masterKey: config.masterKey ? "KEYRELAY_MASTER_KEY (environment)" : `${masterKeyFile} (mode 0600)`,
+        jobs: config.redisUrl ? `BullMQ on ${new URL(config.redisUrl).host}` : "in-process",
+        mail: mailer.description,
+        migrationsApplied,
+      },
+      async close() {
+        await jobs.stop();
+        await loginLimiter.close();
+        mailer.close();
+        await database.close();
+      },
+    };
+    registerJobHandlers(services);
+    return services;
+  } catch (e) {
+    await database.close().catch(() => {});
+    throw e;
+  }
+}

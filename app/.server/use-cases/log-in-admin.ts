@@ -1,0 +1,39 @@
+import { findAdminByEmail, touchAdminLogin } from "../db/repositories/admin-users-repo.ts";
+import { recordAudit } from "../db/repositories/audit-repo.ts";
+import { DUMMY_PASSWORD_HASH, verifyPassword } from "../crypto/password.ts";
+import { InvalidInputError } from "../domain/errors.ts";
+import type { Services } from "../runtime/services.ts";
+
+export class TooManyAttemptsError extends InvalidInputError {
+  readonly retryAfterSeconds: number;
+  constructor(seconds: number) {
+    super("login_rate_limited", `Too many failed sign-ins. Try again in ${seconds} seconds.`, { params: { seconds } });
+    this.retryAfterSeconds = seconds;
+  }
+}
+
+/** Checks an email and password; counts failures per email and per IP so guessing is slow. */
+export async function logInAdmin(
+  s: Pick<Services, "db" | "loginLimiter">,
+  input: { email: string; password: string; ip: string },
+): Promise<{ userId: string; accountId: string; locale: string | null }> {
+  const email = input.email.trim().toLowerCase();
+  const limitKeys = [`email:${email}`, `ip:${input.ip}`];
+  const wait = await s.loginLimiter.blockedFor(limitKeys);
+  if (wait > 0) throw new TooManyAttemptsError(wait);
+
+  const user = email ? await findAdminByEmail(s.db, email) : undefined;
+  // Always spend the same work, so response time does not reveal which emails exist.
+  const ok = await verifyPassword(input.password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
+  if (!user || !ok || user.disabled) {
+    await s.loginLimiter.recordFailure(limitKeys);
+    if (user) {
+      await recordAudit(s.db, { accountId: user.account_id, actorType: "admin", actorId: user.id, action: "admin.login_failed", ip: input.ip });
+    }
+    throw new InvalidInputError("login_failed", "Wrong email or password.");
+  }
+  await s.loginLimiter.reset([`email:${email}`]);
+  await touchAdminLogin(s.db, user.id);
+  await recordAudit(s.db, { accountId: user.account_id, actorType: "admin", actorId: user.id, action: "admin.login", ip: input.ip });
+  return { userId: user.id, accountId: user.account_id, locale: user.locale };
+}

@@ -1,0 +1,49 @@
+import { Frame, Navigation, TopBar } from "@shopify/polaris";
+import { HomeIcon } from "@shopify/polaris-icons";
+import { useState, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { useLocation, useSubmit } from "react-router";
+import { SUPPORTED_LOCALES } from "../i18n/i18n.ts";
+
+/** The standalone admin's chrome: top bar with the user menu (language, sign out) and navigation. */
+export function AdminFrame({ email, csrf, children }: { email: string; csrf: string; children: ReactNode }) {
+  const { t } = useTranslation();
+  const location = useLocation();
+  const submit = useSubmit();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [navOpen, setNavOpen] = useState(false);
+
+  const userMenu = (
+    <TopBar.UserMenu
+      name={email}
+      detail={t("nav.signedInAs", { email })}
+      initials={email.slice(0, 1).toUpperCase()}
+      open={menuOpen}
+      onToggle={() => setMenuOpen((o) => !o)}
+      actions={[
+        {
+          items: SUPPORTED_LOCALES.map((l) => ({
+            content: t(`locale.${l}`),
+            onAction: () => submit({ locale: l, csrf, redirectTo: location.pathname }, { method: "post", action: "/admin/locale" }),
+          })),
+        },
+        { items: [{ content: t("nav.signOut"), onAction: () => submit({ csrf }, { method: "post", action: "/logout" }) }] },
+      ]}
+    />
+  );
+
+  return (
+    <Frame
+      topBar={<TopBar showNavigationToggle userMenu={userMenu} onNavigationToggle={() => setNavOpen((o) => !o)} />}
+      navigation={
+        <Navigation location={location.pathname}>
+          <Navigation.Section items={[{ url: "/admin", label: t("nav.dashboard"), icon: HomeIcon, exactMatch: true }]} />
+        </Navigation>
+      }
+      showMobileNavigation={navOpen}
+      onNavigationDismiss={() => setNavOpen(false)}
+    >
+      {children}
+    </Frame>
+  );
+}

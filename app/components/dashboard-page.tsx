@@ -1,0 +1,121 @@
+import { Badge, BlockStack, Card, EmptyState, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import { useTranslation } from "react-i18next";
+import { formatNumber, type Locale } from "../i18n/i18n.ts";
+import type { DashboardData } from "../.server/use-cases/get-dashboard.ts";
+
+function Stat({ label, value, locale }: { label: string; value: number; locale: Locale }) {
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h3" variant="headingSm" tone="subdued">
+          {label}
+        </Text>
+        <Text as="p" variant="heading2xl">
+          {formatNumber(locale, value)}
+        </Text>
+      </BlockStack>
+    </Card>
+  );
+}
+
+function SetupStep({ label, done }: { label: string; done: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <InlineStack align="space-between" blockAlign="center" wrap={false} gap="200">
+      <Text as="span">{label}</Text>
+      {done ? <Badge tone="success">{t("dashboard.setup.done")}</Badge> : <Badge>{t("dashboard.setup.todo")}</Badge>}
+    </InlineStack>
+  );
+}
+
+/** The dashboard, shared by the standalone admin and the page embedded in Shopify. */
+export function DashboardPage({ data, locale }: { data: DashboardData; locale: Locale }) {
+  const { t } = useTranslation();
+  const steps = [data.setup.storeConnected, data.setup.poolCreated, data.setup.keysImported];
+  const doneCount = steps.filter(Boolean).length;
+  return (
+    <Page title={t("dashboard.title")} subtitle={t("dashboard.subtitle", { account: data.accountName })}>
+      <Layout>
+        {doneCount < 3 ? (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("dashboard.setup.title")}
+                </Text>
+                <Text as="p" tone="subdued">
+                  {t("dashboard.setup.description")}
+                </Text>
+                <ProgressBar progress={(doneCount / 3) * 100} size="small" tone="primary" />
+                <Text as="p" variant="bodySm" tone="subdued">
+                  {t("dashboard.setup.progress", { count: doneCount })}
+                </Text>
+                <SetupStep label={t("dashboard.setup.connectStore")} done={data.setup.storeConnected} />
+                <SetupStep label={t("dashboard.setup.createPool")} done={data.setup.poolCreated} />
+                <SetupStep label={t("dashboard.setup.importKeys")} done={data.setup.keysImported} />
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="400">
+            <Stat label={t("dashboard.stats.available")} value={data.keys.available} locale={locale} />
+            <Stat label={t("dashboard.stats.allocated")} value={data.keys.allocated} locale={locale} />
+            <Stat label={t("dashboard.stats.delivered")} value={data.keys.delivered} locale={locale} />
+            <Stat label={t("dashboard.stats.orders24h")} value={data.ordersLast24h} locale={locale} />
+            <Stat label={t("dashboard.stats.pools")} value={data.pools.total} locale={locale} />
+            <Stat label={t("dashboard.stats.lowStock")} value={data.pools.lowStock} locale={locale} />
+          </InlineGrid>
+        </Layout.Section>
+        <Layout.Section variant="oneHalf">
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                {t("dashboard.stores.title")}
+              </Text>
+              {data.stores.length === 0 ? (
+                <EmptyState heading={t("dashboard.stores.empty")} image="">
+                  <p>{t("dashboard.stores.emptyHint")}</p>
+                </EmptyState>
+              ) : (
+                data.stores.map((st) => (
+                  <InlineStack key={st.id} align="space-between" blockAlign="center">
+                    <BlockStack gap="050">
+                      <Text as="span" fontWeight="semibold">
+                        {st.name}
+                      </Text>
+                      <Text as="span" tone="subdued" variant="bodySm">
+                        {t(`dashboard.stores.platform.${st.platform}`)}
+                      </Text>
+                    </BlockStack>
+                    <Badge tone={st.status === "active" ? "success" : "warning"}>{t(`dashboard.stores.status.${st.status}`)}</Badge>
+                  </InlineStack>
+                ))
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section variant="oneHalf">
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                {t("dashboard.jobs.title")}
+              </Text>
+              <Text as="p">{t("dashboard.jobs.summary", { count: data.jobs.pending })}</Text>
+              {data.jobs.failed > 0 ? (
+                <Badge tone="critical">{t("dashboard.jobs.failed", { count: data.jobs.failed })}</Badge>
+              ) : (
+                <Text as="p" tone="success">
+                  {t("dashboard.jobs.healthy")}
+                </Text>
+              )}
+              <Text as="p" tone="subdued" variant="bodySm">
+                {t(`dashboard.jobs.engine.${data.jobs.engine}`)}
+              </Text>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

@@ -1,0 +1,82 @@
+import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import { useMemo } from "react";
+import { I18nextProvider, useTranslation } from "react-i18next";
+import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from "react-router";
+import type { Route } from "./+types/root";
+import { PolarisProvider } from "./components/polaris-provider.tsx";
+import { createI18n, type Locale } from "./i18n/i18n.ts";
+import { getSession } from "./.server/auth/admin-session.ts";
+import { getAdminUser } from "./.server/db/repositories/admin-users-repo.ts";
+import { resolveLocale } from "./.server/http/resolve-locale.ts";
+import "./context.ts";
+
+export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const s = context.services;
+  const session = await getSession(s, request);
+  const userId = session.get("userId");
+  const user = userId ? await getAdminUser(s.db, userId) : undefined;
+  const locale = resolveLocale({ request, userLocale: user?.locale, fallback: s.config.defaultLocale });
+  return { locale };
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>("root");
+  return (
+    <html lang={data?.locale ?? "en"}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        {children}
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+function Providers({ locale, children }: { locale: Locale; children: React.ReactNode }) {
+  const i18n = useMemo(() => createI18n(locale), [locale]);
+  return (
+    <I18nextProvider i18n={i18n}>
+      <PolarisProvider locale={locale}>{children}</PolarisProvider>
+    </I18nextProvider>
+  );
+}
+
+export default function App({ loaderData }: Route.ComponentProps) {
+  return (
+    <Providers locale={loaderData.locale}>
+      <Outlet />
+    </Providers>
+  );
+}
+
+function ErrorText() {
+  const error = useRouteError();
+  const { t } = useTranslation();
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  return (
+    <main style={{ fontFamily: "system-ui, sans-serif", maxWidth: 560, margin: "10vh auto", padding: 24 }}>
+      <h1>{notFound ? t("errors.notFoundTitle") : t("errors.title")}</h1>
+      <p>{notFound ? t("errors.notFound") : t("errors.unexpected")}</p>
+      <p>
+        <a href="/admin">{t("errors.backHome")}</a>
+      </p>
+    </main>
+  );
+}
+
+export function ErrorBoundary() {
+  const data = useRouteLoaderData<typeof loader>("root");
+  return (
+    <Providers locale={data?.locale ?? "en"}>
+      <ErrorText />
+    </Providers>
+  );
+}

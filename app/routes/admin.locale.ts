@@ -1,0 +1,19 @@
+import { redirect } from "react-router";
+import { requireAdmin, safeNext, verifyCsrf } from "../.server/auth/admin-session.ts";
+import { errorResponse } from "../.server/http/responses.ts";
+import { setAdminLocale } from "../.server/use-cases/set-admin-locale.ts";
+import type { Route } from "./+types/admin.locale";
+
+/** The standalone admin's own language setting. */
+export async function action({ request, context }: Route.ActionArgs) {
+  const s = context.services;
+  const { user, session } = await requireAdmin(s, request);
+  const form = await request.formData();
+  try {
+    verifyCsrf(session, form.get("csrf"));
+    await setAdminLocale(s, user.id, form.get("locale"));
+  } catch (e) {
+    return errorResponse(e);
+  }
+  return redirect(safeNext(String(form.get("redirectTo") ?? "/admin")));
+}

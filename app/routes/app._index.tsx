@@ -1,0 +1,16 @@
+import { useRouteLoaderData } from "react-router";
+import { requireShopifyAdmin } from "../.server/auth/shopify-admin.ts";
+import { getDashboard } from "../.server/use-cases/get-dashboard.ts";
+import { DashboardPage } from "../components/dashboard-page.tsx";
+import type { loader as rootLoader } from "../root.tsx";
+import type { Route } from "./+types/app._index";
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const { accountId } = await requireShopifyAdmin(context.services, request);
+  return getDashboard(context.services, accountId);
+}
+
+export default function EmbeddedDashboard({ loaderData }: Route.ComponentProps) {
+  const root = useRouteLoaderData<typeof rootLoader>("root");
+  return <DashboardPage data={loaderData} locale={root?.locale ?? "en"} />;
+}

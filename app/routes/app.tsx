@@ -1,0 +1,34 @@
+import { AppProvider } from "@shopify/shopify-app-react-router/react";
+import { boundary } from "@shopify/shopify-app-react-router/server";
+import { Outlet, useRouteError } from "react-router";
+import { requireShopifyAdmin } from "../.server/auth/shopify-admin.ts";
+import { errorResponse } from "../.server/http/responses.ts";
+import { KeyrelayError } from "../.server/domain/errors.ts";
+import type { Route } from "./+types/app";
+
+/** Inside the Shopify admin: App Bridge (from Shopify's CDN) around the same Polaris pages. */
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const s = context.services;
+  try {
+    await requireShopifyAdmin(s, request);
+  } catch (e) {
+    if (e instanceof KeyrelayError) throw errorResponse(e);
+    throw e;
+  }
+  return { apiKey: s.config.shopify!.apiKey };
+}
+
+export default function EmbeddedApp({ loaderData }: Route.ComponentProps) {
+  return (
+    <AppProvider apiKey={loaderData.apiKey}>
+      <Outlet />
+    </AppProvider>
+  );
+}
+
+// Shopify's boundary turns its auth redirects into App Bridge navigations and sets frame headers.
+export function ErrorBoundary() {
+  return boundary.error(useRouteError());
+}
+
+export const headers: Route.HeadersFunction = (args) => boundary.headers(args);

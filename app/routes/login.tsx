@@ -1,0 +1,95 @@
+import { Banner, BlockStack, Box, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { data, Form, redirect, useNavigation } from "react-router";
+import { adminSessionStorage, ensureCsrf, getSession, safeNext, verifyCsrf } from "../.server/auth/admin-session.ts";
+import { KeyrelayError } from "../.server/domain/errors.ts";
+import { logInAdmin, TooManyAttemptsError } from "../.server/use-cases/log-in-admin.ts";
+import type { Route } from "./+types/login";
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const s = context.services;
+  const session = await getSession(s, request);
+  const url = new URL(request.url);
+  if (session.get("userId")) return redirect(safeNext(url.searchParams.get("next")));
+  const csrf = ensureCsrf(session);
+  return data(
+    { csrf, signedOut: url.searchParams.has("signedOut") },
+    { headers: { "Set-Cookie": await adminSessionStorage(s).commitSession(session) } },
+  );
+}
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const s = context.services;
+  const session = await getSession(s, request);
+  const form = await request.formData();
+  const next = safeNext(new URL(request.url).searchParams.get("next"));
+  try {
+    verifyCsrf(session, form.get("csrf"));
+    const result = await logInAdmin(s, {
+      email: String(form.get("email") ?? ""),
+      password: String(form.get("password") ?? ""),
+      ip: context.clientIp,
+    });
+    // A new session on sign-in: nothing from before the login survives (session fixation).
+    const fresh = await adminSessionStorage(s).getSession();
+    fresh.set("userId", result.userId);
+    ensureCsrf(fresh);
+    return redirect(next, { headers: { "Set-Cookie": await adminSessionStorage(s).commitSession(fresh) } });
+  } catch (e) {
+    if (!(e instanceof KeyrelayError) || e.kind !== "invalid_input") throw e;
+    const status = e instanceof TooManyAttemptsError ? 429 : e.code === "csrf" ? 403 : 401;
+    const headers: HeadersInit = e instanceof TooManyAttemptsError ? { "Retry-After": String(e.retryAfterSeconds) } : {};
+    return data({ error: { code: e.code, params: e.params } }, { status, headers });
+  }
+}
+
+export const meta: Route.MetaFunction = () => [{ title: "keyrelay" }];
+
+export default function Login({ loaderData, actionData }: Route.ComponentProps) {
+  const { t } = useTranslation();
+  const navigation = useNavigation();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const error = actionData && "error" in actionData ? actionData.error : undefined;
+  return (
+    <Page narrowWidth>
+      <Box paddingBlockStart="1600">
+        <BlockStack gap="400">
+          <BlockStack gap="100">
+            <Text as="h1" variant="headingXl">
+              {t("login.title")}
+            </Text>
+            <Text as="p" tone="subdued">
+              {t("app.tagline")}
+            </Text>
+          </BlockStack>
+          {loaderData.signedOut && !error ? <Banner tone="info">{t("login.signedOut")}</Banner> : null}
+          {error ? <Banner tone="critical">{t(`errors.${error.code}`, error.params)}</Banner> : null}
+          <Card>
+            <Form method="post">
+              <input type="hidden" name="csrf" value={loaderData.csrf} />
+              <FormLayout>
+                <TextField label={t("login.email")} name="email" type="email" autoComplete="username" value={email} onChange={setEmail} />
+                <TextField
+                  label={t("login.password")}
+                  name="password"
+                  type="password"
+                  autoComplete="current-password"
+                  value={password}
+                  onChange={setPassword}
+                />
+                <Button submit variant="primary" loading={navigation.state === "submitting"}>
+                  {t("login.submit")}
+                </Button>
+              </FormLayout>
+            </Form>
+          </Card>
+          <Text as="p" tone="subdued" variant="bodySm">
+            {t("login.firstAdminHelp")}
+          </Text>
+        </BlockStack>
+      </Box>
+    </Page>
+  );
+}

@@ -1,0 +1,65 @@
+/**
+ * bin/keyrelay <command> — the same use-cases as the admin UI, for scripts and terminals.
+ * Every command takes --json (one JSON document on stdout; errors as {"error":{code,message}}).
+ * Exit codes: 0 done, 1 failed, 2 bad input or usage.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConfigError, loadConfigFromEnvironment } from "../app/.server/config.ts";
+import { createLogger } from "../app/.server/logger.ts";
+import { createServices, type Services } from "../app/.server/runtime/services.ts";
+import { isLocale, matchLocale, translator, type Locale } from "../app/i18n/i18n.ts";
+import { adminCreate } from "./commands/admin-create.ts";
+import { jobsStatus } from "./commands/jobs-status.ts";
+import { migrate } from "./commands/migrate.ts";
+import { createOutput, describeError, UsageError, type Output } from "./output.ts";
+
+type Command = { run: (s: Services, args: string[], out: Output) => Promise<void>; migrate: boolean };
+
+const commands: Record<string, Command> = {
+  "admin create": { run: adminCreate, migrate: true },
+  migrate: { run: migrate, migrate: false },
+  "jobs status": { run: jobsStatus, migrate: true },
+};
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const argv = process.argv.slice(2);
+const json = argv.includes("--json");
+const localeFlag = argv.find((a) => a.startsWith("--locale="))?.slice("--locale=".length);
+
+let locale: Locale = "en";
+let exitCode = 0;
+let services: Services | undefined;
+const t0 = translator("en");
+try {
+  const config = loadConfigFromEnvironment(root);
+  locale = isLocale(localeFlag) ? localeFlag : (matchLocale(config.terminalLanguage) ?? config.defaultLocale);
+  const t = translator(locale);
+  const out = createOutput(json, locale, t);
+  const key = [argv[0], argv[1]].filter(Boolean).join(" ");
+  const name = commands[key] ? key : commands[argv[0] ?? ""] ? argv[0] : undefined;
+  if (!argv[0] || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+    process.stdout.write(t("cli.usage") + "\n");
+  } else if (!name) {
+    throw new UsageError("unknownCommand", { command: argv.filter((a) => !a.startsWith("-")).slice(0, 2).join(" ") });
+  } else {
+    const rest = argv.slice(name.split(" ").length).filter((a) => !a.startsWith("--locale="));
+    // The CLI's own logs go to stderr so stdout stays the command's output.
+    const log = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, destination: process.stderr as never });
+    services = await createServices(config, { migrate: commands[name].migrate, log });
+    await commands[name].run(services, rest, out);
+  }
+} catch (e) {
+  const t = translator(locale);
+  let described;
+  if (e instanceof ConfigError) described = { code: "config", message: `${t0("cli.configError")}: ${e.message}`, exitCode: 2 };
+  else if (e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    described = { code: "unknownOption", message: t("cli.unknownOption", { detail: e.message }), exitCode: 2 };
+  } else described = describeError(e, t);
+  if (json) process.stdout.write(JSON.stringify({ error: { code: described.code, message: described.message } }, null, 2) + "\n");
+  else process.stderr.write(`keyrelay: ${described.message}\n`);
+  exitCode = described.exitCode;
+} finally {
+  await services?.close().catch(() => {});
+}
+process.exit(exitCode);

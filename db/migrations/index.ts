@@ -1,0 +1,7 @@
+import type { KeyrelayMigration } from "./column-types.ts";
+import { initialSchema } from "./0001-initial-schema.ts";
+
+/** Every migration in order. Names are permanent: never rename or reorder one that has shipped. */
+export const migrations: Record<string, KeyrelayMigration> = {
+  "0001-initial-schema": initialSchema,
+};

@@ -1,0 +1,96 @@
+/**
+ * One entry point, three roles:
+ *   node scripts/start.ts               web + worker in one process (the embedded default)
+ *   node scripts/start.ts --role=web    HTTP only; jobs are triggered through Redis (or swept by a worker)
+ *   node scripts/start.ts --role=worker jobs only
+ * Builds the app first when the build is missing or older than the sources.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { createRequestHandler } from "@react-router/express";
+import express from "express";
+import type { ServerBuild } from "react-router";
+import { ConfigError, loadConfigFromEnvironment } from "../app/.server/config.ts";
+import { createServices } from "../app/.server/runtime/services.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const { values } = parseArgs({ options: { role: { type: "string", default: "all" } } });
+const role = values.role as "all" | "web" | "worker";
+if (!["all", "web", "worker"].includes(role)) {
+  console.error(`--role must be all, web or worker (got ${role})`);
+  process.exit(2);
+}
+
+let config;
+try {
+  config = loadConfigFromEnvironment(root);
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
+
+const serverBuild = path.join(root, "build/server/index.js");
+if (role !== "worker" && buildIsStale()) {
+  console.error("Building the app (react-router build)…");
+  const r = spawnSync(process.execPath, [path.join(root, "node_modules/@react-router/dev/bin.js"), "build"], { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const services = await createServices(config);
+const { log, startup } = services;
+log.info({ role, database: startup.database, migrationsApplied: startup.migrationsApplied }, `database: ${startup.database}`);
+log.info(`master key: ${startup.masterKey}`);
+log.info(`jobs: ${startup.jobs}`);
+log.info(`mail: ${startup.mail}`);
+
+if (role !== "web") await services.jobs.startWorkers();
+
+let server: import("node:http").Server | undefined;
+if (role !== "worker") {
+  const build = (await import(pathToFileURL(serverBuild).href)) as ServerBuild;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxy);
+  app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(path.join(root, "build/client"), { maxAge: "1h", index: false }));
+  app.all("*", createRequestHandler({ build, getLoadContext: (req) => ({ services, clientIp: req.ip ?? "unknown" }) }));
+  server = app.listen(config.port, config.host, () => {
+    log.info(`keyrelay is listening on ${config.appUrl} (bound to ${config.host}:${config.port})`);
+  });
+  server.on("error", (e) => {
+    log.fatal({ err: e.message }, "could not start the HTTP server");
+    process.exit(1);
+  });
+}
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "shutting down");
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  await services.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
+
+function buildIsStale(): boolean {
+  if (!fs.existsSync(serverBuild)) return true;
+  const built = fs.statSync(serverBuild).mtimeMs;
+  const newer = (p: string): boolean => {
+    const st = fs.statSync(p);
+    if (st.isDirectory()) return fs.readdirSync(p).some((f) => newer(path.join(p, f)));
+    return st.mtimeMs > built;
+  };
+  return ["app", "connectors", "react-router.config.ts", "vite.config.ts", "package-lock.json"].some((p) => {
+    const full = path.join(root, p);
+    return fs.existsSync(full) && newer(full);
+  });
+}
