@@ -10,10 +10,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { createRequestHandler } from "@react-router/express";
-import express from "express";
 import type { ServerBuild } from "react-router";
 import { ConfigError, loadConfigFromEnvironment } from "../app/.server/config.ts";
+import { createHttpApp } from "../app/.server/runtime/http-app.ts";
 import { createServices } from "../app/.server/runtime/services.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -54,13 +53,7 @@ if (role !== "web") await services.jobs.startWorkers();
 let server: import("node:http").Server | undefined;
 if (role !== "worker") {
   const build = (await import(pathToFileURL(serverBuild).href)) as ServerBuild;
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("trust proxy", config.trustProxy);
-  app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
-  app.use(express.static(path.join(root, "build/client"), { maxAge: "1h", index: false }));
-  app.all("*", createRequestHandler({ build, getLoadContext: (req) => ({ services, clientIp: req.ip ?? "unknown" }) }));
-  server = app.listen(config.port, config.host, () => {
+  server = createHttpApp(services, build, path.join(root, "build")).listen(config.port, config.host, () => {
     log.info(`keyrelay is listening on ${config.appUrl} (bound to ${config.host}:${config.port})`);
   });
   server.on("error", (e) => {

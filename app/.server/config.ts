@@ -47,6 +47,8 @@ const EnvSchema = z.object({
   JOBS_CONCURRENCY: positiveInt.default(4),
   JOBS_SWEEP_INTERVAL_MS: positiveInt.default(15_000),
   JOBS_LOCK_TIMEOUT_MS: positiveInt.default(5 * 60_000),
+  // Redis key prefix for BullMQ: two keyrelay installations can share one Redis.
+  JOBS_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only").default("keyrelay"),
   LOGIN_MAX_ATTEMPTS: positiveInt.default(5),
   LOGIN_WINDOW_SECONDS: positiveInt.default(15 * 60),
   SHOPIFY_API_KEY: optionalString,
@@ -58,7 +60,7 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .transform((v) => v === "true" || v === "1"),
-  KEYRELAY_TEST_POSTGRES_URL: z.string().default("postgres://127.0.0.1:5432/test"),
+  KEYRELAY_TEST_POSTGRES_URL: z.string().default("postgres://postgres@127.0.0.1:5432/test"),
   KEYRELAY_TEST_REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
 });
 
@@ -82,7 +84,7 @@ export interface Config {
   defaultLocale: Env["DEFAULT_LOCALE"];
   /** The terminal's language tag (LANG), for the CLI's human-readable output. */
   terminalLanguage?: string;
-  jobs: { concurrency: number; sweepIntervalMs: number; lockTimeoutMs: number };
+  jobs: { concurrency: number; sweepIntervalMs: number; lockTimeoutMs: number; queuePrefix: string };
   login: { maxAttempts: number; windowSeconds: number };
   shopify?: { apiKey: string; apiSecret: string; appUrl: string; scopes: string[] };
   test: { ci: boolean; postgresUrl: string; redisUrl: string };
@@ -143,6 +145,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       concurrency: e.JOBS_CONCURRENCY,
       sweepIntervalMs: e.JOBS_SWEEP_INTERVAL_MS,
       lockTimeoutMs: e.JOBS_LOCK_TIMEOUT_MS,
+      queuePrefix: e.JOBS_QUEUE_PREFIX,
     },
     login: { maxAttempts: e.LOGIN_MAX_ATTEMPTS, windowSeconds: e.LOGIN_WINDOW_SECONDS },
     shopify:

@@ -62,7 +62,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     const sessionSecret =
       config.sessionSecret ?? loadOrCreateSecretFile(path.join(config.dataDir, "session.secret"), 32).secret.toString("base64");
 
-    const engine = config.redisUrl ? new BullMqEngine(config.redisUrl, log) : new InProcessEngine();
+    const engine = config.redisUrl ? new BullMqEngine(config.redisUrl, log, config.jobs.queuePrefix) : new InProcessEngine();
     const jobs = new JobQueue(database.db, engine, log, config.jobs);
     const mailer = createMailer(config.mail);
     const loginLimiter = createLoginLimiter(config);
