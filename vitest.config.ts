@@ -17,6 +17,9 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           environment: "node",
+          // Load the production server build with Node itself, as `npm start` does, so it shares
+          // one react-router with the Shopify library instead of getting a second, transformed copy.
+          server: { deps: { external: [/\/build\/server\//] } },
           testTimeout: 30_000,
           hookTimeout: 60_000,
           fileParallelism: false,

@@ -44,6 +44,9 @@ export async function action({ request, context }: Route.ActionArgs) {
   }
 }
 
+// Document POSTs take their headers (Retry-After on 429) from here.
+export const headers: Route.HeadersFunction = ({ actionHeaders, loaderHeaders }) => (actionHeaders.has("Retry-After") ? actionHeaders : loaderHeaders);
+
 export const meta: Route.MetaFunction = () => [{ title: "keyrelay" }];
 
 export default function Login({ loaderData, actionData }: Route.ComponentProps) {
