@@ -10,7 +10,10 @@ import { getAdminUser } from "./.server/db/repositories/admin-users-repo.ts";
 import { resolveLocale } from "./.server/http/resolve-locale.ts";
 import "./context.ts";
 
-export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
+export const links: Route.LinksFunction = () => [
+  { rel: "stylesheet", href: polarisStyles },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const s = context.services;

@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { ConfigError, loadConfigFromEnvironment } from "../app/.server/config.ts";
 import { createLogger } from "../app/.server/logger.ts";
 import { createServices, type Services } from "../app/.server/runtime/services.ts";
@@ -12,14 +13,13 @@ import { isLocale, matchLocale, translator, type Locale } from "../app/i18n/i18n
 import { adminCreate } from "./commands/admin-create.ts";
 import { jobsStatus } from "./commands/jobs-status.ts";
 import { migrate } from "./commands/migrate.ts";
-import { createOutput, describeError, UsageError, type Output } from "./output.ts";
-
-type Command = { run: (s: Services, args: string[], out: Output) => Promise<void>; migrate: boolean };
+import type { Command, OptionValues } from "./command.ts";
+import { createOutput, describeError, UsageError } from "./output.ts";
 
 const commands: Record<string, Command> = {
-  "admin create": { run: adminCreate, migrate: true },
-  migrate: { run: migrate, migrate: false },
-  "jobs status": { run: jobsStatus, migrate: true },
+  "admin create": adminCreate,
+  migrate,
+  "jobs status": jobsStatus,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -43,11 +43,14 @@ try {
   } else if (!name) {
     throw new UsageError("unknownCommand", { command: argv.filter((a) => !a.startsWith("-")).slice(0, 2).join(" ") });
   } else {
+    const command = commands[name];
     const rest = argv.slice(name.split(" ").length).filter((a) => !a.startsWith("--locale="));
+    const { values } = parseArgs({ args: rest, options: { ...command.options, json: { type: "boolean" } }, strict: true, allowPositionals: false });
+    command.validate?.(values as OptionValues);
     // The CLI's own logs go to stderr so stdout stays the command's output.
     const log = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, destination: process.stderr as never });
-    services = await createServices(config, { migrate: commands[name].migrate, log });
-    await commands[name].run(services, rest, out);
+    services = await createServices(config, { migrate: command.migrate, log });
+    await command.run(services, values as OptionValues, out);
   }
 } catch (e) {
   const t = translator(locale);

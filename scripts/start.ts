@@ -49,6 +49,9 @@ log.info(`jobs: ${startup.jobs}`);
 log.info(`mail: ${startup.mail}`);
 
 if (role !== "web") await services.jobs.startWorkers();
+// Job timers are unref'd so they never hold up a shutdown; a worker-only process without Redis
+// has nothing else keeping it alive, so it holds this handle until it is told to stop.
+const keepAlive = role === "worker" ? setInterval(() => {}, 60_000) : undefined;
 
 let server: import("node:http").Server | undefined;
 if (role !== "worker") {
@@ -68,6 +71,7 @@ async function shutdown(signal: string) {
   stopping = true;
   log.info({ signal }, "shutting down");
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  clearInterval(keepAlive);
   await services.close();
   process.exit(0);
 }
@@ -80,7 +84,7 @@ function buildIsStale(): boolean {
   const newer = (p: string): boolean => {
     const st = fs.statSync(p);
     if (st.isDirectory()) return fs.readdirSync(p).some((f) => newer(path.join(p, f)));
-    return st.mtimeMs > built;
+    return !/\.test\.tsx?$/.test(p) && st.mtimeMs > built;
   };
   return ["app", "connectors", "react-router.config.ts", "vite.config.ts", "package-lock.json"].some((p) => {
     const full = path.join(root, p);

@@ -6,7 +6,7 @@ import { useLocation, useSubmit } from "react-router";
 import { SUPPORTED_LOCALES } from "../i18n/i18n.ts";
 
 /** The standalone admin's chrome: top bar with the user menu (language, sign out) and navigation. */
-export function AdminFrame({ email, csrf, children }: { email: string; csrf: string; children: ReactNode }) {
+export function AdminFrame({ email, accountName, csrf, children }: { email: string; accountName: string; csrf: string; children: ReactNode }) {
   const { t } = useTranslation();
   const location = useLocation();
   const submit = useSubmit();
@@ -16,7 +16,7 @@ export function AdminFrame({ email, csrf, children }: { email: string; csrf: str
   const userMenu = (
     <TopBar.UserMenu
       name={email}
-      detail={t("nav.signedInAs", { email })}
+      detail={accountName}
       initials={email.slice(0, 1).toUpperCase()}
       open={menuOpen}
       onToggle={() => setMenuOpen((o) => !o)}
@@ -34,6 +34,7 @@ export function AdminFrame({ email, csrf, children }: { email: string; csrf: str
 
   return (
     <Frame
+      logo={{ topBarSource: "/favicon.svg", width: 28, url: "/admin", accessibilityLabel: t("app.name") }}
       topBar={<TopBar showNavigationToggle userMenu={userMenu} onNavigationToggle={() => setNavOpen((o) => !o)} />}
       navigation={
         <Navigation location={location.pathname}>

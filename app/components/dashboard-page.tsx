@@ -1,4 +1,4 @@
-import { Badge, BlockStack, Card, EmptyState, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import { formatNumber, type Locale } from "../i18n/i18n.ts";
 import type { DashboardData } from "../.server/use-cases/get-dashboard.ts";
@@ -74,9 +74,14 @@ export function DashboardPage({ data, locale }: { data: DashboardData; locale: L
                 {t("dashboard.stores.title")}
               </Text>
               {data.stores.length === 0 ? (
-                <EmptyState heading={t("dashboard.stores.empty")} image="">
-                  <p>{t("dashboard.stores.emptyHint")}</p>
-                </EmptyState>
+                <BlockStack gap="100">
+                  <Text as="p" fontWeight="semibold">
+                    {t("dashboard.stores.empty")}
+                  </Text>
+                  <Text as="p" tone="subdued">
+                    {t("dashboard.stores.emptyHint")}
+                  </Text>
+                </BlockStack>
               ) : (
                 data.stores.map((st) => (
                   <InlineStack key={st.id} align="space-between" blockAlign="center">
@@ -116,6 +121,7 @@ export function DashboardPage({ data, locale }: { data: DashboardData; locale: L
           </Card>
         </Layout.Section>
       </Layout>
+      <Box paddingBlockEnd="800" />
     </Page>
   );
 }

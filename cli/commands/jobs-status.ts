@@ -1,18 +1,19 @@
-import { parseArgs } from "node:util";
-import type { Services } from "../../app/.server/runtime/services.ts";
 import { getJobsStatus } from "../../app/.server/use-cases/get-jobs-status.ts";
-import type { Output } from "../output.ts";
+import type { Command } from "../command.ts";
 
-export async function jobsStatus(s: Services, args: string[], out: Output): Promise<void> {
-  parseArgs({ args, options: { json: { type: "boolean" } }, strict: true });
-  const st = await getJobsStatus(s);
-  out.say(out.t("cli.jobsHeader", { engine: st.engine }));
-  out.say(out.t("cli.jobsColumns"));
-  for (const q of st.queues) out.say(`${q.queue} | ${q.pending} | ${q.running} | ${q.done} | ${q.failed}`);
-  if (st.oldestPendingRunAt) out.say(out.t("cli.jobsOldest", { at: st.oldestPendingRunAt }));
-  if (st.recentFailures.length) {
-    out.say(out.t("cli.jobsFailures"));
-    for (const f of st.recentFailures) out.say(`  #${f.id} ${f.queue} ×${f.attempts} [${f.kind ?? "?"}] ${f.error ?? ""}`);
-  }
-  out.result(st);
-}
+export const jobsStatus: Command = {
+  options: {},
+  migrate: true,
+  async run(s, _values, out) {
+    const st = await getJobsStatus(s);
+    out.say(out.t("cli.jobsHeader", { engine: st.engine }));
+    out.say(out.t("cli.jobsColumns"));
+    for (const q of st.queues) out.say(`${q.queue} | ${q.pending} | ${q.running} | ${q.done} | ${q.failed}`);
+    if (st.oldestPendingRunAt) out.say(out.t("cli.jobsOldest", { at: st.oldestPendingRunAt }));
+    if (st.recentFailures.length) {
+      out.say(out.t("cli.jobsFailures"));
+      for (const f of st.recentFailures) out.say(`  #${f.id} ${f.queue} ×${f.attempts} [${f.kind ?? "?"}] ${f.error ?? ""}`);
+    }
+    out.result(st);
+  },
+};

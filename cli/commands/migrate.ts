@@ -1,18 +1,19 @@
-import { parseArgs } from "node:util";
 import { migrateToLatest, migrationStatus } from "../../app/.server/db/migrate.ts";
-import type { Services } from "../../app/.server/runtime/services.ts";
-import type { Output } from "../output.ts";
+import type { Command } from "../command.ts";
 
-export async function migrate(s: Services, args: string[], out: Output): Promise<void> {
-  const { values } = parseArgs({ args, options: { status: { type: "boolean", default: false }, json: { type: "boolean" } }, strict: true });
-  if (values.status) {
-    const st = await migrationStatus(s.db, s.database.dialect);
-    const none = out.t("cli.none");
-    out.say(out.t("cli.migrateStatus", { applied: st.applied.join(", ") || none, pending: st.pending.join(", ") || none }));
-    out.result({ database: s.database.description, ...st });
-    return;
-  }
-  const r = await migrateToLatest(s.db, s.database.dialect);
-  out.say(r.applied.length ? out.t("cli.migrated", { count: r.applied.length }) : out.t("cli.migrateUpToDate"));
-  out.result({ database: s.database.description, applied: r.applied });
-}
+export const migrate: Command = {
+  options: { status: { type: "boolean", default: false } },
+  migrate: false,
+  async run(s, values, out) {
+    if (values.status) {
+      const st = await migrationStatus(s.db, s.database.dialect);
+      const none = out.t("cli.none");
+      out.say(out.t("cli.migrateStatus", { applied: st.applied.join(", ") || none, pending: st.pending.join(", ") || none }));
+      out.result({ database: s.database.description, ...st });
+      return;
+    }
+    const r = await migrateToLatest(s.db, s.database.dialect);
+    out.say(r.applied.length ? out.t("cli.migrated", { count: r.applied.length }) : out.t("cli.migrateUpToDate"));
+    out.result({ database: s.database.description, applied: r.applied });
+  },
+};

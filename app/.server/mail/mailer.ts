@@ -38,7 +38,9 @@ class SmtpMailer implements Mailer {
     this.from = from;
     const u = new URL(url);
     this.description = `SMTP ${u.hostname}:${u.port || (u.protocol === "smtps:" ? 465 : 587)}`;
-    this.transport = nodemailer.createTransport(url);
+    // Bounded waits: a mail host that never answers must fail the attempt well inside the job
+    // lock timeout, or the sweeper could hand the same email to a second worker.
+    this.transport = nodemailer.createTransport({ url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 60_000 });
   }
 
   async send(mail: OutgoingMail): Promise<SentMail> {
@@ -47,9 +49,10 @@ class SmtpMailer implements Mailer {
       return { messageId: info.messageId, location: String(info.response ?? "") };
     } catch (e) {
       const err = e as { responseCode?: number; code?: string; message: string };
-      // 5xx is the server's final word on this message (bad address, rejected); anything else
-      // (connection refused, timeout, 4xx greylisting) may pass later.
-      if (err.responseCode && err.responseCode >= 500) {
+      // 5xx is the server's final word on this message (bad address, rejected) — except an
+      // authentication failure (530/534/535), which is our configuration and passes once fixed.
+      // Anything else (connection refused, timeout, 4xx greylisting) may pass later too.
+      if (err.responseCode && err.responseCode >= 500 && ![530, 534, 535].includes(err.responseCode)) {
         throw new PermanentError("mail_rejected", `SMTP server rejected the message (${err.responseCode})`, { status: err.responseCode });
       }
       throw new RetryableError("mail_unavailable", `SMTP delivery failed: ${err.code ?? err.responseCode ?? "error"}`);
