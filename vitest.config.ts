@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 // SQLite/Postgres/Redis/SMTP, e2e drives the built app in Debian's Chromium.
 export default defineConfig({
   test: {
+    // The JSON report lets .ci/run print one plain "N passed, N failed" line at the end.
+    reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
     projects: [
       {
         test: {
