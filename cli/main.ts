@@ -6,7 +6,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfigFromEnvironment } from "../app/.server/config.ts";
+import { ConfigError, loadConfigFromEnvironment, terminalLanguage } from "../app/.server/config.ts";
 import { createLogger } from "../app/.server/logger.ts";
 import { createServices, type Services } from "../app/.server/runtime/services.ts";
 import { isLocale, matchLocale, translator, type Locale } from "../app/i18n/i18n.ts";
@@ -27,10 +27,9 @@ const argv = process.argv.slice(2);
 const json = argv.includes("--json");
 const localeFlag = argv.find((a) => a.startsWith("--locale="))?.slice("--locale=".length);
 
-let locale: Locale = "en";
+let locale: Locale = isLocale(localeFlag) ? localeFlag : (matchLocale(terminalLanguage()) ?? "en");
 let exitCode = 0;
 let services: Services | undefined;
-const t0 = translator("en");
 try {
   const config = loadConfigFromEnvironment(root);
   locale = isLocale(localeFlag) ? localeFlag : (matchLocale(config.terminalLanguage) ?? config.defaultLocale);
@@ -55,7 +54,7 @@ try {
 } catch (e) {
   const t = translator(locale);
   let described;
-  if (e instanceof ConfigError) described = { code: "config", message: `${t0("cli.configError")}: ${e.message}`, exitCode: 2 };
+  if (e instanceof ConfigError) described = { code: "config", message: `${t("cli.configError")}: ${e.message}`, exitCode: 2 };
   else if (e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
     described = { code: "unknownOption", message: t("cli.unknownOption", { detail: e.message }), exitCode: 2 };
   } else described = describeError(e, t);

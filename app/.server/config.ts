@@ -168,6 +168,11 @@ function databaseConfig(url: string | undefined, dataDir: string, poolSize: numb
   return { dialect: "sqlite", file: path.resolve(baseDir, file) };
 }
 
+/** The terminal's language tag, readable even when the rest of the configuration is invalid. */
+export function terminalLanguage(): string | undefined {
+  return process.env.LANG;
+}
+
 /** The process's own configuration: its environment, paths anchored at `baseDir`. */
 export function loadConfigFromEnvironment(baseDir: string): Config {
   return loadConfig(process.env, { baseDir });

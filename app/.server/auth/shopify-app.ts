@@ -1,4 +1,4 @@
-import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-react-router/server";
+import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-react-router/server";
 import { KyselySessionStorage } from "../db/repositories/shopify-session-storage.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import type { Services } from "../runtime/services.ts";
@@ -23,6 +23,16 @@ export function shopifyFor(s: Services): ShopifyApp {
       authPathPrefix: "/auth",
       sessionStorage: new KyselySessionStorage(s.db),
       distribution: AppDistribution.AppStore,
+      // The library's own messages go through our logger (one stream, same redaction).
+      logger: {
+        level: LogSeverity.Warning,
+        log: (severity, message) => {
+          const log = s.log.child({ component: "shopify" });
+          if (severity === LogSeverity.Error) log.error(message);
+          else if (severity === LogSeverity.Warning) log.warn(message);
+          else log.debug(message);
+        },
+      },
       hooks: {
         afterAuth: async ({ session }) => {
           await installShopifyShop(s, { shop: session.shop, locale: session.onlineAccessInfo?.associated_user.locale });
