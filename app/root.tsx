@@ -5,8 +5,8 @@ import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, 
 import type { Route } from "./+types/root";
 import { PolarisProvider } from "./components/polaris-provider.tsx";
 import { createI18n, type Locale } from "./i18n/i18n.ts";
-import { getSession } from "./.server/auth/admin-session.ts";
-import { getAdminUser } from "./.server/db/repositories/admin-users-repo.ts";
+import { getSession, signedInUserId } from "./.server/auth/admin-session.ts";
+import { getAdminProfile } from "./.server/use-cases/get-admin-profile.ts";
 import { resolveLocale } from "./.server/http/resolve-locale.ts";
 import "./context.ts";
 
@@ -18,9 +18,9 @@ export const links: Route.LinksFunction = () => [
 export async function loader({ request, context }: Route.LoaderArgs) {
   const s = context.services;
   const session = await getSession(s, request);
-  const userId = session.get("userId");
-  const user = userId ? await getAdminUser(s.db, userId) : undefined;
-  const locale = resolveLocale({ request, userLocale: user?.locale, fallback: s.config.defaultLocale });
+  const userId = signedInUserId(session);
+  const profile = userId ? await getAdminProfile(s, userId) : undefined;
+  const locale = resolveLocale({ request, userLocale: profile?.locale, accountLocale: profile?.accountLocale, fallback: s.config.defaultLocale });
   return { locale };
 }
 

@@ -10,9 +10,15 @@ export type OptionValues = Record<string, string | boolean | undefined>;
  */
 export interface Command {
   options: NonNullable<ParseArgsConfig["options"]>;
-  /** Whether the database is migrated before the command runs (all but `migrate` itself). */
-  migrate: boolean;
+  /**
+   * "services": the full set (migrations applied, key material loaded) — most commands.
+   * "database": only the database handle — `migrate` itself, which must work on an old schema.
+   */
+  needs: "services" | "database";
   /** Checks the parsed options beyond their types; throws UsageError. */
   validate?(values: OptionValues): void;
   run(s: Services, values: OptionValues, out: Output): Promise<void>;
 }
+
+/** What a "database" command gets: the handle and the config, nothing that needs the schema. */
+export type DatabaseOnly = Pick<Services, "db" | "database" | "config">;

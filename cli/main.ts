@@ -13,7 +13,8 @@ import { isLocale, matchLocale, translator, type Locale } from "../app/i18n/i18n
 import { adminCreate } from "./commands/admin-create.ts";
 import { jobsStatus } from "./commands/jobs-status.ts";
 import { migrate } from "./commands/migrate.ts";
-import type { Command, OptionValues } from "./command.ts";
+import { openDatabase } from "../app/.server/db/database.ts";
+import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
 import { createOutput, describeError, UsageError } from "./output.ts";
 
 const commands: Record<string, Command> = {
@@ -48,8 +49,18 @@ try {
     command.validate?.(values as OptionValues);
     // The CLI's own logs go to stderr so stdout stays the command's output.
     const log = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, destination: process.stderr as never });
-    services = await createServices(config, { migrate: command.migrate, log });
-    await command.run(services, values as OptionValues, out);
+    if (command.needs === "database") {
+      const database = openDatabase(config.database.dialect === "sqlite" ? { dialect: "sqlite", file: config.database.file } : { dialect: "postgres", url: config.database.url, poolSize: 2 });
+      try {
+        // A "database" command touches only these three (see cli/command.ts).
+        await command.run({ db: database.db, database, config } as DatabaseOnly as Services, values as OptionValues, out);
+      } finally {
+        await database.close();
+      }
+    } else {
+      services = await createServices(config, { log });
+      await command.run(services, values as OptionValues, out);
+    }
   }
 } catch (e) {
   const t = translator(locale);

@@ -23,9 +23,12 @@ export interface VerifiedEvent {
   /** Shopify: the shop domain; WooCommerce: the store's site URL. */
   source: string;
   deliveryId: string | null;
+  /** When the host says the event happened, if it says (ISO). */
+  triggeredAt: string | null;
   /** Dedupe identity for the webhook_events table. */
   dedupeKey: string;
   payloadHash: string;
+  /** The payload to store: parsed, with anything that may hold delivered keys removed. */
   payload: unknown;
 }
 

@@ -48,11 +48,6 @@ log.info(`master key: ${startup.masterKey}`);
 log.info(`jobs: ${startup.jobs}`);
 log.info(`mail: ${startup.mail}`);
 
-if (role !== "web") await services.jobs.startWorkers();
-// Job timers are unref'd so they never hold up a shutdown; a worker-only process without Redis
-// has nothing else keeping it alive, so it holds this handle until it is told to stop.
-const keepAlive = role === "worker" ? setInterval(() => {}, 60_000) : undefined;
-
 let server: import("node:http").Server | undefined;
 if (role !== "worker") {
   const build = (await import(pathToFileURL(serverBuild).href)) as ServerBuild;
@@ -65,11 +60,22 @@ if (role !== "worker") {
   });
 }
 
+// Workers start after the HTTP server listens: a slow or absent Redis never delays serving.
+if (role !== "web") await services.jobs.startWorkers();
+// Job timers are unref'd so they never hold up a shutdown; a worker-only process without Redis
+// has nothing else keeping it alive, so it holds this handle until it is told to stop.
+const keepAlive = role === "worker" ? setInterval(() => {}, 60_000) : undefined;
+
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "shutting down");
+  // A handler that never returns must not keep the process past its orchestrator's patience.
+  setTimeout(() => {
+    log.error("shutdown took longer than 20 s; exiting");
+    process.exit(1);
+  }, 20_000).unref();
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   clearInterval(keepAlive);
   await services.close();

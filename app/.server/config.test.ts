@@ -13,8 +13,17 @@ describe("loadConfig", () => {
     expect(c.shopify).toBeUndefined();
   });
 
+  it("requires the shared master key and session secret with Postgres", () => {
+    try {
+      loadConfig({ DATABASE_URL: "postgres://u@h:5432/db" });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ConfigError).problems.map((p) => p.variable)).toEqual(["KEYRELAY_MASTER_KEY", "SESSION_SECRET"]);
+    }
+  });
+
   it("switches to Postgres and Redis by URL", () => {
-    const c = loadConfig({ DATABASE_URL: "postgres://u@h:5432/db", REDIS_URL: "redis://h:6379" });
+    const c = loadConfig({ DATABASE_URL: "postgres://u@h:5432/db", REDIS_URL: "redis://h:6379", KEYRELAY_MASTER_KEY: Buffer.alloc(32, 1).toString("base64"), SESSION_SECRET: "s".repeat(32) });
     expect(c.database).toMatchObject({ dialect: "postgres", url: "postgres://u@h:5432/db" });
     expect(c.redisUrl).toBe("redis://h:6379");
   });

@@ -125,6 +125,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       },
     ]);
   }
+  // On Postgres, processes run on several machines: a master key or session secret generated into
+  // each machine's own data/ would silently differ between them. They must come from the environment.
+  if (e.DATABASE_URL?.startsWith("postgres")) {
+    const missing = [
+      !e.KEYRELAY_MASTER_KEY && { variable: "KEYRELAY_MASTER_KEY", message: "required with Postgres: every process must share it (generate once: openssl rand -base64 32)" },
+      !e.SESSION_SECRET && { variable: "SESSION_SECRET", message: "required with Postgres: every web process must share it (at least 32 characters)" },
+    ].filter((x): x is { variable: string; message: string } => Boolean(x));
+    if (missing.length) throw new ConfigError(missing);
+  }
   const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
   return {
     env: e.NODE_ENV,

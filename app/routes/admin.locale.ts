@@ -1,5 +1,5 @@
 import { redirect } from "react-router";
-import { requireAdmin, safeNext, verifyCsrf } from "../.server/auth/admin-session.ts";
+import { readAuthForm, requireAdmin, safeNext, verifyCsrf } from "../.server/auth/admin-session.ts";
 import { errorResponse } from "../.server/http/responses.ts";
 import { setAdminLocale } from "../.server/use-cases/set-admin-locale.ts";
 import type { Route } from "./+types/admin.locale";
@@ -8,8 +8,9 @@ import type { Route } from "./+types/admin.locale";
 export async function action({ request, context }: Route.ActionArgs) {
   const s = context.services;
   const { user, session } = await requireAdmin(s, request);
-  const form = await request.formData();
+  let form: URLSearchParams;
   try {
+    form = await readAuthForm(request);
     verifyCsrf(session, form.get("csrf"));
     await setAdminLocale(s, user.id, form.get("locale"));
   } catch (e) {

@@ -2,7 +2,16 @@ import { Banner, BlockStack, Box, Button, Card, FormLayout, Page, Text, TextFiel
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { data, Form, redirect, useNavigation } from "react-router";
-import { adminSessionStorage, ensureCsrf, getSession, safeNext, verifyCsrf } from "../.server/auth/admin-session.ts";
+import {
+  adminSessionStorage,
+  ensureCsrf,
+  getSession,
+  readAuthForm,
+  safeNext,
+  signedInUserId,
+  startAdminSession,
+  verifyCsrf,
+} from "../.server/auth/admin-session.ts";
 import { KeyrelayError } from "../.server/domain/errors.ts";
 import { logInAdmin, TooManyAttemptsError } from "../.server/use-cases/log-in-admin.ts";
 import type { Route } from "./+types/login";
@@ -11,7 +20,10 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const s = context.services;
   const session = await getSession(s, request);
   const url = new URL(request.url);
-  if (session.get("userId")) return redirect(safeNext(url.searchParams.get("next")));
+  if (signedInUserId(session)) return redirect(safeNext(url.searchParams.get("next")));
+  // An expired login is forgotten here, so it cannot bounce between /login and /admin.
+  session.unset("userId");
+  session.unset("issuedAt");
   const csrf = ensureCsrf(session);
   return data(
     { csrf, signedOut: url.searchParams.has("signedOut") },
@@ -22,23 +34,21 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 export async function action({ request, context }: Route.ActionArgs) {
   const s = context.services;
   const session = await getSession(s, request);
-  const form = await request.formData();
   const next = safeNext(new URL(request.url).searchParams.get("next"));
   try {
+    // Bounded before it is parsed: a login form is a few short fields.
+    const form = await readAuthForm(request);
     verifyCsrf(session, form.get("csrf"));
     const result = await logInAdmin(s, {
-      email: String(form.get("email") ?? ""),
-      password: String(form.get("password") ?? ""),
+      email: form.get("email") ?? "",
+      password: form.get("password") ?? "",
       ip: context.clientIp,
     });
     // A new session on sign-in: nothing from before the login survives (session fixation).
-    const fresh = await adminSessionStorage(s).getSession();
-    fresh.set("userId", result.userId);
-    ensureCsrf(fresh);
-    return redirect(next, { headers: { "Set-Cookie": await adminSessionStorage(s).commitSession(fresh) } });
+    return redirect(next, { headers: { "Set-Cookie": await startAdminSession(s, result.userId) } });
   } catch (e) {
     if (!(e instanceof KeyrelayError) || e.kind !== "invalid_input") throw e;
-    const status = e instanceof TooManyAttemptsError ? 429 : e.code === "csrf" ? 403 : 401;
+    const status = e instanceof TooManyAttemptsError ? 429 : e.code === "csrf" ? 403 : e.code === "body_too_large" ? 413 : 401;
     const headers: HeadersInit = e instanceof TooManyAttemptsError ? { "Retry-After": String(e.retryAfterSeconds) } : {};
     return data({ error: { code: e.code, params: e.params } }, { status, headers });
   }

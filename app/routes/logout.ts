@@ -1,5 +1,5 @@
 import { redirect } from "react-router";
-import { adminSessionStorage, getSession, verifyCsrf } from "../.server/auth/admin-session.ts";
+import { adminSessionStorage, getSession, readAuthForm, verifyCsrf } from "../.server/auth/admin-session.ts";
 import { errorResponse } from "../.server/http/responses.ts";
 import type { Route } from "./+types/logout";
 
@@ -7,7 +7,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   const s = context.services;
   const session = await getSession(s, request);
   try {
-    verifyCsrf(session, (await request.formData()).get("csrf"));
+    verifyCsrf(session, (await readAuthForm(request)).get("csrf"));
   } catch (e) {
     return errorResponse(e);
   }

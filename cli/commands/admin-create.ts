@@ -11,7 +11,7 @@ export const adminCreate: Command = {
     "account-name": { type: "string" },
     locale: { type: "string" },
   },
-  migrate: true,
+  needs: "services",
   validate(values) {
     if (!values.email) throw new UsageError("missingOption", { option: "--email" });
     if (!values["password-stdin"] && !process.stdin.isTTY) throw new UsageError("passwordNeeded");

@@ -3,7 +3,7 @@ import type { Command } from "../command.ts";
 
 export const jobsStatus: Command = {
   options: {},
-  migrate: true,
+  needs: "services",
   async run(s, _values, out) {
     const st = await getJobsStatus(s);
     out.say(out.t("cli.jobsHeader", { engine: st.engine }));

@@ -3,7 +3,7 @@ import type { Command } from "../command.ts";
 
 export const migrate: Command = {
   options: { status: { type: "boolean", default: false } },
-  migrate: false,
+  needs: "database",
   async run(s, values, out) {
     if (values.status) {
       const st = await migrationStatus(s.db, s.database.dialect);

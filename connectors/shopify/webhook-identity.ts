@@ -1,5 +1,6 @@
 import type { VerifiedEvent } from "../host-connector.ts";
 import { payloadHash } from "../payload-hash.ts";
+import { redactShopifyPayload } from "./redact-payload.ts";
 
 /**
  * After Shopify's HMAC has been verified (authenticate.webhook), name the event so a redelivery is
@@ -17,20 +18,27 @@ export function shopifyVerifiedEvent(input: {
   const eventId = input.headers.get("x-shopify-event-id");
   const webhookId = input.headers.get("x-shopify-webhook-id");
   const hash = payloadHash(input.rawBody);
-  const topic = normaliseTopic(input.topic);
+  // Shopify's own header says "orders/paid"; the library's enum form is the fallback.
+  const topic = input.headers.get("x-shopify-topic")?.toLowerCase() ?? normaliseTopic(input.topic);
+  const shop = input.shop.toLowerCase();
+  const triggered = Date.parse(input.headers.get("x-shopify-triggered-at") ?? "");
   const identity = eventId ? `event:${eventId}` : webhookId ? `webhook:${webhookId}` : `hash:${hash}`;
   return {
     platform: "shopify",
     topic,
-    source: input.shop,
+    source: shop,
     deliveryId: webhookId ?? eventId,
-    dedupeKey: `shopify:${input.shop}:${topic}:${identity}`,
+    triggeredAt: Number.isNaN(triggered) ? null : new Date(triggered).toISOString(),
+    dedupeKey: `shopify:${shop}:${topic}:${identity}`,
     payloadHash: hash,
-    payload: input.payload,
+    payload: redactShopifyPayload(input.payload),
   };
 }
 
 /** authenticate.webhook reports topics as ORDERS_PAID; the toml and our handlers say orders/paid. */
 export function normaliseTopic(topic: string): string {
-  return topic.includes("/") ? topic.toLowerCase() : topic.toLowerCase().replace("_", "/");
+  if (topic.includes("/")) return topic.toLowerCase();
+  // ORDERS_PAID → orders/paid, CUSTOMERS_DATA_REQUEST → customers/data_request: the first
+  // underscore separates resource and event, as in every Shopify topic.
+  return topic.toLowerCase().replace("_", "/");
 }

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import type { RawWebhookRequest, WebhookVerification } from "../host-connector.ts";
 import { payloadHash } from "../payload-hash.ts";
+import { redactWooCommercePayload } from "./redact-payload.ts";
 
 /**
  * WooCommerce signs the raw body: base64(HMAC-SHA256(body, secret)) in X-WC-Webhook-Signature.
@@ -36,6 +37,6 @@ export function verifyWooCommerceWebhook(req: RawWebhookRequest, secret: string,
   const dedupeKey = `woocommerce:${storeUrl}:${topic}:${String(payload.id ?? "")}:${String(payload.status ?? "")}:${modified}:${hash}`;
   return {
     kind: "verified",
-    event: { platform: "woocommerce", topic, source: storeUrl, deliveryId, dedupeKey, payloadHash: hash, payload },
+    event: { platform: "woocommerce", topic, source: storeUrl, deliveryId, triggeredAt: null, dedupeKey, payloadHash: hash, payload: redactWooCommercePayload(payload) },
   };
 }

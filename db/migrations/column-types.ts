@@ -1,5 +1,4 @@
 import type { ColumnDataType, CreateTableBuilder, Kysely } from "kysely";
-import { sql } from "kysely";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -30,5 +29,3 @@ export interface KeyrelayMigration {
   up(db: Kysely<any>, t: ColumnTypes): Promise<void>;
   down?(db: Kysely<any>, t: ColumnTypes): Promise<void>;
 }
-
-export const now = sql`CURRENT_TIMESTAMP`;

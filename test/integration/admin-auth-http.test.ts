@@ -1,5 +1,6 @@
 import { BASE64_HOST, TEST_SHOP, TEST_SHOP_NAME } from "@shopify/shopify-api/test-helpers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminSessionStorage, type SessionData } from "../../app/.server/auth/admin-session.ts";
 import { findStoreByDomain } from "../../app/.server/db/repositories/stores-repo.ts";
 import { createAdminUser } from "../../app/.server/use-cases/create-admin-user.ts";
 import { startHttp } from "../support/http-server.ts";
@@ -187,5 +188,113 @@ describe("standalone admin login", () => {
     });
     expect(res.status).toBe(401);
     expect(res.headers.get("location")).toBeNull();
+  });
+});
+
+describe("standalone admin login hardening", () => {
+  let s: TestServices;
+  let http: { url: string; close(): Promise<void> };
+  beforeAll(async () => {
+    s = await makeServices({ dialect: "sqlite", env: { LOGIN_MAX_ATTEMPTS: "3" } });
+    http = await startHttp(s);
+    await createAdminUser(s, { email: "owner@example.com", password: "correct-horse-1" });
+    await createAdminUser(s, { email: "racer@example.com", password: "correct-horse-2", accountName: "Race" });
+  });
+  afterAll(async () => {
+    await http?.close();
+    await s?.cleanup();
+  });
+
+  async function loginForm(jar = new Map<string, string>()) {
+    const res = await fetch(`${http.url}/login`, { headers: { cookie: cookieHeader(jar) } });
+    cookiesFrom(res, jar);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await res.text())?.[1];
+    expect(csrf).toBeTruthy();
+    return { jar, csrf: csrf! };
+  }
+
+  const post = (path: string, jar: Map<string, string>, body: BodyInit, extra: Record<string, string> = {}) =>
+    fetch(`${http.url}${path}`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar), ...extra },
+      body,
+      ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
+    } as RequestInit);
+
+  it("lets at most LOGIN_MAX_ATTEMPTS of 30 concurrent wrong passwords through; the rest get 429", async () => {
+    const { jar, csrf } = await loginForm();
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => post("/login", jar, new URLSearchParams({ email: "racer@example.com", password: `wrong-${i}-pw`, csrf }))),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((x) => x === 401).length).toBeLessThanOrEqual(3);
+    expect(statuses.filter((x) => x === 429).length).toBeGreaterThanOrEqual(27);
+    expect(statuses.every((x) => x === 401 || x === 429)).toBe(true);
+    for (const r of responses.filter((x) => x.status === 429)) expect(Number(r.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    const failed = await s.db.selectFrom("audit_log").select("action").where("action", "=", "admin.login_failed").execute();
+    expect(failed.length).toBeLessThanOrEqual(3);
+    // Still blocked with the right password.
+    const blocked = await post("/login", jar, new URLSearchParams({ email: "racer@example.com", password: "correct-horse-2", csrf }));
+    expect(blocked.status).toBe(429);
+  });
+
+  it("does not follow a tab-smuggled redirect (/%09/evil.com) after a successful login", async () => {
+    const { jar, csrf } = await loginForm();
+    const res = await post("/login?next=%2F%09%2Fevil.example", jar, new URLSearchParams({ email: "owner@example.com", password: "correct-horse-1", csrf }));
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe("/admin");
+  });
+
+  it("refuses a login or logout body over 16 KiB with 413, by Content-Length or by what streams", async () => {
+    const { jar, csrf } = await loginForm();
+    const big = new URLSearchParams({ email: "owner@example.com", password: "p".repeat(20_000), csrf }).toString();
+    const declared = await post("/login", jar, big);
+    expect(declared.status).toBe(413);
+    const streamed = await post(
+      "/login",
+      jar,
+      new ReadableStream({
+        start(c) {
+          for (let i = 0; i < 20; i++) c.enqueue(new TextEncoder().encode("x".repeat(1024)));
+          c.close();
+        },
+      }),
+    );
+    expect(streamed.status).toBe(413);
+    const logout = await post("/logout", jar, `csrf=${csrf}&pad=${"x".repeat(20_000)}`);
+    expect(logout.status).toBe(413);
+    // Nothing was counted against the account.
+    const ok = await post("/login", jar, new URLSearchParams({ email: "owner@example.com", password: "correct-horse-1", csrf }));
+    expect(ok.status).toBe(302);
+  });
+
+  it("answers a password over 1024 characters as a wrong password", async () => {
+    const { jar, csrf } = await loginForm();
+    const res = await post("/login", jar, new URLSearchParams({ email: "owner@example.com", password: "correct-horse-1".padEnd(1025, "x"), csrf }));
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain("Wrong email or password.");
+  });
+
+  it("ends a session 12 hours after sign-in on the server, whatever the cookie says, without a redirect loop", async () => {
+    const user = await s.db.selectFrom("admin_users").select("id").where("email", "=", "owner@example.com").executeTakeFirstOrThrow();
+    const storage = adminSessionStorage(s);
+    const cookieFor = async (data: Partial<SessionData>) => {
+      const session = await storage.getSession();
+      for (const [k, v] of Object.entries(data)) session.set(k as keyof SessionData, v as never);
+      return (await storage.commitSession(session)).split(";")[0];
+    };
+    const fresh = await cookieFor({ userId: user.id, csrf: "c", issuedAt: Date.now() });
+    expect((await fetch(`${http.url}/admin`, { headers: { cookie: fresh }, redirect: "manual" })).status).toBe(200);
+    for (const stale of [
+      await cookieFor({ userId: user.id, csrf: "c", issuedAt: Date.now() - 13 * 3600_000 }),
+      await cookieFor({ userId: user.id, csrf: "c" }),
+    ]) {
+      const admin = await fetch(`${http.url}/admin`, { headers: { cookie: stale }, redirect: "manual" });
+      expect(admin.status).toBe(302);
+      expect(admin.headers.get("location")).toBe("/login?next=%2Fadmin");
+      const login = await fetch(`${http.url}/login?next=%2Fadmin`, { headers: { cookie: stale }, redirect: "manual" });
+      expect(login.status).toBe(200);
+    }
   });
 });

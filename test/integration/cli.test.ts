@@ -10,6 +10,9 @@ import { verifyPassword } from "../../app/.server/crypto/password.ts";
 import { JOB_NAMES } from "../../app/.server/jobs/job-names.ts";
 import { testEnv } from "../support/environment.ts";
 import { postgresAvailable } from "../support/services-available.ts";
+import { migrations } from "../../db/migrations/index.ts";
+
+const ALL_MIGRATIONS = Object.keys(migrations);
 
 const BIN = path.resolve("bin/keyrelay");
 const PASSWORD = "Sesame-Open-密码-7f3a9c";
@@ -107,7 +110,7 @@ describe("bin/keyrelay", () => {
     const first = await run(["migrate", "--json"]);
     expect(first.code, first.stderr).toBe(0);
     const doc = json(first);
-    expect(doc.applied).toEqual(["0001-initial-schema"]);
+    expect(doc.applied).toEqual(ALL_MIGRATIONS);
     expect(doc.database).toContain(path.join(dataDir, "keyrelay.sqlite"));
     expect(fs.existsSync(path.join(dataDir, "keyrelay.sqlite"))).toBe(true);
 
@@ -331,21 +334,29 @@ describe.skipIf(!postgresAvailable)("bin/keyrelay on Postgres", () => {
     await query(`drop schema if exists ${schema} cascade`);
   });
 
-  it("migrate --json creates the schema in the given search_path; jobs status then works", async () => {
+  it("refuses Postgres without the shared secrets, naming them", async () => {
     const r = await run(["migrate", "--json"], { env: { DATABASE_URL: databaseUrl } });
+    expect(r.code).toBe(2);
+    expect(json(r).error.message).toContain("KEYRELAY_MASTER_KEY");
+    expect(json(r).error.message).toContain("SESSION_SECRET");
+  });
+
+  it("migrate --json creates the schema in the given search_path; jobs status then works", async () => {
+    const secrets = { KEYRELAY_MASTER_KEY: crypto.randomBytes(32).toString("base64"), SESSION_SECRET: crypto.randomBytes(32).toString("base64") };
+    const r = await run(["migrate", "--json"], { env: { DATABASE_URL: databaseUrl, ...secrets } });
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(json(r).applied).toEqual(["0001-initial-schema"]);
+    expect(json(r).applied).toEqual(ALL_MIGRATIONS);
 
     const tables = await query("select table_name from information_schema.tables where table_schema = $1", [schema]);
     const names = tables.rows.map((row: { table_name: string }) => row.table_name);
     expect(names).toContain("jobs");
     expect(names).toContain("admin_users");
 
-    const status = await run(["migrate", "--status", "--json"], { env: { DATABASE_URL: databaseUrl } });
+    const status = await run(["migrate", "--status", "--json"], { env: { DATABASE_URL: databaseUrl, ...secrets } });
     expect(status.code, status.stderr).toBe(0);
-    expect(json(status)).toMatchObject({ applied: ["0001-initial-schema"], pending: [] });
+    expect(json(status)).toMatchObject({ applied: ALL_MIGRATIONS, pending: [] });
 
-    const jobs = await run(["jobs", "status", "--json"], { env: { DATABASE_URL: databaseUrl } });
+    const jobs = await run(["jobs", "status", "--json"], { env: { DATABASE_URL: databaseUrl, ...secrets } });
     expect(jobs.code, jobs.stderr).toBe(0);
     expect(json(jobs).engine).toBe("in-process");
   });

@@ -8,6 +8,9 @@ import { KyselySessionStorage } from "../../app/.server/db/repositories/shopify-
 import { insertStore } from "../../app/.server/db/repositories/stores-repo.ts";
 import { dialects } from "../support/dialects.ts";
 import { makeServices, type TestServices } from "../support/test-services.ts";
+import { migrations } from "../../db/migrations/index.ts";
+
+const ALL_MIGRATIONS = Object.keys(migrations);
 
 /** Seeds one account with a store, a pool, a batch, two keys, an order with a line and an allocation. */
 async function seedAccount(s: TestServices, name: string) {
@@ -20,7 +23,7 @@ async function seedAccount(s: TestServices, name: string) {
     .values({ id: poolId, account_id: account.id, name: `${name} pool`, low_stock_threshold: 5, case_insensitive: 0, refund_policy: "revoke", reveal_on_click: 0, created_at: now, updated_at: now })
     .execute();
   const batchId = crypto.randomUUID();
-  await s.db.insertInto("key_batches").values({ id: batchId, account_id: account.id, pool_id: poolId, key_count: 2, created_at: now }).execute();
+  await s.db.insertInto("key_batches").values({ id: batchId, account_id: account.id, pool_id: poolId, key_count: 2, status: "active", created_at: now }).execute();
   const keyIds: number[] = [];
   for (const code of [`${name}-CODE-1`, `${name}-CODE-2`]) {
     const sealed = s.cipher.seal(JSON.stringify({ code }), account.id);
@@ -56,7 +59,7 @@ for (const { dialect, available } of dialects) {
 
     it("applies the migrations once and reports none pending; a second run is a no-op", async () => {
       const status = await migrationStatus(s.db, s.database.dialect);
-      expect(status.applied).toEqual(["0001-initial-schema"]);
+      expect(status.applied).toEqual(ALL_MIGRATIONS);
       expect(status.pending).toEqual([]);
       expect((await migrateToLatest(s.db, s.database.dialect)).applied).toEqual([]);
     });
@@ -110,7 +113,7 @@ for (const { dialect, available } of dialects) {
     });
 
     it("stores Shopify sessions through Kysely (SessionStorage interface)", async () => {
-      const storage = new KyselySessionStorage(s.db);
+      const storage = new KyselySessionStorage(s.db, s.cipher);
       const offline = new Session({ id: "offline_shop-a.myshopify.com", shop: "shop-a.myshopify.com", state: "st", isOnline: false, scope: "read_orders", accessToken: "shpat_x" });
       const online = new Session({ id: "shop-a.myshopify.com_42", shop: "shop-a.myshopify.com", state: "st2", isOnline: true, expires: new Date(Date.now() + 3600_000) });
       online.onlineAccessInfo = {
@@ -125,6 +128,10 @@ for (const { dialect, available } of dialects) {
 
       const loaded = await storage.loadSession(offline.id);
       expect(loaded?.accessToken).toBe("shpat_rotated");
+      // At rest the token is sealed, not the token itself.
+      const stored = await s.db.selectFrom("shopify_sessions").select("access_token").where("id", "=", offline.id).executeTakeFirstOrThrow();
+      expect(stored.access_token).toMatch(/^v1:/);
+      expect(stored.access_token).not.toContain("shpat_rotated");
       expect(loaded?.isOnline).toBe(false);
       const loadedOnline = await storage.loadSession(online.id);
       expect(loadedOnline?.onlineAccessInfo?.associated_user.locale).toBe("zh-CN");

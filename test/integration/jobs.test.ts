@@ -111,10 +111,11 @@ for (const { dialect, available: dbAvailable } of dialects) {
           runs += 1;
           await new Promise((r) => setTimeout(r, 50));
         });
-        await s.jobs.startWorkers();
-        const a = await s.jobs.enqueue("fill-backorders", { accountId: "a", poolId: "p" }, { dedupeKey: "fill:p:1" });
-        const b = await s.jobs.enqueue("fill-backorders", { accountId: "a", poolId: "p" }, { dedupeKey: "fill:p:1" });
+        // Two requests while the job waits merge into one row (written, not yet triggered).
+        const a = await s.jobs.stage(s.db, "fill-backorders", { accountId: "a", poolId: "p" }, { dedupeKey: "fill:p:1" });
+        const b = await s.jobs.stage(s.db, "fill-backorders", { accountId: "a", poolId: "p" }, { dedupeKey: "fill:p:1" });
         expect(b.id).toBe(a.id);
+        await s.jobs.startWorkers();
         // Twenty concurrent triggers of the same row, as after a sweep racing a retry.
         await Promise.all(Array.from({ length: 20 }, () => s.jobs.runJob(a.id)));
         await waitFor(async () => (await getJob(s.db, a.id))?.status === "done", 10_000, "done");
@@ -140,6 +141,66 @@ for (const { dialect, available: dbAvailable } of dialects) {
         await waitFor(async () => (await getJob(s.db, lost.id))?.status === "done" && (await getJob(s.db, crashed.id))?.status === "done", 10_000, "both done");
         expect(seen.sort()).toEqual(["crashed", "lost"]);
         expect((await getJob(s.db, crashed.id))?.attempts).toBe(2);
+      });
+
+      it("keeps a long-running job's claim alive: the sweeper does not hand it to a second run", async () => {
+        const s = await open({ env: { JOBS_LOCK_TIMEOUT_MS: "300" } });
+        let running = 0;
+        let maxConcurrent = 0;
+        let runs = 0;
+        s.jobs.register("reconcile-store", async () => {
+          runs += 1;
+          running += 1;
+          maxConcurrent = Math.max(maxConcurrent, running);
+          await new Promise((r) => setTimeout(r, 1_200));
+          running -= 1;
+        });
+        await s.jobs.startWorkers();
+        const job = await s.jobs.enqueue("reconcile-store", { storeId: "slow" });
+        // Sweep hard while it runs, as several workers would.
+        const sweeping = setInterval(() => void s.jobs.sweep(), 50);
+        await waitFor(async () => (await getJob(s.db, job.id))?.status === "done", 10_000, "done");
+        clearInterval(sweeping);
+        expect(runs).toBe(1);
+        expect(maxConcurrent).toBe(1);
+      });
+
+      it("a run that lost its claim cannot overwrite the outcome of the run that replaced it", async () => {
+        const s = await open({ env: { JOBS_LOCK_TIMEOUT_MS: "60000" } });
+        let calls = 0;
+        let releaseFirst!: () => void;
+        const firstMayFinish = new Promise<void>((r) => (releaseFirst = r));
+        let firstSignal: AbortSignal | undefined;
+        s.jobs.register("deliver-order", async (_p, ctx) => {
+          calls += 1;
+          if (calls === 1) {
+            firstSignal = ctx.signal;
+            await firstMayFinish;
+            throw new PermanentError("stale", "the stale run failed");
+          }
+        });
+        const job = await s.jobs.enqueue("deliver-order", { orderId: "o" });
+        const first = s.jobs.runJob(job.id);
+        await waitFor(async () => calls === 1, 5_000, "first run started");
+        // The first run's process "paused": its lock is taken over and a second run completes.
+        await s.db.updateTable("jobs").set({ status: "pending", locked_by: null, locked_at: null }).where("id", "=", job.id).execute();
+        await s.jobs.runJob(job.id);
+        expect((await getJob(s.db, job.id))?.status).toBe("done");
+        releaseFirst();
+        await first;
+        expect((await getJob(s.db, job.id))?.status).toBe("done");
+        expect(calls).toBe(2);
+        expect(firstSignal).toBeDefined();
+      });
+
+      it("merges requests by dedupe key only while one is waiting", async () => {
+        const s = await open();
+        const a = await s.jobs.stage(s.db, "sync-stock", { accountId: "a", poolId: "p" }, { dedupeKey: "sync:p" });
+        const b = await s.jobs.stage(s.db, "sync-stock", { accountId: "a", poolId: "p" }, { dedupeKey: "sync:p" });
+        expect(b.id).toBe(a.id);
+        await s.db.updateTable("jobs").set({ status: "done" }).where("id", "=", a.id).execute();
+        const c = await s.jobs.stage(s.db, "sync-stock", { accountId: "a", poolId: "p" }, { dedupeKey: "sync:p" });
+        expect(c.id).not.toBe(a.id);
       });
 
       it("a queue without a handler parks its job as failed instead of dropping it", async () => {

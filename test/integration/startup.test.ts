@@ -4,6 +4,9 @@ import net, { type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { migrations } from "../../db/migrations/index.ts";
+
+const ALL_MIGRATIONS = Object.keys(migrations);
 
 const START = path.resolve("scripts/start.ts");
 const SERVER_BUILD = path.resolve("build/server/index.js");
@@ -158,7 +161,7 @@ describe("scripts/start.ts", () => {
     await p.waitForOutput("mail: files in", 5_000);
     const lines = logLines(p);
     const dbLine = lines.find((l) => l.msg.startsWith("database: "));
-    expect(dbLine).toMatchObject({ role: "worker", migrationsApplied: ["0001-initial-schema"] });
+    expect(dbLine).toMatchObject({ role: "worker", migrationsApplied: ALL_MIGRATIONS });
     expect(dbLine!.msg).toContain(path.join(dataDir, "keyrelay.sqlite"));
     expect(lines.map((l) => l.msg)).toContain(`master key: ${path.join(dataDir, "master.key")} (mode 0600)`);
     expect(lines.map((l) => l.msg)).toContain(`mail: files in ${path.join(dataDir, "outbox")}`);

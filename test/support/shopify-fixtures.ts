@@ -34,7 +34,7 @@ export function shopifyWebhook(url: string, opts: { shop: string; topic: string;
 /** An installed shop: the offline session Shopify's token exchange would have stored. */
 export async function storeOfflineSession(s: Services, shop: string): Promise<void> {
   const session = new Session({ id: `offline_${shop}`, shop, state: "installed", isOnline: false, scope: SCOPES, accessToken: "shpat_test_token" });
-  await new KyselySessionStorage(s.db).storeSession(session);
+  await new KyselySessionStorage(s.db, s.cipher).storeSession(session);
 }
 
 export async function sessionToken(shopName: string, overrides: Record<string, unknown> = {}, secret = API_SECRET_KEY) {

@@ -48,6 +48,11 @@ export async function makeServices(opts: {
     const sep = testEnv.postgresUrl.includes("?") ? "&" : "?";
     env.DATABASE_URL = `${testEnv.postgresUrl}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   }
+  if (opts.dialect === "postgres") {
+    // Shared by every "process" of one test deployment, as production requires.
+    env.KEYRELAY_MASTER_KEY ??= crypto.randomBytes(32).toString("base64");
+    env.SESSION_SECRET ??= crypto.randomBytes(32).toString("base64");
+  }
   if (opts.redis) {
     env.REDIS_URL = testEnv.redisUrl;
     // Each test gets its own BullMQ key space, so leftover jobs never cross tests.

@@ -3,15 +3,24 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { Config } from "../config.ts";
 
 /**
- * Failed logins are counted per email (guessing one account's password) and, with a looser limit,
- * per IP (spraying many accounts; an office behind one NAT still gets room). Keys are "email:…" and
- * "ip:…". With Redis every web process shares the counters; without it (one process) memory is enough.
+ * Sign-in attempts are counted per email (guessing one account's password) and, with a looser
+ * limit, per IP (spraying many accounts; an office behind one NAT still gets room). Keys are
+ * "email:…" and "ip:…". With Redis every web process shares the counters; without it (one
+ * process) memory is enough.
+ *
+ * Every attempt takes its point *before* the password is checked, in one atomic increment per
+ * key, so a burst of concurrent requests cannot all pass a check made while the others are still
+ * hashing: at most `points` of them ever reach the password check per window.
  */
 export interface LoginLimiter {
-  /** Seconds to wait when blocked, or 0 when a try is allowed. */
-  blockedFor(keys: string[]): Promise<number>;
-  recordFailure(keys: string[]): Promise<void>;
-  reset(keys: string[]): Promise<void>;
+  /**
+   * Takes one attempt from every key. Resolves 0 when the attempt may go ahead, or the seconds
+   * (≥ 1) until the most exhausted key has attempts again; a refused attempt gives back what it
+   * took from the keys that were not exhausted.
+   */
+  consume(keys: string[]): Promise<number>;
+  /** After a successful sign-in: the email's count starts over and each IP gets its attempt back. */
+  succeeded(keys: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,26 +40,28 @@ export function createLoginLimiter(config: Config): LoginLimiter {
   const byIp = make(config.login.maxAttempts * IP_LIMIT_FACTOR, "keyrelay-login-ip");
   const limiterFor = (key: string) => (key.startsWith("ip:") ? byIp : byEmail);
   return {
-    async blockedFor(keys) {
+    async consume(keys) {
+      const settled = await Promise.allSettled(keys.map((k) => limiterFor(k).consume(k, 1)));
       let wait = 0;
-      for (const k of keys) {
-        const limiter = limiterFor(k);
-        const r = await limiter.get(k);
-        if (r && r.consumedPoints >= limiter.points) wait = Math.max(wait, Math.max(1, Math.ceil(r.msBeforeNext / 1000)));
+      let failure: unknown;
+      const taken: string[] = [];
+      settled.forEach((r, i) => {
+        if (r.status === "fulfilled") taken.push(keys[i]);
+        else if (r.reason instanceof RateLimiterRes) wait = Math.max(wait, 1, Math.ceil(r.reason.msBeforeNext / 1000));
+        else failure ??= r.reason;
+      });
+      if (wait > 0 || failure !== undefined) {
+        // A blocked IP must not use up an email's attempts (or the other way round).
+        await Promise.all(taken.map((k) => limiterFor(k).reward(k, 1).catch(() => {})));
       }
+      if (failure !== undefined) throw failure;
       return wait;
     },
-    async recordFailure(keys) {
+    async succeeded(keys) {
       for (const k of keys) {
-        await limiterFor(k)
-          .penalty(k, 1)
-          .catch((e) => {
-            if (!(e instanceof RateLimiterRes)) throw e;
-          });
+        if (k.startsWith("ip:")) await byIp.reward(k, 1);
+        else await byEmail.delete(k);
       }
-    },
-    async reset(keys) {
-      for (const k of keys) await limiterFor(k).delete(k);
     },
     async close() {
       redis?.disconnect();

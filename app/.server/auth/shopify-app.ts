@@ -21,7 +21,7 @@ export function shopifyFor(s: Services): ShopifyApp {
       scopes: cfg.scopes,
       apiVersion: ApiVersion.October26,
       authPathPrefix: "/auth",
-      sessionStorage: new KyselySessionStorage(s.db),
+      sessionStorage: new KyselySessionStorage(s.db, s.cipher),
       distribution: AppDistribution.AppStore,
       // The library's own messages go through our logger (one stream, same redaction).
       logger: {

@@ -78,6 +78,8 @@ export interface StoresTable {
   currency: string | null;
   reconcile_cursor: string | null;
   reconciled_at: Timestamp | null;
+  /** The last (re)install: a late app/uninstalled from before it is ignored. */
+  installed_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -102,6 +104,8 @@ export interface PoolsTable {
   updated_at: Timestamp;
 }
 
+export type BatchStatus = "importing" | "committing" | "active" | "aborted";
+
 export interface KeyBatchesTable {
   id: string;
   account_id: string;
@@ -113,12 +117,14 @@ export interface KeyBatchesTable {
   currency: string | null;
   expires_at: Timestamp | null;
   key_count: number;
+  /** importing → committing → active; aborted when an import fails (its keys are removed). */
+  status: BatchStatus;
   created_by: string | null;
   voided_at: Timestamp | null;
   created_at: Timestamp;
 }
 
-export type KeyState = "available" | "allocated" | "delivered" | "revoked" | "returned" | "expired" | "void";
+export type KeyState = "importing" | "available" | "allocated" | "delivered" | "revoked" | "returned" | "expired" | "void";
 
 export interface KeysTable {
   id: Generated<number>;
@@ -164,7 +170,9 @@ export type RiskDecision = "none" | "hold" | "approved" | "rejected";
 export interface OrdersTable {
   id: string;
   account_id: string;
-  store_id: string;
+  /** Exactly one of store_id (a host order) and reseller_id (an API purchase). */
+  store_id: string | null;
+  reseller_id: string | null;
   external_id: string;
   name: string | null;
   email: string | null;
@@ -229,6 +237,8 @@ export interface WebhookEventsTable {
   payload: string;
   status: WebhookEventStatus;
   error: string | null;
+  /** When the host says the event happened (X-Shopify-Triggered-At), if it says. */
+  triggered_at: Timestamp | null;
   received_at: Timestamp;
   processed_at: Timestamp | null;
 }
@@ -238,6 +248,8 @@ export type JobStatus = "pending" | "running" | "done" | "failed";
 export interface JobsTable {
   id: Generated<number>;
   queue: string;
+  /** The merchant the work is for, when it is for one (dashboard counts are per account). */
+  account_id: string | null;
   /** JSON; never key plaintext — ids only. */
   payload: string;
   dedupe_key: string | null;
@@ -306,7 +318,17 @@ export interface AuditLogTable {
   created_at: Timestamp;
 }
 
+/** Installation-wide facts: the sealed fingerprint key, the master key check. */
+export interface SystemSettingsTable {
+  name: string;
+  value: Buffer;
+  /** The master key that sealed `value`, when it is sealed. */
+  key_id: string | null;
+  updated_at: Timestamp;
+}
+
 export interface Database {
+  system_settings: SystemSettingsTable;
   accounts: AccountsTable;
   admin_users: AdminUsersTable;
   shopify_sessions: ShopifySessionsTable;
@@ -330,6 +352,7 @@ export type Account = Selectable<AccountsTable>;
 export type AdminUser = Selectable<AdminUsersTable>;
 export type Store = Selectable<StoresTable>;
 export type Pool = Selectable<PoolsTable>;
+export type KeyBatch = Selectable<KeyBatchesTable>;
 export type NewPool = Insertable<PoolsTable>;
 export type PoolUpdate = Updateable<PoolsTable>;
 export type Order = Selectable<OrdersTable>;

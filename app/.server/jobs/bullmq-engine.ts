@@ -2,7 +2,10 @@ import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
 import type { JobEngine } from "./engine.ts";
-import type { JobName } from "./job-names.ts";
+import { JOB_NAMES, type JobName } from "./job-names.ts";
+
+/** How long a trigger may wait on Redis before the request moves on (the sweeper re-triggers). */
+export const TRIGGER_TIMEOUT_MS = 500;
 
 /**
  * Scale-out: BullMQ on Redis carries triggers between any number of web and worker processes.
@@ -25,8 +28,10 @@ export class BullMqEngine implements JobEngine {
     this.prefix = prefix;
     // Fail fast when Redis is away: the row is already written and the sweeper will re-trigger,
     // so a webhook must not wait on an offline queue.
-    this.producer = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    this.producer = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 2_000 });
     this.producer.on("error", (e) => this.log.warn({ err: e.message }, "redis producer connection error"));
+    // Create every queue now, so the first trigger of a queue does not wait on its setup.
+    for (const name of JOB_NAMES) this.queue(name);
   }
 
   private queue(name: JobName): Queue {
@@ -39,23 +44,36 @@ export class BullMqEngine implements JobEngine {
     return q;
   }
 
+  /**
+   * Never waits on Redis longer than TRIGGER_TIMEOUT_MS and never throws: a webhook answers in
+   * time while Redis is down or still starting, and the row waits for the sweeper.
+   */
   async trigger(queue: JobName, id: number, attempt: number, delayMs: number): Promise<void> {
-    try {
-      await this.queue(queue).add(
-        "run",
-        { jobId: id },
-        {
-          // One BullMQ job per row attempt: duplicate triggers of the same attempt collapse.
-          jobId: `row-${id}-attempt-${attempt}`,
-          delay: Math.max(0, Math.round(delayMs)),
-          attempts: 1,
-          removeOnComplete: true,
-          removeOnFail: true,
-        },
-      );
-    } catch (e) {
-      this.log.warn({ err: (e as Error).message, jobId: id, queue }, "could not trigger job in Redis; the sweeper will retry");
-    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((r) => {
+      timer = setTimeout(() => r("timeout"), TRIGGER_TIMEOUT_MS);
+      timer.unref();
+    });
+    const added = this.add(queue, id, attempt, delayMs).catch((e: Error) => e);
+    const result = await Promise.race([added, timeout]);
+    clearTimeout(timer);
+    if (result === "timeout") this.log.warn({ jobId: id, queue }, "Redis did not take the trigger in time; the sweeper will retry");
+    else if (result instanceof Error) this.log.warn({ err: result.message, jobId: id, queue }, "could not trigger job in Redis; the sweeper will retry");
+  }
+
+  private async add(queue: JobName, id: number, attempt: number, delayMs: number): Promise<void> {
+    await this.queue(queue).add(
+      "run",
+      { jobId: id },
+      {
+        // One BullMQ job per row attempt: duplicate triggers of the same attempt collapse.
+        jobId: `row-${id}-attempt-${attempt}`,
+        delay: Math.max(0, Math.round(delayMs)),
+        attempts: 1,
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    );
   }
 
   async startWorkers(queues: JobName[], run: (id: number) => Promise<void>, concurrency: number): Promise<void> {
@@ -67,18 +85,25 @@ export class BullMqEngine implements JobEngine {
       w.on("error", (e) => this.log.warn({ err: e.message, queue: name }, "bullmq worker error"));
       this.workers.push(w);
     }
-    await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+    // Workers connect in the background; with Redis away they wait for it while the sweeper and
+    // the HTTP server carry on.
   }
 
   async ping(): Promise<void> {
+    if (this.producer.status !== "ready") throw new Error(`Redis connection is ${this.producer.status}`);
     const pong = await this.producer.ping();
     if (pong !== "PONG") throw new Error(`unexpected Redis reply ${pong}`);
   }
 
+  /**
+   * Lets running jobs finish (up to 10 s), then drops the connections. A worker that never reached
+   * Redis would wait for it forever on a plain close, so the wait is bounded.
+   */
   async stop(): Promise<void> {
-    await Promise.allSettled(this.workers.map((w) => w.close()));
-    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    const bounded = (p: Promise<unknown>, ms: number) => Promise.race([p, new Promise((r) => setTimeout(r, ms).unref())]);
+    await bounded(Promise.allSettled(this.workers.map((w) => w.close(this.producer.status !== "ready"))), 10_000);
     for (const c of this.workerConnections) c.disconnect();
+    await bounded(Promise.allSettled([...this.queues.values()].map((q) => q.close())), 2_000);
     this.producer.disconnect();
   }
 }

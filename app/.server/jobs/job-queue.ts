@@ -5,6 +5,7 @@ import {
   claimJob,
   dueJobs,
   finishJob,
+  heartbeatJob,
   insertJob,
   releaseStaleJobs,
   type Executor,
@@ -20,11 +21,18 @@ export interface JobContext {
   jobId: number;
   attempt: number;
   log: Logger;
+  /** Aborted when this run lost its claim (it ran past the lock timeout and was handed on). */
+  signal: AbortSignal;
 }
+
+const SWEEP_PAGE = 500;
 
 export type JobHandler<N extends JobName> = (payload: JobPayloads[N], ctx: JobContext) => Promise<void>;
 
 export interface EnqueueOptions {
+  /** The merchant the work is for (their dashboard counts it). */
+  accountId?: string;
+  /** Merges this request into a waiting (pending) job with the same key. */
   dedupeKey?: string;
   delayMs?: number;
   maxAttempts?: number;
@@ -65,6 +73,7 @@ export class JobQueue {
   async stage<N extends JobName>(trx: Executor, name: N, payload: JobPayloads[N], opts: EnqueueOptions = {}): Promise<StagedJob> {
     const { id, runAt } = await insertJob(trx, {
       queue: name,
+      accountId: opts.accountId,
       payload,
       dedupeKey: opts.dedupeKey,
       maxAttempts: opts.maxAttempts,
@@ -88,34 +97,52 @@ export class JobQueue {
 
   /** Claims row `id` and runs its handler; applies the error kind's outcome. Safe to call twice. */
   async runJob(id: number): Promise<void> {
-    const job = await claimJob(this.db, id, this.workerId);
+    const token = `${this.workerId}:${crypto.randomBytes(6).toString("hex")}`;
+    const job = await claimJob(this.db, id, token);
     if (!job) return;
     const queue = job.queue as JobName;
     const log = this.log.child({ jobId: id, queue, attempt: job.attempts });
     const handler = this.handlers.get(queue);
     if (!handler) {
-      await finishJob(this.db, id, this.workerId, { status: "failed", error: `no handler registered for ${queue}`, errorKind: "permanent" });
+      await finishJob(this.db, id, token, { status: "failed", error: `no handler registered for ${queue}`, errorKind: "permanent" });
       log.error("job parked: no handler");
       return;
     }
+    // While the handler runs, keep the claim fresh so the sweeper does not hand the row to another
+    // worker; if the claim is lost anyway (a long pause), tell the handler to stop.
+    const lost = new AbortController();
+    const heartbeat = setInterval(() => {
+      heartbeatJob(this.db, id, token)
+        .then((held) => {
+          if (!held) lost.abort(new Error("lost the job's claim"));
+        })
+        .catch(() => {});
+    }, Math.max(50, Math.floor(this.opts.lockTimeoutMs / 3)));
+    heartbeat.unref();
+    const finish = async (result: Parameters<typeof finishJob>[3]) => {
+      const applied = await finishJob(this.db, id, token, result);
+      if (!applied) log.warn({ outcome: result.status }, "job outcome discarded: its claim was taken over by another run");
+      return applied;
+    };
     try {
-      await handler(JSON.parse(job.payload), { jobId: id, attempt: job.attempts, log });
-      await finishJob(this.db, id, this.workerId, { status: "done" });
+      await handler(JSON.parse(job.payload), { jobId: id, attempt: job.attempts, log, signal: lost.signal });
+      clearInterval(heartbeat);
+      await finish({ status: "done" });
     } catch (error) {
+      clearInterval(heartbeat);
       const kind = errorKindOf(error);
       const message = error instanceof Error ? error.message : String(error);
       const outcome = outcomeOfFailure(kind, job.attempts, job.max_attempts, {
         retryAfterMs: error instanceof RetryableError ? error.retryAfterMs : undefined,
       });
       if (outcome.status === "pending") {
-        await finishJob(this.db, id, this.workerId, { status: "pending", error: message, errorKind: kind, runAt: new Date(Date.now() + outcome.delayMs) });
-        log.warn({ err: message, kind, retryInMs: outcome.delayMs }, "job failed; will retry");
-        await this.engine.trigger(queue, id, job.attempts, outcome.delayMs).catch(() => {});
+        if (await finish({ status: "pending", error: message, errorKind: kind, runAt: new Date(Date.now() + outcome.delayMs) })) {
+          log.warn({ err: message, kind, retryInMs: outcome.delayMs }, "job failed; will retry");
+          await this.engine.trigger(queue, id, job.attempts, outcome.delayMs).catch(() => {});
+        }
       } else if (outcome.status === "failed") {
-        await finishJob(this.db, id, this.workerId, { status: "failed", error: message, errorKind: kind });
-        log.error({ err: message, kind }, "job parked as failed");
-      } else {
-        await finishJob(this.db, id, this.workerId, { status: "done", note: message, errorKind: kind });
+        if (await finish({ status: "failed", error: message, errorKind: kind })) log.error({ err: message, kind }, "job parked as failed");
+      } else if (await finish({ status: "done", note: message, errorKind: kind })) {
         log.info({ reason: message }, "job ignored");
       }
     }
@@ -136,9 +163,17 @@ export class JobQueue {
     try {
       const released = await releaseStaleJobs(this.db, this.opts.lockTimeoutMs);
       if (released.length) this.log.warn({ count: released.length }, "released jobs left running by a stopped worker");
-      const due = await dueJobs(this.db, 500);
-      await Promise.all(due.map((j) => this.engine.trigger(j.queue as JobName, j.id, j.attempts, 0).catch(() => {})));
-      return { released: released.length, triggered: due.length };
+      // Drain in pages, so a backlog after an outage is re-triggered in one sweep, not 500 per interval.
+      let triggered = 0;
+      let afterId = 0;
+      for (;;) {
+        const due = await dueJobs(this.db, SWEEP_PAGE, afterId);
+        await Promise.all(due.map((j) => this.engine.trigger(j.queue as JobName, j.id, j.attempts, 0).catch(() => {})));
+        triggered += due.length;
+        if (due.length < SWEEP_PAGE) break;
+        afterId = due[due.length - 1].id;
+      }
+      return { released: released.length, triggered };
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, "job sweep failed; will try again");
       return { released: 0, triggered: 0 };

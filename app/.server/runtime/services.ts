@@ -1,8 +1,10 @@
 import path from "node:path";
 import type { Kysely } from "kysely";
 import type { Config } from "../config.ts";
-import { Fingerprinter } from "../crypto/fingerprint.ts";
-import { KeyCipher } from "../crypto/key-cipher.ts";
+import type { Fingerprinter } from "../crypto/fingerprint.ts";
+import type { KeyCipher } from "../crypto/key-cipher.ts";
+import { loadKeyMaterial } from "../crypto/key-material.ts";
+import { KeySealer } from "../crypto/key-sealer.ts";
 import { loadOrCreateSecretFile } from "../crypto/secret-file.ts";
 import { openDatabase, type DatabaseHandle } from "../db/database.ts";
 import { migrateToLatest } from "../db/migrate.ts";
@@ -26,6 +28,8 @@ export interface Services {
   db: Kysely<Database>;
   cipher: KeyCipher;
   fingerprinter: Fingerprinter;
+  /** Seals keys in bulk on worker threads (imports). */
+  sealer: KeySealer;
   sessionSecret: string;
   mailer: Mailer;
   jobs: JobQueue;
@@ -43,7 +47,6 @@ export interface StartupFacts {
 }
 
 export interface ServiceOptions {
-  migrate?: boolean;
   log?: Logger;
 }
 
@@ -55,10 +58,11 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
       : { dialect: "postgres", url: config.database.url, poolSize: config.database.poolSize },
   );
   try {
-    const migrationsApplied = opts.migrate === false ? [] : (await migrateToLatest(database.db, database.dialect)).applied;
+    const migrationsApplied = (await migrateToLatest(database.db, database.dialect)).applied;
 
     const masterKeyFile = path.join(config.dataDir, "master.key");
     const masterKey = config.masterKey ?? loadOrCreateSecretFile(masterKeyFile, 32).secret;
+    const keys = await loadKeyMaterial(database.db, masterKey);
     const sessionSecret =
       config.sessionSecret ?? loadOrCreateSecretFile(path.join(config.dataDir, "session.secret"), 32).secret.toString("base64");
 
@@ -66,14 +70,16 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     const jobs = new JobQueue(database.db, engine, log, config.jobs);
     const mailer = createMailer(config.mail);
     const loginLimiter = createLoginLimiter(config);
+    const sealer = new KeySealer({ masterKey, fingerprintSecret: keys.fingerprintSecret, cipher: keys.cipher, fingerprinter: keys.fingerprinter });
 
     const services: Services = {
       config,
       log,
       database,
       db: database.db,
-      cipher: new KeyCipher(masterKey),
-      fingerprinter: new Fingerprinter(masterKey),
+      cipher: keys.cipher,
+      fingerprinter: keys.fingerprinter,
+      sealer,
       sessionSecret,
       mailer,
       jobs,
@@ -87,6 +93,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
       },
       async close() {
         await jobs.stop();
+        await sealer.close();
         await loginLimiter.close();
         mailer.close();
         await database.close();

@@ -21,7 +21,7 @@ export async function getDashboard(s: Pick<Services, "db" | "jobs">, accountId: 
     scope.listPools(),
     scope.keyCountsByState(),
     scope.countOrdersSince(new Date(Date.now() - 24 * 3600_000).toISOString()),
-    countJobs(s.db),
+    countJobs(s.db, { accountId, statuses: ["pending", "running", "failed"] }),
   ]);
   const lowStock = pools.filter((p) => p.low_stock_alerted_at !== null).length;
   const keys = { available: keyCounts.available ?? 0, allocated: keyCounts.allocated ?? 0, delivered: keyCounts.delivered ?? 0 };

@@ -4,6 +4,7 @@ import { getWebhookEvent, setWebhookEventStatus } from "../db/repositories/webho
 import { PermanentError } from "../domain/errors.ts";
 import type { JobContext } from "../jobs/job-queue.ts";
 import type { Services } from "../runtime/services.ts";
+import { isComplianceTopic } from "./record-webhook-event.ts";
 
 /**
  * The `process-event` job. Topics whose handling belongs to later work (orders, refunds,
@@ -20,6 +21,12 @@ export async function processWebhookEvent(s: Pick<Services, "db">, payload: { ev
     return;
   }
   if (event.platform === "shopify" && event.topic === "app/uninstalled") {
+    // A late delivery of an uninstall from before the latest reinstall must not undo it.
+    const happenedAt = event.triggered_at ?? event.received_at;
+    if (store.installed_at && happenedAt < store.installed_at) {
+      await setWebhookEventStatus(s.db, event.id, "ignored", "uninstall predates the latest install");
+      return;
+    }
     await s.db.transaction().execute(async (trx) => {
       await setStoreStatus(trx, store.id, "uninstalled");
       await trx.deleteFrom("shopify_sessions").where("shop", "=", store.domain).execute();
@@ -29,12 +36,9 @@ export async function processWebhookEvent(s: Pick<Services, "db">, payload: { ev
     ctx.log.info({ storeId: store.id }, "shop uninstalled the app");
     return;
   }
-  if (store.status === "uninstalled" || store.status === "disconnected") {
-    const erasure = event.topic === "shop/redact" || event.topic.startsWith("customers/");
-    if (!erasure) {
-      await setWebhookEventStatus(s.db, event.id, "ignored", `store is ${store.status}`);
-      return;
-    }
+  if ((store.status === "uninstalled" || store.status === "disconnected") && !isComplianceTopic(event.topic)) {
+    await setWebhookEventStatus(s.db, event.id, "ignored", `store is ${store.status}`);
+    return;
   }
   ctx.log.info({ eventId: event.id, topic: event.topic }, "webhook recorded; awaiting its topic's handler");
 }

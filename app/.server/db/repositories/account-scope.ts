@@ -70,11 +70,12 @@ export class AccountScope {
     return this.db.selectFrom("stores").selectAll().where("account_id", "=", this.accountId).orderBy("created_at").execute();
   }
 
+  /** Counted through the account's pools, so the (pool, state) index serves it. */
   async keyCountsByState(): Promise<Partial<Record<KeyState, number>>> {
     const rows = await this.db
       .selectFrom("keys")
       .select((eb) => ["state", eb.fn.countAll<number>().as("n")])
-      .where("account_id", "=", this.accountId)
+      .where("pool_id", "in", (eb) => eb.selectFrom("pools").select("pools.id").where("pools.account_id", "=", this.accountId))
       .groupBy("state")
       .execute();
     return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));

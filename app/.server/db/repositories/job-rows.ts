@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, Job, JobStatus } from "../schema.ts";
 
 /** The jobs table is the truth about work to do; the queue engines only say "look at row N". */
@@ -7,6 +7,7 @@ export type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface NewJobRow {
   queue: string;
+  accountId?: string | null;
   payload: unknown;
   dedupeKey?: string;
   runAt?: Date;
@@ -15,13 +16,33 @@ export interface NewJobRow {
 
 const iso = (d: Date) => d.toISOString();
 
-/** Inserts the row (or finds the existing one with the same dedupe key). Returns its id and whether it is new. */
+/**
+ * Inserts the row, or — when a row with the same dedupe key is still waiting (pending) — returns
+ * that one instead: requests merge while work waits, and new work after it started gets a new row.
+ */
 export async function insertJob(db: Executor, job: NewJobRow, now = new Date()): Promise<{ id: number; created: boolean; runAt: string }> {
   const runAt = iso(job.runAt ?? now);
-  const inserted = await db
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const inserted = await tryInsertJob(db, job, runAt, now);
+    if (inserted) return { id: Number(inserted.id), created: true, runAt: inserted.run_at };
+    const waiting = await db
+      .selectFrom("jobs")
+      .select(["id", "run_at"])
+      .where("dedupe_key", "=", job.dedupeKey!)
+      .where("status", "=", "pending")
+      .executeTakeFirst();
+    // Claimed between our insert and this read: try again, now there is room for a new row.
+    if (waiting) return { id: Number(waiting.id), created: false, runAt: waiting.run_at };
+  }
+  throw new Error(`could not enqueue ${job.queue} with dedupe key ${job.dedupeKey}`);
+}
+
+function tryInsertJob(db: Executor, job: NewJobRow, runAt: string, now: Date) {
+  return db
     .insertInto("jobs")
     .values({
       queue: job.queue,
+      account_id: job.accountId ?? null,
       payload: JSON.stringify(job.payload ?? {}),
       dedupe_key: job.dedupeKey ?? null,
       status: "pending",
@@ -31,27 +52,25 @@ export async function insertJob(db: Executor, job: NewJobRow, now = new Date()):
       created_at: iso(now),
       updated_at: iso(now),
     })
-    .onConflict((oc) => oc.column("dedupe_key").doNothing())
+    // The conflict target must restate the partial index's predicate literally (SQLite cannot match a bound parameter).
+    .onConflict((oc) => oc.column("dedupe_key").where(sql.ref("status"), "=", sql.lit("pending")).doNothing())
     .returning(["id", "run_at"])
     .executeTakeFirst();
-  if (inserted) return { id: Number(inserted.id), created: true, runAt: inserted.run_at };
-  const existing = await db
-    .selectFrom("jobs")
-    .select(["id", "run_at"])
-    .where("dedupe_key", "=", job.dedupeKey!)
-    .executeTakeFirstOrThrow();
-  return { id: Number(existing.id), created: false, runAt: existing.run_at };
 }
 
-/** One conditional UPDATE: of any number of workers triggered for the same row, exactly one claims it. */
-export async function claimJob(db: Executor, id: number, workerId: string, now = new Date()): Promise<Job | undefined> {
+/**
+ * One conditional UPDATE: of any number of workers triggered for the same row, exactly one claims
+ * it. `claimToken` is unique per claim: only that claim may heartbeat or finish the row, so a run
+ * that outlived its lock cannot overwrite the outcome of the run that replaced it.
+ */
+export async function claimJob(db: Executor, id: number, claimToken: string, now = new Date()): Promise<Job | undefined> {
   return db
     .updateTable("jobs")
     .set((eb) => ({
       status: "running",
       attempts: eb("attempts", "+", 1),
       locked_at: iso(now),
-      locked_by: workerId,
+      locked_by: claimToken,
       updated_at: iso(now),
     }))
     .where("id", "=", id)
@@ -61,10 +80,22 @@ export async function claimJob(db: Executor, id: number, workerId: string, now =
     .executeTakeFirst();
 }
 
+/** Keeps a claim alive while its handler runs; false when the claim was lost (released by a sweeper). */
+export async function heartbeatJob(db: Executor, id: number, claimToken: string, now = new Date()): Promise<boolean> {
+  const r = await db
+    .updateTable("jobs")
+    .set({ locked_at: iso(now) })
+    .where("id", "=", id)
+    .where("status", "=", "running")
+    .where("locked_by", "=", claimToken)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 export async function finishJob(
   db: Executor,
   id: number,
-  workerId: string,
+  claimToken: string,
   result:
     | { status: "done"; note?: string; errorKind?: string }
     | { status: "failed"; error: string; errorKind: string }
@@ -85,7 +116,7 @@ export async function finishJob(
     })
     .where("id", "=", id)
     .where("status", "=", "running")
-    .where("locked_by", "=", workerId)
+    .where("locked_by", "=", claimToken)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
@@ -113,13 +144,15 @@ export async function releaseStaleJobs(db: Executor, lockTimeoutMs: number, now 
   return released.map((r) => Number(r.id));
 }
 
-export async function dueJobs(db: Executor, limit: number, now = new Date()): Promise<{ id: number; queue: string; attempts: number }[]> {
+/** Pending rows that are due, in id order after `afterId` (for paging through a backlog). */
+export async function dueJobs(db: Executor, limit: number, afterId = 0, now = new Date()): Promise<{ id: number; queue: string; attempts: number }[]> {
   const rows = await db
     .selectFrom("jobs")
     .select(["id", "queue", "attempts"])
     .where("status", "=", "pending")
     .where("run_at", "<=", iso(now))
-    .orderBy("run_at")
+    .where("id", ">", afterId)
+    .orderBy("id")
     .limit(limit)
     .execute();
   return rows.map((r) => ({ id: Number(r.id), queue: r.queue, attempts: r.attempts }));
@@ -131,10 +164,12 @@ export interface JobCounts {
   count: number;
 }
 
-export async function countJobs(db: Executor): Promise<JobCounts[]> {
-  const rows = await db
-    .selectFrom("jobs")
-    .select((eb) => ["queue", "status", eb.fn.countAll<number>().as("count")])
+/** Counts by queue and status: everything (operators), or one merchant's (their dashboard). */
+export async function countJobs(db: Executor, filter: { accountId?: string; statuses?: JobStatus[] } = {}): Promise<JobCounts[]> {
+  let q = db.selectFrom("jobs").select((eb) => ["queue", "status", eb.fn.countAll<number>().as("count")]);
+  if (filter.accountId) q = q.where("account_id", "=", filter.accountId);
+  if (filter.statuses) q = q.where("status", "in", filter.statuses);
+  const rows = await q
     .groupBy(["queue", "status"])
     .orderBy("queue")
     .execute();

@@ -1,17 +1,37 @@
 import { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 import type { Kysely, Selectable } from "kysely";
+import type { KeyCipher } from "../../crypto/key-cipher.ts";
 import type { Database, ShopifySessionsTable } from "../schema.ts";
 
-/** Shopify's SessionStorage on our own Kysely database (SQLite or Postgres). */
+/**
+ * Shopify's SessionStorage on our own Kysely database (SQLite or Postgres). Access and refresh
+ * tokens are sealed with the master key (bound to the session id): a database dump does not hand
+ * out write access to every shop.
+ */
 export class KyselySessionStorage implements SessionStorage {
   private readonly db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  private readonly cipher: KeyCipher;
+  constructor(db: Kysely<Database>, cipher: KeyCipher) {
     this.db = db;
+    this.cipher = cipher;
+  }
+
+  private seal(id: string, token: string | undefined): string | null {
+    if (!token) return null;
+    const s = this.cipher.seal(token, `shopify-session:${id}`);
+    return `v1:${s.keyId}:${s.ciphertext.toString("base64")}`;
+  }
+
+  private open(id: string, stored: string | null): string | undefined {
+    if (!stored) return undefined;
+    const [version, keyId, data] = stored.split(":");
+    if (version !== "v1" || !keyId || !data) return undefined;
+    return this.cipher.openString({ keyId, ciphertext: Buffer.from(data, "base64") }, `shopify-session:${id}`);
   }
 
   async storeSession(session: Session): Promise<boolean> {
-    const row = toRow(session);
+    const row = { ...toRow(session), access_token: this.seal(session.id, session.accessToken), refresh_token: this.seal(session.id, session.refreshToken) };
     await this.db
       .insertInto("shopify_sessions")
       .values(row)
@@ -22,7 +42,7 @@ export class KyselySessionStorage implements SessionStorage {
 
   async loadSession(id: string): Promise<Session | undefined> {
     const row = await this.db.selectFrom("shopify_sessions").selectAll().where("id", "=", id).executeTakeFirst();
-    return row ? fromRow(row) : undefined;
+    return row ? this.fromStored(row) : undefined;
   }
 
   async deleteSession(id: string): Promise<boolean> {
@@ -37,7 +57,14 @@ export class KyselySessionStorage implements SessionStorage {
 
   async findSessionsByShop(shop: string): Promise<Session[]> {
     const rows = await this.db.selectFrom("shopify_sessions").selectAll().where("shop", "=", shop).execute();
-    return rows.map(fromRow);
+    return rows.map((r) => this.fromStored(r));
+  }
+
+  private fromStored(row: Selectable<ShopifySessionsTable>): Session {
+    const session = fromRow(row);
+    session.accessToken = this.open(row.id, row.access_token);
+    session.refreshToken = this.open(row.id, row.refresh_token);
+    return session;
   }
 }
 

@@ -31,6 +31,7 @@ export async function insertStore(
     currency: null,
     reconcile_cursor: null,
     reconciled_at: null,
+    installed_at: input.platform === "shopify" ? now : null,
     created_at: now,
     updated_at: now,
   };

@@ -10,6 +10,9 @@ export interface NewWebhookEvent {
   dedupeKey: string;
   payloadHash: string;
   payload: string;
+  triggeredAt: string | null;
+  /** Recorded as already settled (ignored), with the reason. */
+  ignoredBecause?: string;
 }
 
 /** Inserts unless an event with the same dedupe key exists. Returns the new row's id, or null for a duplicate. */
@@ -25,10 +28,11 @@ export async function insertWebhookEvent(db: Executor, e: NewWebhookEvent): Prom
       dedupe_key: e.dedupeKey,
       payload_hash: e.payloadHash,
       payload: e.payload,
-      status: "received",
-      error: null,
+      status: e.ignoredBecause ? "ignored" : "received",
+      error: e.ignoredBecause ?? null,
+      triggered_at: e.triggeredAt,
       received_at: new Date().toISOString(),
-      processed_at: null,
+      processed_at: e.ignoredBecause ? new Date().toISOString() : null,
     })
     .onConflict((oc) => oc.column("dedupe_key").doNothing())
     .returning("id")
