@@ -131,13 +131,15 @@ export const initialSchema: KeyrelayMigration = {
       // importing → committing → active, or aborted: an import is all-or-nothing without holding
       // SQLite's write lock for the whole file (see use-cases/import-keys.ts).
       .addColumn("status", "text", (c) => c.notNull().defaultTo("importing"))
+      // Touched by a running import after every chunk; recovery only removes imports gone quiet.
+      .addColumn("progress_at", t.timestamp)
       .addColumn("created_by", "text")
       .addColumn("voided_at", t.timestamp)
       .addColumn("created_at", t.timestamp, (c) => c.notNull())
       .addUniqueConstraint("key_batches_account_id", ["account_id", "id"])
       .addForeignKeyConstraint("key_batches_pool", ["account_id", "pool_id"], "pools", ["account_id", "id"])
       .execute();
-    await db.schema.createIndex("key_batches_status").on("key_batches").columns(["status", "created_at"]).execute();
+    await db.schema.createIndex("key_batches_status").on("key_batches").columns(["status", "progress_at"]).execute();
     await db.schema.createIndex("key_batches_pool").on("key_batches").columns(["pool_id", "created_at"]).execute();
 
     await t

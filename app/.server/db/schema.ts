@@ -119,6 +119,8 @@ export interface KeyBatchesTable {
   key_count: number;
   /** importing → committing → active; aborted when an import fails (its keys are removed). */
   status: BatchStatus;
+  /** Last sign of life of the import writing this batch. */
+  progress_at: Timestamp | null;
   created_by: string | null;
   voided_at: Timestamp | null;
   created_at: Timestamp;

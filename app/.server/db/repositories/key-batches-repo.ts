@@ -18,6 +18,7 @@ export async function insertBatch(
     expires_at: b.expiresAt ?? null,
     key_count: 0,
     status: "importing",
+    progress_at: new Date().toISOString(),
     created_by: b.createdBy ?? null,
     voided_at: null,
     created_at: new Date().toISOString(),
@@ -47,12 +48,16 @@ export async function listBatches(db: Executor, accountId: string, poolId: strin
     .execute();
 }
 
-/** Batches left mid-import by a crash, older than `olderThan`. */
-export async function staleBatches(db: Executor, olderThan: string): Promise<Pick<KeyBatch, "id" | "status" | "account_id" | "pool_id">[]> {
+export async function touchBatch(db: Executor, id: string): Promise<void> {
+  await db.updateTable("key_batches").set({ progress_at: new Date().toISOString() }).where("id", "=", id).execute();
+}
+
+/** Batches whose import has shown no progress since `quietSince` (its process died). */
+export async function staleBatches(db: Executor, quietSince: string): Promise<Pick<KeyBatch, "id" | "status" | "account_id" | "pool_id">[]> {
   return db
     .selectFrom("key_batches")
     .select(["id", "status", "account_id", "pool_id"])
     .where("status", "in", ["importing", "committing"])
-    .where("created_at", "<", olderThan)
+    .where("progress_at", "<", quietSince)
     .execute();
 }

@@ -14,13 +14,13 @@ const ROWS_PER_STATEMENT = 400;
 
 /**
  * Inserts `importing` keys; a fingerprint already present for the account (in this batch or any
- * earlier stock) is skipped by the unique index. Returns the fingerprints that were skipped.
+ * earlier stock) is skipped by the unique index. Returns the indexes (into `rows`) of skipped rows.
  */
 export async function insertImportingKeys(
   db: Executor,
   ctx: { accountId: string; poolId: string; batchId: string; now: string },
   rows: ImportedKeyRow[],
-): Promise<Buffer[]> {
+): Promise<number[]> {
   const inserted = new Set<string>();
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const slice = rows.slice(i, i + ROWS_PER_STATEMENT);
@@ -46,7 +46,15 @@ export async function insertImportingKeys(
       .execute();
     for (const r of result) inserted.add(Buffer.from(r.fingerprint).toString("base64"));
   }
-  return rows.map((r) => r.fingerprint).filter((f) => !inserted.has(f.toString("base64")));
+  // Each inserted fingerprint accounts for exactly one row: its first occurrence. A later copy in
+  // the same call (a duplicate within the chunk) was skipped by the index like any other.
+  const skipped: number[] = [];
+  rows.forEach((r, i) => {
+    const key = r.fingerprint.toString("base64");
+    if (inserted.has(key)) inserted.delete(key);
+    else skipped.push(i);
+  });
+  return skipped;
 }
 
 /** Which of these fingerprints exist for the account, and in which batch. */

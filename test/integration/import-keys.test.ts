@@ -1,0 +1,180 @@
+import fs from "node:fs";
+import path from "node:path";
+import iconv from "iconv-lite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAccount } from "../../app/.server/db/repositories/accounts-repo.ts";
+import { KeyrelayError } from "../../app/.server/domain/errors.ts";
+import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
+import { exportKeys } from "../../app/.server/use-cases/export-keys.ts";
+import { findKeyByCode } from "../../app/.server/use-cases/find-key.ts";
+import { importKeys, type ImportKeysInput } from "../../app/.server/use-cases/import-keys.ts";
+import { listPoolKeys } from "../../app/.server/use-cases/list-pool-keys.ts";
+import { recoverImports } from "../../app/.server/use-cases/recover-imports.ts";
+import { revealKey } from "../../app/.server/use-cases/reveal-key.ts";
+import { voidBatch } from "../../app/.server/use-cases/void-batch.ts";
+import { dialects } from "../support/dialects.ts";
+import { makeServices, waitFor, type TestServices } from "../support/test-services.ts";
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+async function* source(b: Uint8Array, size = 4096) {
+  for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
+}
+const actor = { type: "cli" as const };
+
+for (const { dialect, available } of dialects) {
+  describe.skipIf(!available)(`importing keys on ${dialect}`, () => {
+    let s: TestServices;
+    let accountId: string;
+    let poolId: string;
+    const imp = (input: Partial<ImportKeysInput> & { text?: string; raw?: Uint8Array }) =>
+      importKeys(s, { accountId, poolId, format: "csv", actor, source: source(input.raw ?? bytes(input.text ?? "")), ...input });
+
+    beforeAll(async () => {
+      s = await makeServices({ dialect, startWorkers: true });
+      accountId = (await createAccount(s.db, { name: "Merchant", alertEmail: "alerts@example.com" })).id;
+      poolId = (await createPool(s, accountId, { name: "Steam $20", lowStockThreshold: 3, defaultCost: "17.50", currency: "USD" }, actor)).id;
+    });
+    afterAll(async () => {
+      await s?.cleanup();
+    });
+
+    it("a dry run reports new, duplicate and invalid lines and writes nothing", async () => {
+      const csv = "code,pin\nAAAA-0001,1111\nAAAA-0002,2222\nAAAA-0001,1111\n,9999\nAAAA-0003,3333\n";
+      const r = await imp({ text: csv, dryRun: true });
+      expect(r).toMatchObject({ dryRun: true, batchId: null, records: 5, added: 3, duplicates: { inFile: 1, inStock: 0, inFileLines: [4] }, invalid: { count: 1, lines: [{ line: 5, reason: "empty_code" }] } });
+      expect(r.preview[0]).toEqual({ line: 2, code: "AA…01", fields: { pin: "••••" } });
+      expect(await s.db.selectFrom("keys").select("id").execute()).toEqual([]);
+    });
+
+    it("imports all valid keys as one batch: encrypted, fingerprinted, available", async () => {
+      const csv = "code,pin\nAAAA-0001,1111\nAAAA-0002,2222\nAAAA-0001,1111\n,9999\nAAAA-0003,3333\n";
+      const r = await imp({ text: csv, sourceName: "supplier.csv", batch: { supplier: "Acme" } });
+      expect(r).toMatchObject({ dryRun: false, added: 3, duplicates: { inFile: 1, inStock: 0 }, invalid: { count: 1 } });
+      expect(r.batchId).toBeTruthy();
+      const rows = await s.db.selectFrom("keys").selectAll().where("batch_id", "=", r.batchId!).execute();
+      expect(rows.map((k) => k.state)).toEqual(["available", "available", "available"]);
+      expect(rows.every((k) => k.cost_minor === 1750)).toBe(true);
+      const batch = await s.db.selectFrom("key_batches").selectAll().where("id", "=", r.batchId!).executeTakeFirstOrThrow();
+      expect(batch).toMatchObject({ status: "active", key_count: 3, supplier: "Acme", source_name: "supplier.csv" });
+      const found = await findKeyByCode(s, accountId, "AAAA-0002");
+      expect(found).toMatchObject({ poolId, state: "available" });
+      expect(await revealKey(s, accountId, found!.keyId, actor)).toEqual({ code: "AAAA-0002", fields: { pin: "2222" } });
+    });
+
+    it("a second import of overlapping codes reports them as already stocked", async () => {
+      const r = await imp({ format: "txt", text: "AAAA-0003\r\n\r\nAAAA-0004  \nAAAA-0004\n" });
+      expect(r).toMatchObject({ added: 1, duplicates: { inFile: 1, inStock: 1, inStockLines: [1], inFileLines: [4] } });
+    });
+
+    it("decodes GB18030 files and keeps Chinese extra fields", async () => {
+      const raw = iconv.encode("卡号,密码\nGB-卡密-0001,口令一\nGB-卡密-0002,口令二\n", "gb18030");
+      const r = await imp({ raw: new Uint8Array(raw), map: { code: "卡号", pin: "密码" } });
+      expect(r).toMatchObject({ encoding: "gb18030", added: 2 });
+      const found = await findKeyByCode(s, accountId, "GB-卡密-0002");
+      expect(await revealKey(s, accountId, found!.keyId, actor)).toEqual({ code: "GB-卡密-0002", fields: { pin: "口令二" } });
+    });
+
+    it("refuses bad files with a clear error and writes nothing", async () => {
+      const before = (await s.db.selectFrom("keys").select("id").execute()).length;
+      const cases: [Partial<ImportKeysInput> & { text?: string; raw?: Uint8Array }, string][] = [
+        [{ text: "" }, "empty_file"],
+        [{ text: "code\n" }, "empty_file"],
+        [{ raw: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0, 1, 2]) }, "binary_file"],
+        [{ text: "serial,pin\nX,1\n", map: { code: "code" } }, "csv_missing_column"],
+        [{ text: "code\n" + "Z".repeat(2000) + "\n", maxBytes: 1000 }, "file_too_large"],
+      ];
+      for (const [input, code] of cases) {
+        const err = await imp(input).catch((e) => e);
+        expect(err, code).toBeInstanceOf(KeyrelayError);
+        expect((err as KeyrelayError).code).toBe(code);
+      }
+      expect((await s.db.selectFrom("keys").select("id").execute()).length).toBe(before);
+      expect(await s.db.selectFrom("key_batches").select("id").where("status", "in", ["importing", "committing"]).execute()).toEqual([]);
+    });
+
+    it("is all-or-nothing: a failure late in a large file removes every key it had written", async () => {
+      const before = (await s.db.selectFrom("keys").select("id").execute()).length;
+      // 10,000 good lines, then an unclosed quote: csv-parse cannot go on, the whole file is refused.
+      const lines = Array.from({ length: 10_000 }, (_, i) => `BIG-${i},${i}`).join("\n");
+      const err = await imp({ text: `code,pin\n${lines}\n"never closed,1\n` }).catch((e) => e);
+      expect((err as KeyrelayError).code).toBe("csv_unclosed_quote");
+      expect((await s.db.selectFrom("keys").select("id").execute()).length).toBe(before);
+      const batch = await s.db.selectFrom("key_batches").select("status").orderBy("created_at", "desc").executeTakeFirstOrThrow();
+      expect(batch.status).toBe("aborted");
+    });
+
+    it("recovers imports a crash interrupted: a quiet importing batch is removed, a committing one finished", async () => {
+      const mk = async (status: "importing" | "committing") => {
+        const r = await imp({ format: "txt", text: `CRASH-${status}-1\nCRASH-${status}-2\n` });
+        // Rewind it to the state a crash would have left.
+        await s.db.updateTable("keys").set({ state: "importing" }).where("batch_id", "=", r.batchId!).execute();
+        await s.db.updateTable("key_batches").set({ status, progress_at: new Date(Date.now() - 3600_000).toISOString() }).where("id", "=", r.batchId!).execute();
+        return r.batchId!;
+      };
+      const importing = await mk("importing");
+      const committing = await mk("committing");
+      expect(await recoverImports(s)).toEqual({ aborted: 1, committed: 1 });
+      expect(await s.db.selectFrom("keys").select("id").where("batch_id", "=", importing).execute()).toEqual([]);
+      const states = await s.db.selectFrom("keys").select("state").where("batch_id", "=", committing).execute();
+      expect(states.map((k) => k.state)).toEqual(["available", "available"]);
+      // A batch still making progress is left alone.
+      expect(await recoverImports(s)).toEqual({ aborted: 0, committed: 0 });
+    });
+
+    it("pages keys masked without counting, exports CSV neutralised, voids a batch's unsold keys", async () => {
+      const r = await imp({ text: "code,pin\n=HYPERLINK(1),+1\nPAGE-0002,2\nPAGE-0003,3\n" });
+      const page1 = await listPoolKeys(s, accountId, poolId, { limit: 2, batchId: r.batchId! });
+      expect(page1.keys.map((k) => k.masked)).toEqual(["PA…03", "PA…02"]);
+      const page2 = await listPoolKeys(s, accountId, poolId, { limit: 2, batchId: r.batchId!, beforeId: page1.nextBeforeId! });
+      expect(page2.keys.map((k) => k.masked)).toEqual(["=HYP…K(1)"]);
+      expect(page2.nextBeforeId).toBeNull();
+
+      let csv = "";
+      for await (const chunk of exportKeys(s, accountId, { poolId, batchId: r.batchId!, plaintext: true }, actor)) csv += chunk;
+      const lines = csv.trim().split("\n");
+      expect(lines[0]).toBe("id,code,pin,state,batch,cost_minor,expires_at,created_at");
+      expect(lines[1]).toContain(",'=HYPERLINK(1),'+1,available,");
+      const audit = await s.db.selectFrom("audit_log").select("action").where("action", "=", "keys.exported_plaintext").execute();
+      expect(audit).toHaveLength(1);
+
+      expect(await voidBatch(s, accountId, r.batchId!, actor)).toEqual({ voided: 3 });
+      const states = await s.db.selectFrom("keys").select("state").where("batch_id", "=", r.batchId!).execute();
+      expect(new Set(states.map((k) => k.state))).toEqual(new Set(["void"]));
+    });
+
+    it("alerts once when stock falls below the threshold, and re-arms after a restock", async () => {
+      const account = (await createAccount(s.db, { name: "Low", alertEmail: "low@example.com" })).id;
+      const pool = (await createPool(s, account, { name: "Tiny", lowStockThreshold: 5 }, actor)).id;
+      const r = await importKeys(s, { accountId: account, poolId: pool, format: "txt", actor, source: source(bytes("L1\nL2\n")) });
+      expect(r.added).toBe(2);
+      await waitFor(async () => (await s.db.selectFrom("jobs").select("status").where("queue", "=", "low-stock-alert").where("account_id", "=", account).executeTakeFirst())?.status === "done", 10_000, "alert sent");
+      const outbox = fs.readdirSync(path.join(s.dataDir, "outbox"));
+      expect(outbox).toHaveLength(1);
+      expect(fs.readFileSync(path.join(s.dataDir, "outbox", outbox[0]), "utf8")).toContain("Low stock: Tiny has 2 keys left");
+      // Still low: no second alert.
+      await importKeys(s, { accountId: account, poolId: pool, format: "txt", actor, source: source(bytes("L3\n")) });
+      expect(await s.db.selectFrom("jobs").select("id").where("queue", "=", "low-stock-alert").where("account_id", "=", account).execute()).toHaveLength(1);
+      // Restocked above the threshold: the flag clears, ready for the next dip.
+      await importKeys(s, { accountId: account, poolId: pool, format: "txt", actor, source: source(bytes("L4\nL5\nL6\n")) });
+      const p = await s.db.selectFrom("pools").select("low_stock_alerted_at").where("id", "=", pool).executeTakeFirstOrThrow();
+      expect(p.low_stock_alerted_at).toBeNull();
+    });
+
+    it("never writes a key's plaintext to the logs, the job rows or the database file", async () => {
+      const secret = "SECRET-CODE-7f3a9c";
+      await imp({ text: `code,pin\n${secret},PIN-55aa\n` });
+      const found = await findKeyByCode(s, accountId, secret);
+      await revealKey(s, accountId, found!.keyId, actor);
+      for await (const _ of exportKeys(s, accountId, { poolId }, actor)) void _;
+      expect(s.logLines.join("\n")).not.toContain(secret);
+      const jobs = await s.db.selectFrom("jobs").select(["payload", "last_error"]).execute();
+      expect(JSON.stringify(jobs)).not.toContain(secret);
+      const events = await s.db.selectFrom("audit_log").select(["details"]).execute();
+      expect(JSON.stringify(events)).not.toContain(secret);
+      if (dialect === "sqlite") {
+        const dbFiles = fs.readdirSync(s.dataDir).filter((f) => f.startsWith("keyrelay.sqlite"));
+        for (const f of dbFiles) expect(fs.readFileSync(path.join(s.dataDir, f)).includes(Buffer.from(secret)), f).toBe(false);
+      }
+    });
+  });
+}
