@@ -11,6 +11,8 @@ import { createLogger } from "../app/.server/logger.ts";
 import { createServices, type Services } from "../app/.server/runtime/services.ts";
 import { isLocale, matchLocale, translator, type Locale } from "../app/i18n/i18n.ts";
 import { adminCreate } from "./commands/admin-create.ts";
+import { keysExport, keysImport } from "./commands/keys.ts";
+import { poolCreate, poolList, poolShow } from "./commands/pool.ts";
 import { jobsStatus } from "./commands/jobs-status.ts";
 import { migrate } from "./commands/migrate.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
@@ -21,6 +23,11 @@ const commands: Record<string, Command> = {
   "admin create": adminCreate,
   migrate,
   "jobs status": jobsStatus,
+  "pool create": poolCreate,
+  "pool list": poolList,
+  "pool show": poolShow,
+  "keys import": keysImport,
+  "keys export": keysExport,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -45,7 +52,12 @@ try {
   } else {
     const command = commands[name];
     const rest = argv.slice(name.split(" ").length).filter((a) => !a.startsWith("--locale="));
-    const { values } = parseArgs({ args: rest, options: { ...command.options, json: { type: "boolean" } }, strict: true, allowPositionals: false });
+    const { values, positionals } = parseArgs({ args: rest, options: { ...command.options, json: { type: "boolean" } }, strict: true, allowPositionals: Boolean(command.positionals) });
+    const wanted = command.positionals?.count ?? 0;
+    if (positionals.length !== wanted) {
+      throw positionals.length < wanted ? new UsageError("missingArgument", { name: command.positionals!.name }) : new UsageError("unknownOption", { detail: positionals.slice(wanted).join(" ") });
+    }
+    positionals.forEach((p, i) => ((values as OptionValues)[`_${i}`] = p));
     command.validate?.(values as OptionValues);
     // The CLI's own logs go to stderr so stdout stays the command's output.
     const log = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, destination: process.stderr as never });
