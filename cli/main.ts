@@ -12,6 +12,7 @@ import { createServices, type Services } from "../app/.server/runtime/services.t
 import { isLocale, matchLocale, translator, type Locale } from "../app/i18n/i18n.ts";
 import { adminCreate } from "./commands/admin-create.ts";
 import { keysExport, keysImport } from "./commands/keys.ts";
+import { keysRotateMaster } from "./commands/keys-rotate-master.ts";
 import { poolCreate, poolList, poolShow } from "./commands/pool.ts";
 import { jobsStatus } from "./commands/jobs-status.ts";
 import { migrate } from "./commands/migrate.ts";
@@ -28,6 +29,7 @@ const commands: Record<string, Command> = {
   "pool show": poolShow,
   "keys import": keysImport,
   "keys export": keysExport,
+  "keys rotate-master": keysRotateMaster,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

@@ -37,6 +37,13 @@ const EnvSchema = z.object({
       .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded (openssl rand -base64 32)")
       .optional(),
   ),
+  // During a master key rotation: the keys being retired, comma-separated, so old rows stay readable.
+  KEYRELAY_PREVIOUS_MASTER_KEYS: optionalString.pipe(
+    z
+      .string()
+      .refine((v) => v.split(",").every((k) => Buffer.from(k.trim(), "base64").length === 32), "each key must be 32 bytes, base64-encoded")
+      .optional(),
+  ),
   SESSION_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://").optional()),
   MAIL_FROM: z.string().default("keyrelay <no-reply@localhost>"),
@@ -51,6 +58,8 @@ const EnvSchema = z.object({
   JOBS_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only").default("keyrelay"),
   LOGIN_MAX_ATTEMPTS: positiveInt.default(5),
   LOGIN_WINDOW_SECONDS: positiveInt.default(15 * 60),
+  // The largest key file the admin UI accepts for an import, in bytes (default 200 MiB).
+  IMPORT_MAX_BYTES: positiveInt.default(200 * 1024 * 1024),
   SHOPIFY_API_KEY: optionalString,
   SHOPIFY_API_SECRET: optionalString,
   SHOPIFY_APP_URL: optionalString.pipe(z.url().optional()),
@@ -78,6 +87,7 @@ export interface Config {
     | { dialect: "postgres"; url: string; poolSize: number };
   redisUrl?: string;
   masterKey?: Buffer;
+  previousMasterKeys: Buffer[];
   sessionSecret?: string;
   mail: { smtpUrl?: string; outboxDir: string; from: string };
   logLevel: Env["LOG_LEVEL"];
@@ -86,6 +96,8 @@ export interface Config {
   terminalLanguage?: string;
   jobs: { concurrency: number; sweepIntervalMs: number; lockTimeoutMs: number; queuePrefix: string };
   login: { maxAttempts: number; windowSeconds: number };
+  /** Admin uploads of key files: the size limit, and where an upload waits (0600) between preview and import. */
+  import: { maxBytes: number; tmpDir: string };
   shopify?: { apiKey: string; apiSecret: string; appUrl: string; scopes: string[] };
   test: { ci: boolean; postgresUrl: string; redisUrl: string };
 }
@@ -145,6 +157,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     database: databaseConfig(e.DATABASE_URL, dataDir, e.DATABASE_POOL_SIZE, baseDir),
     redisUrl: e.REDIS_URL,
     masterKey: e.KEYRELAY_MASTER_KEY ? Buffer.from(e.KEYRELAY_MASTER_KEY, "base64") : undefined,
+    previousMasterKeys: (e.KEYRELAY_PREVIOUS_MASTER_KEYS ?? "").split(",").filter((k) => k.trim()).map((k) => Buffer.from(k.trim(), "base64")),
     sessionSecret: e.SESSION_SECRET,
     mail: { smtpUrl: e.SMTP_URL, outboxDir: path.join(dataDir, "outbox"), from: e.MAIL_FROM },
     logLevel: e.LOG_LEVEL,
@@ -157,6 +170,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       queuePrefix: e.JOBS_QUEUE_PREFIX,
     },
     login: { maxAttempts: e.LOGIN_MAX_ATTEMPTS, windowSeconds: e.LOGIN_WINDOW_SECONDS },
+    import: { maxBytes: e.IMPORT_MAX_BYTES, tmpDir: path.join(dataDir, "imports") },
     shopify:
       shopifyCount === 3
         ? {

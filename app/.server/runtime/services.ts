@@ -6,6 +6,7 @@ import type { KeyCipher } from "../crypto/key-cipher.ts";
 import { loadKeyMaterial } from "../crypto/key-material.ts";
 import { KeySealer } from "../crypto/key-sealer.ts";
 import { loadOrCreateSecretFile } from "../crypto/secret-file.ts";
+import { loadMasterKeys } from "../crypto/master-keys.ts";
 import { openDatabase, type DatabaseHandle } from "../db/database.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import type { Database } from "../db/schema.ts";
@@ -60,9 +61,9 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   try {
     const migrationsApplied = (await migrateToLatest(database.db, database.dialect)).applied;
 
-    const masterKeyFile = path.join(config.dataDir, "master.key");
-    const masterKey = config.masterKey ?? loadOrCreateSecretFile(masterKeyFile, 32).secret;
-    const keys = await loadKeyMaterial(database.db, masterKey);
+    const master = loadMasterKeys({ fromEnv: config.masterKey, previousFromEnv: config.previousMasterKeys, dataDir: config.dataDir });
+    const masterKey = master.current;
+    const keys = await loadKeyMaterial(database.db, masterKey, master.previous);
     const sessionSecret =
       config.sessionSecret ?? loadOrCreateSecretFile(path.join(config.dataDir, "session.secret"), 32).secret.toString("base64");
 
@@ -86,7 +87,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
       loginLimiter,
       startup: {
         database: database.description,
-        masterKey: config.masterKey ? "KEYRELAY_MASTER_KEY (environment)" : `${masterKeyFile} (mode 0600)`,
+        masterKey: master.previous.length ? `${master.source}, with ${master.previous.length} retired key(s) for a rotation` : master.source,
         jobs: config.redisUrl ? `BullMQ on ${new URL(config.redisUrl).host}` : "in-process",
         mail: mailer.description,
         migrationsApplied,
