@@ -14,6 +14,7 @@ import type { ServerBuild } from "react-router";
 import { ConfigError, loadConfigFromEnvironment } from "../app/.server/config.ts";
 import { createHttpApp } from "../app/.server/runtime/http-app.ts";
 import { createServices } from "../app/.server/runtime/services.ts";
+import { expireKeys } from "../app/.server/use-cases/expire-keys.ts";
 import { recoverImports } from "../app/.server/use-cases/recover-imports.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -64,9 +65,14 @@ if (role !== "worker") {
 // Workers start after the HTTP server listens: a slow or absent Redis never delays serving.
 if (role !== "web") {
   await services.jobs.startWorkers();
-  // Imports interrupted by a crash are finished (rolled back or forward) now and every few minutes.
-  await recoverImports(services).catch((e) => log.error({ err: (e as Error).message }, "import recovery failed"));
-  setInterval(() => void recoverImports(services).catch(() => {}), 5 * 60_000).unref();
+  // Housekeeping now and every few minutes: finish imports a crash interrupted (rolled back or
+  // forward), and retire keys past their expiry.
+  const housekeeping = async () => {
+    await recoverImports(services).catch((e) => log.error({ err: (e as Error).message }, "import recovery failed"));
+    await expireKeys(services).catch((e) => log.error({ err: (e as Error).message }, "key expiry failed"));
+  };
+  await housekeeping();
+  setInterval(() => void housekeeping(), 5 * 60_000).unref();
 }
 // Job timers are unref'd so they never hold up a shutdown; a worker-only process without Redis
 // has nothing else keeping it alive, so it holds this handle until it is told to stop.

@@ -165,6 +165,8 @@ export const initialSchema: KeyrelayMigration = {
     await db.schema.createIndex("keys_pool_state").on("keys").columns(["pool_id", "state", "id"]).execute();
     await db.schema.createIndex("keys_batch").on("keys").columns(["batch_id", "state"]).execute();
     await db.schema.createIndex("keys_master_key").on("keys").columns(["key_id", "id"]).execute();
+    // The expiry sweep looks only at keys that can expire; keys without an expiry pay nothing.
+    await db.schema.createIndex("keys_expiring").on("keys").columns(["expires_at", "state"]).where(sql.ref("expires_at"), "is not", null).execute();
 
     await db.schema
       .createTable("product_mappings")

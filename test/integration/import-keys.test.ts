@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../../app/.server/db/repositories/accounts-repo.ts";
 import { KeyrelayError } from "../../app/.server/domain/errors.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
+import { expireKeys } from "../../app/.server/use-cases/expire-keys.ts";
 import { exportKeys } from "../../app/.server/use-cases/export-keys.ts";
 import { findKeyByCode } from "../../app/.server/use-cases/find-key.ts";
 import { importKeys, type ImportKeysInput } from "../../app/.server/use-cases/import-keys.ts";
@@ -158,6 +159,18 @@ for (const { dialect, available } of dialects) {
       await importKeys(s, { accountId: account, poolId: pool, format: "txt", actor, source: source(bytes("L4\nL5\nL6\n")) });
       const p = await s.db.selectFrom("pools").select("low_stock_alerted_at").where("id", "=", pool).executeTakeFirstOrThrow();
       expect(p.low_stock_alerted_at).toBeNull();
+    });
+
+    it("retires keys past their batch expiry: expired, never available again", async () => {
+      const r = await imp({ format: "txt", text: "EXP-1\nEXP-2\n", batch: { expiresAt: "2026-01-31" } });
+      const fresh = await imp({ format: "txt", text: "FRESH-1\n", batch: { expiresAt: "2099-01-01" } });
+      const { expired } = await expireKeys(s, new Date("2026-02-01T00:00:00Z"));
+      expect(expired).toBe(2);
+      const states = await s.db.selectFrom("keys").select("state").where("batch_id", "=", r.batchId!).execute();
+      expect(states.map((k) => k.state)).toEqual(["expired", "expired"]);
+      const other = await s.db.selectFrom("keys").select("state").where("batch_id", "=", fresh.batchId!).execute();
+      expect(other.map((k) => k.state)).toEqual(["available"]);
+      expect((await expireKeys(s, new Date("2026-02-01T00:00:00Z"))).expired).toBe(0);
     });
 
     it("never writes a key's plaintext to the logs, the job rows or the database file", async () => {
