@@ -1,5 +1,19 @@
 import { index, layout, route, type RouteConfig } from "@react-router/dev/routes";
 
+/** The key pool pages, the same under both surfaces (standalone /admin and embedded /app). */
+function poolRoutes(surface: "admin" | "app") {
+  return [
+    route("pools", `routes/${surface}.pools._index.tsx`),
+    route("pools/new", `routes/${surface}.pools.new.tsx`),
+    route("pools/:poolId", `routes/${surface}.pools.$poolId._index.tsx`),
+    route("pools/:poolId/edit", `routes/${surface}.pools.$poolId.edit.tsx`),
+    route("pools/:poolId/import", `routes/${surface}.pools.$poolId.import.tsx`),
+    // Resource routes: the raw-body upload and the CSV download.
+    route("pools/:poolId/import/upload", `routes/${surface}.pools.$poolId.import.upload.ts`),
+    route("pools/:poolId/export", `routes/${surface}.pools.$poolId.export.ts`),
+  ];
+}
+
 export default [
   index("routes/home.ts"),
   route("healthz", "routes/healthz.ts"),
@@ -7,9 +21,13 @@ export default [
   route("login", "routes/login.tsx"),
   route("logout", "routes/logout.ts"),
   // Standalone admin (WooCommerce-only merchants): cookie login.
-  route("admin", "routes/admin.tsx", [index("routes/admin._index.tsx"), route("locale", "routes/admin.locale.ts")]),
+  route("admin", "routes/admin.tsx", [
+    index("routes/admin._index.tsx"),
+    route("locale", "routes/admin.locale.ts"),
+    ...poolRoutes("admin"),
+  ]),
   // Embedded in the Shopify admin: App Bridge session tokens; the same pages.
-  route("app", "routes/app.tsx", [index("routes/app._index.tsx")]),
+  route("app", "routes/app.tsx", [index("routes/app._index.tsx"), ...poolRoutes("app")]),
   route("auth/*", "routes/auth.$.tsx"),
   route("webhooks/shopify", "routes/webhooks.shopify.ts"),
   route("webhooks/woocommerce/:storeId", "routes/webhooks.woocommerce.$storeId.ts"),

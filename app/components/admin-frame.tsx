@@ -1,5 +1,5 @@
 import { Frame, Navigation, TopBar } from "@shopify/polaris";
-import { HomeIcon } from "@shopify/polaris-icons";
+import { HomeIcon, KeyIcon } from "@shopify/polaris-icons";
 import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useLocation, useSubmit } from "react-router";
@@ -38,7 +38,12 @@ export function AdminFrame({ email, accountName, csrf, children }: { email: stri
       topBar={<TopBar showNavigationToggle userMenu={userMenu} onNavigationToggle={() => setNavOpen((o) => !o)} />}
       navigation={
         <Navigation location={location.pathname}>
-          <Navigation.Section items={[{ url: "/admin", label: t("nav.dashboard"), icon: HomeIcon, exactMatch: true }]} />
+          <Navigation.Section
+            items={[
+              { url: "/admin", label: t("nav.dashboard"), icon: HomeIcon, exactMatch: true },
+              { url: "/admin/pools", label: t("nav.pools"), icon: KeyIcon },
+            ]}
+          />
         </Navigation>
       }
       showMobileNavigation={navOpen}

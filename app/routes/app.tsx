@@ -1,7 +1,8 @@
 import { AppProvider } from "@shopify/shopify-app-react-router/react";
 import { boundary } from "@shopify/shopify-app-react-router/server";
-import { Outlet, useRouteError } from "react-router";
+import { isRouteErrorResponse, Outlet, useRouteError } from "react-router";
 import { requireShopifyAdmin } from "../.server/auth/shopify-admin.ts";
+import { AppNav } from "../components/app-nav.tsx";
 import { errorResponse } from "../.server/http/responses.ts";
 import { KeyrelayError } from "../.server/domain/errors.ts";
 import type { Route } from "./+types/app";
@@ -21,6 +22,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 export default function EmbeddedApp({ loaderData }: Route.ComponentProps) {
   return (
     <AppProvider apiKey={loaderData.apiKey}>
+      <AppNav />
       <Outlet />
     </AppProvider>
   );
@@ -28,7 +30,12 @@ export default function EmbeddedApp({ loaderData }: Route.ComponentProps) {
 
 // Shopify's boundary turns its auth redirects into App Bridge navigations and sets frame headers.
 export function ErrorBoundary() {
-  return boundary.error(useRouteError());
+  const error = useRouteError();
+  // Our own clear errors (e.g. Shopify not configured here) come as JSON {error:{message}}, already
+  // in the reader's language; Shopify's auth responses go to the library's boundary.
+  const message = isRouteErrorResponse(error) ? (error.data as { error?: { message?: string } } | undefined)?.error?.message : undefined;
+  if (message) return <p style={{ fontFamily: "system-ui, sans-serif", padding: 24 }}>{message}</p>;
+  return boundary.error(error);
 }
 
 export const headers: Route.HeadersFunction = (args) => boundary.headers(args);

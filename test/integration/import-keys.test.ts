@@ -4,7 +4,7 @@ import iconv from "iconv-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../../app/.server/db/repositories/accounts-repo.ts";
 import { KeyrelayError } from "../../app/.server/domain/errors.ts";
-import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
+import { createPool, editPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { expireKeys } from "../../app/.server/use-cases/expire-keys.ts";
 import { exportKeys } from "../../app/.server/use-cases/export-keys.ts";
 import { findKeyByCode } from "../../app/.server/use-cases/find-key.ts";
@@ -141,6 +141,14 @@ for (const { dialect, available } of dialects) {
       expect(await voidBatch(s, accountId, r.batchId!, actor)).toEqual({ voided: 3 });
       const states = await s.db.selectFrom("keys").select("state").where("batch_id", "=", r.batchId!).execute();
       expect(new Set(states.map((k) => k.state))).toEqual(new Set(["void"]));
+    });
+
+    it("editing a pool changes only the fields given", async () => {
+      const p = await createPool(s, accountId, { name: "Edit me", lowStockThreshold: 7, refundPolicy: "return_if_unseen", caseInsensitive: "on", currency: "EUR" }, actor);
+      const renamed = await editPool(s, accountId, p.id, { name: "Edited" }, actor);
+      expect(renamed).toMatchObject({ name: "Edited", low_stock_threshold: 7, refund_policy: "return_if_unseen", case_insensitive: 1, currency: "EUR" });
+      expect((await editPool(s, accountId, p.id, { currency: "" }, actor)).currency).toBeNull();
+      await expect(editPool(s, accountId, "00000000-0000-0000-0000-000000000000", { name: "x" }, actor)).rejects.toThrow(/no such pool/);
     });
 
     it("alerts once when stock falls below the threshold, and re-arms after a restock", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PoolInput, toMinorUnits } from "./pool-input.ts";
+import { PoolInput, PoolPatch, toMinorUnits } from "./pool-input.ts";
 
 describe("pool input", () => {
   it("accepts a full pool and normalises it", () => {
@@ -25,6 +25,18 @@ describe("pool input", () => {
     expect(codes({ currency: "dollars" })).toEqual(["pool_currency"]);
     expect(codes({ formatRegex: "([A-Z" })).toEqual(["pool_format"]);
     expect(codes({ refundPolicy: "keep" })).toEqual(["pool_refund_policy"]);
+  });
+
+  it("a patch changes only what it names: no defaults fill in", () => {
+    expect(PoolPatch.parse({ name: "Renamed" })).toEqual({ name: "Renamed" });
+    expect(PoolPatch.parse({ currency: "" })).toEqual({ currency: null });
+  });
+
+  it("reads checkbox and string booleans the way a form means them", () => {
+    const v = (x: unknown) => PoolInput.parse({ name: "x", caseInsensitive: x }).caseInsensitive;
+    expect([v("on"), v("true"), v(true), v("1")]).toEqual([true, true, true, true]);
+    expect([v("false"), v(""), v(false), v("0"), v(undefined)]).toEqual([false, false, false, false, false]);
+    expect(PoolInput.safeParse({ name: "x", caseInsensitive: "maybe" }).success).toBe(false);
   });
 
   it("converts decimals to minor units exactly", () => {

@@ -27,25 +27,54 @@ const formatRegex = z
   }, "pool_format")
   .transform((v) => (v === "" ? null : v));
 
-export const PoolInput = z.object({
+/** A form checkbox or a CLI/JSON boolean: "on", "true", "1" are true; "", "false", "0", "off" false. */
+const flag = z.union([z.boolean(), z.string(), z.number()]).transform((v, ctx) => {
+  if (typeof v === "boolean") return v;
+  const t = String(v).trim().toLowerCase();
+  if (["on", "true", "1", "yes"].includes(t)) return true;
+  if (["", "off", "false", "0", "no"].includes(t)) return false;
+  ctx.addIssue({ code: "custom", message: "invalid_input" });
+  return z.NEVER;
+});
+
+/** The fields, without defaults: a partial edit must change only what it names. */
+const poolFields = {
   name: z.string().trim().min(1, "pool_name").max(200, "pool_name"),
-  sku: z.string().trim().max(100, "pool_sku").optional().transform((v) => (v ? v : null)),
-  notes: z.string().trim().max(2000, "pool_notes").optional().transform((v) => (v ? v : null)),
-  lowStockThreshold: z.coerce.number().int("pool_low_stock").min(0, "pool_low_stock").max(10_000_000, "pool_low_stock").default(0),
-  defaultCost: money.optional().transform((v) => v ?? null),
+  sku: z.string().trim().max(100, "pool_sku").transform((v) => (v ? v : null)),
+  notes: z.string().trim().max(2000, "pool_notes").transform((v) => (v ? v : null)),
+  lowStockThreshold: z.coerce.number().int("pool_low_stock").min(0, "pool_low_stock").max(10_000_000, "pool_low_stock"),
+  defaultCost: money,
+  // An empty currency clears it.
   currency: z
     .string()
     .trim()
     .toUpperCase()
-    .regex(/^[A-Z]{3}$/, "pool_currency")
-    .optional()
-    .transform((v) => v ?? null),
-  formatRegex: formatRegex.optional().transform((v) => v ?? null),
-  caseInsensitive: z.coerce.boolean().default(false),
-  refundPolicy: z.enum(["revoke", "return_if_unseen"], { message: "pool_refund_policy" }).default("revoke"),
-  revealOnClick: z.coerce.boolean().default(false),
-  deliveryTemplate: z.string().max(20_000, "pool_template").optional().transform((v) => (v ? v : null)),
+    .refine((v) => v === "" || /^[A-Z]{3}$/.test(v), "pool_currency")
+    .transform((v) => (v === "" ? null : v)),
+  formatRegex,
+  caseInsensitive: flag,
+  refundPolicy: z.enum(["revoke", "return_if_unseen"], { message: "pool_refund_policy" }),
+  revealOnClick: flag,
+  deliveryTemplate: z.string().max(20_000, "pool_template").transform((v) => (v ? v : null)),
+};
+
+/** Creating a pool: everything but the name has a default. */
+export const PoolInput = z.object({
+  ...poolFields,
+  sku: poolFields.sku.optional().transform((v) => v ?? null),
+  notes: poolFields.notes.optional().transform((v) => v ?? null),
+  lowStockThreshold: poolFields.lowStockThreshold.default(0),
+  defaultCost: poolFields.defaultCost.optional().transform((v) => v ?? null),
+  currency: poolFields.currency.optional().transform((v) => v ?? null),
+  formatRegex: poolFields.formatRegex.optional().transform((v) => v ?? null),
+  caseInsensitive: poolFields.caseInsensitive.default(false),
+  refundPolicy: poolFields.refundPolicy.default("revoke"),
+  revealOnClick: poolFields.revealOnClick.default(false),
+  deliveryTemplate: poolFields.deliveryTemplate.optional().transform((v) => v ?? null),
 });
+
+/** Editing a pool: only the fields given change; no defaults fill in the rest. */
+export const PoolPatch = z.object(poolFields).partial();
 
 export type PoolInputValues = z.infer<typeof PoolInput>;
 

@@ -125,7 +125,15 @@ export async function importLoader({ request, context, params }: PageArgs, surfa
   return {
     base: admin.base,
     csrf: admin.csrf,
-    pool: { id: p.id, name: p.name, archived: p.archived_at !== null, currency: p.currency, formatRegex: p.format_regex },
+    pool: {
+      id: p.id,
+      name: p.name,
+      archived: p.archived_at !== null,
+      currency: p.currency,
+      // Shown as the batch cost's placeholder: what a key costs when the batch says nothing.
+      defaultCost: p.default_cost_minor == null ? "" : (p.default_cost_minor / 100).toFixed(2),
+      formatRegex: p.format_regex,
+    },
     maxBytes: s.config.import.maxBytes,
   };
 }
@@ -138,6 +146,7 @@ export async function importAction({ request, context, params }: PageArgs, surfa
   const owner = { accountId: admin.accountId, poolId };
   let options: ImportFormOptions | null = null;
   let upload: UploadMeta | null = null;
+  let transient: UploadMeta | null = null;
   try {
     const form = await readForm(request, PASTE_FORM_LIMIT);
     admin.checkCsrf(form.get("csrf"));
@@ -148,36 +157,39 @@ export async function importAction({ request, context, params }: PageArgs, surfa
       return redirect(`${admin.base}/pools/${poolId}`);
     }
     const pool = await getPoolDetail(s, admin.accountId, poolId);
-    options = importFormOptions(form, { currency: pool.pool.currency });
+    const o = importFormOptions(form, { currency: pool.pool.currency });
+    options = o;
     if (intent === "preview" && !uploadId) {
       // Without JavaScript: the pasted text came in the form.
       const text = form.get("text") ?? "";
       upload = await saveUpload({ tmpDir, maxBytes }, Buffer.from(text, "utf8"), { ...owner, sourceName: "", pasted: true });
+      // A plain form never sends an upload id back: if this preview fails, nothing can reuse it.
+      transient = upload;
     } else {
       upload = await findUpload(tmpDir, uploadId, owner);
     }
     const map = columnMap(options);
     const format = await resolveFormat(options, upload, tmpDir);
-    const run = (dryRun: boolean) =>
+    const run = (file: UploadMeta, dryRun: boolean) =>
       importKeys(s, {
         accountId: admin.accountId,
         poolId,
-        source: readUpload(tmpDir, upload!.id),
-        sourceName: upload!.sourceName || undefined,
+        source: readUpload(tmpDir, file.id),
+        sourceName: file.sourceName || undefined,
         format,
-        encoding: options!.encoding === "auto" ? undefined : options!.encoding,
+        encoding: o.encoding === "auto" ? undefined : o.encoding,
         map: format === "csv" ? map : undefined,
         dryRun,
         batch: dryRun
           ? undefined
-          : { supplier: options!.supplier || undefined, notes: options!.batchNotes || undefined, cost: options!.cost, currency: options!.currency || undefined, expiresAt: options!.expiresAt },
+          : { supplier: o.supplier || undefined, notes: o.batchNotes || undefined, cost: o.cost, currency: o.currency || undefined, expiresAt: o.expiresAt },
         maxBytes,
         actor: admin.actor,
       });
     if (intent === "preview") {
       // The batch's cost and expiry are checked now, not after the admin said "Import".
       validateBatch(options);
-      const report = await run(true);
+      const report = await run(upload, true);
       return data<ImportActionData>({ ok: true, stage: "preview", upload: uploadInfo(upload), options, format, report });
     }
     if (intent === "import") {
@@ -185,7 +197,7 @@ export async function importAction({ request, context, params }: PageArgs, surfa
       const claimed = upload;
       upload = null; // gone whatever happens next
       try {
-        const report = await run(false);
+        const report = await run(claimed, false);
         return data<ImportActionData>({ ok: true, stage: "done", sourceName: claimed.sourceName, options, format, report });
       } finally {
         await deleteUpload(tmpDir, claimed.id);
@@ -193,9 +205,11 @@ export async function importAction({ request, context, params }: PageArgs, surfa
     }
     throw new InvalidInputError("invalid_input", "unknown intent", { params: { detail: "intent" } });
   } catch (e) {
+    if (transient) await deleteUpload(tmpDir, transient.id);
     if (!(e instanceof KeyrelayError) || e.kind !== "invalid_input") throw e;
     const error: PageError = { code: e.code, params: e.params, field: e instanceof InvalidInputError ? e.field : undefined };
-    return data<ImportActionData>({ ok: false, error, upload: upload ? uploadInfo(upload) : null, options }, { status: statusOf(e.code) });
+    const kept = upload && upload !== transient ? uploadInfo(upload) : null;
+    return data<ImportActionData>({ ok: false, error, upload: kept, options }, { status: statusOf(e.code) });
   }
 }
 

@@ -4,7 +4,7 @@ import { listBatches } from "../db/repositories/key-batches-repo.ts";
 import { insertPool, poolKeyCounts, setPoolArchived, updatePool, type PoolFields } from "../db/repositories/pools-repo.ts";
 import type { AuditLogTable, KeyBatch, KeyState, Pool } from "../db/schema.ts";
 import { InvalidInputError } from "../domain/errors.ts";
-import { PoolInput, toMinorUnits, type PoolInputValues } from "../domain/pool-input.ts";
+import { PoolInput, PoolPatch, toMinorUnits, type PoolInputValues } from "../domain/pool-input.ts";
 import type { Services } from "../runtime/services.ts";
 import { refreshLowStock } from "./refresh-low-stock.ts";
 
@@ -20,11 +20,11 @@ export interface PoolSummary {
   lowStockThreshold: number;
   lowStock: boolean;
   archived: boolean;
-  counts: Record<"available" | "allocated" | "delivered" | "expired" | "revoked" | "void", number>;
+  counts: Record<"available" | "allocated" | "delivered" | "expired" | "revoked" | "returned" | "void", number>;
 }
 
 function parsePoolInput(raw: unknown, partial: boolean): Partial<PoolInputValues> {
-  const schema = partial ? PoolInput.partial() : PoolInput;
+  const schema = partial ? PoolPatch : PoolInput;
   const r = schema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -89,6 +89,7 @@ function summarise(p: Pool, counts: Partial<Record<KeyState, number>>): PoolSumm
       delivered: counts.delivered ?? 0,
       expired: counts.expired ?? 0,
       revoked: counts.revoked ?? 0,
+      returned: counts.returned ?? 0,
       void: counts.void ?? 0,
     },
   };

@@ -1,0 +1,27 @@
+import type { DetailedHTMLProps, HTMLAttributes } from "react";
+import { useTranslation } from "react-i18next";
+
+// App Bridge's navigation elements (Polaris web components loaded by the Shopify AppProvider).
+type CustomElement = DetailedHTMLProps<HTMLAttributes<HTMLElement>, HTMLElement> & { href?: string; rel?: string };
+declare module "react" {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace JSX {
+    interface IntrinsicElements {
+      "s-app-nav": CustomElement;
+      "s-link": CustomElement;
+    }
+  }
+}
+
+/** The embedded app's entries in the Shopify admin's sidebar. */
+export function AppNav() {
+  const { t } = useTranslation();
+  return (
+    <s-app-nav>
+      <s-link href="/app" rel="home">
+        {t("nav.dashboard")}
+      </s-link>
+      <s-link href="/app/pools">{t("nav.pools")}</s-link>
+    </s-app-nav>
+  );
+}

@@ -1,0 +1,15 @@
+import { poolDetailAction, poolDetailLoader } from "../.server/http/pool-pages.ts";
+import { PoolDetailPage } from "../components/pool-detail-page.tsx";
+import type { Route } from "./+types/admin.pools.$poolId._index";
+
+export const loader = (args: Route.LoaderArgs) => poolDetailLoader(args, "admin");
+export const action = (args: Route.ActionArgs) => poolDetailAction(args, "admin");
+
+// A revealed key's answer says Cache-Control: no-store; pass the action's headers on.
+export const headers: Route.HeadersFunction = ({ actionHeaders, loaderHeaders }) => (actionHeaders.has("Cache-Control") ? actionHeaders : loaderHeaders);
+
+export const meta: Route.MetaFunction = () => [{ title: "keyrelay" }];
+
+export default function AdminPool({ loaderData }: Route.ComponentProps) {
+  return <PoolDetailPage data={loaderData} />;
+}

@@ -1,0 +1,12 @@
+import { newPoolAction, newPoolLoader } from "../.server/http/pool-pages.ts";
+import { PoolFormPage } from "../components/pool-form-page.tsx";
+import type { Route } from "./+types/admin.pools.new";
+
+export const loader = (args: Route.LoaderArgs) => newPoolLoader(args, "admin");
+export const action = (args: Route.ActionArgs) => newPoolAction(args, "admin");
+
+export const meta: Route.MetaFunction = () => [{ title: "keyrelay" }];
+
+export default function AdminNewPool({ loaderData, actionData }: Route.ComponentProps) {
+  return <PoolFormPage data={loaderData} error={actionData?.error} />;
+}
