@@ -1,5 +1,6 @@
-import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Card, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
+import { useLocation } from "react-router";
 import { formatNumber, type Locale } from "../i18n/i18n.ts";
 import type { DashboardData } from "../.server/use-cases/get-dashboard.ts";
 
@@ -31,11 +32,20 @@ function SetupStep({ label, done }: { label: string; done: boolean }) {
 /** The dashboard, shared by the standalone admin and the page embedded in Shopify. */
 export function DashboardPage({ data, locale }: { data: DashboardData; locale: Locale }) {
   const { t } = useTranslation();
+  // The same page serves the standalone admin and the one embedded in Shopify.
+  const poolsUrl = useLocation().pathname.startsWith("/app") ? "/app/pools" : "/admin/pools";
   const steps = [data.setup.storeConnected, data.setup.poolCreated, data.setup.keysImported];
   const doneCount = steps.filter(Boolean).length;
   return (
     <Page title={t("dashboard.title")} subtitle={t("dashboard.subtitle", { account: data.accountName })}>
       <Layout>
+        {data.pools.lowStock > 0 ? (
+          <Layout.Section>
+            <Banner tone="warning" title={t("dashboard.lowStockBanner.title", { count: data.pools.lowStock })} action={{ content: t("dashboard.lowStockBanner.action"), url: poolsUrl }}>
+              <p>{t("dashboard.lowStockBanner.body")}</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
         {doneCount < 3 ? (
           <Layout.Section>
             <Card>

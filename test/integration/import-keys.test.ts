@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../../app/.server/db/repositories/accounts-repo.ts";
 import { KeyrelayError } from "../../app/.server/domain/errors.ts";
 import { createPool, editPool } from "../../app/.server/use-cases/manage-pools.ts";
+import { getDashboard } from "../../app/.server/use-cases/get-dashboard.ts";
 import { expireKeys } from "../../app/.server/use-cases/expire-keys.ts";
 import { exportKeys } from "../../app/.server/use-cases/export-keys.ts";
 import { findKeyByCode } from "../../app/.server/use-cases/find-key.ts";
@@ -160,6 +161,7 @@ for (const { dialect, available } of dialects) {
       const outbox = fs.readdirSync(path.join(s.dataDir, "outbox"));
       expect(outbox).toHaveLength(1);
       expect(fs.readFileSync(path.join(s.dataDir, "outbox", outbox[0]), "utf8")).toContain("Low stock: Tiny has 2 keys left");
+      expect((await getDashboard(s, account)).pools.lowStock).toBe(1);
       // Still low: no second alert.
       await importKeys(s, { accountId: account, poolId: pool, format: "txt", actor, source: source(bytes("L3\n")) });
       expect(await s.db.selectFrom("jobs").select("id").where("queue", "=", "low-stock-alert").where("account_id", "=", account).execute()).toHaveLength(1);
@@ -167,6 +169,7 @@ for (const { dialect, available } of dialects) {
       await importKeys(s, { accountId: account, poolId: pool, format: "txt", actor, source: source(bytes("L4\nL5\nL6\n")) });
       const p = await s.db.selectFrom("pools").select("low_stock_alerted_at").where("id", "=", pool).executeTakeFirstOrThrow();
       expect(p.low_stock_alerted_at).toBeNull();
+      expect((await getDashboard(s, account)).pools.lowStock).toBe(0);
     });
 
     it("retires keys past their batch expiry: expired, never available again", async () => {
