@@ -68,6 +68,17 @@ for (const { dialect, available } of dialects) {
       expect(r).toMatchObject({ added: 1, duplicates: { inFile: 1, inStock: 1, inStockLines: [1], inFileLines: [4] } });
     });
 
+    it("writes chunks in file order, so the first copy of a code across chunks is the one kept", async () => {
+      // 2,000-line chunks are sealed in parallel; the short last chunk finishes sealing first.
+      const lines = Array.from({ length: 2_100 }, (_, i) => `ORDER-${String(i).padStart(5, "0")}`);
+      lines[2_049] = lines[0];
+      const r = await imp({ format: "txt", text: lines.join("\n") });
+      expect(r).toMatchObject({ added: 2_099, duplicates: { inFile: 1, inStock: 0, inFileLines: [2_050] } });
+      const first = await findKeyByCode(s, accountId, "ORDER-00000");
+      const later = await findKeyByCode(s, accountId, "ORDER-02099");
+      expect(first!.keyId).toBeLessThan(later!.keyId);
+    });
+
     it("decodes GB18030 files and keeps Chinese extra fields", async () => {
       const raw = iconv.encode("卡号,密码\nGB-卡密-0001,口令一\nGB-卡密-0002,口令二\n", "gb18030");
       const r = await imp({ raw: new Uint8Array(raw), map: { code: "卡号", pin: "密码" } });

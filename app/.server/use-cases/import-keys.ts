@@ -198,9 +198,12 @@ async function writeSink(
   };
   return {
     async write(chunk) {
-      // Sealing runs in parallel on the worker threads; inserts are serialised to keep order.
-      const sealed = await s.sealer.seal({ accountId: input.accountId, keys: chunk.map((k) => ({ code: k.code, fields: k.fields })) });
+      // Sealing runs in parallel on the worker threads; inserts are serialised in file order (a
+      // later chunk may finish sealing first), so ids follow the file and the first copy wins.
+      const sealing = s.sealer.seal({ accountId: input.accountId, keys: chunk.map((k) => ({ code: k.code, fields: k.fields })) });
+      sealing.catch(() => {}); // observed below, in order; this only keeps an early failure from being "unhandled"
       writes = writes.then(async () => {
+        const sealed = await sealing;
         const now = new Date().toISOString();
         const skipped = await s.db.transaction().execute(async (trx) => {
           await touchBatch(trx, batch.id);
