@@ -2,6 +2,9 @@
  * The one interface every host platform implements (one folder per host under connectors/).
  * It speaks in platform-neutral types defined here; connectors never import app/, and the app's
  * use-cases translate these into domain rules. See docs/architecture.md.
+ *
+ * Ids are the host's plain ids as strings (Shopify's numeric ids, not GraphQL gids: a connector
+ * converts at its edge), so webhook payloads, reconciliation and the mapping screen agree.
  */
 
 export type HostPlatform = "shopify" | "woocommerce";
@@ -35,63 +38,117 @@ export interface VerifiedEvent {
 export interface HostOrderLine {
   externalLineId: string;
   productId: string | null;
+  /** null for a product without variants (WooCommerce simple product). */
   variantId: string | null;
   title: string | null;
   quantity: number;
+  /** Cumulative quantity refunded on this line so far (0 if none). */
+  refundedQuantity: number;
   unitPriceMinor: number | null;
 }
 
+/**
+ * - paid: pay for it (Shopify financial status paid/partially_refunded; WooCommerce processing/completed)
+ * - cancelled / refunded: the whole order is off: every unit's key follows the refund policy
+ * - unpaid: pending, on-hold, authorised… nothing to deliver yet
+ */
+export type HostOrderStatus = "paid" | "cancelled" | "refunded" | "unpaid";
+
 export interface HostOrder {
   externalId: string;
+  /** What the merchant and buyer call it: "#1001" on Shopify, the order number on WooCommerce. */
   name: string | null;
   email: string | null;
   customerName: string | null;
   locale: string | null;
   currency: string | null;
   totalMinor: number | null;
+  /** The host's own word for the payment state, kept for display. */
   financialStatus: string | null;
+  status: HostOrderStatus;
   placedAt: string | null;
   updatedAt: string | null;
   lines: HostOrderLine[];
+  /** Shopify's risk recommendation when the connector read it; null where the host has none. */
+  riskRecommendation: "accept" | "investigate" | "cancel" | "none" | null;
 }
 
+/**
+ * What a verified webhook means. An `order` event carries the order when the payload holds all
+ * of it (lines and cumulative refunds); `order: null` tells the app to fetch it first (Shopify's
+ * refunds/create carries one refund, WooCommerce's order.updated carries no refunded quantities).
+ */
 export type HostEvent =
-  | { type: "order_paid"; order: HostOrder }
-  | { type: "order_cancelled"; externalId: string }
-  | { type: "order_refunded"; externalId: string; lines: { externalLineId: string; quantity: number }[] }
+  | { type: "order"; externalId: string; order: HostOrder | null }
   | { type: "uninstalled" }
-  | { type: "customer_data_request"; customerEmail: string | null; orderIds: string[] }
-  | { type: "customer_redact"; customerEmail: string | null; orderIds: string[] }
+  | { type: "customer_data_request"; customerEmail: string | null; customerId: string | null; orderIds: string[] }
+  | { type: "customer_redact"; customerEmail: string | null; customerId: string | null; orderIds: string[] }
   | { type: "shop_redact" }
   | { type: "ignored"; reason: string };
 
 export interface DeliveredLine {
   externalLineId: string;
   title: string | null;
-  /** Plaintext codes, only ever passed in memory to the host call that delivers them. */
+  /** Plaintext codes (with any extra fields already formatted in), only ever passed in memory to the host call. */
   codes: string[];
+  /** Units of this line still waiting for stock (a backorder). */
+  pendingUnits: number;
+}
+
+export interface DeliveryWrite {
+  externalOrderId: string;
+  /**
+   * Names this exact content (a hash of what is delivered). Writing the same reference again
+   * changes nothing on the host: no second note, no duplicated block.
+   */
+  reference: string;
+  /**
+   * Plain text listing every key delivered so far, already rendered in the buyer's language.
+   * Shopify: our block in the order note (the merchant's own text is kept; ours is replaced).
+   * WooCommerce: the customer note (WooCommerce emails it to the buyer).
+   */
+  noteText: string;
+  lines: DeliveredLine[];
 }
 
 export interface InventoryLevel {
   productId: string;
-  variantId: string;
+  variantId: string | null;
   quantity: number;
 }
 
 export interface HostProduct {
   productId: string;
-  variantId: string;
+  /** null: the product itself (no variants). */
+  variantId: string | null;
   title: string;
+  variantTitle: string | null;
   sku: string | null;
+}
+
+export interface WebhookHealth {
+  ok: boolean;
+  /** What is wrong, for the merchant: e.g. "order.updated webhook is disabled". */
+  problem: string | null;
 }
 
 export interface HostConnector {
   readonly platform: HostPlatform;
-  parseEvent(topic: string, payload: unknown): HostEvent;
+  /** null when the host says the order does not exist. */
   fetchOrder(externalId: string): Promise<HostOrder | null>;
-  listPaidOrdersSince(cursor: string | null): Promise<{ orders: HostOrder[]; cursor: string | null }>;
-  writeDelivery(order: HostOrder, lines: DeliveredLine[]): Promise<void>;
-  setInventory(levels: InventoryLevel[]): Promise<{ failed: { variantId: string; reason: string }[] }>;
+  /** The order the merchant calls `name` ("#1001", "1001"), for "re-run order by number". */
+  findOrderByName(name: string): Promise<HostOrder | null>;
+  /**
+   * Paid orders updated since the cursor (null: the host's first page from `since`), oldest first,
+   * one page; `cursor` is where the next call starts. Used by reconciliation.
+   */
+  listPaidOrdersSince(cursor: string | null, since: string): Promise<{ orders: HostOrder[]; cursor: string | null; more: boolean }>;
+  /** Idempotent per `reference` (see DeliveryWrite). */
+  writeDelivery(delivery: DeliveryWrite): Promise<void>;
+  /** A note for the merchant on the host order (refunds, revocations); never shown to the buyer. */
+  addOrderNote(externalOrderId: string, text: string): Promise<void>;
   listProducts(query: string): Promise<HostProduct[]>;
-  risk(order: HostOrder): Promise<{ recommendation: "accept" | "investigate" | "cancel" | "none" }>;
+  /** Are keyrelay's order webhooks still registered and enabled on the host? */
+  checkWebhooks(): Promise<WebhookHealth>;
+  setInventory(levels: InventoryLevel[]): Promise<{ failed: { variantId: string | null; reason: string }[] }>;
 }

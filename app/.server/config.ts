@@ -65,6 +65,10 @@ const EnvSchema = z.object({
   SHOPIFY_APP_URL: optionalString.pipe(z.url().optional()),
   SHOPIFY_SCOPES: z.string().default("read_orders,write_orders,read_products,read_inventory,write_inventory,read_locations"),
   // Test-only: where the integration suite finds its real services.
+  SHOPIFY_ADMIN_API_ORIGIN: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  HOST_REQUEST_TIMEOUT_MS: positiveInt.default(15_000),
+  RECONCILE_INTERVAL_MINUTES: positiveInt.default(5),
+  RECONCILE_LOOKBACK_HOURS: positiveInt.default(72),
   CI: z
     .string()
     .optional()
@@ -99,6 +103,15 @@ export interface Config {
   /** Admin uploads of key files: the size limit, and where an upload waits (0600) between preview and import. */
   import: { maxBytes: number; tmpDir: string };
   shopify?: { apiKey: string; apiSecret: string; appUrl: string; scopes: string[] };
+  hosts: {
+    /** Replaces `https://{shop}` for Admin API calls: a proxy, or the fake Shopify in tests. */
+    shopifyAdminOrigin?: string;
+    requestTimeoutMs: number;
+    /** How often every store is polled for paid orders its webhooks may have missed. */
+    reconcileIntervalMs: number;
+    /** How far back the first reconciliation of a store looks. */
+    reconcileLookbackMs: number;
+  };
   test: { ci: boolean; postgresUrl: string; redisUrl: string };
 }
 
@@ -180,6 +193,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
             scopes: e.SHOPIFY_SCOPES.split(",").map((s) => s.trim()).filter(Boolean),
           }
         : undefined,
+    hosts: {
+      shopifyAdminOrigin: e.SHOPIFY_ADMIN_API_ORIGIN?.replace(/\/$/, ""),
+      requestTimeoutMs: e.HOST_REQUEST_TIMEOUT_MS,
+      reconcileIntervalMs: e.RECONCILE_INTERVAL_MINUTES * 60_000,
+      reconcileLookbackMs: e.RECONCILE_LOOKBACK_HOURS * 3_600_000,
+    },
     test: { ci: e.CI ?? false, postgresUrl: e.KEYRELAY_TEST_POSTGRES_URL, redisUrl: e.KEYRELAY_TEST_REDIS_URL },
   };
 }

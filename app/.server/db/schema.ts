@@ -80,6 +80,11 @@ export interface StoresTable {
   reconciled_at: Timestamp | null;
   /** The last (re)install: a late app/uninstalled from before it is ignored. */
   installed_at: Timestamp | null;
+  /** What needs the merchant's attention (credentials revoked, webhooks missing); null when all is well. */
+  attention: string | null;
+  attention_at: Timestamp | null;
+  /** WooCommerce: the id of the webhook keyrelay registered on the store. */
+  host_webhook_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -98,6 +103,10 @@ export interface PoolsTable {
   refund_policy: "revoke" | "return_if_unseen";
   delivery_template: string | null;
   reveal_on_click: Flag;
+  /** Buyer email template; null uses the catalog's default. Placeholders: see domain/email-template.ts. */
+  email_subject: string | null;
+  email_html: string | null;
+  email_text: string | null;
   low_stock_alerted_at: Timestamp | null;
   archived_at: Timestamp | null;
   created_at: Timestamp;
@@ -154,6 +163,7 @@ export interface ProductMappingsTable {
   store_id: string;
   pool_id: string;
   product_id: string;
+  /** '' maps every variant of the product; a variant's own mapping wins over it. */
   variant_id: string;
   title: string | null;
   units_per_item: number;
@@ -281,6 +291,8 @@ export interface DeliveriesTable {
   sent_at: Timestamp | null;
   first_viewed_at: Timestamp | null;
   view_count: number;
+  /** The reference of the content this channel last delivered (see DeliveryWrite.reference). */
+  reference: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -320,6 +332,21 @@ export interface AuditLogTable {
   created_at: Timestamp;
 }
 
+export interface ComplianceRequestsTable {
+  id: Generated<number>;
+  account_id: string;
+  store_id: string | null;
+  kind: "customers/data_request" | "customers/redact" | "shop/redact";
+  customer_email: string | null;
+  customer_id: string | null;
+  /** JSON array of the host order ids named in the request. */
+  order_ids: string;
+  /** JSON: what keyrelay held (data_request) or erased (redact). */
+  summary: string;
+  webhook_event_id: number | null;
+  created_at: Timestamp;
+}
+
 /** Installation-wide facts: the sealed fingerprint key, the master key check. */
 export interface SystemSettingsTable {
   name: string;
@@ -348,6 +375,7 @@ export interface Database {
   resellers: ResellersTable;
   reseller_tokens: ResellerTokensTable;
   audit_log: AuditLogTable;
+  compliance_requests: ComplianceRequestsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -359,4 +387,8 @@ export type NewPool = Insertable<PoolsTable>;
 export type PoolUpdate = Updateable<PoolsTable>;
 export type Order = Selectable<OrdersTable>;
 export type Job = Selectable<JobsTable>;
+export type OrderLine = Selectable<OrderLinesTable>;
+export type Allocation = Selectable<AllocationsTable>;
+export type ProductMapping = Selectable<ProductMappingsTable>;
+export type Delivery = Selectable<DeliveriesTable>;
 export type WebhookEvent = Selectable<WebhookEventsTable>;

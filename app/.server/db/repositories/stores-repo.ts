@@ -32,6 +32,9 @@ export async function insertStore(
     reconcile_cursor: null,
     reconciled_at: null,
     installed_at: input.platform === "shopify" ? now : null,
+    attention: null,
+    attention_at: null,
+    host_webhook_id: null,
     created_at: now,
     updated_at: now,
   };
