@@ -1,0 +1,188 @@
+import type { HostOrder } from "../../../connectors/host-connector.ts";
+import {
+  claimAvailableKeys,
+  insertUnits,
+  listLineUnits,
+  setUnitStatus,
+  transitionKeys,
+  type NewUnit,
+  type UnitRow,
+} from "../db/repositories/allocations-repo.ts";
+import { recordAudit } from "../db/repositories/audit-repo.ts";
+import { markDeliveryPending } from "../db/repositories/deliveries-repo.ts";
+import type { Executor } from "../db/repositories/job-rows.ts";
+import { findMappingForItem } from "../db/repositories/mappings-repo.ts";
+import { bindLineToPool, setOrderStatus, upsertOrder, upsertOrderLines } from "../db/repositories/orders-repo.ts";
+import type { OrderStatus, Store } from "../db/schema.ts";
+import { orderFulfilment, planLine, wantedUnits } from "../domain/allocation-plan.ts";
+import { decideRelease, type RefundPolicy } from "../domain/refund-policy.ts";
+import { parseStoreSettings, sendsOwnEmail } from "../domain/store-settings.ts";
+import type { StagedJob } from "../jobs/job-queue.ts";
+import type { Services } from "../runtime/services.ts";
+
+export interface ApplyOutcome {
+  orderId: string;
+  status: OrderStatus;
+  /** Units that received a key in this run. */
+  allocated: number;
+  /** Units recorded as waiting for stock in this run. */
+  backordered: number;
+  /** Units released (refund/cancel) in this run. */
+  released: number;
+}
+
+type Deps = Pick<Services, "db" | "jobs" | "database">;
+
+/**
+ * The one path every host order takes — a webhook, reconciliation, or an admin's re-run — in one
+ * database transaction:
+ *   upsert the order and its lines → bind each line to its mapping's pool (once) → per line, claim
+ *   the units it still needs (one conditional statement per pool; where stock runs out the rest are
+ *   backorders) or release the units a refund/cancellation took back (per the pool's policy) →
+ *   stage the follow-up work (write-back, email, backorder fill) as job rows in the same transaction.
+ * A second run of the same order finds every unit's row and changes nothing: the unique
+ * (line, unit) constraint refuses a second allocation even if two runs race.
+ */
+export async function applyHostOrder(s: Deps, store: Pick<Store, "id" | "account_id" | "platform" | "settings">, host: HostOrder): Promise<ApplyOutcome> {
+  const staged: StagedJob[] = [];
+  const outcome = await s.db.transaction().execute(async (trx) => {
+    const now = new Date().toISOString();
+    const order = await upsertOrder(
+      trx,
+      {
+        accountId: store.account_id,
+        storeId: store.id,
+        externalId: host.externalId,
+        name: host.name,
+        email: host.email,
+        customerName: host.customerName,
+        locale: host.locale,
+        currency: host.currency,
+        totalMinor: host.totalMinor,
+        financialStatus: host.financialStatus,
+        placedAt: host.placedAt,
+      },
+      now,
+    );
+    let lines = await upsertOrderLines(trx, order, host.lines, now);
+    for (const line of lines) {
+      if (line.pool_id) continue;
+      const mapping = await findMappingForItem(trx, store.id, line.product_id, line.variant_id);
+      if (mapping) await bindLineToPool(trx, line.id, { mappingId: mapping.id, poolId: mapping.pool_id, unitsPerItem: mapping.units_per_item });
+    }
+    lines = lines.some((l) => !l.pool_id) ? await upsertOrderLines(trx, order, [], now) : lines;
+    const mapped = lines.filter((l) => l.pool_id !== null);
+
+    // Cancelled and refunded are final: a late "paid" event never brings an order back.
+    const ended = order.status === "cancelled" || order.status === "refunded";
+    const hostEnded = host.status === "cancelled" || host.status === "refunded";
+    const base: ApplyOutcome = { orderId: order.id, status: order.status, allocated: 0, backordered: 0, released: 0 };
+    // Not paid yet (or back on hold): nothing to hand out and nothing to take back.
+    if (host.status === "unpaid" && !ended) return { outcome: base, touchedPools: new Set<string>() };
+    const wantsKeys = !ended && !hostEnded;
+
+    const units = await listLineUnits(trx, mapped.map((l) => l.id));
+    const byLine = new Map<string, UnitRow[]>();
+    for (const u of units) byLine.set(u.orderLineId, [...(byLine.get(u.orderLineId) ?? []), u]);
+
+    const policies = await poolPolicies(trx, [...new Set(mapped.map((l) => l.pool_id!))]);
+    const toClaim = new Map<string, { lineId: string; unitIndex: number }[]>();
+    const touchedPools = new Set<string>();
+    const returnedPools = new Set<string>();
+    for (const line of mapped) {
+      const lineUnits = byLine.get(line.id) ?? [];
+      const plan = planLine({
+        quantity: line.quantity,
+        refundedQuantity: line.refunded_quantity,
+        unitsPerItem: line.units_per_item,
+        orderWantsKeys: wantsKeys,
+        units: lineUnits,
+      });
+      for (const unitIndex of plan.claim) toClaim.set(line.pool_id!, [...(toClaim.get(line.pool_id!) ?? []), { lineId: line.id, unitIndex }]);
+      for (const r of plan.release) {
+        const row = lineUnits.find((u) => u.unitIndex === r.unitIndex)!;
+        const decision = decideRelease(row.status, row.keyState, policies.get(row.poolId) ?? "revoke");
+        if (!(await setUnitStatus(trx, row.id, row.status, decision.unit))) continue;
+        if (row.keyId !== null && decision.key === "revoke") await transitionKeys(trx, [row.keyId], "revoke", now);
+        if (row.keyId !== null && decision.key === "return_to_stock") {
+          await transitionKeys(trx, [row.keyId], "return", now);
+          await transitionKeys(trx, [row.keyId], "restock", now);
+          returnedPools.add(row.poolId);
+        }
+        touchedPools.add(row.poolId);
+        base.released++;
+      }
+    }
+
+    for (const [poolId, wanted] of toClaim) {
+      // Backorders are served first in, first out: while older ones wait, a new order waits too
+      // (the fill job hands out keys in order), instead of overtaking them.
+      const waiting = await trx
+        .selectFrom("allocations")
+        .select("id")
+        .where("pool_id", "=", poolId)
+        .where("status", "=", "backordered")
+        .limit(1)
+        .executeTakeFirst();
+      const keys = waiting ? [] : await claimAvailableKeys(trx, s.database.dialect, poolId, wanted.length, now);
+      const rows: NewUnit[] = wanted.map((w, i) => ({ accountId: store.account_id, orderLineId: w.lineId, unitIndex: w.unitIndex, poolId, keyId: keys[i] ?? null, now }));
+      await insertUnits(trx, rows);
+      base.allocated += keys.length;
+      base.backordered += wanted.length - keys.length;
+      touchedPools.add(poolId);
+      // Any new backorder gets a fill attempt: on Postgres a concurrent claim may have skipped keys
+      // another transaction held and then released, and those keys must not sit idle.
+      if (keys.length < wanted.length) returnedPools.add(poolId);
+    }
+
+    const after = await listLineUnits(trx, mapped.map((l) => l.id));
+    const status: OrderStatus = host.status === "cancelled" || order.status === "cancelled"
+      ? "cancelled"
+      : host.status === "refunded" || order.status === "refunded"
+        ? "refunded"
+        : fulfilmentStatus(mapped, after, wantsKeys);
+    await setOrderStatus(trx, order.id, status, now);
+    base.status = status;
+
+    if (base.allocated + base.backordered + base.released > 0) {
+      const job = { accountId: store.account_id };
+      await markDeliveryPending(trx, store.account_id, order.id, "note", now);
+      staged.push(await s.jobs.stage(trx, "deliver-order", { orderId: order.id }, { ...job, dedupeKey: `deliver-order:${order.id}` }));
+      if (base.allocated + base.backordered > 0 && sendsOwnEmail(store.platform, parseStoreSettings(store.settings))) {
+        await markDeliveryPending(trx, store.account_id, order.id, "email", now);
+        staged.push(await s.jobs.stage(trx, "send-email", { orderId: order.id, kind: "delivery" }, { ...job, dedupeKey: `send-email:${order.id}` }));
+      }
+      for (const poolId of returnedPools) staged.push(await s.jobs.stage(trx, "fill-backorders", { accountId: store.account_id, poolId }, { ...job, dedupeKey: `fill-backorders:${poolId}` }));
+      await recordAudit(trx, {
+        accountId: store.account_id,
+        actorType: "system",
+        action: base.released ? "order.units_released" : "order.allocated",
+        subjectType: "order",
+        subjectId: order.id,
+        details: { allocated: base.allocated, backordered: base.backordered, released: base.released, pools: [...touchedPools] },
+      });
+    }
+    return { outcome: base, touchedPools };
+  });
+  await s.jobs.trigger(staged);
+  return outcome.outcome;
+}
+
+function fulfilmentStatus(lines: { id: string; quantity: number; refunded_quantity: number; units_per_item: number }[], units: UnitRow[], wantsKeys: boolean): OrderStatus {
+  const summary = lines.map((l) => {
+    const own = units.filter((u) => u.orderLineId === l.id);
+    return {
+      wanted: wantedUnits({ quantity: l.quantity, refundedQuantity: l.refunded_quantity, unitsPerItem: l.units_per_item, orderWantsKeys: wantsKeys }),
+      allocated: own.filter((u) => u.status === "allocated").length,
+      backordered: own.filter((u) => u.status === "backordered").length,
+    };
+  });
+  const f = orderFulfilment(summary);
+  return f === "none" ? "ignored" : f;
+}
+
+async function poolPolicies(db: Executor, poolIds: string[]): Promise<Map<string, RefundPolicy>> {
+  if (poolIds.length === 0) return new Map();
+  const rows = await db.selectFrom("pools").select(["id", "refund_policy"]).where("id", "in", poolIds).execute();
+  return new Map(rows.map((r) => [r.id, r.refund_policy]));
+}

@@ -1,0 +1,69 @@
+import { claimAvailableKeys, fillBackorder, oldestBackorders, transitionKeys } from "../db/repositories/allocations-repo.ts";
+import { recordAudit } from "../db/repositories/audit-repo.ts";
+import { markDeliveryPending } from "../db/repositories/deliveries-repo.ts";
+import { findOrderById, setOrderStatus } from "../db/repositories/orders-repo.ts";
+import { findStoreById } from "../db/repositories/stores-repo.ts";
+import { parseStoreSettings, sendsOwnEmail } from "../domain/store-settings.ts";
+import type { StagedJob } from "../jobs/job-queue.ts";
+import type { Services } from "../runtime/services.ts";
+
+const PAGE = 200;
+
+/**
+ * The `fill-backorders` job: when keys arrive in a pool (import, return to stock), hand them to
+ * the waiting units, oldest first, in short transactions; each order that received keys is
+ * written back and emailed like any delivery. Runs until the pool is out of keys or backorders.
+ */
+export async function fillBackorders(s: Pick<Services, "db" | "jobs" | "database">, payload: { accountId: string; poolId: string }): Promise<{ filled: number }> {
+  let filled = 0;
+  for (;;) {
+    const staged: StagedJob[] = [];
+    const page = await s.db.transaction().execute(async (trx): Promise<{ given: number; more: boolean }> => {
+      const now = new Date().toISOString();
+      const waiting = await oldestBackorders(trx, s.database.dialect, payload.poolId, PAGE);
+      if (waiting.length === 0) return { given: 0, more: false };
+      const keys = await claimAvailableKeys(trx, s.database.dialect, payload.poolId, waiting.length, now);
+      const orders = new Set<string>();
+      let given = 0;
+      for (let i = 0; i < keys.length; i++) {
+        if (await fillBackorder(trx, waiting[i].id, keys[i], now)) {
+          orders.add(waiting[i].orderId);
+          given++;
+        } else {
+          // The backorder was dropped meanwhile (Postgres skips locked rows, so only a refund
+          // committed between the select and here): the key goes back to stock.
+          await transitionKeys(trx, [keys[i]], "return", now);
+          await transitionKeys(trx, [keys[i]], "restock", now);
+        }
+      }
+      for (const orderId of orders) {
+        const order = await findOrderById(trx, orderId);
+        if (!order?.store_id) continue;
+        const left = await trx
+          .selectFrom("allocations as a")
+          .innerJoin("order_lines as l", "l.id", "a.order_line_id")
+          .select("a.id")
+          .where("l.order_id", "=", orderId)
+          .where("a.status", "=", "backordered")
+          .limit(1)
+          .executeTakeFirst();
+        await setOrderStatus(trx, orderId, left ? "partially_allocated" : "allocated", now);
+        await markDeliveryPending(trx, order.account_id, orderId, "note", now);
+        staged.push(await s.jobs.stage(trx, "deliver-order", { orderId }, { accountId: order.account_id, dedupeKey: `deliver-order:${orderId}` }));
+        const store = await findStoreById(trx, order.store_id);
+        if (store && sendsOwnEmail(store.platform, parseStoreSettings(store.settings))) {
+          await markDeliveryPending(trx, order.account_id, orderId, "email", now);
+          staged.push(await s.jobs.stage(trx, "send-email", { orderId, kind: "backorder-filled" }, { accountId: order.account_id, dedupeKey: `send-email:${orderId}` }));
+        }
+      }
+      if (given) {
+        await recordAudit(trx, { accountId: payload.accountId, actorType: "system", action: "backorders.filled", subjectType: "pool", subjectId: payload.poolId, details: { units: given, orders: orders.size } });
+      }
+      // Fewer keys than waiting units: the pool is empty, the rest wait for the next delivery.
+      return { given, more: keys.length === waiting.length };
+    });
+    await s.jobs.trigger(staged);
+    filled += page.given;
+    if (!page.more) return { filled };
+  }
+}
