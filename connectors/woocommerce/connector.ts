@@ -1,0 +1,87 @@
+import type { HostConnector, HostOrder } from "../host-connector.ts";
+import { isHostError } from "../host-error.ts";
+import { checkWooCommerceWebhooks } from "./check-webhooks.ts";
+import { listWooCommerceProducts } from "./list-products.ts";
+import { hasRefunds, mapWooCommerceOrder } from "./map-order.ts";
+import { fetchAllPages } from "./paginate.ts";
+import { decodeCursor, encodeCursor, nextCursor } from "./paid-orders-cursor.ts";
+import { createWooCommerceRestClient, type WooCommerceConnection, type WooCommerceRestClient } from "./rest-client.ts";
+import { setWooCommerceInventory } from "./set-inventory.ts";
+import type { WcOrder, WcRefund } from "./wire-types.ts";
+import { orderPathId, writeWooCommerceDelivery } from "./write-delivery.ts";
+
+export interface WooCommerceConnectorOptions extends WooCommerceConnection {
+  timeoutMs: number;
+  /** The webhook keyrelay registered (stores.host_webhook_id), for checkWebhooks. */
+  webhookId?: string | null;
+  /** Our delivery URL, to find the webhook when its id is unknown. */
+  deliveryUrl?: string | null;
+}
+
+/** Orders per reconciliation page. */
+export const PAID_PAGE_SIZE = 50;
+
+export function createWooCommerceConnector(opts: WooCommerceConnectorOptions): HostConnector {
+  const client = createWooCommerceRestClient(opts);
+
+  async function toHostOrder(order: WcOrder): Promise<HostOrder> {
+    // The order lists refund totals only; quantities are on the refund objects.
+    const refunds = hasRefunds(order) ? await fetchAllPages<WcRefund>(client, `orders/${order.id}/refunds`) : [];
+    return mapWooCommerceOrder(order, refunds);
+  }
+
+  async function fetchOrder(externalId: string): Promise<HostOrder | null> {
+    if (!/^\d+$/.test(String(externalId).trim())) return null;
+    const order = await getOrNull<WcOrder>(client, `orders/${orderPathId(externalId)}`);
+    return order ? toHostOrder(order) : null;
+  }
+
+  return {
+    platform: "woocommerce",
+    fetchOrder,
+
+    async findOrderByName(name) {
+      const wanted = name.trim().replace(/^#/, "");
+      if (!wanted) return null;
+      // Sequential-number plugins make `number` differ from the id; they hook the order search.
+      const { body } = await client<WcOrder[]>("GET", "orders", { query: { search: wanted, per_page: 20 } });
+      const hit = (Array.isArray(body) ? body : []).find((o) => String(o.number ?? o.id) === wanted);
+      if (hit) return toHostOrder(hit);
+      if (!/^\d+$/.test(wanted)) return null;
+      const byId = await getOrNull<WcOrder>(client, `orders/${wanted}`);
+      return byId && String(byId.number ?? byId.id) === wanted ? toHostOrder(byId) : null;
+    },
+
+    async listPaidOrdersSince(cursor, since) {
+      const at = decodeCursor(cursor, since);
+      const res = await client<WcOrder[]>("GET", "orders", {
+        query: { status: "processing,completed", modified_after: at.after, dates_are_gmt: true, orderby: "modified", order: "asc", per_page: PAID_PAGE_SIZE, page: at.page },
+      });
+      const page = Array.isArray(res.body) ? res.body : [];
+      const totalPages = Number(res.headers.get("x-wp-totalpages") ?? "0") || 0;
+      const orders: HostOrder[] = [];
+      for (const o of page) orders.push(await toHostOrder(o));
+      const newest = page.reduce<string | null>((m, o) => (o.date_modified_gmt && (!m || o.date_modified_gmt > m) ? o.date_modified_gmt : m), null);
+      return { orders, cursor: encodeCursor(nextCursor(at, newest)), more: page.length > 0 && at.page < totalPages };
+    },
+
+    writeDelivery: (d) => writeWooCommerceDelivery(client, d),
+
+    async addOrderNote(externalOrderId, text) {
+      await client("POST", `orders/${orderPathId(externalOrderId)}/notes`, { body: { note: text, customer_note: false } });
+    },
+
+    listProducts: (query) => listWooCommerceProducts(client, query),
+    checkWebhooks: () => checkWooCommerceWebhooks(client, { webhookId: opts.webhookId, deliveryUrl: opts.deliveryUrl }),
+    setInventory: (levels) => setWooCommerceInventory(client, levels),
+  };
+}
+
+async function getOrNull<T>(client: WooCommerceRestClient, endpoint: string): Promise<T | null> {
+  try {
+    return (await client<T>("GET", endpoint)).body;
+  } catch (e) {
+    if (isHostError(e) && e.kind === "not_found") return null;
+    throw e;
+  }
+}
