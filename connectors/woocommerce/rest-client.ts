@@ -33,8 +33,10 @@ export interface RequestOptions {
 
 export type WooCommerceRestClient = <T = unknown>(method: "GET" | "POST" | "PUT" | "DELETE", endpoint: string, opts?: RequestOptions) => Promise<WooResponse<T>>;
 
+/** The site URL without a trailing slash; a bare host ("shop.example") is taken as https. */
 export function siteBase(url: string): string {
-  return url.trim().replace(/\/+$/, "");
+  const trimmed = url.trim().replace(/\/+$/, "");
+  return /^https?:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
 }
 
 /** `{site}/wp-json/` — WordPress's REST index, public, says which namespaces (wc/v3) exist. */
