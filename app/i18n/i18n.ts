@@ -38,6 +38,12 @@ export function translator(locale: Locale): TFunction {
   return t;
 }
 
+/** The same, as a plain (key, values) → text function, for pure renderers that know no i18next. */
+export function textTranslator(locale: Locale): (key: string, vars?: Record<string, string | number>) => string {
+  const t = translator(locale);
+  return (key, vars) => String(t(key, vars as never));
+}
+
 export function isLocale(v: unknown): v is Locale {
   return typeof v === "string" && (SUPPORTED_LOCALES as readonly string[]).includes(v);
 }

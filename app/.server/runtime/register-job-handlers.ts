@@ -1,9 +1,15 @@
+import { deliverOrder } from "../use-cases/deliver-order.ts";
+import { fillBackorders } from "../use-cases/fill-backorders.ts";
 import { processWebhookEvent } from "../use-cases/process-webhook-event.ts";
 import { sendLowStockAlert } from "../use-cases/send-low-stock-alert.ts";
+import { sendOrderEmail } from "../use-cases/send-order-email.ts";
 import type { Services } from "./services.ts";
 
 /** Binds each named queue to its use-case. Queues without a handler yet are parked as failed if used. */
 export function registerJobHandlers(s: Services): void {
   s.jobs.register("process-event", (payload, ctx) => processWebhookEvent(s, payload, ctx));
+  s.jobs.register("deliver-order", async (payload, ctx) => void (await deliverOrder(s, payload, ctx)));
+  s.jobs.register("fill-backorders", async (payload) => void (await fillBackorders(s, payload)));
   s.jobs.register("low-stock-alert", (payload) => sendLowStockAlert(s, payload));
+  s.jobs.register("send-email", (payload, ctx) => sendOrderEmail(s, payload, ctx));
 }

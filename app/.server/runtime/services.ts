@@ -17,6 +17,7 @@ import { createLogger, type Logger } from "../logger.ts";
 import { createMailer, type Mailer } from "../mail/mailer.ts";
 import { registerJobHandlers } from "./register-job-handlers.ts";
 import { createLoginLimiter, type LoginLimiter } from "../auth/login-limiter.ts";
+import { createHostConnectors, type HostConnectors } from "./host-connectors.ts";
 
 /**
  * Everything stateful, built once per process and handed down: to routes through the React
@@ -35,6 +36,8 @@ export interface Services {
   mailer: Mailer;
   jobs: JobQueue;
   loginLimiter: LoginLimiter;
+  /** Reaches each store's host (Shopify Admin API, WooCommerce REST) with its stored credentials. */
+  connectors: HostConnectors;
   startup: StartupFacts;
   close(): Promise<void>;
 }
@@ -85,6 +88,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
       mailer,
       jobs,
       loginLimiter,
+      connectors: createHostConnectors({ db: database.db, cipher: keys.cipher, config }),
       startup: {
         database: database.description,
         masterKey: master.previous.length ? `${master.source}, with ${master.previous.length} retired key(s) for a rotation` : master.source,

@@ -3,6 +3,7 @@ import { findStoreByDomain } from "../db/repositories/stores-repo.ts";
 import { insertWebhookEvent } from "../db/repositories/webhook-events-repo.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
 import type { Services } from "../runtime/services.ts";
+import { hostEventMeaning } from "./host-event-meaning.ts";
 
 export type RecordOutcome =
   | { status: "recorded"; eventId: number }
@@ -25,6 +26,9 @@ export async function recordWebhookEvent(s: Pick<Services, "db" | "jobs">, event
   const store = await findStoreByDomain(s.db, event.platform, event.source);
   const inactive = store && (store.status === "uninstalled" || store.status === "disconnected") && !isComplianceTopic(event.topic);
   const ignoredBecause = !store ? "unknown store" : inactive ? `store is ${store.status}` : undefined;
+  // A live store's event must make sense before it is recorded: a broken payload gets a 4xx now,
+  // not a parked job later.
+  if (!ignoredBecause) hostEventMeaning(event.platform, event.topic, event.payload);
   let staged: StagedJob | undefined;
   const outcome = await s.db.transaction().execute(async (trx): Promise<RecordOutcome> => {
     const eventId = await insertWebhookEvent(trx, {

@@ -12,11 +12,11 @@ export async function findStoreById(db: Executor, id: string): Promise<Store | u
 
 export async function insertStore(
   db: Executor,
-  input: { accountId: string; platform: StorePlatform; domain: string; name: string; status?: StoreStatus },
+  input: { id?: string; accountId: string; platform: StorePlatform; domain: string; name: string; status?: StoreStatus },
 ): Promise<Store> {
   const now = new Date().toISOString();
   const row: Store = {
-    id: crypto.randomUUID(),
+    id: input.id ?? crypto.randomUUID(),
     account_id: input.accountId,
     platform: input.platform,
     domain: input.domain,
@@ -44,4 +44,20 @@ export async function insertStore(
 
 export async function setStoreStatus(db: Executor, id: string, status: StoreStatus): Promise<void> {
   await db.updateTable("stores").set({ status, updated_at: new Date().toISOString() }).where("id", "=", id).execute();
+}
+
+/** Sets what needs the merchant's attention; true when it changed (so it is audited once). */
+export async function flagStoreAttention(db: Executor, id: string, attention: string): Promise<boolean> {
+  const now = new Date().toISOString();
+  const r = await db
+    .updateTable("stores")
+    .set({ attention, attention_at: now, updated_at: now })
+    .where("id", "=", id)
+    .where((eb) => eb.or([eb("attention", "is", null), eb("attention", "!=", attention)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function clearStoreAttention(db: Executor, id: string): Promise<void> {
+  await db.updateTable("stores").set({ attention: null, attention_at: null, updated_at: new Date().toISOString() }).where("id", "=", id).execute();
 }

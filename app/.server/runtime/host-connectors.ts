@@ -1,0 +1,62 @@
+import type { HostConnector } from "../../../connectors/host-connector.ts";
+import { createShopifyConnector } from "../../../connectors/shopify/index.ts";
+import { createWooCommerceConnector } from "../../../connectors/woocommerce/index.ts";
+import type { Config } from "../config.ts";
+import type { KeyCipher } from "../crypto/key-cipher.ts";
+import { KyselySessionStorage } from "../db/repositories/shopify-session-storage.ts";
+import type { Store } from "../db/schema.ts";
+import { PermanentError } from "../domain/errors.ts";
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.ts";
+
+/** The port use-cases reach a store's host through. */
+export interface HostConnectors {
+  forStore(store: Store): Promise<HostConnector>;
+}
+
+export interface WooCommerceCredentials {
+  consumerKey: string;
+  consumerSecret: string;
+}
+
+/** WooCommerce credentials are sealed with the master key, bound to the store id (as rotate-master-key re-seals them). */
+export function sealWooCommerceCredentials(cipher: KeyCipher, storeId: string, creds: WooCommerceCredentials) {
+  return cipher.seal(JSON.stringify(creds), storeId);
+}
+
+export function openWooCommerceCredentials(cipher: KeyCipher, store: Pick<Store, "id" | "credentials_ciphertext" | "credentials_key_id">): WooCommerceCredentials | null {
+  if (!store.credentials_ciphertext || !store.credentials_key_id) return null;
+  return JSON.parse(cipher.openString({ ciphertext: Buffer.from(store.credentials_ciphertext), keyId: store.credentials_key_id }, store.id)) as WooCommerceCredentials;
+}
+
+/**
+ * Builds a connector per store from what the database holds: Shopify's offline access token (from
+ * the session storage, sealed) or the WooCommerce store's sealed REST credentials.
+ */
+export function createHostConnectors(deps: { db: Kysely<Database>; cipher: KeyCipher; config: Config }): HostConnectors {
+  const sessions = new KyselySessionStorage(deps.db, deps.cipher);
+  return {
+    async forStore(store) {
+      if (store.platform === "shopify") {
+        const session = await sessions.loadSession(`offline_${store.domain}`);
+        if (!session?.accessToken) throw new PermanentError("store_not_authorized", `no access token for ${store.domain}: the app must be (re)installed`);
+        return createShopifyConnector({
+          shop: store.domain,
+          accessToken: session.accessToken,
+          adminOrigin: deps.config.hosts.shopifyAdminOrigin,
+          timeoutMs: deps.config.hosts.requestTimeoutMs,
+        });
+      }
+      const creds = openWooCommerceCredentials(deps.cipher, store);
+      if (!creds) throw new PermanentError("store_not_authorized", `store ${store.domain} has no REST credentials`);
+      return createWooCommerceConnector({
+        url: store.domain,
+        consumerKey: creds.consumerKey,
+        consumerSecret: creds.consumerSecret,
+        timeoutMs: deps.config.hosts.requestTimeoutMs,
+        webhookId: store.host_webhook_id,
+        deliveryUrl: `${deps.config.appUrl}/webhooks/woocommerce/${store.id}`,
+      });
+    },
+  };
+}

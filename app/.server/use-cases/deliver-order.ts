@@ -1,0 +1,62 @@
+import crypto from "node:crypto";
+import { isHostError } from "../../../connectors/host-error.ts";
+import { getAccount } from "../db/repositories/accounts-repo.ts";
+import { getDelivery, recordDeliveryOutcome } from "../db/repositories/deliveries-repo.ts";
+import { findOrderById } from "../db/repositories/orders-repo.ts";
+import { findStoreById } from "../db/repositories/stores-repo.ts";
+import { chooseBuyerLocale } from "../domain/buyer-locale.ts";
+import { countKeys, countPending, formatKey } from "../domain/delivery-content.ts";
+import { renderDeliveryNote } from "../domain/delivery-note.ts";
+import { IgnoredError } from "../domain/errors.ts";
+import { matchLocale, textTranslator } from "../../i18n/i18n.ts";
+import type { JobContext } from "../jobs/job-queue.ts";
+import type { Services } from "../runtime/services.ts";
+import { hostFailure } from "./host-failure.ts";
+import { loadDeliveryContent, markOrderKeysDelivered } from "./load-delivery-content.ts";
+
+/**
+ * The `deliver-order` job: write the order's keys into the host order — Shopify: our block in the
+ * order note + an app metafield; WooCommerce: a customer note (which WooCommerce emails) + order
+ * meta. The content is named by a hash (the reference): the connector writes a given reference at
+ * most once, so a retry after a crash or a re-run never duplicates a note. A failing host never
+ * touches the allocation: keys stay with the order while the write is retried.
+ */
+export async function deliverOrder(s: Pick<Services, "db" | "cipher" | "connectors">, payload: { orderId: string }, ctx?: Pick<JobContext, "log">): Promise<{ written: boolean }> {
+  const order = await findOrderById(s.db, payload.orderId);
+  if (!order?.store_id) throw new IgnoredError("order_not_found", "order no longer exists");
+  const store = await findStoreById(s.db, order.store_id);
+  if (!store || store.status === "uninstalled" || store.status === "disconnected") {
+    await recordDeliveryOutcome(s.db, order.id, "note", { status: "skipped", error: `store is ${store?.status ?? "gone"}` });
+    throw new IgnoredError("store_inactive", "the store is no longer connected");
+  }
+  await markOrderKeysDelivered(s.db, order.id);
+  const lines = await loadDeliveryContent(s, order);
+  if (countKeys(lines) === 0 && countPending(lines) === 0 && lines.every((l) => l.releasedUnits === 0)) {
+    await recordDeliveryOutcome(s.db, order.id, "note", { status: "skipped", error: null });
+    return { written: false };
+  }
+  const account = await getAccount(s.db, order.account_id);
+  const locale = chooseBuyerLocale({ order: order.locale, store: store.locale, account: account?.default_locale }, matchLocale, "en");
+  const noteText = renderDeliveryNote(textTranslator(locale), lines);
+  const reference = crypto.createHash("sha256").update(noteText).digest("hex").slice(0, 32);
+  const previous = await getDelivery(s.db, order.id, "note");
+  if (previous?.status === "sent" && previous.reference === reference) return { written: false };
+
+  const connector = await s.connectors.forStore(store);
+  try {
+    await connector.writeDelivery({
+      externalOrderId: order.external_id,
+      reference,
+      noteText,
+      lines: lines.map((l) => ({ externalLineId: l.externalLineId, title: l.title, codes: l.keys.map(formatKey), pendingUnits: l.pendingUnits })),
+    });
+  } catch (e) {
+    // The error says what the host answered; it never carries the note (our connectors strip it).
+    const willRetry = !isHostError(e) || e.kind === "retryable";
+    await recordDeliveryOutcome(s.db, order.id, "note", { status: willRetry ? "pending" : "failed", error: e instanceof Error ? e.message : String(e) });
+    return hostFailure(s, store, e);
+  }
+  await recordDeliveryOutcome(s.db, order.id, "note", { status: "sent", error: null, reference });
+  ctx?.log.info({ orderId: order.id, keys: countKeys(lines), pending: countPending(lines) }, "keys written to the host order");
+  return { written: true };
+}
