@@ -9,15 +9,25 @@ import type { Services } from "../../app/.server/runtime/services.ts";
 const buildDir = path.resolve("build");
 
 /** Serves the real production build (npm test builds it first) on a random local port. */
-export async function startHttp(services: Services): Promise<{ url: string; close(): Promise<void> }> {
+export async function startHttp(services: Services, listenPort = 0): Promise<{ url: string; close(): Promise<void> }> {
   const entry = path.join(buildDir, "server/index.js");
   if (!fs.existsSync(entry)) throw new Error("build/server/index.js is missing: run `npm run build` (npm test does)");
   const build = (await import(pathToFileURL(entry).href)) as ServerBuild;
-  const server = createHttpApp(services, build, buildDir).listen(0, "127.0.0.1");
+  const server = createHttpApp(services, build, buildDir).listen(listenPort, "127.0.0.1");
   await new Promise((r) => server.once("listening", r));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise((r) => server.close(() => r())),
   };
+}
+
+/** A port nobody listens on now: for an app whose APP_URL must be known before it starts. */
+export async function freePort(): Promise<number> {
+  const net = await import("node:net");
+  const srv = net.createServer().listen(0, "127.0.0.1");
+  await new Promise((r) => srv.once("listening", r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
 }
