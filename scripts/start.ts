@@ -16,6 +16,7 @@ import { createHttpApp } from "../app/.server/runtime/http-app.ts";
 import { createServices } from "../app/.server/runtime/services.ts";
 import { expireKeys } from "../app/.server/use-cases/expire-keys.ts";
 import { recoverImports } from "../app/.server/use-cases/recover-imports.ts";
+import { scheduleReconciliation } from "../app/.server/use-cases/reconcile-store.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({ options: { role: { type: "string", default: "all" } } });
@@ -73,6 +74,10 @@ if (role !== "web") {
   };
   await housekeeping();
   setInterval(() => void housekeeping(), 5 * 60_000).unref();
+  // Missed webhooks: every store is polled for paid orders on its own schedule.
+  const reconcile = () => scheduleReconciliation(services).catch((e) => log.error({ err: (e as Error).message }, "scheduling reconciliation failed"));
+  await reconcile();
+  setInterval(() => void reconcile(), config.hosts.reconcileIntervalMs).unref();
 }
 // Job timers are unref'd so they never hold up a shutdown; a worker-only process without Redis
 // has nothing else keeping it alive, so it holds this handle until it is told to stop.

@@ -4,6 +4,7 @@ import { KeyrelayError } from "../../app/.server/domain/errors.ts";
 import { connectWooCommerceStore } from "../../app/.server/use-cases/connect-woocommerce-store.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { mapProduct } from "../../app/.server/use-cases/manage-mappings.ts";
+import { reconcileStore } from "../../app/.server/use-cases/reconcile-store.ts";
 import { dialects } from "../support/dialects.ts";
 import { startFakeWooCommerce, type FakeWooCommerce } from "../support/fake-woocommerce.ts";
 import { stockPool } from "../support/fulfilment-fixtures.ts";
@@ -110,6 +111,24 @@ for (const { dialect, available } of dialects) {
       expect(units.map((u) => u.status)).toEqual(["allocated", "allocated", "revoked"]);
       const latest = wc.getNotes(order.id).filter((x) => x.customer_note)[0].note;
       expect(latest).toContain("1 key was withdrawn after a refund or cancellation.");
+    });
+
+    it("reconciliation delivers a paid order whose webhook never came, and flags a disabled webhook", async () => {
+      const missed = wc.createOrder({ line_items: [{ product_id: productId, quantity: 1 }], status: "processing", billing: { email: "missed@example.com" } });
+      const unpaid = wc.createOrder({ line_items: [{ product_id: productId, quantity: 1 }], status: "pending", billing: { email: "unpaid@example.com" } });
+      wc.setWebhookStatus(hookId, "disabled");
+      const r = await reconcileStore(s, { storeId });
+      expect(r.changed).toBe(1);
+      await waitFor(async () => wc.getNotes(missed.id).some((x) => x.customer_note), 15_000, "note for the missed order");
+      expect(wc.getNotes(unpaid.id)).toEqual([]);
+      const store = await s.db.selectFrom("stores").selectAll().where("id", "=", storeId).executeTakeFirstOrThrow();
+      expect(store.attention).toBe("webhooks_missing");
+      expect(store.reconcile_cursor).toBeTruthy();
+      // A second pass finds nothing new to do.
+      wc.setWebhookStatus(hookId, "active");
+      expect((await reconcileStore(s, { storeId })).changed).toBe(0);
+      const after = await s.db.selectFrom("stores").select("attention").where("id", "=", storeId).executeTakeFirstOrThrow();
+      expect(after.attention).toBeNull();
     });
 
     it("revoked REST keys flag the store and stop retrying", async () => {

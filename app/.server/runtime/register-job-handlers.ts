@@ -1,6 +1,7 @@
 import { deliverOrder } from "../use-cases/deliver-order.ts";
 import { fillBackorders } from "../use-cases/fill-backorders.ts";
 import { processWebhookEvent } from "../use-cases/process-webhook-event.ts";
+import { reconcileStore } from "../use-cases/reconcile-store.ts";
 import { sendLowStockAlert } from "../use-cases/send-low-stock-alert.ts";
 import { sendOrderEmail } from "../use-cases/send-order-email.ts";
 import type { Services } from "./services.ts";
@@ -9,6 +10,7 @@ import type { Services } from "./services.ts";
 export function registerJobHandlers(s: Services): void {
   s.jobs.register("process-event", (payload, ctx) => processWebhookEvent(s, payload, ctx));
   s.jobs.register("deliver-order", async (payload, ctx) => void (await deliverOrder(s, payload, ctx)));
+  s.jobs.register("reconcile-store", async (payload, ctx) => void (await reconcileStore(s, payload, ctx)));
   s.jobs.register("fill-backorders", async (payload) => void (await fillBackorders(s, payload)));
   s.jobs.register("low-stock-alert", (payload) => sendLowStockAlert(s, payload));
   s.jobs.register("send-email", (payload, ctx) => sendOrderEmail(s, payload, ctx));

@@ -1,0 +1,26 @@
+import { recordAudit } from "../db/repositories/audit-repo.ts";
+import { InvalidInputError } from "../domain/errors.ts";
+import type { JobName } from "../jobs/job-names.ts";
+import type { Services } from "../runtime/services.ts";
+import type { Actor } from "./manage-pools.ts";
+
+/**
+ * Puts a parked (failed) job of this account back in the queue with a fresh attempt budget — after
+ * the merchant fixed its cause (reconnected a store, corrected SMTP). The row itself is retried, so
+ * its payload and dedupe rules stay as they were.
+ */
+export async function retryFailedJob(s: Pick<Services, "db" | "jobs">, accountId: string, jobId: number, actor: Actor): Promise<{ id: number; queue: string }> {
+  const now = new Date().toISOString();
+  const r = await s.db
+    .updateTable("jobs")
+    .set({ status: "pending", attempts: 0, run_at: now, locked_at: null, locked_by: null, updated_at: now, completed_at: null })
+    .where("id", "=", jobId)
+    .where("account_id", "=", accountId)
+    .where("status", "=", "failed")
+    .returning(["id", "queue"])
+    .executeTakeFirst();
+  if (!r) throw new InvalidInputError("job_not_retryable", "no failed job with this id", { params: { id: jobId } });
+  await recordAudit(s.db, { accountId, actorType: actor.type, actorId: actor.id ?? null, action: "job.retried", subjectType: "job", subjectId: String(jobId), details: { queue: r.queue } });
+  await s.jobs.engine.trigger(r.queue as JobName, Number(r.id), 0, 0).catch(() => {});
+  return { id: Number(r.id), queue: r.queue };
+}
