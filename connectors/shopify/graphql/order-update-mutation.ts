@@ -1,0 +1,9 @@
+/** Replaces the order note (keyrelay's block merged into the merchant's text beforehand). */
+export const ORDER_UPDATE_MUTATION = /* GraphQL */ `
+  mutation KeyrelayOrderUpdate($input: OrderInput!) {
+    orderUpdate(input: $input) {
+      order { id }
+      userErrors { field message }
+    }
+  }
+`;

@@ -1,0 +1,158 @@
+import type { DeliveryWrite, HostConnector, HostOrder, HostProduct, WebhookHealth } from "../host-connector.ts";
+import { HostError } from "../host-error.ts";
+import { checkUserErrors, createAdminClient, type AdminClient, type AdminClientOptions } from "./admin-client.ts";
+import type { UserError } from "./admin-errors.ts";
+import { DELIVERED_KEYS_KEY, DELIVERED_KEYS_NAMESPACE, deliveredKeysValue, storedReference } from "./delivered-keys-metafield.ts";
+import { toGid, fromGid } from "./gid.ts";
+import { METAFIELDS_SET_MUTATION } from "./graphql/metafields-set-mutation.ts";
+import { ORDER_LINE_ITEMS_QUERY } from "./graphql/order-line-items-query.ts";
+import { ORDER_NOTE_QUERY } from "./graphql/order-note-query.ts";
+import { ORDER_QUERY } from "./graphql/order-query.ts";
+import { ORDER_UPDATE_MUTATION } from "./graphql/order-update-mutation.ts";
+import { ORDERS_QUERY } from "./graphql/orders-query.ts";
+import { PRODUCTS_QUERY } from "./graphql/products-query.ts";
+import { WEBHOOK_SUBSCRIPTIONS_QUERY } from "./graphql/webhook-subscriptions-query.ts";
+import { appendNoteLine, mergeDeliveryBlock } from "./note-block.ts";
+import { orderFromGraphql, type GqlLineItem, type GqlOrder, type GqlPage } from "./order-mapping.ts";
+import { setShopifyInventory } from "./set-inventory.ts";
+import { productsQuery, paidOrdersQuery, orderNameQuery, sameOrderName } from "./search-query.ts";
+
+export interface ShopifyConnectorOptions extends AdminClientOptions {
+  /** Where setInventory writes; default: the shop's primary location. */
+  locationId?: string;
+}
+
+/** The order topics keyrelay's fulfilment depends on (shopify.app.toml subscribes to them). */
+const ORDER_TOPICS = ["ORDERS_PAID", "ORDERS_CANCELLED", "REFUNDS_CREATE"] as const;
+
+export function createShopifyConnector(options: ShopifyConnectorOptions): HostConnector {
+  const client = createAdminClient(options);
+
+  return {
+    platform: "shopify",
+
+    async fetchOrder(externalId) {
+      const data = await client.request<{ order: GqlOrder | null }>("order", ORDER_QUERY, { id: toGid("Order", externalId) });
+      return data.order ? completeOrder(client, data.order) : null;
+    },
+
+    async findOrderByName(name) {
+      const data = await client.request<{ orders: GqlPage<GqlOrder> }>("orders", ORDERS_QUERY, { query: orderNameQuery(name), after: null });
+      // Shopify's search is a search: keep only the order that really has this name.
+      const order = data.orders.nodes.find((o) => sameOrderName(o.name, name));
+      return order ? completeOrder(client, order) : null;
+    },
+
+    async listPaidOrdersSince(cursor, since) {
+      const data = await client.request<{ orders: GqlPage<GqlOrder> }>("orders", ORDERS_QUERY, { query: paidOrdersQuery(since), after: cursor });
+      const orders: HostOrder[] = [];
+      for (const o of data.orders.nodes) orders.push(await completeOrder(client, o));
+      // With sortKey UPDATED_AT a cursor marks (updated_at, id): starting after the last order of
+      // this page also finds orders updated later, so the cursor stays useful after the last page.
+      return { orders, cursor: data.orders.pageInfo.endCursor ?? cursor, more: data.orders.pageInfo.hasNextPage };
+    },
+
+    async writeDelivery(delivery) {
+      await writeDelivery(client, delivery);
+    },
+
+    async addOrderNote(externalOrderId, text) {
+      const id = toGid("Order", externalOrderId);
+      const current = await readNote(client, id);
+      const merged = appendNoteLine(current.note, text);
+      if (merged.changed) await updateNote(client, id, merged.note, []);
+    },
+
+    async listProducts(query) {
+      type Product = { id: string; title: string; hasOnlyDefaultVariant: boolean; variants: { nodes: { id: string; title: string; sku: string | null }[] } };
+      const data = await client.request<{ products: { nodes: Product[] } }>("products", PRODUCTS_QUERY, { query: productsQuery(query) });
+      const out: HostProduct[] = [];
+      for (const p of data.products.nodes) {
+        for (const v of p.variants.nodes) {
+          out.push({
+            productId: fromGid(p.id),
+            // Every Shopify product has at least one variant, and stock lives on variants, so even
+            // a single-variant product is mapped through its (default) variant.
+            variantId: fromGid(v.id),
+            title: p.title,
+            variantTitle: p.hasOnlyDefaultVariant ? null : v.title,
+            sku: v.sku || null,
+          });
+        }
+      }
+      return out;
+    },
+
+    async checkWebhooks(): Promise<WebhookHealth> {
+      const data = await client.request<{ webhookSubscriptions: { nodes: { topic: string }[] } }>("webhookSubscriptions", WEBHOOK_SUBSCRIPTIONS_QUERY, { topics: [...ORDER_TOPICS] });
+      const seen = new Set(data.webhookSubscriptions.nodes.map((n) => n.topic));
+      // keyrelay subscribes in shopify.app.toml: app-config subscriptions are managed by Shopify
+      // for every install and are NOT listed by webhookSubscriptions, which shows only those
+      // registered through the API for this shop. Seeing none is therefore the normal, healthy
+      // state; a false alarm would teach merchants to ignore the flag. Only a partial set
+      // (someone registered some topics through the API and the others are gone) is reported.
+      if (seen.size === 0) return { ok: true, problem: null };
+      const missing = ORDER_TOPICS.filter((t) => !seen.has(t));
+      if (missing.length === 0) return { ok: true, problem: null };
+      return { ok: false, problem: `Shopify webhook subscriptions missing: ${missing.map((t) => t.toLowerCase().replace("_", "/")).join(", ")}` };
+    },
+
+    async setInventory(levels) {
+      return setShopifyInventory(client, levels, options.locationId ?? null);
+    },
+  };
+}
+
+async function completeOrder(client: AdminClient, order: GqlOrder): Promise<HostOrder> {
+  const lines: GqlLineItem[] = [...order.lineItems.nodes];
+  let page = order.lineItems.pageInfo;
+  while (page.hasNextPage) {
+    const data = await client.request<{ order: { lineItems: GqlPage<GqlLineItem> } | null }>("orderLineItems", ORDER_LINE_ITEMS_QUERY, { id: order.id, after: page.endCursor });
+    if (!data.order) throw new HostError("not_found", `Shopify order ${fromGid(order.id)} disappeared while reading its lines`);
+    lines.push(...data.order.lineItems.nodes);
+    page = data.order.lineItems.pageInfo;
+  }
+  return orderFromGraphql(order, lines);
+}
+
+interface NoteState {
+  note: string | null;
+  metafieldValue: string | null;
+}
+
+async function readNote(client: AdminClient, id: string): Promise<NoteState> {
+  const data = await client.request<{ order: { note: string | null; metafield: { value: string } | null } | null }>("orderNote", ORDER_NOTE_QUERY, {
+    id,
+    namespace: DELIVERED_KEYS_NAMESPACE,
+    key: DELIVERED_KEYS_KEY,
+  });
+  if (!data.order) throw new HostError("not_found", `Shopify order ${fromGid(id)} not found`);
+  return { note: data.order.note, metafieldValue: data.order.metafield?.value ?? null };
+}
+
+async function updateNote(client: AdminClient, id: string, note: string, secrets: readonly string[]): Promise<void> {
+  const data = await client.request<{ orderUpdate: { userErrors: UserError[] } | null }>("orderUpdate", ORDER_UPDATE_MUTATION, { input: { id, note } }, { secrets });
+  checkUserErrors("orderUpdate", data.orderUpdate, secrets);
+}
+
+/**
+ * Note first, then metafield; each step skips itself when the host already holds this reference,
+ * so a retry after a failure between the two writes only what is missing.
+ * (Read-then-write: a merchant editing the note in the same second can lose that edit; Shopify
+ * offers no compare-and-swap on the note.)
+ */
+async function writeDelivery(client: AdminClient, d: DeliveryWrite): Promise<void> {
+  const id = toGid("Order", d.externalOrderId);
+  const secrets = [d.noteText, ...d.lines.flatMap((l) => l.codes)];
+  const current = await readNote(client, id);
+  const merged = mergeDeliveryBlock(current.note, d.reference, d.noteText);
+  if (merged.changed) await updateNote(client, id, merged.note, secrets);
+  if (storedReference(current.metafieldValue) === d.reference) return;
+  const data = await client.request<{ metafieldsSet: { userErrors: UserError[] } | null }>(
+    "metafieldsSet",
+    METAFIELDS_SET_MUTATION,
+    { metafields: [{ ownerId: id, namespace: DELIVERED_KEYS_NAMESPACE, key: DELIVERED_KEYS_KEY, type: "json", value: JSON.stringify(deliveredKeysValue(d)) }] },
+    { secrets },
+  );
+  checkUserErrors("metafieldsSet", data.metafieldsSet, secrets);
+}
