@@ -16,6 +16,9 @@ import { keysRotateMaster } from "./commands/keys-rotate-master.ts";
 import { poolCreate, poolList, poolShow } from "./commands/pool.ts";
 import { jobsStatus } from "./commands/jobs-status.ts";
 import { migrate } from "./commands/migrate.ts";
+import { map } from "./commands/map.ts";
+import { ordersRerun } from "./commands/orders-rerun.ts";
+import { storeAddWooCommerce, storeList } from "./commands/store.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
 import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
 import { createOutput, describeError, UsageError } from "./output.ts";
@@ -30,6 +33,10 @@ const commands: Record<string, Command> = {
   "keys import": keysImport,
   "keys export": keysExport,
   "keys rotate-master": keysRotateMaster,
+  "store add-woocommerce": storeAddWooCommerce,
+  "store list": storeList,
+  map,
+  "orders rerun": ordersRerun,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
