@@ -14,6 +14,16 @@ function poolRoutes(surface: "admin" | "app") {
   ];
 }
 
+/** The stores, products & mapping, and orders pages, the same under both surfaces. */
+function fulfilmentRoutes(surface: "admin" | "app") {
+  return [
+    route("stores", `routes/${surface}.stores._index.tsx`),
+    route("stores/:storeId/products", `routes/${surface}.stores.$storeId.products.tsx`),
+    route("orders", `routes/${surface}.orders._index.tsx`),
+    route("orders/:orderId", `routes/${surface}.orders.$orderId.tsx`),
+  ];
+}
+
 export default [
   index("routes/home.ts"),
   route("healthz", "routes/healthz.ts"),
@@ -25,9 +35,10 @@ export default [
     index("routes/admin._index.tsx"),
     route("locale", "routes/admin.locale.ts"),
     ...poolRoutes("admin"),
+    ...fulfilmentRoutes("admin"),
   ]),
   // Embedded in the Shopify admin: App Bridge session tokens; the same pages.
-  route("app", "routes/app.tsx", [index("routes/app._index.tsx"), ...poolRoutes("app")]),
+  route("app", "routes/app.tsx", [index("routes/app._index.tsx"), ...poolRoutes("app"), ...fulfilmentRoutes("app")]),
   route("auth/*", "routes/auth.$.tsx"),
   route("webhooks/shopify", "routes/webhooks.shopify.ts"),
   route("webhooks/woocommerce/:storeId", "routes/webhooks.woocommerce.$storeId.ts"),

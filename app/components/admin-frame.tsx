@@ -1,5 +1,5 @@
 import { Frame, Navigation, TopBar } from "@shopify/polaris";
-import { HomeIcon, KeyIcon } from "@shopify/polaris-icons";
+import { HomeIcon, KeyIcon, OrderIcon, StoreIcon } from "@shopify/polaris-icons";
 import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useLocation, useSubmit } from "react-router";
@@ -42,6 +42,8 @@ export function AdminFrame({ email, accountName, csrf, children }: { email: stri
             items={[
               { url: "/admin", label: t("nav.dashboard"), icon: HomeIcon, exactMatch: true },
               { url: "/admin/pools", label: t("nav.pools"), icon: KeyIcon },
+              { url: "/admin/stores", label: t("nav.stores"), icon: StoreIcon },
+              { url: "/admin/orders", label: t("nav.orders"), icon: OrderIcon },
             ]}
           />
         </Navigation>

@@ -22,6 +22,8 @@ export function AppNav() {
         {t("nav.dashboard")}
       </s-link>
       <s-link href="/app/pools">{t("nav.pools")}</s-link>
+      <s-link href="/app/stores">{t("nav.stores")}</s-link>
+      <s-link href="/app/orders">{t("nav.orders")}</s-link>
     </s-app-nav>
   );
 }

@@ -1,4 +1,4 @@
-import { Badge, Banner, BlockStack, Box, Card, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Card, InlineGrid, InlineStack, Layout, Link, Page, ProgressBar, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import { useLocation } from "react-router";
 import { formatNumber, type Locale } from "../i18n/i18n.ts";
@@ -19,11 +19,11 @@ function Stat({ label, value, locale }: { label: string; value: number; locale: 
   );
 }
 
-function SetupStep({ label, done }: { label: string; done: boolean }) {
+function SetupStep({ label, done, url }: { label: string; done: boolean; url?: string }) {
   const { t } = useTranslation();
   return (
     <InlineStack align="space-between" blockAlign="center" wrap={false} gap="200">
-      <Text as="span">{label}</Text>
+      {url && !done ? <Link url={url}>{label}</Link> : <Text as="span">{label}</Text>}
       {done ? <Badge tone="success">{t("dashboard.setup.done")}</Badge> : <Badge>{t("dashboard.setup.todo")}</Badge>}
     </InlineStack>
   );
@@ -33,7 +33,8 @@ function SetupStep({ label, done }: { label: string; done: boolean }) {
 export function DashboardPage({ data, locale }: { data: DashboardData; locale: Locale }) {
   const { t } = useTranslation();
   // The same page serves the standalone admin and the one embedded in Shopify.
-  const poolsUrl = useLocation().pathname.startsWith("/app") ? "/app/pools" : "/admin/pools";
+  const base = useLocation().pathname.startsWith("/app") ? "/app" : "/admin";
+  const poolsUrl = `${base}/pools`;
   const steps = [data.setup.storeConnected, data.setup.poolCreated, data.setup.keysImported];
   const doneCount = steps.filter(Boolean).length;
   return (
@@ -60,8 +61,8 @@ export function DashboardPage({ data, locale }: { data: DashboardData; locale: L
                 <Text as="p" variant="bodySm" tone="subdued">
                   {t("dashboard.setup.progress", { count: doneCount })}
                 </Text>
-                <SetupStep label={t("dashboard.setup.connectStore")} done={data.setup.storeConnected} />
-                <SetupStep label={t("dashboard.setup.createPool")} done={data.setup.poolCreated} />
+                <SetupStep label={t("dashboard.setup.connectStore")} done={data.setup.storeConnected} url={`${base}/stores`} />
+                <SetupStep label={t("dashboard.setup.createPool")} done={data.setup.poolCreated} url={`${base}/pools/new`} />
                 <SetupStep label={t("dashboard.setup.importKeys")} done={data.setup.keysImported} />
               </BlockStack>
             </Card>

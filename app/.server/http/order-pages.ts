@@ -1,0 +1,122 @@
+import { data } from "react-router";
+import { requirePageAdmin, type Surface } from "../auth/admin-context.ts";
+import { InvalidInputError, KeyrelayError } from "../domain/errors.ts";
+import { getOrderDetail } from "../use-cases/get-order-detail.ts";
+import { listStores } from "../use-cases/list-stores.ts";
+import { rerunOrder } from "../use-cases/rerun-order.ts";
+import { resendOrderEmail } from "../use-cases/resend-order-email.ts";
+import { retryFailedJob } from "../use-cases/retry-failed-job.ts";
+import { revealKey } from "../use-cases/reveal-key.ts";
+import { revokeOrderKey } from "../use-cases/revoke-order-key.ts";
+import { searchOrders, type OrderSearchResult } from "../use-cases/search-orders.ts";
+import { hostPageError } from "./host-page-error.ts";
+import { errorData, notFound, type PageArgs, type PageError } from "./pool-pages.ts";
+import { readForm } from "./read-form.ts";
+
+/**
+ * The orders pages (list and search, one order with its actions) for both surfaces. A search may
+ * be an exact key code, so searches are POSTed, never put in a URL.
+ */
+
+/** Like errorData, and a host failure (store unreachable, keys revoked) is an answer too, not a crash. */
+function failure(e: unknown) {
+  const host = hostPageError(e);
+  if (host) return data({ ok: false as const, error: host }, { status: 502 });
+  return errorData(e);
+}
+
+function positiveInt(v: string | null): number {
+  const n = Number(v);
+  return Number.isSafeInteger(n) && n > 0 ? n : -1;
+}
+
+export async function ordersListLoader({ request, context }: PageArgs, surface: Surface) {
+  const s = context.services;
+  const admin = await requirePageAdmin(s, request, surface);
+  const before = new URL(request.url).searchParams.get("before");
+  const [page, stores] = await Promise.all([searchOrders(s, admin.accountId, { before, limit: 50 }), listStores(s, admin.accountId)]);
+  return { base: admin.base, csrf: admin.csrf, page, paged: Boolean(before), stores: stores.map((st) => ({ id: st.id, name: st.name, platform: st.platform })) };
+}
+
+export type OrdersListActionData =
+  | { ok: false; error: PageError }
+  | { ok: true; intent: "search"; query: string; result: OrderSearchResult }
+  | { ok: true; intent: "rerun"; orderId: string; allocated: number; backordered: number };
+
+export async function ordersListAction({ request, context }: PageArgs, surface: Surface) {
+  const s = context.services;
+  const admin = await requirePageAdmin(s, request, surface);
+  try {
+    const form = await readForm(request);
+    admin.checkCsrf(form.get("csrf"));
+    const intent = form.get("intent");
+    if (intent === "search") {
+      const query = (form.get("q") ?? "").trim();
+      const result = await searchOrders(s, admin.accountId, { query, limit: 50 });
+      // The query goes back only when it matched no key: a key code is not echoed into the page.
+      return data<OrdersListActionData>({ ok: true, intent, query: result.matchedBy === "key" ? "" : query, result }, { headers: { "Cache-Control": "no-store" } });
+    }
+    if (intent === "rerun") {
+      const outcome = await rerunOrder(s, admin.accountId, { storeId: form.get("storeId") ?? "", orderName: form.get("orderName") ?? "" }, admin.actor);
+      return data<OrdersListActionData>({ ok: true, intent, orderId: outcome.orderId, allocated: outcome.allocated, backordered: outcome.backordered });
+    }
+    throw new InvalidInputError("invalid_input", "unknown intent", { params: { detail: "intent" } });
+  } catch (e) {
+    return failure(e);
+  }
+}
+
+export async function orderDetailLoader({ request, context, params }: PageArgs, surface: Surface) {
+  const s = context.services;
+  const admin = await requirePageAdmin(s, request, surface);
+  try {
+    const detail = await getOrderDetail(s, admin.accountId, params.orderId ?? "");
+    return { base: admin.base, csrf: admin.csrf, ...detail };
+  } catch (e) {
+    if (e instanceof KeyrelayError && e.code === "order_not_found") throw notFound();
+    throw e;
+  }
+}
+
+export type OrderDetailActionData =
+  | { ok: false; error: PageError }
+  | { ok: true; intent: "reveal"; keyId: number; code: string; fields: Record<string, string> }
+  | { ok: true; intent: "resend" | "revoke" | "retry" }
+  | { ok: true; intent: "rerun"; allocated: number; backordered: number };
+
+export async function orderDetailAction({ request, context, params }: PageArgs, surface: Surface) {
+  const s = context.services;
+  const admin = await requirePageAdmin(s, request, surface);
+  const orderId = params.orderId ?? "";
+  const actor = { ...admin.actor, ip: context.clientIp };
+  try {
+    const form = await readForm(request);
+    admin.checkCsrf(form.get("csrf"));
+    const intent = form.get("intent");
+    if (intent === "reveal") {
+      const keyId = positiveInt(form.get("keyId"));
+      const payload = await revealKey(s, admin.accountId, keyId, actor);
+      // Shown once: never cached by the browser or a proxy.
+      return data<OrderDetailActionData>({ ok: true, intent, keyId, code: payload.code, fields: payload.fields }, { headers: { "Cache-Control": "no-store" } });
+    }
+    if (intent === "resend") {
+      await resendOrderEmail(s, admin.accountId, orderId, actor);
+      return data<OrderDetailActionData>({ ok: true, intent });
+    }
+    if (intent === "rerun") {
+      const outcome = await rerunOrder(s, admin.accountId, { orderId }, admin.actor);
+      return data<OrderDetailActionData>({ ok: true, intent, allocated: outcome.allocated, backordered: outcome.backordered });
+    }
+    if (intent === "revoke") {
+      await revokeOrderKey(s, admin.accountId, positiveInt(form.get("allocationId")), admin.actor);
+      return data<OrderDetailActionData>({ ok: true, intent });
+    }
+    if (intent === "retry") {
+      await retryFailedJob(s, admin.accountId, positiveInt(form.get("jobId")), admin.actor);
+      return data<OrderDetailActionData>({ ok: true, intent });
+    }
+    throw new InvalidInputError("invalid_input", "unknown intent", { params: { detail: "intent" } });
+  } catch (e) {
+    return failure(e);
+  }
+}

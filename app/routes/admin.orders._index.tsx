@@ -1,0 +1,15 @@
+import { ordersListAction, ordersListLoader } from "../.server/http/order-pages.ts";
+import { OrdersListPage } from "../components/orders-list-page.tsx";
+import type { Route } from "./+types/admin.orders._index";
+
+export const loader = (args: Route.LoaderArgs) => ordersListLoader(args, "admin");
+export const action = (args: Route.ActionArgs) => ordersListAction(args, "admin");
+
+// A search may carry an exact key: its answer is never cached.
+export const headers: Route.HeadersFunction = ({ actionHeaders, loaderHeaders }) => (actionHeaders.has("Cache-Control") ? actionHeaders : loaderHeaders);
+
+export const meta: Route.MetaFunction = () => [{ title: "keyrelay" }];
+
+export default function AdminOrders({ loaderData }: Route.ComponentProps) {
+  return <OrdersListPage data={loaderData} />;
+}
