@@ -57,7 +57,7 @@ describe("with Redis unreachable", () => {
 
   it("still answers webhooks at once and records the work for the sweeper", async () => {
     const started = Date.now();
-    const r = await shopifyWebhook(http.url, { shop, topic: "orders/paid", body: JSON.stringify({ id: 1 }) });
+    const r = await shopifyWebhook(http.url, { shop, topic: "orders/paid", body: JSON.stringify({ id: 1, name: "#1001", line_items: [] }) });
     expect(r.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(3_000);
     const jobs = await s.db.selectFrom("jobs").select(["queue", "status"]).execute();

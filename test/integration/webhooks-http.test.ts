@@ -34,7 +34,9 @@ for (const { dialect, available } of dialects) {
       expect(answers.map((r) => r.status)).toEqual(Array(10).fill(200));
       expect(await countWebhookEvents(s.db)).toBe(before + 1);
       const ev = (await events()).at(-1)!;
-      expect(ev).toMatchObject({ platform: "shopify", topic: "orders/paid", status: "received" });
+      expect(ev).toMatchObject({ platform: "shopify", topic: "orders/paid" });
+      // Workers run here: the event may already have been processed (an order with no mapped lines).
+      expect(["received", "processed"]).toContain(ev.status);
       const jobs = await s.db.selectFrom("jobs").selectAll().where("queue", "=", "process-event").execute();
       expect(jobs.filter((j) => JSON.parse(j.payload).eventId === Number(ev.id))).toHaveLength(1);
     });
