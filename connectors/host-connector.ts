@@ -117,6 +117,40 @@ export interface InventoryLevel {
   quantity: number;
 }
 
+/** An item whose stock keyrelay reads or writes: a product (variantId null) or one variant. */
+export type InventoryItem = Omit<InventoryLevel, "quantity">;
+
+/**
+ * Why one item's stock could not be read or written (the rest of the call stands):
+ * - not_found: the product/variant no longer exists on the host (deleted)
+ * - invalid: the host refuses this item as it is (not stocked at the location, no variant given…);
+ *   retrying will not help until the merchant changes something
+ * - not_managed: the host accepted the write but ignores stock (WooCommerce's store-wide
+ *   "Enable stock management" is off)
+ * - retryable: try again later (stock kept changing under us)
+ */
+export interface InventoryFailure extends InventoryItem {
+  kind: "not_found" | "invalid" | "not_managed" | "retryable";
+  reason: string;
+}
+
+export interface InventoryWriteResult {
+  failed: InventoryFailure[];
+  /** Items whose inventory tracking was off and was turned on (Shopify ignores untracked quantities). */
+  trackingEnabled: InventoryItem[];
+}
+
+export interface InventoryReading extends InventoryItem {
+  /** What the host sells from; null when the host does not track this item's stock at all. */
+  quantity: number | null;
+}
+
+export interface HostLocation {
+  id: string;
+  name: string;
+  primary: boolean;
+}
+
 export interface HostProduct {
   productId: string;
   /** null: the product itself (no variants). */
@@ -150,5 +184,10 @@ export interface HostConnector {
   listProducts(query: string): Promise<HostProduct[]>;
   /** Are keyrelay's order webhooks still registered and enabled on the host? */
   checkWebhooks(): Promise<WebhookHealth>;
-  setInventory(levels: InventoryLevel[]): Promise<{ failed: { variantId: string | null; reason: string }[] }>;
+  /** Absolute quantities; per-item failures are reported, a whole-call failure throws a HostError. */
+  setInventory(levels: InventoryLevel[]): Promise<InventoryWriteResult>;
+  /** The host's current quantities (drift repair). Items the host does not know come back in `failed`. */
+  getInventory(items: InventoryItem[]): Promise<{ levels: InventoryReading[]; failed: InventoryFailure[] }>;
+  /** Where stock can be kept (Shopify locations); a host with one stock per item answers []. */
+  listLocations(): Promise<HostLocation[]>;
 }

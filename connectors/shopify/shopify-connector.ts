@@ -1,4 +1,4 @@
-import type { DeliveryWrite, HostConnector, HostOrder, HostProduct, WebhookHealth } from "../host-connector.ts";
+import type { DeliveryWrite, HostConnector, HostLocation, HostOrder, HostProduct, WebhookHealth } from "../host-connector.ts";
 import { HostError } from "../host-error.ts";
 import { checkUserErrors, createAdminClient, type AdminClient, type AdminClientOptions } from "./admin-client.ts";
 import type { UserError } from "./admin-errors.ts";
@@ -14,6 +14,8 @@ import { PRODUCTS_QUERY } from "./graphql/products-query.ts";
 import { WEBHOOK_SUBSCRIPTIONS_QUERY } from "./graphql/webhook-subscriptions-query.ts";
 import { appendNoteLine, mergeDeliveryBlock } from "./note-block.ts";
 import { orderFromGraphql, type GqlLineItem, type GqlOrder, type GqlPage } from "./order-mapping.ts";
+import { getShopifyInventory } from "./get-inventory.ts";
+import { LOCATIONS_QUERY } from "./graphql/locations-query.ts";
 import { setShopifyInventory } from "./set-inventory.ts";
 import { productsQuery, paidOrdersQuery, orderNameQuery, sameOrderName } from "./search-query.ts";
 
@@ -99,6 +101,15 @@ export function createShopifyConnector(options: ShopifyConnectorOptions): HostCo
 
     async setInventory(levels) {
       return setShopifyInventory(client, levels, options.locationId ?? null);
+    },
+
+    async getInventory(items) {
+      return getShopifyInventory(client, items, options.locationId ?? null);
+    },
+
+    async listLocations(): Promise<HostLocation[]> {
+      const data = await client.request<{ locations: { nodes: { id: string; name: string; isPrimary: boolean }[] } }>("locations", LOCATIONS_QUERY);
+      return data.locations.nodes.map((l) => ({ id: fromGid(l.id), name: l.name, primary: l.isPrimary }));
     },
   };
 }

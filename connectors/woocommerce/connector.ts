@@ -6,6 +6,7 @@ import { hasRefunds, mapWooCommerceOrder } from "./map-order.ts";
 import { fetchAllPages } from "./paginate.ts";
 import { decodeCursor, encodeCursor, nextCursor } from "./paid-orders-cursor.ts";
 import { createWooCommerceRestClient, type WooCommerceConnection, type WooCommerceRestClient } from "./rest-client.ts";
+import { getWooCommerceInventory } from "./get-inventory.ts";
 import { setWooCommerceInventory } from "./set-inventory.ts";
 import type { WcOrder, WcRefund } from "./wire-types.ts";
 import { orderPathId, writeWooCommerceDelivery } from "./write-delivery.ts";
@@ -74,6 +75,9 @@ export function createWooCommerceConnector(opts: WooCommerceConnectorOptions): H
     listProducts: (query) => listWooCommerceProducts(client, query),
     checkWebhooks: () => checkWooCommerceWebhooks(client, { webhookId: opts.webhookId, deliveryUrl: opts.deliveryUrl }),
     setInventory: (levels) => setWooCommerceInventory(client, levels),
+    getInventory: (items) => getWooCommerceInventory(client, items),
+    // One stock figure per product or variation: nothing to choose.
+    listLocations: async () => [],
   };
 }
 

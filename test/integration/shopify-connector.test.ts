@@ -229,7 +229,8 @@ describe("Shopify connector against the fake Admin API", () => {
       { productId: p.productId, variantId: p.variantIds[1], quantity: 4 },
       { productId: p.productId, variantId: "999999", quantity: 1 },
     ]);
-    expect(r.failed).toEqual([{ variantId: "999999", reason: "variant not found on Shopify" }]);
+    expect(r.failed).toEqual([{ productId: p.productId, variantId: "999999", kind: "not_found", reason: "variant not found on Shopify" }]);
+    expect(r.trackingEnabled).toEqual([{ productId: p.productId, variantId: p.variantIds[1] }]);
     expect(shopify.inventory(p.variantIds[0])).toBe(3);
     expect(shopify.inventory(p.variantIds[1])).toBe(4);
     expect(shopify.state.variants.get(p.variantIds[1])?.tracked).toBe(true);
@@ -238,6 +239,28 @@ describe("Shopify connector against the fake Admin API", () => {
     shopify.resetRequests();
     await c.setInventory([{ productId: p.productId, variantId: p.variantIds[0], quantity: 3 }]);
     expect(shopify.requestCount("inventorySetQuantities")).toBe(0);
+  });
+
+  it("reads inventory for drift repair (untracked reads as null, deleted as not_found) and lists locations", async () => {
+    const p = shopify.createProduct({ title: "Read me", variants: [{ title: "A", available: 6 }, { title: "B", available: 2, tracked: false }] });
+    const r = await connector.getInventory([
+      { productId: p.productId, variantId: p.variantIds[0] },
+      { productId: p.productId, variantId: p.variantIds[1] },
+      { productId: p.productId, variantId: "888888" },
+      { productId: p.productId, variantId: null },
+    ]);
+    expect(r.levels).toEqual([
+      { productId: p.productId, variantId: p.variantIds[0], quantity: 6 },
+      { productId: p.productId, variantId: p.variantIds[1], quantity: null },
+    ]);
+    expect(r.failed.map((f) => [f.variantId, f.kind])).toEqual([
+      [null, "invalid"],
+      ["888888", "not_found"],
+    ]);
+    shopify.state.locations.add("2002");
+    const locations = await connector.listLocations();
+    expect(locations).toContainEqual({ id: "1001", name: "Shop location", primary: true });
+    expect(locations).toContainEqual({ id: "2002", name: "Location 2002", primary: false });
   });
 
   it("the fake refuses documents Shopify's schema refuses", async () => {

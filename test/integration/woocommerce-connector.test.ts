@@ -242,12 +242,36 @@ describe("WooCommerce connector against the fake WooCommerce REST API", () => {
     expect(wc.getStock(many[120].id)).toEqual({ manage_stock: true, stock_quantity: 120, stock_status: "instock" });
     expect(wc.getStock(many[0].id).stock_status).toBe("outofstock");
     expect(wc.getStock(parent.id, v1.id).stock_quantity).toBe(7);
-    expect(failed).toEqual([{ productId: "99999", variantId: null, reason: "Invalid ID. (woocommerce_rest_product_invalid_id)" }]);
+    expect(failed).toEqual([{ productId: "99999", variantId: null, kind: "not_found", reason: "Invalid ID. (woocommerce_rest_product_invalid_id)" }]);
 
     wc.setSetting("woocommerce_manage_stock", "no");
     const off = await connector.setInventory([{ productId: String(wc.createProduct({ name: "Unmanaged" }).id), variantId: null, quantity: 5 }]);
     wc.setSetting("woocommerce_manage_stock", "yes");
     expect(off.failed[0].reason).toContain("stock management");
+    expect(off.failed[0].kind).toBe("not_managed");
+  });
+
+  it("reads stock of products and variations, ≤ 100 ids per request; unmanaged reads as null, deleted as not_found", async () => {
+    const many = Array.from({ length: 120 }, (_, i) => wc.createProduct({ name: `Read ${i}`, manage_stock: true, stock_quantity: i }));
+    const loose = wc.createProduct({ name: "Loose" });
+    const parent = wc.createProduct({ name: "Read variable", type: "variable" });
+    const v1 = wc.createVariation(parent.id, { attributes: [{ name: "Size", option: "S" }], manage_stock: true, stock_quantity: 4 });
+    const gone = wc.createVariation(parent.id, { attributes: [{ name: "Size", option: "M" }] });
+    wc.deleteVariation(gone.id);
+    wc.resetRequests();
+    const r = await connector.getInventory([
+      ...many.map((p) => ({ productId: String(p.id), variantId: null })),
+      { productId: String(loose.id), variantId: null },
+      { productId: String(parent.id), variantId: String(v1.id) },
+      { productId: String(parent.id), variantId: String(gone.id) },
+    ]);
+    expect(wc.count("GET /products")).toBe(2);
+    expect(wc.count("GET /products/:id/variations")).toBe(1);
+    expect(r.levels).toContainEqual({ productId: String(many[110].id), variantId: null, quantity: 110 });
+    expect(r.levels).toContainEqual({ productId: String(loose.id), variantId: null, quantity: null });
+    expect(r.levels).toContainEqual({ productId: String(parent.id), variantId: String(v1.id), quantity: 4 });
+    expect(r.failed).toEqual([{ productId: String(parent.id), variantId: String(gone.id), kind: "not_found", reason: "variation not found on WooCommerce" }]);
+    expect(await connector.listLocations()).toEqual([]);
   });
 });
 

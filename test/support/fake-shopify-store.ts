@@ -195,6 +195,10 @@ function variantView(s: FakeShopState, v: FakeVariant) {
   };
 }
 
+function locationView(id: string) {
+  return { id: gid("Location", id), name: id === PRIMARY_LOCATION_ID ? "Shop location" : `Location ${id}`, isActive: true, isPrimary: id === PRIMARY_LOCATION_ID };
+}
+
 function productView(s: FakeShopState, p: FakeProduct) {
   const variants = p.variantIds.map((id) => s.variants.get(id)!);
   return {
@@ -272,8 +276,9 @@ export function rootValue(s: FakeShopState, now: () => Date) {
       }),
     location: (args: Args) => {
       const id = args.id ? plain(args.id) : PRIMARY_LOCATION_ID;
-      return s.locations.has(id) ? { id: gid("Location", id), name: id === PRIMARY_LOCATION_ID ? "Shop location" : `Location ${id}`, isActive: true } : null;
+      return s.locations.has(id) ? locationView(id) : null;
     },
+    locations: (args: Args) => connection([...s.locations], args, (id) => id.padStart(20, "0"), locationView),
     webhookSubscriptions: (args: Args) => {
       const topics = args.topics as string[] | undefined;
       const list = s.webhookSubscriptions.filter((w) => !topics || topics.includes(w.topic));

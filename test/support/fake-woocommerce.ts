@@ -472,7 +472,9 @@ export async function startFakeWooCommerce(options: FakeWooCommerceOptions = {})
       case "GET products/:id/variations": {
         const p = products.get(id(1));
         if (!p) return invalidId("product", 404);
-        return paginate(p.variations.map((v) => variationJson(variations.get(v)!, home())), query, `products/${p.id}/variations`);
+        const include = str("include")?.split(",").map(Number);
+        const list = p.variations.filter((v) => !include?.length || include.includes(v));
+        return paginate(list.map((v) => variationJson(variations.get(v)!, home())), query, `products/${p.id}/variations`);
       }
       case "GET products/:id/variations/:id": {
         const v = variations.get(id(3));

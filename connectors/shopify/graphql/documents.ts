@@ -1,6 +1,7 @@
 import { INVENTORY_ITEM_UPDATE_MUTATION } from "./inventory-item-update-mutation.ts";
 import { INVENTORY_LEVELS_QUERY } from "./inventory-levels-query.ts";
 import { INVENTORY_SET_QUANTITIES_MUTATION } from "./inventory-set-quantities-mutation.ts";
+import { LOCATIONS_QUERY } from "./locations-query.ts";
 import { METAFIELDS_SET_MUTATION } from "./metafields-set-mutation.ts";
 import { ORDER_LINE_ITEMS_QUERY } from "./order-line-items-query.ts";
 import { ORDER_NOTE_QUERY } from "./order-note-query.ts";
@@ -30,6 +31,7 @@ export const SHOPIFY_DOCUMENTS: Record<string, { source: string; cost: number }>
   INVENTORY_LEVELS_QUERY: { source: INVENTORY_LEVELS_QUERY, cost: 200 },
   INVENTORY_SET_QUANTITIES_MUTATION: { source: INVENTORY_SET_QUANTITIES_MUTATION, cost: 10 },
   INVENTORY_ITEM_UPDATE_MUTATION: { source: INVENTORY_ITEM_UPDATE_MUTATION, cost: 10 },
+  LOCATIONS_QUERY: { source: LOCATIONS_QUERY, cost: 52 },
 };
 
 const costs = new Map(Object.values(SHOPIFY_DOCUMENTS).map((d) => [d.source, d.cost]));
