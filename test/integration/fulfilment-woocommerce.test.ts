@@ -146,5 +146,18 @@ for (const { dialect, available } of dialects) {
       const allocated = await s.db.selectFrom("allocations").select("status").where("status", "=", "allocated").execute();
       expect(allocated.length).toBeGreaterThanOrEqual(5);
     });
+
+    it("never puts a key's plaintext in logs, job rows, stored webhooks, delivery errors or the audit log", async () => {
+      const code = new RegExp(`WC${dialect}-\\d{4}`);
+      expect(s.logLines.filter((l) => code.test(l))).toEqual([]);
+      const rows = [
+        ...(await s.db.selectFrom("jobs").select(["payload", "last_error"]).execute()).map((r) => `${r.payload} ${r.last_error ?? ""}`),
+        ...(await s.db.selectFrom("webhook_events").select(["payload", "error"]).execute()).map((r) => `${r.payload} ${r.error ?? ""}`),
+        ...(await s.db.selectFrom("deliveries").select(["last_error", "reference"]).execute()).map((r) => `${r.last_error ?? ""} ${r.reference ?? ""}`),
+        ...(await s.db.selectFrom("audit_log").select("details").execute()).map((r) => r.details ?? ""),
+      ];
+      expect(rows.length).toBeGreaterThan(10);
+      expect(rows.filter((r) => code.test(r))).toEqual([]);
+    });
   });
 }
