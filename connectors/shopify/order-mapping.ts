@@ -1,6 +1,6 @@
 import type { HostOrder, HostOrderLine } from "../host-connector.ts";
 import { fromGid, fromGidOrNull } from "./gid.ts";
-import { toMinorUnits } from "./money.ts";
+import { toMinorUnits } from "../money.ts";
 import { riskRecommendation, shopifyOrderStatus } from "./order-status.ts";
 
 /** The shapes the KeyrelayOrder / KeyrelayLineItem fragments return. */

@@ -1,6 +1,6 @@
 import type { HostEvent, HostOrder, HostOrderLine } from "../host-connector.ts";
 import { fromGid } from "./gid.ts";
-import { toMinorUnits } from "./money.ts";
+import { toMinorUnits } from "../money.ts";
 import { shopifyOrderStatus } from "./order-status.ts";
 
 /**

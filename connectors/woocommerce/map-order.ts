@@ -1,5 +1,5 @@
 import type { HostOrder, HostOrderLine } from "../host-connector.ts";
-import { toMinorUnits } from "./money.ts";
+import { toMinorUnits } from "../money.ts";
 import { wooCommerceOrderStatus } from "./order-status.ts";
 import type { WcOrder, WcRefund } from "./wire-types.ts";
 

@@ -1,7 +1,8 @@
 /**
- * WooCommerce sends money as decimal strings ("10.00", "1500") in the store's display precision,
- * and line prices as floats. keyrelay stores integer minor units of the currency's ISO exponent
- * (JPY 0, USD 2, KWD 3), so amounts are converted from the decimal text without float arithmetic.
+ * Hosts send money as decimal strings ("10.00", "1500": Shopify in the currency's precision,
+ * WooCommerce in the store's display precision) and WooCommerce's line prices as floats. keyrelay
+ * stores integer minor units of the currency's ISO exponent (JPY 0, USD 2, KWD 3), converted from
+ * the decimal text without float arithmetic so 0.1 + 0.2 never leaks into totals.
  */
 const exponents = new Map<string, number>();
 
