@@ -6,6 +6,7 @@ import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { mapProduct } from "../../app/.server/use-cases/manage-mappings.ts";
 import { reconcileStore } from "../../app/.server/use-cases/reconcile-store.ts";
 import { dialects } from "../support/dialects.ts";
+import { redisAvailable } from "../support/services-available.ts";
 import { startFakeWooCommerce, type FakeWooCommerce } from "../support/fake-woocommerce.ts";
 import { stockPool } from "../support/fulfilment-fixtures.ts";
 import { freePort, startHttp } from "../support/http-server.ts";
@@ -15,7 +16,7 @@ const actor = { type: "cli" as const };
 const codes = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, "0")}`);
 
 for (const { dialect, available } of dialects) {
-  describe.skipIf(!available)(`WooCommerce fulfilment end to end on ${dialect}`, () => {
+  describe.skipIf(!available)(`WooCommerce fulfilment end to end on ${dialect}${dialect === "postgres" ? " + BullMQ" : ""}`, () => {
     let s: TestServices;
     let http: { url: string; close(): Promise<void> };
     let wc: FakeWooCommerce;
@@ -28,7 +29,8 @@ for (const { dialect, available } of dialects) {
     beforeAll(async () => {
       wc = await startFakeWooCommerce();
       const port = await freePort();
-      s = await makeServices({ dialect, startWorkers: true, env: { APP_URL: `http://127.0.0.1:${port}`, HOST_REQUEST_TIMEOUT_MS: "3000" } });
+      // Postgres runs as the scale-out deployment does: jobs through BullMQ on Redis.
+      s = await makeServices({ dialect, redis: dialect === "postgres" && redisAvailable, startWorkers: true, env: { APP_URL: `http://127.0.0.1:${port}`, HOST_REQUEST_TIMEOUT_MS: "3000" } });
       http = await startHttp(s, port);
       accountId = (await createAccount(s.db, { name: "Woo merchant", alertEmail: "alerts@example.com" })).id;
       poolId = (await createPool(s, accountId, { name: "Game card", refundPolicy: "revoke" }, actor)).id;
