@@ -42,4 +42,7 @@ export default [
   route("auth/*", "routes/auth.$.tsx"),
   route("webhooks/shopify", "routes/webhooks.shopify.ts"),
   route("webhooks/woocommerce/:storeId", "routes/webhooks.woocommerce.$storeId.ts"),
+  // The buyer's side: the signed key page (any host) and the checkout extension's endpoint.
+  route("k/:token", "routes/k.$token.ts"),
+  route("api/buyer/orders/:orderId/keys", "routes/api.buyer.orders.$orderId.keys.ts"),
 ] satisfies RouteConfig;

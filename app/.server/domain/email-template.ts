@@ -8,7 +8,8 @@ import { InvalidInputError } from "./errors.ts";
  *   {{order}}     the order's name (#1001)
  *   {{buyer}}     the buyer's name ("" when the host gave none)
  *   {{products}}  the product titles, joined ("Game card and Gift card")
- *   {{keys}}      the keys block: per product, its keys and what is still to come (bodies only)
+ *   {{keys}}      the keys block: per product, its keys and what is still to come (bodies only),
+ *                 then the link to the buyer's key page when there is one
  *
  * Substitution is one pass over the template, so a value that itself looks like a placeholder (a
  * shop called "{{keys}}") stays text. In HTML every value is escaped — keys included: a key is
@@ -40,6 +41,8 @@ export interface EmailContext {
   /** A BCP 47 tag, for joining the product titles the way the buyer's language does. */
   locale: string;
   lines: EmailLine[];
+  /** The signed key page: shown at the end of {{keys}}, so every template carries it. */
+  link?: { url: string; label: string; text: string };
 }
 
 export const EMAIL_TEMPLATE_LIMITS = { subject: 300, html: 100_000, text: 50_000 } as const;
@@ -60,8 +63,8 @@ export function renderEmail(template: EmailTemplate, ctx: EmailContext): EmailTe
   return {
     // A subject is one header line: a product title with a line break must not start a new header.
     subject: fill(template.subject, (name) => (name === "keys" ? undefined : oneLine(values[name as keyof typeof values]))).trim(),
-    html: fill(template.html, (name) => (name === "keys" ? keysHtml(ctx.lines) : mapOrUndefined(values, name, escapeHtml))),
-    text: fill(template.text, (name) => (name === "keys" ? keysText(ctx.lines) : mapOrUndefined(values, name, (v) => v))),
+    html: fill(template.html, (name) => (name === "keys" ? keysHtml(ctx.lines) + linkHtml(ctx.link) : mapOrUndefined(values, name, escapeHtml))),
+    text: fill(template.text, (name) => (name === "keys" ? keysText(ctx.lines) + (ctx.link ? `\n\n${ctx.link.text}` : "") : mapOrUndefined(values, name, (v) => v))),
   };
 }
 
@@ -140,6 +143,11 @@ function keysHtml(lines: EmailLine[]): string {
       return `<div style="margin:16px 0"><p style="margin:0;font-weight:bold">${escapeHtml(l.title)}</p>${keys}${notes}</div>`;
     })
     .join("\n");
+}
+
+function linkHtml(link: EmailContext["link"]): string {
+  if (!link) return "";
+  return `\n<p style="margin:16px 0"><a href="${escapeHtml(link.url)}" style="color:#005bd3">${escapeHtml(link.label)}</a></p>`;
 }
 
 function keysText(lines: EmailLine[]): string {

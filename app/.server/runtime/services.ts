@@ -17,6 +17,7 @@ import { createLogger, type Logger } from "../logger.ts";
 import { createMailer, type Mailer } from "../mail/mailer.ts";
 import { registerJobHandlers } from "./register-job-handlers.ts";
 import { createLoginLimiter, type LoginLimiter } from "../auth/login-limiter.ts";
+import { createBuyerLimiter, type BuyerLimiter } from "../auth/buyer-limiter.ts";
 import { createHostConnectors, type HostConnectors } from "./host-connectors.ts";
 
 /**
@@ -36,6 +37,8 @@ export interface Services {
   mailer: Mailer;
   jobs: JobQueue;
   loginLimiter: LoginLimiter;
+  /** Requests to the buyer key page and the checkout extension endpoint. */
+  buyerLimiter: BuyerLimiter;
   /** Reaches each store's host (Shopify Admin API, WooCommerce REST) with its stored credentials. */
   connectors: HostConnectors;
   startup: StartupFacts;
@@ -74,6 +77,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     const jobs = new JobQueue(database.db, engine, log, config.jobs);
     const mailer = createMailer(config.mail);
     const loginLimiter = createLoginLimiter(config);
+    const buyerLimiter = createBuyerLimiter(config);
     const sealer = new KeySealer({ masterKey, fingerprintSecret: keys.fingerprintSecret, cipher: keys.cipher, fingerprinter: keys.fingerprinter });
 
     const services: Services = {
@@ -88,6 +92,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
       mailer,
       jobs,
       loginLimiter,
+      buyerLimiter,
       connectors: createHostConnectors({ db: database.db, cipher: keys.cipher, config }),
       startup: {
         database: database.description,
@@ -100,6 +105,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
         await jobs.stop();
         await sealer.close();
         await loginLimiter.close();
+        await buyerLimiter.close();
         mailer.close();
         await database.close();
       },

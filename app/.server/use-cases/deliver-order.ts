@@ -12,6 +12,7 @@ import { matchLocale, textTranslator } from "../../i18n/i18n.ts";
 import type { JobContext } from "../jobs/job-queue.ts";
 import type { Services } from "../runtime/services.ts";
 import { hostFailure } from "./host-failure.ts";
+import { keyPageLink } from "./key-page-link.ts";
 import { loadDeliveryContent, markOrderKeysDelivered } from "./load-delivery-content.ts";
 
 /**
@@ -21,7 +22,7 @@ import { loadDeliveryContent, markOrderKeysDelivered } from "./load-delivery-con
  * most once, so a retry after a crash or a re-run never duplicates a note. A failing host never
  * touches the allocation: keys stay with the order while the write is retried.
  */
-export async function deliverOrder(s: Pick<Services, "db" | "cipher" | "connectors">, payload: { orderId: string }, ctx?: Pick<JobContext, "log">): Promise<{ written: boolean }> {
+export async function deliverOrder(s: Pick<Services, "db" | "cipher" | "connectors" | "config" | "sessionSecret">, payload: { orderId: string }, ctx?: Pick<JobContext, "log">): Promise<{ written: boolean }> {
   const order = await findOrderById(s.db, payload.orderId);
   if (!order?.store_id) throw new IgnoredError("order_not_found", "order no longer exists");
   const store = await findStoreById(s.db, order.store_id);
@@ -37,8 +38,11 @@ export async function deliverOrder(s: Pick<Services, "db" | "cipher" | "connecto
   }
   const account = await getAccount(s.db, order.account_id);
   const locale = chooseBuyerLocale({ order: order.locale, store: store.locale, account: account?.default_locale }, matchLocale, "en");
-  const noteText = renderDeliveryNote(textTranslator(locale), lines);
-  const reference = crypto.createHash("sha256").update(noteText).digest("hex").slice(0, 32);
+  const t = textTranslator(locale);
+  const noteText = renderDeliveryNote(t, lines, { keyPageUrl: keyPageLink(s, order.id) });
+  // The reference names the keys, not the link: the link's deadline moves with every run, and a
+  // re-run with the same keys must not write a second note.
+  const reference = crypto.createHash("sha256").update(renderDeliveryNote(t, lines)).digest("hex").slice(0, 32);
   const previous = await getDelivery(s.db, order.id, "note");
   if (previous?.status === "sent" && previous.reference === reference) return { written: false };
 

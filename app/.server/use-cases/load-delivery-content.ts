@@ -11,16 +11,19 @@ import type { Services } from "../runtime/services.ts";
  * instead of returning them to stock. Marking first, sending second, means a refund racing a send
  * can never put a key back on sale that the buyer is about to receive.
  */
-export async function markOrderKeysDelivered(db: Executor, orderId: string): Promise<number> {
-  const rows = await db
+export async function markOrderKeysDelivered(db: Executor, orderId: string, opts: { lineIds?: string[] } = {}): Promise<number> {
+  // `lineIds` narrows it to the lines about to be shown (the buyer page reveals some pools on click).
+  if (opts.lineIds?.length === 0) return 0;
+  let query = db
     .selectFrom("allocations as a")
     .innerJoin("order_lines as l", "l.id", "a.order_line_id")
     .innerJoin("keys as k", "k.id", "a.key_id")
     .select("a.key_id")
     .where("l.order_id", "=", orderId)
     .where("a.status", "=", "allocated")
-    .where("k.state", "=", "allocated")
-    .execute();
+    .where("k.state", "=", "allocated");
+  if (opts.lineIds) query = query.where("l.id", "in", opts.lineIds);
+  const rows = await query.execute();
   const moved = await transitionKeys(db, rows.map((r) => Number(r.key_id)), "deliver", new Date().toISOString());
   return moved.length;
 }

@@ -14,9 +14,10 @@ import type { JobContext } from "../jobs/job-queue.ts";
 import { defaultDeliveryTemplate, deliveryEmailLines } from "../mail/delivery-email-text.ts";
 import type { Services } from "../runtime/services.ts";
 import { matchLocale, translator } from "../../i18n/i18n.ts";
+import { keyPageLink } from "./key-page-link.ts";
 import { loadDeliveryContent, markOrderKeysDelivered } from "./load-delivery-content.ts";
 
-type Deps = Pick<Services, "db" | "cipher" | "mailer" | "fingerprinter">;
+type Deps = Pick<Services, "db" | "cipher" | "mailer" | "fingerprinter" | "config" | "sessionSecret">;
 
 /**
  * The `send-email` job: mail the buyer every key their order holds now, in their language, from
@@ -64,7 +65,9 @@ export async function sendOrderEmail(s: Deps, payload: JobPayloads["send-email"]
   const t = translator(locale);
   const buyer = order.customer_name?.trim() ?? "";
   const template = await chooseTemplate(s, order, defaultDeliveryTemplate(t, payload.kind, { locale, hasBuyerName: buyer !== "" }), ctx);
-  const mail = renderEmail(template, { shop: store.name, order: order.name ?? order.external_id, buyer, locale, lines: deliveryEmailLines(t, content) });
+  const url = keyPageLink(s, order.id);
+  const link = { url, label: t("emails.delivery.linkLabel"), text: t("emails.delivery.link", { url }) };
+  const mail = renderEmail(template, { shop: store.name, order: order.name ?? order.external_id, buyer, locale, lines: deliveryEmailLines(t, content), link });
 
   if (!previous) await markDeliveryPending(s.db, order.account_id, order.id, "email", new Date().toISOString());
   if (ctx?.signal.aborted) throw new RetryableError("claim_lost", "the job was handed to another worker");

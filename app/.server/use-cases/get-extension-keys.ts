@@ -1,0 +1,47 @@
+import { findOrderByExternalId } from "../db/repositories/orders-repo.ts";
+import { findStoreByDomain } from "../db/repositories/stores-repo.ts";
+import type { Services } from "../runtime/services.ts";
+import { showBuyerKeys, type BuyerKeysView, type Reveal } from "./show-buyer-keys.ts";
+
+/** How long after it was placed an order's keys may be read from the thank-you page's token. */
+export const CHECKOUT_WINDOW_MS = 24 * 3_600_000;
+
+export interface ExtensionRequest {
+  /** The shop from the verified session token's `dest` (a myshopify domain). */
+  shop: string;
+  /** Shopify's numeric order id (from gid://shopify/Order/<n> or gid://shopify/OrderIdentity/<n>). */
+  orderId: string;
+  /** Which surface asked: the thank-you page (checkout) or the order status page (customer account). */
+  surface: "checkout" | "customer-account";
+  /** The token's `sub`: the signed-in customer, when there is one. */
+  customer?: string;
+  reveal?: Reveal;
+}
+
+/**
+ * The checkout extension's read: keys only for that shop's order with that id. An unknown order,
+ * another shop's order and an inactive store all answer "not found" alike (the thank-you page may
+ * ask before the order's webhook arrives, so the extension keeps polling on it).
+ *
+ * A session token proves the shop, not the buyer, so the surfaces are narrowed: the thank-you page
+ * (shown right after payment) reads orders placed within the last day, and the order status page
+ * needs a signed-in customer. See docs/architecture.md ("Buyer experience") for what is left.
+ */
+export async function getExtensionKeys(
+  s: Pick<Services, "db" | "cipher" | "config">,
+  req: ExtensionRequest,
+  now = new Date(),
+): Promise<{ found: false } | { found: true; view: BuyerKeysView }> {
+  if (!/^[1-9][0-9]{0,19}$/.test(req.orderId)) return { found: false };
+  const store = await findStoreByDomain(s.db, "shopify", req.shop);
+  if (!store || store.status === "uninstalled" || store.status === "disconnected") return { found: false };
+  const order = await findOrderByExternalId(s.db, store.id, req.orderId);
+  if (!order) return { found: false };
+  if (req.surface === "checkout") {
+    const placed = Date.parse(order.placed_at ?? order.created_at);
+    if (!(now.getTime() - placed < CHECKOUT_WINDOW_MS)) return { found: false };
+  } else if (!req.customer) {
+    return { found: false };
+  }
+  return { found: true, view: await showBuyerKeys(s, order, store, "extension", req.reveal ?? "none") };
+}
