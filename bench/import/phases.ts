@@ -13,13 +13,13 @@ import { loadConfig } from "../../app/.server/config.ts";
 import { encodeKeyPayload, decodeKeyPayload, type KeyPayload } from "../../app/.server/crypto/key-payload.ts";
 import { sealKeys, unpackSeal } from "../../app/.server/crypto/seal-keys.ts";
 import { createAccount } from "../../app/.server/db/repositories/accounts-repo.ts";
-import { insertBatch, touchBatch } from "../../app/.server/db/repositories/key-batches-repo.ts";
-import { activateBatchKeys, insertImportingKeys } from "../../app/.server/db/repositories/keys-repo.ts";
+import { insertBatch } from "../../app/.server/db/repositories/key-batches-repo.ts";
+import { openKeyImportWriter } from "../../app/.server/db/repositories/key-import-writer.ts";
 import { matchesFormat, normaliseCode } from "../../app/.server/domain/key-code.ts";
 import { compileFormat } from "../../app/.server/domain/pool-input.ts";
 import { parseKeyFile } from "../../app/.server/import/parse-key-file.ts";
 import { createServices, type Services } from "../../app/.server/runtime/services.ts";
-import { importKeys } from "../../app/.server/use-cases/import-keys.ts";
+import { IMPORT_CHUNK, importKeys } from "../../app/.server/use-cases/import-keys.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import type { Worker } from "node:worker_threads";
 import { machineBusySeconds, postgresCpuSeconds, RssSampler, rssMiB, Stopwatch, WorkerHeapSampler, type RssPeak } from "./measure.ts";
@@ -57,7 +57,7 @@ export interface PhaseResult {
 
 const actor = { type: "cli" as const };
 const FORMAT = "^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$";
-const CHUNK = 2_000; // the import's chunk (import-keys.ts)
+const CHUNK = IMPORT_CHUNK;
 
 // ---------------------------------------------------------------------------------------------
 // Fresh databases
@@ -470,26 +470,21 @@ async function profile(o: PhaseOptions): Promise<PhaseResult> {
     }
     keys.length = 0;
 
-    // 4. The import's writes alone: Kysely insertImportingKeys in CHUNK-row transactions (+ touchBatch), then activateBatchKeys.
+    // 4. The import's writes alone: its KeyImportWriter (CHUNK-row transactions of importing rows), then the commit.
     {
       const batch = await insertBatch(s.db, { accountId, poolId });
+      const writer = await openKeyImportWriter(s.database, { accountId, poolId, batchId: batch.id });
       const write = new Stopwatch();
       for (let i = 0; i < o.lines; i += CHUNK) {
         const n = Math.min(CHUNK, o.lines - i);
         const rows = Array.from({ length: n }, () => ({ ciphertext: crypto.randomBytes(o.ciphertextBytes), keyId: s.cipher.currentKeyId, fingerprint: crypto.randomBytes(32), costMinor, expiresAt: null }));
-        const now = new Date().toISOString();
-        await write.timeAsync(() =>
-          s.db.transaction().execute(async (trx) => {
-            await touchBatch(trx, batch.id);
-            return insertImportingKeys(trx, { accountId, poolId, batchId: batch.id, now }, rows);
-          }),
-        );
+        await write.timeAsync(() => writer.write(rows));
       }
-      step(`write: Kysely insertImportingKeys, ${CHUNK}-row transactions, state importing (random rows prepared outside the timer)`, write.ms / 1000, o.lines);
+      step(`write: KeyImportWriter.write, ${CHUNK}-row transactions, state importing (random rows prepared outside the timer)`, write.ms / 1000, o.lines);
       const t0 = performance.now();
-      const activated = await activateBatchKeys(s.db, batch.id);
+      await writer.commit(o.lines);
       const sec = (performance.now() - t0) / 1000;
-      step(`commit: activateBatchKeys importing → available (${activated} keys, 20k-row UPDATEs)`, sec, activated);
+      step(`commit: KeyImportWriter.commit, importing → available (20k-row UPDATEs)`, sec, o.lines);
     }
   } finally {
     await env.cleanup();

@@ -57,6 +57,10 @@ const NOISE_CORES = 0.25;
 
 function runPhase(name: string, o: PhaseOptions): Promise<PhaseResult> {
   const execArgv = [
+    // The real imports run with this process's V8 flags: `npm run bench:import` passes the same
+    // heap flags as `npm start` and bin/keyrelay (package.json), so they measure the app as it is
+    // launched. The raw limits run on Node's defaults: plain better-sqlite3 / pg, nothing of ours.
+    ...(name.startsWith("raw-") ? [] : process.execArgv),
     ...(args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.join(outDir, "prof", name)}`] : []),
     ...args["node-flags"].split(/\s+/).filter(Boolean),
   ];
@@ -86,7 +90,8 @@ function table(header: string[], rows: string[][]): string {
 }
 
 async function main(): Promise<number> {
-  if (args["node-flags"]) console.log(`phase processes run with: ${args["node-flags"]}`);
+  if (process.execArgv.length) console.log(`real-import and profile phases run with this process's flags: ${process.execArgv.join(" ")}`);
+  if (args["node-flags"]) console.log(`every phase process also runs with: ${args["node-flags"]}`);
   console.log(`keyrelay import benchmark — Node ${process.version}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.cpus()[0]?.model ?? "?"}`);
   console.log(`load average at the start: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} (the machine should be otherwise idle)`);
   const csv = await ensureCsv(outDir, lines);

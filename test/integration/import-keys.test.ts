@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import iconv from "iconv-lite";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../../app/.server/db/repositories/accounts-repo.ts";
 import { KeyrelayError } from "../../app/.server/domain/errors.ts";
@@ -9,7 +10,7 @@ import { getDashboard } from "../../app/.server/use-cases/get-dashboard.ts";
 import { expireKeys } from "../../app/.server/use-cases/expire-keys.ts";
 import { exportKeys } from "../../app/.server/use-cases/export-keys.ts";
 import { findKeyByCode } from "../../app/.server/use-cases/find-key.ts";
-import { importKeys, type ImportKeysInput } from "../../app/.server/use-cases/import-keys.ts";
+import { IMPORT_CHUNK, importKeys, type ImportKeysInput } from "../../app/.server/use-cases/import-keys.ts";
 import { listPoolKeys } from "../../app/.server/use-cases/list-pool-keys.ts";
 import { recoverImports } from "../../app/.server/use-cases/recover-imports.ts";
 import { revealKey } from "../../app/.server/use-cases/reveal-key.ts";
@@ -69,11 +70,11 @@ for (const { dialect, available } of dialects) {
     });
 
     it("writes chunks in file order, so the first copy of a code across chunks is the one kept", async () => {
-      // 2,000-line chunks are sealed in parallel; the short last chunk finishes sealing first.
-      const lines = Array.from({ length: 2_100 }, (_, i) => `ORDER-${String(i).padStart(5, "0")}`);
-      lines[2_049] = lines[0];
+      // Chunks are sealed in parallel; the short last chunk finishes sealing first.
+      const lines = Array.from({ length: IMPORT_CHUNK + 100 }, (_, i) => `ORDER-${String(i).padStart(5, "0")}`);
+      lines[IMPORT_CHUNK + 49] = lines[0];
       const r = await imp({ format: "txt", text: lines.join("\n") });
-      expect(r).toMatchObject({ added: 2_099, duplicates: { inFile: 1, inStock: 0, inFileLines: [2_050] } });
+      expect(r).toMatchObject({ added: IMPORT_CHUNK + 99, duplicates: { inFile: 1, inStock: 0, inFileLines: [IMPORT_CHUNK + 50] } });
       const first = await findKeyByCode(s, accountId, "ORDER-00000");
       const later = await findKeyByCode(s, accountId, "ORDER-02099");
       expect(first!.keyId).toBeLessThan(later!.keyId);
@@ -107,11 +108,48 @@ for (const { dialect, available } of dialects) {
 
     it("is all-or-nothing: a failure late in a large file removes every key it had written", async () => {
       const before = (await s.db.selectFrom("keys").select("id").execute()).length;
-      // 10,000 good lines, then an unclosed quote: csv-parse cannot go on, the whole file is refused.
-      const lines = Array.from({ length: 10_000 }, (_, i) => `BIG-${i},${i}`).join("\n");
+      // Several chunks of good lines, then an unclosed quote: csv-parse cannot go on, the whole file is refused.
+      const lines = Array.from({ length: 3 * IMPORT_CHUNK + 10 }, (_, i) => `BIG-${i},${i}`).join("\n");
       const err = await imp({ text: `code,pin\n${lines}\n"never closed,1\n` }).catch((e) => e);
       expect((err as KeyrelayError).code).toBe("csv_unclosed_quote");
       expect((await s.db.selectFrom("keys").select("id").execute()).length).toBe(before);
+      const batch = await s.db.selectFrom("key_batches").select("status").orderBy("created_at", "desc").executeTakeFirstOrThrow();
+      expect(batch.status).toBe("aborted");
+    });
+
+    it("makes no key sellable before the whole batch commits", async () => {
+      const available = async () => Number((await s.db.selectFrom("keys").select((eb) => eb.fn.countAll().as("n")).where("pool_id", "=", poolId).where("state", "=", "available").executeTakeFirstOrThrow()).n);
+      const before = await available();
+      const seen: Promise<number>[] = [];
+      const total = 4 * IMPORT_CHUNK + 10;
+      const text = Array.from({ length: total }, (_, i) => `LATE-${i}`).join("\n");
+      // Progress is reported once earlier chunks have been written (and once more at the end):
+      // until the end, none of them may be stock yet.
+      const r = await imp({ format: "txt", text, onProgress: (p) => void (p.added > 0 && p.added < total && seen.push(available())) });
+      expect(seen.length).toBeGreaterThan(0);
+      expect(await Promise.all(seen)).toEqual(seen.map(() => before));
+      expect(await available()).toBe(before + r.added);
+    });
+
+    it.skipIf(dialect !== "postgres")("a connection lost mid-import (a crash, as the database sees it) leaves no key behind", async () => {
+      const keyCount = async () => (await s.db.selectFrom("keys").select("id").execute()).length;
+      const before = await keyCount();
+      let progress = 0;
+      let killed: Promise<unknown> | undefined;
+      const text = Array.from({ length: 5 * IMPORT_CHUNK }, (_, i) => `LOST-${i}`).join("\n");
+      const err = await imp({
+        format: "txt",
+        text,
+        onProgress: () => {
+          // After a few chunks were written: end the import's own session (found by its advisory lock).
+          if (++progress === 3)
+            killed = sql`select pg_terminate_backend(l.pid) from pg_locks l, (select hashtextextended(${`keyrelay:import:${accountId}`}, 0) as k) h
+                         where l.locktype = 'advisory' and l.granted and l.classid = ((h.k >> 32) & 4294967295)::oid and l.objid = (h.k & 4294967295)::oid`.execute(s.db);
+        },
+      }).catch((e: unknown) => e);
+      expect(((await killed) as { rows: unknown[] }).rows).toHaveLength(1);
+      expect(err).toBeInstanceOf(Error);
+      expect(await keyCount()).toBe(before);
       const batch = await s.db.selectFrom("key_batches").select("status").orderBy("created_at", "desc").executeTakeFirstOrThrow();
       expect(batch.status).toBe("aborted");
     });

@@ -2,60 +2,7 @@ import type { Database, KeyState } from "../schema.ts";
 import type { Executor } from "./job-rows.ts";
 import type { Kysely } from "kysely";
 
-export interface ImportedKeyRow {
-  ciphertext: Buffer;
-  keyId: string;
-  fingerprint: Buffer;
-  costMinor: number | null;
-  expiresAt: string | null;
-}
-
 const ROWS_PER_STATEMENT = 400;
-
-/**
- * Inserts `importing` keys; a fingerprint already present for the account (in this batch or any
- * earlier stock) is skipped by the unique index. Returns the indexes (into `rows`) of skipped rows.
- */
-export async function insertImportingKeys(
-  db: Executor,
-  ctx: { accountId: string; poolId: string; batchId: string; now: string },
-  rows: ImportedKeyRow[],
-): Promise<number[]> {
-  const inserted = new Set<string>();
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    const slice = rows.slice(i, i + ROWS_PER_STATEMENT);
-    const result = await db
-      .insertInto("keys")
-      .values(
-        slice.map((r) => ({
-          account_id: ctx.accountId,
-          pool_id: ctx.poolId,
-          batch_id: ctx.batchId,
-          ciphertext: r.ciphertext,
-          key_id: r.keyId,
-          fingerprint: r.fingerprint,
-          state: "importing" as const,
-          cost_minor: r.costMinor,
-          expires_at: r.expiresAt,
-          state_changed_at: ctx.now,
-          created_at: ctx.now,
-        })),
-      )
-      .onConflict((oc) => oc.columns(["account_id", "fingerprint"]).doNothing())
-      .returning("fingerprint")
-      .execute();
-    for (const r of result) inserted.add(Buffer.from(r.fingerprint).toString("base64"));
-  }
-  // Each inserted fingerprint accounts for exactly one row: its first occurrence. A later copy in
-  // the same call (a duplicate within the chunk) was skipped by the index like any other.
-  const skipped: number[] = [];
-  rows.forEach((r, i) => {
-    const key = r.fingerprint.toString("base64");
-    if (inserted.has(key)) inserted.delete(key);
-    else skipped.push(i);
-  });
-  return skipped;
-}
 
 /** Which of these fingerprints exist for the account, and in which batch. */
 export async function findFingerprints(db: Executor, accountId: string, fingerprints: Buffer[]): Promise<Map<string, { batchId: string; keyId: number; state: KeyState }>> {
