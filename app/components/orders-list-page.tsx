@@ -1,4 +1,4 @@
-import { Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, InlineStack, Layout, Link, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, InlineGrid, InlineStack, Layout, Link, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useFetcher, useNavigate } from "react-router";
@@ -131,7 +131,7 @@ export function OrdersListPage({ data }: { data: OrdersListData }) {
             )}
           </Card>
         </Layout.Section>
-        <Layout.Section variant="oneThird">
+        <Layout.Section>
           <Card>
             <rerun.Form method="post" autoComplete="off">
               <input type="hidden" name="intent" value="rerun" />
@@ -149,14 +149,16 @@ export function OrdersListPage({ data }: { data: OrdersListData }) {
                   </Text>
                 ) : (
                   <>
-                    <Select label={t("orders.rerun.store")} name="storeId" options={stores.map((st) => ({ label: st.name, value: st.id }))} value={storeId} onChange={setStoreId} />
-                    <TextField label={t("orders.rerun.orderName")} name="orderName" value={orderName} onChange={setOrderName} autoComplete="off" placeholder={t("orders.rerun.placeholder")} />
+                    <InlineGrid columns={{ xs: 1, md: 3 }} gap="300" alignItems="end">
+                      <Select label={t("orders.rerun.store")} name="storeId" options={stores.map((st) => ({ label: st.name, value: st.id }))} value={storeId} onChange={setStoreId} />
+                      <TextField label={t("orders.rerun.orderName")} name="orderName" value={orderName} onChange={setOrderName} autoComplete="off" placeholder={t("orders.rerun.placeholder")} />
+                      <InlineStack>
+                        <Button submit loading={rerun.state !== "idle"} disabled={!orderName.trim()}>
+                          {t("orders.rerun.submit")}
+                        </Button>
+                      </InlineStack>
+                    </InlineGrid>
                     {rerun.data && !rerun.data.ok ? <Banner tone="critical">{errorText(t, locale, rerun.data.error)}</Banner> : null}
-                    <InlineStack>
-                      <Button submit loading={rerun.state !== "idle"} disabled={!orderName.trim()}>
-                        {t("orders.rerun.submit")}
-                      </Button>
-                    </InlineStack>
                   </>
                 )}
               </BlockStack>
