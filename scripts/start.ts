@@ -17,6 +17,7 @@ import { createServices } from "../app/.server/runtime/services.ts";
 import { expireKeys } from "../app/.server/use-cases/expire-keys.ts";
 import { recoverImports } from "../app/.server/use-cases/recover-imports.ts";
 import { scheduleReconciliation } from "../app/.server/use-cases/reconcile-store.ts";
+import { scheduleStockDriftRepair } from "../app/.server/use-cases/repair-stock-drift.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({ options: { role: { type: "string", default: "all" } } });
@@ -78,6 +79,10 @@ if (role !== "web") {
   const reconcile = () => scheduleReconciliation(services).catch((e) => log.error({ err: (e as Error).message }, "scheduling reconciliation failed"));
   await reconcile();
   setInterval(() => void reconcile(), config.hosts.reconcileIntervalMs).unref();
+  // Drift repair: host stock read back and hand edits corrected, first one interval after start
+  // (a restart loop must not re-read every host each time).
+  const repairDrift = () => scheduleStockDriftRepair(services).catch((e) => log.error({ err: (e as Error).message }, "scheduling stock drift repair failed"));
+  setInterval(() => void repairDrift(), config.stock.driftIntervalMs).unref();
 }
 // Job timers are unref'd so they never hold up a shutdown; a worker-only process without Redis
 // has nothing else keeping it alive, so it holds this handle until it is told to stop.

@@ -69,10 +69,6 @@ const EnvSchema = z.object({
   HOST_REQUEST_TIMEOUT_MS: positiveInt.default(15_000),
   RECONCILE_INTERVAL_MINUTES: positiveInt.default(5),
   RECONCILE_LOOKBACK_HOURS: positiveInt.default(72),
-  // How long a signed key-page link (in the order note and the email) stays valid.
-  BUYER_LINK_DAYS: positiveInt.max(3650).default(30),
-  // Buyer key page and extension endpoint: requests per minute per IP (per shop: 20× that).
-  BUYER_RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
   // Stock changes within this window become one host update per mapped item.
   STOCK_SYNC_WINDOW_MS: positiveInt.max(600_000).default(2_000),
   // How often host stock is read back and hand edits corrected.
@@ -126,8 +122,6 @@ export interface Config {
   };
   /** Stock sync: the coalescing window, and how often drift repair reads host stock back. */
   stock: { syncWindowMs: number; driftIntervalMs: number };
-  /** The buyer's key page and the checkout extension's endpoint. */
-  buyer: { linkDays: number; ratePerMinute: number };
   /** The buyer's key page and the checkout extension's endpoint. */
   buyer: { linkDays: number; ratePerMinute: number };
   test: { ci: boolean; postgresUrl: string; redisUrl: string };
@@ -218,7 +212,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       reconcileLookbackMs: e.RECONCILE_LOOKBACK_HOURS * 3_600_000,
     },
     stock: { syncWindowMs: e.STOCK_SYNC_WINDOW_MS, driftIntervalMs: e.STOCK_DRIFT_INTERVAL_MINUTES * 60_000 },
-    buyer: { linkDays: e.BUYER_LINK_DAYS, ratePerMinute: e.BUYER_RATE_LIMIT_PER_MINUTE },
     buyer: { linkDays: e.BUYER_LINK_DAYS, ratePerMinute: e.BUYER_RATE_LIMIT_PER_MINUTE },
     test: { ci: e.CI ?? false, postgresUrl: e.KEYRELAY_TEST_POSTGRES_URL, redisUrl: e.KEYRELAY_TEST_REDIS_URL },
   };

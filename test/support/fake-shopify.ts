@@ -121,6 +121,8 @@ export interface FakeShopify {
 
   /** Queue failures; each applies to the next matching request (`operation`: a root field). */
   failNext(failure: FakeFailure & { times?: number; operation?: string }): void;
+  /** Runs `fn` just before the next request touching `rootField` executes (e.g. a hand edit between keyrelay's read and write). */
+  onNext(rootField: string, fn: () => void): void;
   /** Requests received (after the token check), optionally only those touching a root field. */
   requestCount(rootField?: string): number;
   readonly requests: readonly FakeRequest[];
@@ -145,6 +147,7 @@ export async function startFakeShopify(opts: FakeShopifyOptions = {}): Promise<F
   const bucket = { max: opts.bucketSize ?? 2000, rate: opts.restoreRate ?? 1000, available: opts.bucketSize ?? 2000, at: Date.now() };
   const failures: (FakeFailure & { times: number; operation?: string })[] = [];
   const requests: FakeRequest[] = [];
+  const hooks: { rootField: string; fn: () => void }[] = [];
 
   const refill = () => {
     const t = Date.now();
@@ -190,6 +193,9 @@ export async function startFakeShopify(opts: FakeShopifyOptions = {}): Promise<F
 
     const injected = takeFailure(record.rootFields);
     if (injected) return inject(res, record, injected, op!);
+
+    const hook = hooks.findIndex((h) => record.rootFields.includes(h.rootField));
+    if (hook !== -1) hooks.splice(hook, 1)[0].fn();
 
     const variables = body.variables ?? {};
     const cost = requestedQueryCost(schema, doc, variables, body.operationName);
@@ -370,6 +376,9 @@ export async function startFakeShopify(opts: FakeShopifyOptions = {}): Promise<F
 
     failNext(f) {
       failures.push({ ...f, times: f.times ?? 1 });
+    },
+    onNext(rootField, fn) {
+      hooks.push({ rootField, fn });
     },
     requestCount: (rootField) => requests.filter((r) => !rootField || r.rootFields.includes(rootField)).length,
     resetRequests() {

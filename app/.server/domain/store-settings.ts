@@ -8,6 +8,8 @@ import { z } from "zod";
  */
 const StoreSettingsSchema = z.object({
   sendEmail: z.boolean().optional(),
+  /** Shopify: the location whose stock keyrelay sets (a plain location id); absent: the shop's primary location. */
+  inventoryLocationId: z.string().regex(/^\d+$/).optional(),
 });
 
 export type StoreSettings = z.infer<typeof StoreSettingsSchema>;

@@ -6,7 +6,8 @@ export interface JobPayloads {
   "process-event": { eventId: number };
   "deliver-order": { orderId: string };
   "send-email": { orderId: string; kind: "delivery" | "backorder-filled" | "resend" };
-  "sync-stock": { accountId: string; poolId: string };
+  /** mode "verify" reads the host back first (drift repair, sync now); retryBroken includes broken mappings. */
+  "sync-stock": { accountId: string; poolId: string; mode?: "changes" | "verify"; retryBroken?: boolean };
   "reconcile-store": { storeId: string };
   "fill-backorders": { accountId: string; poolId: string };
   "low-stock-alert": { accountId: string; poolId: string };

@@ -6,6 +6,7 @@ import type { KeyCipher } from "../crypto/key-cipher.ts";
 import { KyselySessionStorage } from "../db/repositories/shopify-session-storage.ts";
 import type { Store } from "../db/schema.ts";
 import { PermanentError } from "../domain/errors.ts";
+import { parseStoreSettings } from "../domain/store-settings.ts";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 
@@ -45,6 +46,7 @@ export function createHostConnectors(deps: { db: Kysely<Database>; cipher: KeyCi
           accessToken: session.accessToken,
           adminOrigin: deps.config.hosts.shopifyAdminOrigin,
           timeoutMs: deps.config.hosts.requestTimeoutMs,
+          locationId: parseStoreSettings(store.settings).inventoryLocationId,
         });
       }
       const creds = openWooCommerceCredentials(deps.cipher, store);

@@ -4,6 +4,7 @@ import { processWebhookEvent } from "../use-cases/process-webhook-event.ts";
 import { reconcileStore } from "../use-cases/reconcile-store.ts";
 import { sendLowStockAlert } from "../use-cases/send-low-stock-alert.ts";
 import { sendOrderEmail } from "../use-cases/send-order-email.ts";
+import { syncPoolStock } from "../use-cases/sync-stock.ts";
 import type { Services } from "./services.ts";
 
 /** Binds each named queue to its use-case. Queues without a handler yet are parked as failed if used. */
@@ -14,4 +15,5 @@ export function registerJobHandlers(s: Services): void {
   s.jobs.register("fill-backorders", async (payload) => void (await fillBackorders(s, payload)));
   s.jobs.register("low-stock-alert", (payload) => sendLowStockAlert(s, payload));
   s.jobs.register("send-email", (payload, ctx) => sendOrderEmail(s, payload, ctx));
+  s.jobs.register("sync-stock", async (payload, ctx) => void (await syncPoolStock(s, payload, ctx)));
 }

@@ -19,6 +19,7 @@ import { decideRelease, type RefundPolicy } from "../domain/refund-policy.ts";
 import { parseStoreSettings, sendsOwnEmail } from "../domain/store-settings.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
 import type { Services } from "../runtime/services.ts";
+import { stageStockSync } from "./schedule-stock-sync.ts";
 
 export interface ApplyOutcome {
   orderId: string;
@@ -31,7 +32,7 @@ export interface ApplyOutcome {
   released: number;
 }
 
-type Deps = Pick<Services, "db" | "jobs" | "database">;
+type Deps = Pick<Services, "db" | "jobs" | "database" | "config">;
 
 /**
  * The one path every host order takes — a webhook, reconciliation, or an admin's re-run — in one
@@ -153,6 +154,8 @@ export async function applyHostOrder(s: Deps, store: Pick<Store, "id" | "account
         staged.push(await s.jobs.stage(trx, "send-email", { orderId: order.id, kind: "delivery" }, { ...job, dedupeKey: `send-email:${order.id}` }));
       }
       for (const poolId of returnedPools) staged.push(await s.jobs.stage(trx, "fill-backorders", { accountId: store.account_id, poolId }, { ...job, dedupeKey: `fill-backorders:${poolId}` }));
+      // Keys claimed, returned or now owed to a backorder: the host's stock follows (coalesced).
+      for (const poolId of touchedPools) staged.push(await stageStockSync(s, trx, store.account_id, poolId));
       await recordAudit(trx, {
         accountId: store.account_id,
         actorType: "system",

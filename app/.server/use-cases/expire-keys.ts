@@ -1,6 +1,7 @@
 import { transitionOf } from "../domain/key-states.ts";
 import type { Services } from "../runtime/services.ts";
 import { refreshLowStock } from "./refresh-low-stock.ts";
+import { poolStockChanged } from "./schedule-stock-sync.ts";
 
 /**
  * Moves available keys past their expiry to `expired` (never allocated again), in bounded
@@ -32,6 +33,9 @@ export async function expireKeys(s: Pick<Services, "db" | "jobs">, now = new Dat
     for (const d of due) pools.set(d.pool_id, d.account_id);
     if (due.length < chunk) break;
   }
-  for (const [poolId, accountId] of pools) await refreshLowStock(s, accountId, poolId);
+  for (const [poolId, accountId] of pools) {
+    await refreshLowStock(s, accountId, poolId);
+    await poolStockChanged(s, accountId, poolId);
+  }
   return { expired };
 }

@@ -6,6 +6,7 @@ import { findStoreById } from "../db/repositories/stores-repo.ts";
 import { parseStoreSettings, sendsOwnEmail } from "../domain/store-settings.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
 import type { Services } from "../runtime/services.ts";
+import { stageStockSync } from "./schedule-stock-sync.ts";
 
 const PAGE = 200;
 
@@ -14,7 +15,7 @@ const PAGE = 200;
  * the waiting units, oldest first, in short transactions; each order that received keys is
  * written back and emailed like any delivery. Runs until the pool is out of keys or backorders.
  */
-export async function fillBackorders(s: Pick<Services, "db" | "jobs" | "database">, payload: { accountId: string; poolId: string }): Promise<{ filled: number }> {
+export async function fillBackorders(s: Pick<Services, "db" | "jobs" | "database" | "config">, payload: { accountId: string; poolId: string }): Promise<{ filled: number }> {
   let filled = 0;
   for (;;) {
     const staged: StagedJob[] = [];
@@ -58,6 +59,7 @@ export async function fillBackorders(s: Pick<Services, "db" | "jobs" | "database
       }
       if (given) {
         await recordAudit(trx, { accountId: payload.accountId, actorType: "system", action: "backorders.filled", subjectType: "pool", subjectId: payload.poolId, details: { units: given, orders: orders.size } });
+        staged.push(await stageStockSync(s, trx, payload.accountId, payload.poolId));
       }
       // Fewer keys than waiting units: the pool is empty, the rest wait for the next delivery.
       return { given, more: keys.length === waiting.length };

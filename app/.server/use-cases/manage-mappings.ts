@@ -5,6 +5,7 @@ import type { ProductMapping, Store } from "../db/schema.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import type { Services } from "../runtime/services.ts";
 import { hostFailure } from "./host-failure.ts";
+import { stageStockSync } from "./schedule-stock-sync.ts";
 import type { Actor } from "./manage-pools.ts";
 
 export interface MapProductInput {
@@ -32,7 +33,7 @@ async function storeOf(s: Pick<Services, "db">, accountId: string, storeId: stri
  * Refused for an archived pool, another account's pool or store, or a unit count out of range.
  * Mapping the same item again changes its pool/units (existing orders keep the keys they have).
  */
-export async function mapProduct(s: Pick<Services, "db">, accountId: string, input: MapProductInput, actor: Actor): Promise<ProductMapping> {
+export async function mapProduct(s: Pick<Services, "db" | "jobs" | "config">, accountId: string, input: MapProductInput, actor: Actor): Promise<ProductMapping> {
   const store = await storeOf(s, accountId, input.storeId);
   const productId = String(input.productId ?? "").trim();
   if (!productId) throw new InvalidInputError("mapping_product_required", "a product id is required", { field: "productId" });
@@ -44,7 +45,7 @@ export async function mapProduct(s: Pick<Services, "db">, accountId: string, inp
   if (!pool) throw new InvalidInputError("pool_not_found", "no such pool", { field: "poolId", params: { id: input.poolId } });
   if (pool.archived_at) throw new InvalidInputError("mapping_pool_archived", "an archived pool cannot be mapped", { field: "poolId", params: { name: pool.name } });
   const variantId = input.variantId ? String(input.variantId).trim() || null : null;
-  return s.db.transaction().execute(async (trx) => {
+  const saved = await s.db.transaction().execute(async (trx) => {
     const mapping = await upsertMapping(trx, {
       accountId,
       storeId: store.id,
@@ -56,8 +57,12 @@ export async function mapProduct(s: Pick<Services, "db">, accountId: string, inp
       syncStock: input.syncStock ?? true,
     });
     await recordAudit(trx, { accountId, actorType: actor.type, actorId: actor.id ?? null, action: "mapping.saved", subjectType: "mapping", subjectId: mapping.id, details: { storeId: store.id, productId, variantId, poolId: pool.id, unitsPerItem: units } });
-    return mapping;
+    // A new or changed mapping (pool, units, sync switched on) shows the pool's level on the host.
+    const sync = mapping.sync_stock ? await stageStockSync(s, trx, accountId, pool.id) : null;
+    return { mapping, sync };
   });
+  if (saved.sync) await s.jobs.trigger([saved.sync]);
+  return saved.mapping;
 }
 
 export async function unmapProduct(s: Pick<Services, "db">, accountId: string, mappingId: string, actor: Actor): Promise<void> {

@@ -11,7 +11,7 @@ import { hostEventMeaning } from "./host-event-meaning.ts";
 import { hostFailure } from "./host-failure.ts";
 import { isComplianceTopic } from "./record-webhook-event.ts";
 
-type Deps = Pick<Services, "db" | "jobs" | "database" | "connectors">;
+type Deps = Pick<Services, "db" | "jobs" | "database" | "connectors" | "config">;
 
 /**
  * The `process-event` job: what a recorded webhook means, done once. Order events go through the

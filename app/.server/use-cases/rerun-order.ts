@@ -14,7 +14,7 @@ export type RerunTarget = { orderId: string } | { storeId: string; orderName: st
  * path as a webhook. Safe at any time — units that already have keys keep them, nothing is
  * allocated twice; what changed (payment, refunds, a mapping added since) is applied.
  */
-export async function rerunOrder(s: Pick<Services, "db" | "jobs" | "database" | "connectors">, accountId: string, target: RerunTarget, actor: Actor): Promise<ApplyOutcome> {
+export async function rerunOrder(s: Pick<Services, "db" | "jobs" | "database" | "connectors" | "config">, accountId: string, target: RerunTarget, actor: Actor): Promise<ApplyOutcome> {
   let store: Store | undefined;
   let host: HostOrder | null;
   if ("orderId" in target) {

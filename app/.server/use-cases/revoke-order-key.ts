@@ -5,13 +5,14 @@ import { InvalidInputError } from "../domain/errors.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
 import type { Services } from "../runtime/services.ts";
 import type { Actor } from "./manage-pools.ts";
+import { stageStockSync } from "./schedule-stock-sync.ts";
 
 /**
  * The merchant withdraws one delivered or allocated key from an order (a chargeback, a key reported
  * as leaked): the key is revoked — never sold again — and the unit is released; the host order's
  * keyrelay block is rewritten without it. The unit is not re-filled: re-run or refund as needed.
  */
-export async function revokeOrderKey(s: Pick<Services, "db" | "jobs">, accountId: string, allocationId: number, actor: Actor): Promise<{ orderId: string; keyId: number }> {
+export async function revokeOrderKey(s: Pick<Services, "db" | "jobs" | "config">, accountId: string, allocationId: number, actor: Actor): Promise<{ orderId: string; keyId: number }> {
   const staged: StagedJob[] = [];
   const result = await s.db.transaction().execute(async (trx) => {
     const unit = await trx
@@ -27,6 +28,7 @@ export async function revokeOrderKey(s: Pick<Services, "db" | "jobs">, accountId
     await transitionKeys(trx, [Number(unit.key_id)], "revoke", now);
     await markDeliveryPending(trx, accountId, unit.order_id, "note", now);
     staged.push(await s.jobs.stage(trx, "deliver-order", { orderId: unit.order_id }, { accountId, dedupeKey: `deliver-order:${unit.order_id}` }));
+    staged.push(await stageStockSync(s, trx, accountId, unit.pool_id));
     await recordAudit(trx, { accountId, actorType: actor.type, actorId: actor.id ?? null, action: "key.revoked", subjectType: "key", subjectId: String(unit.key_id), details: { orderId: unit.order_id, allocationId, poolId: unit.pool_id } });
     return { orderId: unit.order_id, keyId: Number(unit.key_id) };
   });

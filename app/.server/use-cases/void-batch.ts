@@ -4,6 +4,7 @@ import { transitionOf } from "../domain/key-states.ts";
 import type { Services } from "../runtime/services.ts";
 import type { Actor } from "./manage-pools.ts";
 import { refreshLowStock } from "./refresh-low-stock.ts";
+import { poolStockChanged } from "./schedule-stock-sync.ts";
 
 /**
  * Withdraws a batch's unsold keys (a bad supplier file): every key the `void` transition allows
@@ -28,5 +29,6 @@ export async function voidBatch(s: Pick<Services, "db" | "jobs">, accountId: str
     return n;
   });
   await refreshLowStock(s, accountId, batch.pool_id);
+  await poolStockChanged(s, accountId, batch.pool_id);
   return { voided };
 }
