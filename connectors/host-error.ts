@@ -9,7 +9,13 @@
  */
 export type HostErrorKind = "retryable" | "unauthorized" | "not_found" | "invalid" | "not_host";
 
+/** Marks a HostError so it is recognised across copies of this module (route bundle vs. services). */
+const HOST_ERROR = Symbol.for("keyrelay.HostError");
+
 export class HostError extends Error {
+  static [Symbol.hasInstance](v: unknown): boolean {
+    return typeof v === "object" && v !== null && (v as { [HOST_ERROR]?: boolean })[HOST_ERROR] === true;
+  }
   readonly kind: HostErrorKind;
   readonly status: number | null;
   /** The host's own error code when it gave one (WooCommerce `code`, Shopify `extensions.code`). */
@@ -18,6 +24,7 @@ export class HostError extends Error {
 
   constructor(kind: HostErrorKind, message: string, opts: { status?: number | null; code?: string | null; retryAfterMs?: number | null; cause?: unknown } = {}) {
     super(message, { cause: opts.cause });
+    (this as { [HOST_ERROR]?: boolean })[HOST_ERROR] = true;
     this.name = "HostError";
     this.kind = kind;
     this.status = opts.status ?? null;

@@ -10,3 +10,18 @@ describe("error kinds", () => {
     expect(errorKindOf(new TypeError("boom"))).toBe("retryable");
   });
 });
+
+describe("errors across copies of the module", () => {
+  it("are recognised by instanceof in another copy (the server bundle vs. the unbundled services), subclass by subclass", async () => {
+    const other = (await import("./errors.ts?second-copy")) as typeof import("./errors.ts");
+    const mine = await import("./errors.ts");
+    expect(other.KeyrelayError).not.toBe(mine.KeyrelayError);
+    const e = new other.RetryableError("x", "m", { retryAfterMs: 5 });
+    expect(e instanceof mine.KeyrelayError).toBe(true);
+    expect(e instanceof mine.RetryableError).toBe(true);
+    expect(e instanceof mine.PermanentError).toBe(false);
+    expect(mine.errorKindOf(new other.PermanentError("x", "m"))).toBe("permanent");
+    expect(new mine.InvalidInputError("x", "m") instanceof other.InvalidInputError).toBe(true);
+    expect(new TypeError("t") instanceof mine.KeyrelayError).toBe(false);
+  });
+});
