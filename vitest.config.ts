@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["app/**/*.test.ts", "connectors/**/*.test.ts", "cli/**/*.test.ts", "db/**/*.test.ts"],
+          include: ["app/**/*.test.ts", "connectors/**/*.test.ts", "cli/**/*.test.ts", "db/**/*.test.ts", "extensions/*/src/**/*.test.ts"],
           environment: "node",
         },
       },
