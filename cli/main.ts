@@ -19,6 +19,7 @@ import { migrate } from "./commands/migrate.ts";
 import { map } from "./commands/map.ts";
 import { ordersRerun } from "./commands/orders-rerun.ts";
 import { storeAddWooCommerce, storeList } from "./commands/store.ts";
+import { stockLocations, stockStatus, stockSync } from "./commands/stock.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
 import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
 import { createOutput, describeError, UsageError } from "./output.ts";
@@ -37,6 +38,9 @@ const commands: Record<string, Command> = {
   "store list": storeList,
   map,
   "orders rerun": ordersRerun,
+  "stock sync": stockSync,
+  "stock status": stockStatus,
+  "stock locations": stockLocations,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
