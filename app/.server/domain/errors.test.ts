@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { errorKindOf, IgnoredError, InvalidInputError, PermanentError, RetryableError } from "./errors.ts";
 
+// The same file under another URL: a second, independent module instance.
+const secondCopy: string = new URL("./errors.ts?second-copy", import.meta.url).href;
+
 describe("error kinds", () => {
   it("classifies each kind and treats unknown errors as retryable", () => {
     expect(errorKindOf(new RetryableError("x", "m"))).toBe("retryable");
@@ -13,7 +16,7 @@ describe("error kinds", () => {
 
 describe("errors across copies of the module", () => {
   it("are recognised by instanceof in another copy (the server bundle vs. the unbundled services), subclass by subclass", async () => {
-    const other = (await import("./errors.ts?second-copy")) as typeof import("./errors.ts");
+    const other = (await import(/* @vite-ignore */ secondCopy)) as typeof import("./errors.ts");
     const mine = await import("./errors.ts");
     expect(other.KeyrelayError).not.toBe(mine.KeyrelayError);
     const e = new other.RetryableError("x", "m", { retryAfterMs: 5 });
