@@ -118,6 +118,19 @@ for (const { dialect, available } of dialects) {
       expect(await keyStates(shop)).toEqual({ revoked: 1, available: 1 });
     });
 
+    it("an order that takes a pool below its low-stock threshold raises one alert", async () => {
+      const shop = await makeShop(s);
+      await s.db.updateTable("pools").set({ low_stock_threshold: 3 }).where("id", "=", shop.poolId).execute();
+      await stockPool(s, shop.accountId, shop.poolId, codes("LOW", 5));
+      await applyHostOrder(s, shop.store, paidOrder());
+      expect((await s.db.selectFrom("pools").select("low_stock_alerted_at").where("id", "=", shop.poolId).executeTakeFirstOrThrow()).low_stock_alerted_at).toBeNull();
+      await applyHostOrder(s, shop.store, paidOrder({ quantity: 2 }));
+      await applyHostOrder(s, shop.store, paidOrder());
+      expect((await s.db.selectFrom("pools").select("low_stock_alerted_at").where("id", "=", shop.poolId).executeTakeFirstOrThrow()).low_stock_alerted_at).not.toBeNull();
+      const alerts = await s.db.selectFrom("jobs").select("payload").where("queue", "=", "low-stock-alert").execute();
+      expect(alerts.filter((j) => JSON.parse(j.payload).poolId === shop.poolId)).toHaveLength(1);
+    });
+
     it("ignores unmapped lines, and waits for payment before allocating", async () => {
       const shop = await makeShop(s, { unitsPerItem: 3 });
       await stockPool(s, shop.accountId, shop.poolId, codes("PACK", 5));

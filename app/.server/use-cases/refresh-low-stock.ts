@@ -1,4 +1,4 @@
-import { countAvailable, setLowStockAlerted } from "../db/repositories/pools-repo.ts";
+import { countAvailableUpTo, setLowStockAlerted } from "../db/repositories/pools-repo.ts";
 import { lowStockChange } from "../domain/low-stock.ts";
 import type { Services } from "../runtime/services.ts";
 
@@ -10,7 +10,8 @@ import type { Services } from "../runtime/services.ts";
 export async function refreshLowStock(s: Pick<Services, "db" | "jobs">, accountId: string, poolId: string): Promise<"alerted" | "cleared" | "unchanged"> {
   const pool = await s.db.selectFrom("pools").select(["low_stock_threshold", "low_stock_alerted_at"]).where("account_id", "=", accountId).where("id", "=", poolId).executeTakeFirst();
   if (!pool) return "unchanged";
-  const available = await countAvailable(s.db, poolId);
+  // Only "below the threshold or not" matters here: the count stops at the threshold.
+  const available = pool.low_stock_threshold > 0 ? await countAvailableUpTo(s.db, poolId, pool.low_stock_threshold) : 0;
   const change = lowStockChange({ available, threshold: pool.low_stock_threshold, alerted: pool.low_stock_alerted_at !== null });
   if (change === "alert") {
     const won = await setLowStockAlerted(s.db, accountId, poolId, true);

@@ -62,6 +62,18 @@ export async function countAvailable(db: Executor, poolId: string): Promise<numb
   return Number(r.n);
 }
 
+/**
+ * Available keys of a pool, counted up to `cap` at most: enough to compare with a threshold after
+ * every order without counting a million-key pool each time.
+ */
+export async function countAvailableUpTo(db: Executor, poolId: string, cap: number): Promise<number> {
+  const r = await db
+    .selectFrom((eb) => eb.selectFrom("keys").select("id").where("pool_id", "=", poolId).where("state", "=", "available").limit(cap).as("k"))
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
 /** Sets or clears the low-stock flag; true only for the call that changed it (so one alert per dip). */
 export async function setLowStockAlerted(db: Executor, accountId: string, poolId: string, alerted: boolean): Promise<boolean> {
   const r = await db
