@@ -19,6 +19,7 @@ import { decideRelease, type RefundPolicy } from "../domain/refund-policy.ts";
 import { parseStoreSettings, sendsOwnEmail } from "../domain/store-settings.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
 import type { Services } from "../runtime/services.ts";
+import { refreshLowStock } from "./refresh-low-stock.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
 
 export interface ApplyOutcome {
@@ -168,6 +169,8 @@ export async function applyHostOrder(s: Deps, store: Pick<Store, "id" | "account
     return { outcome: base, touchedPools };
   });
   await s.jobs.trigger(staged);
+  // The pool's count went down (or back up): alert once when it crosses below its threshold.
+  for (const poolId of outcome.touchedPools) await refreshLowStock(s, store.account_id, poolId);
   return outcome.outcome;
 }
 
