@@ -77,15 +77,15 @@ function Keys({ t, state, actionHref }: { t: Translate; state: Extract<KeyPageSt
                 const id = `key-${index}`;
                 return (
                   <li className="key" key={id}>
-                    <div className="key-main">
+                    <div className="key-text">
                       <code id={id} className="code">
                         {key.code}
                       </code>
-                      <button type="button" className="copy" hidden data-copy={id} data-label={t("buyerPage.copy")} data-copied={t("buyerPage.copied")} aria-label={t("buyerPage.copyLabel", { index })}>
-                        {t("buyerPage.copy")}
-                      </button>
+                      <Fields fields={key.fields} />
                     </div>
-                    <Fields fields={key.fields} />
+                    <button type="button" className="copy" hidden data-copy={id} data-label={t("buyerPage.copy")} data-copied={t("buyerPage.copied")} aria-label={t("buyerPage.copyLabel", { index })}>
+                      {t("buyerPage.copy")}
+                    </button>
                   </li>
                 );
               })}

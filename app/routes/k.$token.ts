@@ -1,4 +1,4 @@
-import { negotiateLocale, formatDateTime, type Locale } from "../i18n/i18n.ts";
+import { negotiateLocale, type Locale } from "../i18n/i18n.ts";
 import { readForm } from "../.server/http/read-form.ts";
 import { keyPageMessage, keyPageResponse, requestedLocale } from "../.server/http/key-page-response.ts";
 import { openKeyPage } from "../.server/use-cases/open-key-page.ts";
@@ -44,7 +44,7 @@ async function keyPage(request: Request, token: string, context: Route.LoaderArg
     return keyPageResponse({
       locale,
       pageUrl: url,
-      state: { kind: "keys", orderName: view.orderName, shopName: view.shopName, lines: view.lines, validUntil: formatDateTime(locale, result.expiresAt.toISOString()) },
+      state: { kind: "keys", orderName: view.orderName, shopName: view.shopName, lines: view.lines, validUntil: new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" }).format(result.expiresAt) },
     });
   } catch (e) {
     // Never the URL (it carries the token), never a stack trace to the buyer.
