@@ -1,6 +1,6 @@
 import { negotiateLocale, type Locale } from "../i18n/i18n.ts";
 import { readForm } from "../.server/http/read-form.ts";
-import { keyPageMessage, keyPageResponse, requestedLocale } from "../.server/http/key-page-response.ts";
+import { keyPageHeaders, keyPageMessage, keyPageResponse, requestedLocale } from "../.server/http/key-page-response.ts";
 import { openKeyPage } from "../.server/use-cases/open-key-page.ts";
 import type { Reveal } from "../.server/use-cases/show-buyer-keys.ts";
 import type { Route } from "./+types/k.$token";
@@ -11,6 +11,8 @@ import type { Route } from "./+types/k.$token";
  * The token is never logged: it is the buyer's key to their keys.
  */
 export async function loader({ request, params, context }: Route.LoaderArgs) {
+  // A HEAD (link checkers, previews) reads nothing and records no view.
+  if (request.method === "HEAD") return new Response(null, { status: 200, headers: keyPageHeaders() });
   return keyPage(request, params.token, context, "none");
 }
 

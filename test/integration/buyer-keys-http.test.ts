@@ -78,6 +78,10 @@ for (const { dialect, available } of dialects) {
         expect(await keyStates(order.id)).toEqual(["allocated", "allocated"]);
         const url = keyPageLink(s, order.id).replace(s.config.appUrl, http.url);
         expect(url).toMatch(TOKEN_IN_PAGE);
+        // A HEAD (a link checker) reads nothing and is no view.
+        expect((await page(url, { method: "HEAD" })).status).toBe(200);
+        expect(await keyStates(order.id)).toEqual(["allocated", "allocated"]);
+        expect(await view(order.id, "buyer_page")).toBeUndefined();
 
         const res = await page(url);
         expect(res.status).toBe(200);

@@ -236,7 +236,10 @@ for (const { dialect, available } of dialects) {
       await runEmailJob(orderId);
       const [mail] = mailsTo(buyer);
       expect(mail.parsed.subject).toBe(`Test shop · ${host.name} · Game card`);
-      expect(mail.parsed.text?.trimEnd()).toBe(`Hi Ada Buyer!\n\nGame card\n  TPL-${dialect}-1\n\n-- Test shop support`);
+      // {{keys}} ends with the signed key-page link (test/integration/buyer-keys-http.test.ts opens one).
+      expect(mail.parsed.text?.trimEnd()).toMatch(
+        new RegExp(`^Hi Ada Buyer!\\n\\nGame card\\n  TPL-${dialect}-1\\n\\nYou can also view your keys online: http://localhost:3000/k/[A-Za-z0-9_-]{50}\\n\\n-- Test shop support$`),
+      );
       // The stored HTML has no {{keys}}: the buyer gets the default HTML, with the key, instead.
       expect(mail.parsed.html).not.toContain("no keys placeholder");
       expect(mail.parsed.html).toMatch(new RegExp(`<code[^>]*>TPL-${dialect}-1</code>`));
