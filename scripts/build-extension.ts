@@ -61,6 +61,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const result = await buildExtension({ outDir: i > 0 ? path.resolve(process.argv[i + 1]) : undefined });
   const kb = (result.bytes / 1024).toFixed(1);
   console.log(`${path.relative(process.cwd(), result.file)}: ${kb} KB (${result.targets.join(", ")}); Shopify's limit is 64 KB`);
+  if (fs.readFileSync(path.join(extensionDir, "src/backend-url.ts"), "utf8").includes("keyrelay.example")) {
+    console.warn("note: src/backend-url.ts still names the placeholder server; run `SHOPIFY_APP_URL=https://… npm run extension:configure` before `shopify app deploy`");
+  }
   if (result.bytes > SHOPIFY_BUNDLE_LIMIT) {
     console.error("the extension bundle is over Shopify's 64 KB limit");
     process.exit(1);
