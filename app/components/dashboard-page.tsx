@@ -30,6 +30,21 @@ function SetupStep({ label, done, url }: { label: string; done: boolean; url?: s
 }
 
 /** The dashboard, shared by the standalone admin and the page embedded in Shopify. */
+/** A store's stock sync at a glance: how many mappings are synced, failing or broken, and store-wide warnings. */
+function StockSyncLine({ sync }: { sync: DashboardData["stockSync"][number] | undefined }) {
+  const { t } = useTranslation();
+  if (!sync || sync.mappings === 0) return null;
+  const trouble = sync.failing + sync.broken > 0 || sync.attention === "manage_stock_off";
+  return (
+    <Text as="span" variant="bodySm" tone={trouble ? "critical" : "subdued"}>
+      {t("dashboard.stores.stockSync", { synced: sync.synced, count: sync.mappings })}
+      {sync.failing ? ` · ${t("dashboard.stores.stockFailing", { count: sync.failing })}` : ""}
+      {sync.broken ? ` · ${t("dashboard.stores.stockBroken", { count: sync.broken })}` : ""}
+      {sync.attention === "manage_stock_off" ? ` · ${t("dashboard.stores.manageStockOff")}` : ""}
+    </Text>
+  );
+}
+
 export function DashboardPage({ data, locale }: { data: DashboardData; locale: Locale }) {
   const { t } = useTranslation();
   // The same page serves the standalone admin and the one embedded in Shopify.
@@ -103,6 +118,7 @@ export function DashboardPage({ data, locale }: { data: DashboardData; locale: L
                       <Text as="span" tone="subdued" variant="bodySm">
                         {t(`dashboard.stores.platform.${st.platform}`)}
                       </Text>
+                      <StockSyncLine sync={data.stockSync.find((x) => x.storeId === st.id)} />
                     </BlockStack>
                     <Badge tone={st.status === "active" ? "success" : "warning"}>{t(`dashboard.stores.status.${st.status}`)}</Badge>
                   </InlineStack>

@@ -23,6 +23,7 @@ export function StoreProductsPage({ data }: { data: StoreProductsData }) {
   const { base, csrf, store, query, products, hostError, pools, mappings } = data;
   const mapFetcher = useFetcher<StoreProductsActionData>();
   const unmapFetcher = useFetcher<StoreProductsActionData>();
+  const syncFetcher = useFetcher<StoreProductsActionData>();
   const [q, setQ] = useState(query);
   const [target, setTarget] = useState<Product | null>(null);
   const livePools = pools.filter((p) => !p.archived);
@@ -86,6 +87,18 @@ export function StoreProductsPage({ data }: { data: StoreProductsData }) {
           {m.lastSyncError}
         </Text>
       ) : null}
+      {m.syncStock && m.status !== "paused" ? (
+        <Box>
+          <Button
+            size="slim"
+            variant="plain"
+            loading={syncFetcher.state !== "idle" && syncFetcher.formData?.get("mappingId") === m.id}
+            onClick={() => syncFetcher.submit({ intent: "sync", mappingId: m.id, csrf }, { method: "post" })}
+          >
+            {syncFetcher.data?.ok && syncFetcher.data.intent === "sync" && syncFetcher.data.mappingId === m.id ? t("mapping.syncQueued") : t("mapping.syncNow")}
+          </Button>
+        </Box>
+      ) : null}
     </BlockStack>,
     <Button
       key="remove"
@@ -119,6 +132,7 @@ export function StoreProductsPage({ data }: { data: StoreProductsData }) {
                   {t("mapping.mappingsTitle")}
                 </Text>
                 {unmapFetcher.data && !unmapFetcher.data.ok ? <Banner tone="critical">{errorText(t, locale, unmapFetcher.data.error)}</Banner> : null}
+                {syncFetcher.data && !syncFetcher.data.ok ? <Banner tone="critical">{errorText(t, locale, syncFetcher.data.error)}</Banner> : null}
               </BlockStack>
             </Box>
             {mappings.length === 0 ? (

@@ -5,6 +5,7 @@ import { InvalidInputError } from "../domain/errors.ts";
 import { listStores } from "../use-cases/list-stores.ts";
 import { listProductMappings, mapProduct, searchHostProducts, unmapProduct } from "../use-cases/manage-mappings.ts";
 import { listPoolSummaries } from "../use-cases/manage-pools.ts";
+import { syncStockNow } from "../use-cases/sync-stock-now.ts";
 import { hostPageError } from "./host-page-error.ts";
 import { errorData, notFound, type PageArgs, type PageError } from "./pool-pages.ts";
 import { readForm } from "./read-form.ts";
@@ -54,7 +55,7 @@ export async function storeProductsLoader({ request, context, params }: PageArgs
   };
 }
 
-export type StoreProductsActionData = { ok: false; error: PageError } | { ok: true; intent: "map"; mappingId: string } | { ok: true; intent: "unmap" };
+export type StoreProductsActionData = { ok: false; error: PageError } | { ok: true; intent: "map" | "sync"; mappingId: string } | { ok: true; intent: "unmap" };
 
 export async function storeProductsAction({ request, context, params }: PageArgs, surface: Surface) {
   const s = context.services;
@@ -79,6 +80,12 @@ export async function storeProductsAction({ request, context, params }: PageArgs
         admin.actor,
       );
       return data<StoreProductsActionData>({ ok: true, intent, mappingId: mapping.id });
+    }
+    if (intent === "sync") {
+      // "Sync now": reads the host back and sets it, retrying a broken mapping (the worker runs it).
+      const mappingId = form.get("mappingId") ?? "";
+      await syncStockNow(s, admin.accountId, { mappingId }, admin.actor);
+      return data<StoreProductsActionData>({ ok: true, intent, mappingId });
     }
     if (intent === "unmap") {
       await unmapProduct(s, admin.accountId, form.get("mappingId") ?? "", admin.actor);

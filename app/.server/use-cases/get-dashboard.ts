@@ -2,6 +2,7 @@ import { countJobs } from "../db/repositories/job-rows.ts";
 import { AccountScope } from "../db/repositories/account-scope.ts";
 import { getAccount } from "../db/repositories/accounts-repo.ts";
 import type { Services } from "../runtime/services.ts";
+import { getStockSyncStatus, type StoreStockSyncStatus } from "./get-stock-sync-status.ts";
 
 export interface DashboardData {
   accountName: string;
@@ -11,17 +12,20 @@ export interface DashboardData {
   ordersLast24h: number;
   jobs: { pending: number; failed: number; engine: string };
   setup: { storeConnected: boolean; poolCreated: boolean; keysImported: boolean };
+  /** Stock sync per connected store. */
+  stockSync: StoreStockSyncStatus[];
 }
 
 export async function getDashboard(s: Pick<Services, "db" | "jobs">, accountId: string): Promise<DashboardData> {
   const scope = new AccountScope(s.db, accountId);
-  const [account, stores, pools, keyCounts, orders, jobs] = await Promise.all([
+  const [account, stores, pools, keyCounts, orders, jobs, stockSync] = await Promise.all([
     getAccount(s.db, accountId),
     scope.listStores(),
     scope.listPools(),
     scope.keyCountsByState(),
     scope.countOrdersSince(new Date(Date.now() - 24 * 3600_000).toISOString()),
     countJobs(s.db, { accountId, statuses: ["pending", "running", "failed"] }),
+    getStockSyncStatus(s, accountId),
   ]);
   const lowStock = pools.filter((p) => p.low_stock_alerted_at !== null).length;
   const keys = { available: keyCounts.available ?? 0, allocated: keyCounts.allocated ?? 0, delivered: keyCounts.delivered ?? 0 };
@@ -41,5 +45,6 @@ export async function getDashboard(s: Pick<Services, "db" | "jobs">, accountId: 
       poolCreated: pools.length > 0,
       keysImported: Object.values(keyCounts).some((n) => (n ?? 0) > 0),
     },
+    stockSync: stockSync.stores,
   };
 }
