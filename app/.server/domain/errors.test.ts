@@ -28,3 +28,14 @@ describe("errors across copies of the module", () => {
     expect(new TypeError("t") instanceof mine.KeyrelayError).toBe(false);
   });
 });
+
+describe("a subclass without its own tag", () => {
+  it("matches only its own instances", async () => {
+    const { KeyrelayError, InvalidInputError } = await import("./errors.ts");
+    class TooMany extends InvalidInputError {}
+    expect(new InvalidInputError("x", "m") instanceof TooMany).toBe(false);
+    expect(new TooMany("x", "m") instanceof TooMany).toBe(true);
+    expect(new TooMany("x", "m") instanceof InvalidInputError).toBe(true);
+    expect(new TooMany("x", "m") instanceof KeyrelayError).toBe(true);
+  });
+});

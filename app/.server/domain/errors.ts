@@ -21,13 +21,17 @@ type Tagged = { [TAGS]?: string[] };
 
 function tagsOf(target: { tag?: string }): string[] {
   const tags: string[] = [];
-  for (let c = target as { tag?: string } | null; c && Object.prototype.hasOwnProperty.call(c, "tag"); c = Object.getPrototypeOf(c)) tags.push(c.tag!);
+  for (let c = target as { tag?: string } | null; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    if (Object.prototype.hasOwnProperty.call(c, "tag")) tags.push(c.tag!);
+  }
   return tags;
 }
 
 export class KeyrelayError extends Error {
   static readonly tag: string = "KeyrelayError";
   static [Symbol.hasInstance](v: unknown): boolean {
+    // A subclass declared elsewhere without its own tag is matched the ordinary way.
+    if (!Object.prototype.hasOwnProperty.call(this, "tag")) return Function.prototype[Symbol.hasInstance].call(this, v);
     const tags = typeof v === "object" && v !== null ? (v as Tagged)[TAGS] : undefined;
     return Array.isArray(tags) && tags.includes((this as unknown as { tag: string }).tag);
   }
