@@ -142,7 +142,7 @@ for (const { dialect, available } of dialects) {
       expect(audit).toHaveLength(1);
       expect(JSON.parse(audit[0].details!)).toMatchObject({ found: 999, set: 1, lastSynced: 1 });
       expect(s.logLines.some((l) => l.includes("stock drift corrected") && l.includes(m.id))).toBe(true);
-      // The variation in step was not rewritten.
+      // Only the edited item was a correction: the items the host already agreed on were left alone.
       expect(await s.db.selectFrom("audit_log").select("id").where("action", "=", "stock.drift_corrected").execute()).toHaveLength(1);
     });
 
