@@ -11,6 +11,7 @@ import type { KeyrelayMigration } from "./column-types.ts";
  * - pools: the buyer email template (subject, HTML, plain text); null uses the default.
  * - deliveries: the reference of the content a channel last delivered.
  * - compliance_requests: Shopify's customers/data_request, customers/redact and shop/redact, kept.
+ * - jobs: at most one running row per dedupe key.
  */
 export const fulfilment: KeyrelayMigration = {
   async up(db, t) {
@@ -69,5 +70,14 @@ export const fulfilment: KeyrelayMigration = {
     await db.schema.createIndex("orders_store_updated").on("orders").columns(["store_id", "updated_at"]).execute();
     await db.schema.createIndex("order_lines_order").on("order_lines").column("order_id").execute();
     await db.schema.createIndex("allocations_key").on("allocations").column("key_id").execute();
+    // One running job per dedupe key: two deliveries of the same order (a new row enqueued while
+    // the previous one runs) would otherwise write the host note or send the email side by side.
+    await db.schema
+      .createIndex("jobs_running_dedupe")
+      .on("jobs")
+      .column("dedupe_key")
+      .unique()
+      .where(sql.ref("status"), "=", "running")
+      .execute();
   },
 };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyHostOrder } from "../../app/.server/use-cases/apply-host-order.ts";
 import { fillBackorders } from "../../app/.server/use-cases/fill-backorders.ts";
+import { loadDeliveryContent, markOrderKeysDelivered } from "../../app/.server/use-cases/load-delivery-content.ts";
 import { dialects } from "../support/dialects.ts";
 import { makeShop, paidOrder, stockPool, type Shop } from "../support/fulfilment-fixtures.ts";
 import { makeServices, type TestServices } from "../support/test-services.ts";
@@ -115,6 +116,23 @@ for (const { dialect, available } of dialects) {
       await s.db.updateTable("keys").set({ state: "delivered" }).where("id", "=", first.key_id!).execute();
       expect(await applyHostOrder(s, shop.store, { ...order, status: "refunded" })).toMatchObject({ released: 2, status: "refunded" });
       expect((await unitsOf(shop)).map((u) => u.status)).toEqual(["revoked", "returned"]);
+      expect(await keyStates(shop)).toEqual({ revoked: 1, available: 1 });
+    });
+
+    it("a delivery shows only the keys it marked: a key a backorder fill adds meanwhile waits for its own delivery, and a refund then still revokes the shown one", async () => {
+      const shop = await makeShop(s, { refundPolicy: "return_if_unseen" });
+      await stockPool(s, shop.accountId, shop.poolId, codes("MARK", 1));
+      const order = paidOrder({ quantity: 2 });
+      const { orderId } = await applyHostOrder(s, shop.store, order);
+      const row = { id: orderId, account_id: shop.accountId };
+      expect(await markOrderKeysDelivered(s.db, orderId)).toBe(1);
+      await stockPool(s, shop.accountId, shop.poolId, codes("MARK2", 1));
+      expect((await fillBackorders(s, { accountId: shop.accountId, poolId: shop.poolId })).filled).toBe(1);
+      const [line] = await loadDeliveryContent(s, row);
+      expect(line.keys.map((k) => k.code)).toEqual(["MARK-00000"]);
+      expect(line.unmarkedUnits).toBe(1);
+      // The buyer saw MARK-00000 only: a full refund revokes it and puts the unseen one back.
+      await applyHostOrder(s, shop.store, { ...order, status: "refunded" });
       expect(await keyStates(shop)).toEqual({ revoked: 1, available: 1 });
     });
 

@@ -125,7 +125,8 @@ for (const { dialect, available } of dialects) {
       expect(wc.getNotes(unpaid.id)).toEqual([]);
       const store = await s.db.selectFrom("stores").selectAll().where("id", "=", storeId).executeTakeFirstOrThrow();
       expect(store.attention).toBe("webhooks_missing");
-      expect(store.reconcile_cursor).toBeTruthy();
+      expect(store.reconciled_at).toBeTruthy();
+      expect(store.reconcile_cursor).toBeNull();
       // A second pass finds nothing new to do.
       wc.setWebhookStatus(hookId, "active");
       expect((await reconcileStore(s, { storeId })).changed).toBe(0);

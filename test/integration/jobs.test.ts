@@ -36,6 +36,34 @@ for (const { dialect, available: dbAvailable } of dialects) {
         expect(JSON.parse(row!.payload)).toEqual({ accountId: "a", poolId: "p1" });
       });
 
+      it("never runs two jobs with the same dedupe key at once: the second waits for the first", async () => {
+        const s = await open();
+        let running = 0;
+        let most = 0;
+        const done: string[] = [];
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        s.jobs.register("deliver-order", async (p) => {
+          running += 1;
+          most = Math.max(most, running);
+          if (done.length === 0) await gate;
+          done.push(p.orderId);
+          running -= 1;
+        });
+        await s.jobs.startWorkers();
+        const first = await s.jobs.enqueue("deliver-order", { orderId: "o-1" }, { dedupeKey: "deliver-order:o-1" });
+        await waitFor(async () => (await getJob(s.db, first.id))?.status === "running", 10_000, "first running");
+        // New work for the same order while the first delivery runs: a new row, which must wait.
+        const second = await s.jobs.enqueue("deliver-order", { orderId: "o-1" }, { dedupeKey: "deliver-order:o-1" });
+        expect(second.id).not.toBe(first.id);
+        await new Promise((r) => setTimeout(r, 1_500));
+        expect((await getJob(s.db, second.id))?.status).toBe("pending");
+        release();
+        await waitFor(async () => (await getJob(s.db, second.id))?.status === "done", 20_000, "second done");
+        expect(most).toBe(1);
+        expect(done).toEqual(["o-1", "o-1"]);
+      });
+
       it("retries a retryable error with backoff, then succeeds", async () => {
         const s = await open();
         let calls = 0;

@@ -13,6 +13,8 @@ export interface DeliveryLine {
   pendingUnits: number;
   /** Units taken back after a refund or cancellation. */
   releasedUnits: number;
+  /** Units holding a key no channel has carried yet (not decrypted; e.g. behind "reveal on click"). */
+  unmarkedUnits?: number;
 }
 
 /** One key as the buyer reads it: the code, then any extra fields ("PIN: 1234"). */

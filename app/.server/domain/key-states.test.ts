@@ -10,6 +10,7 @@ const legal = new Set([
   "delivered:revoke",
   "allocated:return",
   "delivered:return",
+  "allocated:return_unseen",
   "returned:restock",
   "available:expire",
   "available:void",

@@ -20,6 +20,7 @@ export type KeyTransition =
   | "deliver"
   | "revoke"
   | "return"
+  | "return_unseen"
   | "restock"
   | "expire"
   | "void";
@@ -30,6 +31,9 @@ export const KEY_TRANSITIONS: Record<KeyTransition, { from: readonly KeyState[];
   deliver: { from: ["allocated"], to: "delivered" },
   revoke: { from: ["allocated", "delivered"], to: "revoked" },
   return: { from: ["allocated", "delivered"], to: "returned" },
+  // A refund under "return if unseen": only a key no channel has carried to the buyer. Checked in
+  // the same conditional UPDATE, so a delivery that marked the key a moment earlier wins.
+  return_unseen: { from: ["allocated"], to: "returned" },
   restock: { from: ["returned"], to: "available" },
   expire: { from: ["available"], to: "expired" },
   void: { from: ["available", "expired", "returned"], to: "void" },

@@ -5,6 +5,7 @@ import {
   claimJob,
   dueJobs,
   finishJob,
+  getJob,
   heartbeatJob,
   insertJob,
   releaseStaleJobs,
@@ -26,6 +27,8 @@ export interface JobContext {
 }
 
 const SWEEP_PAGE = 500;
+/** How soon a job whose twin was running is looked at again. */
+const BLOCKED_RETRY_MS = 1_000;
 
 export type JobHandler<N extends JobName> = (payload: JobPayloads[N], ctx: JobContext) => Promise<void>;
 
@@ -99,6 +102,12 @@ export class JobQueue {
   async runJob(id: number): Promise<void> {
     const token = `${this.workerId}:${crypto.randomBytes(6).toString("hex")}`;
     const job = await claimJob(this.db, id, token);
+    if (job === "blocked") {
+      // Its twin (same dedupe key) is running: look again shortly; the sweeper is the safety net.
+      const row = await getJob(this.db, id);
+      if (row) await this.engine.trigger(row.queue as JobName, id, row.attempts, BLOCKED_RETRY_MS).catch(() => {});
+      return;
+    }
     if (!job) return;
     const queue = job.queue as JobName;
     const log = this.log.child({ jobId: id, queue, attempt: job.attempts });

@@ -107,9 +107,15 @@ export async function applyHostOrder(s: Deps, store: Pick<Store, "id" | "account
         if (!(await setUnitStatus(trx, row.id, row.status, decision.unit))) continue;
         if (row.keyId !== null && decision.key === "revoke") await transitionKeys(trx, [row.keyId], "revoke", now);
         if (row.keyId !== null && decision.key === "return_to_stock") {
-          await transitionKeys(trx, [row.keyId], "return", now);
-          await transitionKeys(trx, [row.keyId], "restock", now);
-          returnedPools.add(row.poolId);
+          if ((await transitionKeys(trx, [row.keyId], "return_unseen", now)).length === 1) {
+            await transitionKeys(trx, [row.keyId], "restock", now);
+            returnedPools.add(row.poolId);
+          } else {
+            // A channel marked the key delivered after we read it: the buyer may see it, so it is
+            // revoked, never put back on sale.
+            await setUnitStatus(trx, row.id, "returned", "revoked");
+            await transitionKeys(trx, [row.keyId], "revoke", now);
+          }
         }
         touchedPools.add(row.poolId);
         base.released++;

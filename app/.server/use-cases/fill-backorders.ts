@@ -5,6 +5,8 @@ import { findOrderById, setOrderStatus } from "../db/repositories/orders-repo.ts
 import { findStoreById } from "../db/repositories/stores-repo.ts";
 import { parseStoreSettings, sendsOwnEmail } from "../domain/store-settings.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
+import { countAvailableUpTo } from "../db/repositories/pools-repo.ts";
+import { RetryableError } from "../domain/errors.ts";
 import type { Services } from "../runtime/services.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
 
@@ -33,7 +35,7 @@ export async function fillBackorders(s: Pick<Services, "db" | "jobs" | "database
         } else {
           // The backorder was dropped meanwhile (Postgres skips locked rows, so only a refund
           // committed between the select and here): the key goes back to stock.
-          await transitionKeys(trx, [keys[i]], "return", now);
+          await transitionKeys(trx, [keys[i]], "return_unseen", now);
           await transitionKeys(trx, [keys[i]], "restock", now);
         }
       }
@@ -66,6 +68,15 @@ export async function fillBackorders(s: Pick<Services, "db" | "jobs" | "database
     });
     await s.jobs.trigger(staged);
     filled += page.given;
-    if (!page.more) return { filled };
+    if (!page.more) {
+      // Postgres skips keys another transaction holds: if such keys turn out to be free after all
+      // (that transaction rolled back) while units still wait, try again shortly instead of
+      // leaving them idle until the next stock change.
+      if (s.database.dialect === "postgres") {
+        const stillWaiting = await s.db.selectFrom("allocations").select("id").where("pool_id", "=", payload.poolId).where("status", "=", "backordered").limit(1).executeTakeFirst();
+        if (stillWaiting && (await countAvailableUpTo(s.db, payload.poolId, 1)) > 0) throw new RetryableError("keys_busy", "keys were held by another transaction; filling again shortly", { retryAfterMs: 500 });
+      }
+      return { filled };
+    }
   }
 }

@@ -29,8 +29,8 @@ export async function markOrderKeysDelivered(db: Executor, orderId: string, opts
 }
 
 /**
- * The order's delivery as the buyer should see it now: every live key per line (decrypted in
- * memory), how many units still wait for stock, and how many were taken back. Lines that map to no
+ * The order's delivery as the buyer should see it now: every live key already marked delivered,
+ * per line (decrypted in memory), how many units still wait for stock, and how many were taken back. Lines that map to no
  * pool are left out.
  */
 export async function loadDeliveryContent(s: Pick<Services, "db" | "cipher">, order: { id: string; account_id: string }): Promise<DeliveryLine[]> {
@@ -39,7 +39,7 @@ export async function loadDeliveryContent(s: Pick<Services, "db" | "cipher">, or
   const units = await s.db
     .selectFrom("allocations as a")
     .leftJoin("keys as k", "k.id", "a.key_id")
-    .select(["a.order_line_id", "a.unit_index", "a.status", "k.ciphertext", "k.key_id as master_key_id"])
+    .select(["a.order_line_id", "a.unit_index", "a.status", "k.ciphertext", "k.key_id as master_key_id", "k.state as key_state"])
     .where("a.order_line_id", "in", lines.map((l) => l.id))
     .orderBy("a.order_line_id")
     .orderBy("a.unit_index")
@@ -51,9 +51,12 @@ export async function loadDeliveryContent(s: Pick<Services, "db" | "cipher">, or
       externalLineId: l.external_line_id,
       title: l.title,
       keys: own
-        .filter((u) => u.status === "allocated" && u.ciphertext && u.master_key_id)
+        // Only keys marked delivered (markOrderKeysDelivered) are shown: a key a backorder fill
+        // added after the marking waits for the delivery that fill staged, which marks it first.
+        .filter((u) => u.status === "allocated" && u.key_state === "delivered" && u.ciphertext && u.master_key_id)
         .map((u) => decodeKeyPayload(s.cipher.openString({ ciphertext: Buffer.from(u.ciphertext!), keyId: u.master_key_id! }, order.account_id))),
       pendingUnits: own.filter((u) => u.status === "backordered").length,
+      unmarkedUnits: own.filter((u) => u.status === "allocated" && u.key_state === "allocated").length,
       releasedUnits: own.filter((u) => u.status === "revoked" || u.status === "returned" || u.status === "dropped").length,
     };
   });

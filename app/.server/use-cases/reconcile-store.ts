@@ -27,6 +27,7 @@ export async function reconcileStore(s: Deps, payload: { storeId: string }, ctx?
   const since = store.reconciled_at ?? new Date(Date.now() - s.config.hosts.reconcileLookbackMs).toISOString();
   let orders = 0;
   let changed = 0;
+  let finished = false;
   try {
     for (let page = 0; page < MAX_PAGES; page++) {
       const r = await connector.listPaidOrdersSince(cursor, since);
@@ -38,7 +39,10 @@ export async function reconcileStore(s: Deps, payload: { storeId: string }, ctx?
       cursor = r.cursor ?? cursor;
       // Saved after every page: a crash resumes here, and re-reading a page is harmless.
       await s.db.updateTable("stores").set({ reconcile_cursor: cursor, updated_at: new Date().toISOString() }).where("id", "=", store.id).execute();
-      if (!r.more) break;
+      if (!r.more) {
+        finished = true;
+        break;
+      }
     }
     const health = await connector.checkWebhooks();
     if (!health.ok) {
@@ -47,13 +51,32 @@ export async function reconcileStore(s: Deps, payload: { storeId: string }, ctx?
       }
     } else if (store.attention === "webhooks_missing" || store.attention === "credentials_rejected") {
       await clearStoreAttention(s.db, store.id);
+      // The host answers again: write-backs parked while it refused us are owed to their buyers.
+      if (store.attention === "credentials_rejected") await redeliverParked(s, store);
     }
   } catch (e) {
     return hostFailure(s, store, e);
   }
-  await s.db.updateTable("stores").set({ reconciled_at: startedAt }).where("id", "=", store.id).execute();
+  // Only a pass that read to the end moves the window on; the next window starts with a fresh
+  // cursor (a host's cursor belongs to the query it came from, and the query names `since`).
+  // A pass cut short keeps its cursor and window, and the next run continues it.
+  if (finished) await s.db.updateTable("stores").set({ reconciled_at: startedAt, reconcile_cursor: null }).where("id", "=", store.id).execute();
   if (changed) ctx?.log.warn({ storeId: store.id, orders, changed }, "reconciliation found orders the webhooks missed");
   return { orders, changed };
+}
+
+/** Re-queues the host write-back of this store's orders whose note delivery was parked as failed. */
+async function redeliverParked(s: Pick<Services, "db" | "jobs">, store: { id: string; account_id: string }): Promise<void> {
+  const parked = await s.db
+    .selectFrom("deliveries as d")
+    .innerJoin("orders as o", "o.id", "d.order_id")
+    .select("o.id")
+    .where("o.store_id", "=", store.id)
+    .where("d.channel", "=", "note")
+    .where("d.status", "=", "failed")
+    .limit(1_000)
+    .execute();
+  for (const o of parked) await s.jobs.enqueue("deliver-order", { orderId: o.id }, { accountId: store.account_id, dedupeKey: `deliver-order:${o.id}` });
 }
 
 /** Queues a reconciliation of every connected store (the worker calls this on its schedule). */

@@ -11,6 +11,19 @@ import type { Actor } from "./manage-pools.ts";
  */
 export async function retryFailedJob(s: Pick<Services, "db" | "jobs">, accountId: string, jobId: number, actor: Actor): Promise<{ id: number; queue: string }> {
   const now = new Date().toISOString();
+  const failed = await s.db.selectFrom("jobs").select(["id", "queue", "dedupe_key"]).where("id", "=", jobId).where("account_id", "=", accountId).where("status", "=", "failed").executeTakeFirst();
+  if (!failed) throw new InvalidInputError("job_not_retryable", "no failed job with this id", { params: { id: jobId } });
+  // The same work already waits in another row: the parked one is merged into it, not revived
+  // (two pending rows with one dedupe key are refused by the schema).
+  const waiting = failed.dedupe_key
+    ? await s.db.selectFrom("jobs").select(["id", "queue"]).where("dedupe_key", "=", failed.dedupe_key).where("status", "=", "pending").executeTakeFirst()
+    : undefined;
+  if (waiting) {
+    await s.db.updateTable("jobs").set({ status: "done", last_error: `retried as job ${waiting.id}`, updated_at: now, completed_at: now }).where("id", "=", jobId).where("status", "=", "failed").execute();
+    await recordAudit(s.db, { accountId, actorType: actor.type, actorId: actor.id ?? null, action: "job.retried", subjectType: "job", subjectId: String(jobId), details: { queue: failed.queue, mergedInto: Number(waiting.id) } });
+    await s.jobs.engine.trigger(waiting.queue as JobName, Number(waiting.id), 0, 0).catch(() => {});
+    return { id: Number(waiting.id), queue: waiting.queue };
+  }
   const r = await s.db
     .updateTable("jobs")
     .set({ status: "pending", attempts: 0, run_at: now, locked_at: null, locked_by: null, updated_at: now, completed_at: null })

@@ -68,13 +68,13 @@ export async function showBuyerKeys(
   const content = await loadDeliveryContent(s, order);
   await markOrderKeysDelivered(s.db, order.id, { lineIds: shownIds });
 
-  const anything = content.some((l) => l.keys.length > 0 || l.pendingUnits > 0 || l.releasedUnits > 0);
+  const anything = content.some((l) => l.keys.length > 0 || (l.unmarkedUnits ?? 0) > 0 || l.pendingUnits > 0 || l.releasedUnits > 0);
   if (!anything) return { status: "pending", ...base, lines: [] };
   const lines = content
-    .filter((l) => l.keys.length > 0 || l.pendingUnits > 0)
+    .filter((l) => l.keys.length > 0 || (l.unmarkedUnits ?? 0) > 0 || l.pendingUnits > 0)
     .map((l) => {
       const visible = shownIds.includes(l.orderLineId);
-      return { lineId: l.orderLineId, title: l.title, keys: visible ? l.keys : [], hiddenKeys: visible ? 0 : l.keys.length, pendingUnits: l.pendingUnits };
+      return { lineId: l.orderLineId, title: l.title, keys: visible ? l.keys : [], hiddenKeys: visible ? 0 : l.keys.length + (l.unmarkedUnits ?? 0), pendingUnits: l.pendingUnits };
     });
   if (lines.some((l) => l.keys.length > 0)) await recordDeliveryView(s.db, order.account_id, order.id, channel, new Date().toISOString());
   return { status: "ready", ...base, lines };

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from "kysely";
+import { isUniqueViolation } from "../errors.ts";
 import type { Database, Job, JobStatus } from "../schema.ts";
 
 /** The jobs table is the truth about work to do; the queue engines only say "look at row N". */
@@ -63,7 +64,20 @@ function tryInsertJob(db: Executor, job: NewJobRow, runAt: string, now: Date) {
  * it. `claimToken` is unique per claim: only that claim may heartbeat or finish the row, so a run
  * that outlived its lock cannot overwrite the outcome of the run that replaced it.
  */
-export async function claimJob(db: Executor, id: number, claimToken: string, now = new Date()): Promise<Job | undefined> {
+/**
+ * Claims a due pending row; undefined when it is not (any more) claimable, "blocked" when another
+ * row with the same dedupe key is running (the unique index on running rows refuses the second).
+ */
+export async function claimJob(db: Executor, id: number, claimToken: string, now = new Date()): Promise<Job | "blocked" | undefined> {
+  try {
+    return await claimJobRow(db, id, claimToken, now);
+  } catch (e) {
+    if (isUniqueViolation(e)) return "blocked";
+    throw e;
+  }
+}
+
+function claimJobRow(db: Executor, id: number, claimToken: string, now: Date): Promise<Job | undefined> {
   return db
     .updateTable("jobs")
     .set((eb) => ({
