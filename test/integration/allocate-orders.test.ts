@@ -136,6 +136,20 @@ for (const { dialect, available } of dialects) {
       expect(await keyStates(shop)).toEqual({ revoked: 1, available: 1 });
     });
 
+    it.skipIf(dialect !== "postgres")("a fill never waits for an order another transaction is changing (no deadlock with a refund), and comes back for it", async () => {
+      const shop = await makeShop(s);
+      const order = paidOrder();
+      const { orderId } = await applyHostOrder(s, shop.store, order);
+      await stockPool(s, shop.accountId, shop.poolId, codes("BUSY", 1));
+      await s.db.transaction().execute(async (trx) => {
+        // A refund of this order is in progress: it holds the order row.
+        await trx.selectFrom("orders").select("id").where("id", "=", orderId).forUpdate().execute();
+        await expect(fillBackorders(s, { accountId: shop.accountId, poolId: shop.poolId })).rejects.toMatchObject({ code: "backorder_order_busy" });
+      });
+      expect(await fillBackorders(s, { accountId: shop.accountId, poolId: shop.poolId })).toEqual({ filled: 1 });
+      expect((await unitsOf(shop)).map((u) => u.status)).toEqual(["allocated"]);
+    });
+
     it("an order that takes a pool below its low-stock threshold raises one alert", async () => {
       const shop = await makeShop(s);
       await s.db.updateTable("pools").set({ low_stock_threshold: 3 }).where("id", "=", shop.poolId).execute();

@@ -5,6 +5,8 @@ import { findOrderById, setOrderStatus } from "../db/repositories/orders-repo.ts
 import { findStoreById } from "../db/repositories/stores-repo.ts";
 import { parseStoreSettings, sendsOwnEmail } from "../domain/store-settings.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
+import type { Executor } from "../db/repositories/job-rows.ts";
+import { sql } from "kysely";
 import { countAvailableUpTo } from "../db/repositories/pools-repo.ts";
 import { RetryableError } from "../domain/errors.ts";
 import type { Services } from "../runtime/services.ts";
@@ -21,10 +23,23 @@ export async function fillBackorders(s: Pick<Services, "db" | "jobs" | "database
   let filled = 0;
   for (;;) {
     const staged: StagedJob[] = [];
-    const page = await s.db.transaction().execute(async (trx): Promise<{ given: number; more: boolean }> => {
+    const page = await s.db.transaction().execute(async (trx): Promise<{ given: number; more: boolean; blocked?: boolean }> => {
       const now = new Date().toISOString();
-      const waiting = await oldestBackorders(trx, s.database.dialect, payload.poolId, PAGE);
+      let waiting = await oldestBackorders(trx, s.database.dialect, payload.poolId, PAGE);
       if (waiting.length === 0) return { given: 0, more: false };
+      // Postgres: an order being changed right now (a refund holds its row, then wants these
+      // allocation rows) is not waited for — that would be a deadlock. Fill up to the first such
+      // order, so first in stays first out, and come back for the rest shortly.
+      let blocked = false;
+      if (s.database.dialect === "postgres") {
+        const free = await lockableOrders(trx, [...new Set(waiting.map((w) => w.orderId))]);
+        const first = waiting.findIndex((w) => !free.has(w.orderId));
+        if (first >= 0) {
+          waiting = waiting.slice(0, first);
+          blocked = true;
+          if (waiting.length === 0) return { given: 0, more: false, blocked };
+        }
+      }
       const keys = await claimAvailableKeys(trx, s.database.dialect, payload.poolId, waiting.length, now);
       const orders = new Set<string>();
       let given = 0;
@@ -64,10 +79,11 @@ export async function fillBackorders(s: Pick<Services, "db" | "jobs" | "database
         staged.push(await stageStockSync(s, trx, payload.accountId, payload.poolId));
       }
       // Fewer keys than waiting units: the pool is empty, the rest wait for the next delivery.
-      return { given, more: keys.length === waiting.length };
+      return { given, more: keys.length === waiting.length && !blocked, blocked };
     });
     await s.jobs.trigger(staged);
     filled += page.given;
+    if (page.blocked) throw new RetryableError("backorder_order_busy", "an order with waiting units is being changed; filling again shortly", { retryAfterMs: 500 });
     if (!page.more) {
       // Postgres skips keys another transaction holds: if such keys turn out to be free after all
       // (that transaction rolled back) while units still wait, try again shortly instead of
@@ -79,4 +95,10 @@ export async function fillBackorders(s: Pick<Services, "db" | "jobs" | "database
       return { filled };
     }
   }
+}
+
+/** Of these orders, the ones whose row no other transaction holds now (locked for this one). */
+async function lockableOrders(trx: Executor, orderIds: string[]): Promise<Set<string>> {
+  const r = await sql<{ id: string }>`select id from orders where id in (${sql.join(orderIds)}) for update skip locked`.execute(trx);
+  return new Set(r.rows.map((x) => x.id));
 }
