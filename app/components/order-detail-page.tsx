@@ -7,6 +7,7 @@ import type { OrderDetailActionData, orderDetailLoader } from "../.server/http/o
 import type { OrderUnit } from "../.server/use-cases/get-order-detail.ts";
 import { DeliveryStatusBadge, OrderStatusBadge, UnitStatusBadge, orderLabel } from "./order-ui.tsx";
 import { Code, errorText, StateBadge, useLocale } from "./pool-ui.tsx";
+import { RevealedKeyModal } from "./revealed-key-modal.tsx";
 
 export type OrderDetailData = Awaited<ReturnType<typeof orderDetailLoader>>;
 
@@ -33,13 +34,8 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
   const [revokeTarget, setRevokeTarget] = useState<OrderUnit | null>(null);
   const [dismissed, setDismissed] = useState<unknown>(null);
   const revealed = reveal.data?.ok && reveal.data.intent === "reveal" && reveal.data !== dismissed ? reveal.data : null;
-  const [copied, setCopied] = useState(false);
   const busy = (intent: string, field?: string, value?: string) => action.state !== "idle" && action.formData?.get("intent") === intent && (!field || action.formData?.get(field) === value);
   const post = (fields: Record<string, string>) => action.submit({ ...fields, csrf }, { method: "post" });
-  const closeReveal = () => {
-    setDismissed(reveal.data);
-    setCopied(false);
-  };
 
   const done = action.state === "idle" && action.data?.ok ? action.data : null;
   const doneText = done
@@ -265,45 +261,7 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
         </Modal.Section>
       </Modal>
 
-      <Modal
-        open={revealed !== null}
-        onClose={closeReveal}
-        title={revealed ? t("keys.revealTitle", { id: revealed.keyId }) : ""}
-        primaryAction={{ content: t("keys.done"), onAction: closeReveal }}
-        secondaryActions={[
-          {
-            content: copied ? t("keys.copied") : t("keys.copy"),
-            onAction: () => {
-              if (revealed) void navigator.clipboard?.writeText(revealed.code).then(() => setCopied(true), () => {});
-            },
-          },
-        ]}
-      >
-        {revealed ? (
-          <Modal.Section>
-            <BlockStack gap="300">
-              <Box padding="300" background="bg-surface-secondary" borderRadius="200">
-                <BlockStack gap="200">
-                  <div data-testid="revealed-code">
-                    <Code size="large">{revealed.code}</Code>
-                  </div>
-                  {Object.entries(revealed.fields).map(([name, value]) => (
-                    <InlineStack key={name} gap="200" blockAlign="center">
-                      <Text as="span" tone="subdued">
-                        {name}
-                      </Text>
-                      <Code>{value}</Code>
-                    </InlineStack>
-                  ))}
-                </BlockStack>
-              </Box>
-              <Text as="p" tone="subdued">
-                {t("keys.revealOnce")}
-              </Text>
-            </BlockStack>
-          </Modal.Section>
-        ) : null}
-      </Modal>
+      <RevealedKeyModal revealed={revealed} onClose={() => setDismissed(reveal.data)} />
     </Page>
   );
 }

@@ -25,6 +25,7 @@ import { formatDateTime, formatMoney, formatNumber } from "../i18n/i18n.ts";
 import type { PoolDetailActionData, PoolDetailBatch, poolDetailLoader } from "../.server/http/pool-pages.ts";
 import type { KeyState } from "../.server/db/schema.ts";
 import { Code, errorText, formatDate, StateBadge, StockBadge, stockStatus, useHydrated, useLocale } from "./pool-ui.tsx";
+import { RevealedKeyModal } from "./revealed-key-modal.tsx";
 
 export type PoolDetailData = Awaited<ReturnType<typeof poolDetailLoader>>;
 
@@ -77,7 +78,6 @@ export function PoolDetailPage({ data }: { data: PoolDetailData }) {
   // A revealed key is shown once: closing the modal drops it for good.
   const [dismissed, setDismissed] = useState<unknown>(null);
   const revealed = revealFetcher.data?.ok && revealFetcher.data.intent === "reveal" && revealFetcher.data !== dismissed ? revealFetcher.data : null;
-  const [copied, setCopied] = useState(false);
 
   const [code, setCode] = useState("");
 
@@ -347,54 +347,7 @@ export function PoolDetailPage({ data }: { data: PoolDetailData }) {
         </Modal.Section>
       </Modal>
 
-      <Modal
-        open={revealed !== null}
-        onClose={() => {
-          setDismissed(revealFetcher.data);
-          setCopied(false);
-        }}
-        title={revealed ? t("keys.revealTitle", { id: revealed.keyId }) : ""}
-        primaryAction={{
-          content: t("keys.done"),
-          onAction: () => {
-            setDismissed(revealFetcher.data);
-            setCopied(false);
-          },
-        }}
-        secondaryActions={[
-          {
-            content: copied ? t("keys.copied") : t("keys.copy"),
-            onAction: () => {
-              if (revealed) void navigator.clipboard?.writeText(revealed.code).then(() => setCopied(true), () => {});
-            },
-          },
-        ]}
-      >
-        {revealed ? (
-          <Modal.Section>
-            <BlockStack gap="300">
-              <Box padding="300" background="bg-surface-secondary" borderRadius="200">
-                <BlockStack gap="200">
-                  <div data-testid="revealed-code">
-                    <Code size="large">{revealed.code}</Code>
-                  </div>
-                  {Object.entries(revealed.fields).map(([name, value]) => (
-                    <InlineStack key={name} gap="200" blockAlign="center">
-                      <Text as="span" tone="subdued">
-                        {name}
-                      </Text>
-                      <Code>{value}</Code>
-                    </InlineStack>
-                  ))}
-                </BlockStack>
-              </Box>
-              <Text as="p" tone="subdued">
-                {t("keys.revealOnce")}
-              </Text>
-            </BlockStack>
-          </Modal.Section>
-        ) : null}
-      </Modal>
+      <RevealedKeyModal revealed={revealed} onClose={() => setDismissed(revealFetcher.data)} />
     </Page>
   );
 }
