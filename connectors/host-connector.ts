@@ -60,6 +60,8 @@ export interface HostOrder {
   name: string | null;
   email: string | null;
   customerName: string | null;
+  /** The host's customer id (plain, not a gid); null for a guest checkout. Binds buyer views to the buyer. */
+  customerId?: string | null;
   locale: string | null;
   currency: string | null;
   totalMinor: number | null;

@@ -34,7 +34,7 @@ export interface GqlOrder {
   cancelledAt: string | null;
   createdAt: string;
   updatedAt: string;
-  customer: { displayName: string } | null;
+  customer: { id: string; displayName: string } | null;
   totalPriceSet: GqlMoney;
   risk: { recommendation: string } | null;
   lineItems: GqlPage<GqlLineItem>;
@@ -60,6 +60,7 @@ export function orderFromGraphql(o: GqlOrder, lines: GqlLineItem[]): HostOrder {
     name: o.name,
     email: o.email || null,
     customerName: o.customer?.displayName || null,
+    customerId: o.customer?.id ? fromGid(o.customer.id) : null,
     locale: o.customerLocale || null,
     currency: o.currencyCode,
     totalMinor: toMinorUnits(o.totalPriceSet.shopMoney.amount, o.totalPriceSet.shopMoney.currencyCode),

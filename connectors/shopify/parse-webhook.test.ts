@@ -35,6 +35,7 @@ describe("parseShopifyWebhook", () => {
         name: "#1001",
         email: "buyer@example.com",
         customerName: "Hanako Yamada",
+        customerId: "77",
         locale: "ja",
         currency: "JPY",
         totalMinor: 3000,

@@ -100,6 +100,7 @@ function orderFromWebhook(topic: string, p: Obj): HostOrder {
     name: str(p.name),
     email: str(p.email) ?? str(p.contact_email) ?? str(customer.email),
     customerName,
+    customerId: optionalId(customer.id),
     locale: str(p.customer_locale),
     currency,
     totalMinor: toMinorUnits(str(p.total_price), currency),

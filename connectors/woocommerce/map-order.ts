@@ -18,6 +18,7 @@ export function mapWooCommerceOrder(order: WcOrder, refunds: WcRefund[]): HostOr
     externalId: String(order.id),
     name: order.number ? String(order.number) : String(order.id),
     email: billing.email?.trim() || null,
+    customerId: typeof order.customer_id === "number" && order.customer_id > 0 ? String(order.customer_id) : null,
     customerName: name || null,
     // WooCommerce keeps no buyer language on the order; the store's and account's rules apply.
     locale: null,

@@ -31,6 +31,8 @@ export interface WcOrder {
   date_created_gmt?: string | null;
   date_modified_gmt?: string | null;
   billing?: { first_name?: string; last_name?: string; email?: string };
+  /** 0 for a guest. */
+  customer_id?: number;
   line_items?: WcLineItem[];
   refunds?: { id: number; total?: string }[];
   meta_data?: WcMeta[];

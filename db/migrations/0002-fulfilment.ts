@@ -12,6 +12,7 @@ import type { KeyrelayMigration } from "./column-types.ts";
  * - deliveries: the reference of the content a channel last delivered.
  * - compliance_requests: Shopify's customers/data_request, customers/redact and shop/redact, kept.
  * - jobs: at most one running row per dedupe key.
+ * - orders: the host's customer id.
  */
 export const fulfilment: KeyrelayMigration = {
   async up(db, t) {
@@ -51,6 +52,8 @@ export const fulfilment: KeyrelayMigration = {
     await db.schema.alterTable("pools").addColumn("email_text", "text").execute();
 
     await db.schema.alterTable("deliveries").addColumn("reference", "text").execute();
+    // The host's customer id: a buyer's view of keys (order status page) must be their own order.
+    await db.schema.alterTable("orders").addColumn("customer_id", "text").execute();
 
     await t
       .serialId(db.schema.createTable("compliance_requests"))

@@ -286,10 +286,19 @@ for (const { dialect, available } of dialects) {
         expect(await pending.json()).toEqual({ status: "pending", order: `#${host.externalId}`, lines: [] });
 
         const stock = codes("SURF", 1);
-        const { host: h2, order } = await paid(stock);
-        // The order status page needs a signed-in customer (the token's sub).
+        // Bought by customer 12345 (the test token's sub), signed in.
+        const { host: h2, order } = await paid(stock, { customerId: "12345" });
+        // The order status page needs a signed-in customer (the token's sub), and it must be the
+        // order's own: another signed-in buyer of the same shop reads nothing, on either surface.
         expect((await api(h2.externalId, await sessionToken("test-shop", { sub: undefined }), { surface: "customer-account" })).status).toBe(404);
+        expect((await api(h2.externalId, await sessionToken("test-shop", { sub: "gid://shopify/Customer/999" }), { surface: "customer-account" })).status).toBe(404);
+        expect((await api(h2.externalId, await sessionToken("test-shop", { sub: "gid://shopify/Customer/999" }))).status).toBe(404);
+        expect((await api(h2.externalId, await sessionToken("test-shop", { sub: "gid://shopify/Customer/12345" }), { surface: "customer-account" })).status).toBe(200);
         expect((await api(h2.externalId, await sessionToken("test-shop"), { surface: "customer-account" })).status).toBe(200);
+        // A guest's order has no customer to bind to: the order status page cannot read it.
+        const { host: guest } = await paid(codes("GUEST", 1));
+        expect((await api(guest.externalId, await sessionToken("test-shop"), { surface: "customer-account" })).status).toBe(404);
+        expect((await api(guest.externalId, await sessionToken("test-shop"))).status).toBe(200);
         // The thank-you page reads orders placed within the last day.
         await s.db.updateTable("orders").set({ placed_at: new Date(Date.now() - 2 * 86_400_000).toISOString(), created_at: new Date(Date.now() - 2 * 86_400_000).toISOString() }).where("id", "=", order.id).execute();
         expect((await api(h2.externalId, await sessionToken("test-shop"))).status).toBe(404);

@@ -45,13 +45,14 @@ export async function makeShop(
 let seq = 1000;
 
 /** A paid host order for product P1 (and any extra lines). */
-export function paidOrder(opts: { id?: string; quantity?: number; refunded?: number; status?: HostOrder["status"]; lines?: HostOrderLine[]; email?: string } = {}): HostOrder {
+export function paidOrder(opts: { id?: string; quantity?: number; refunded?: number; status?: HostOrder["status"]; lines?: HostOrderLine[]; email?: string; customerId?: string | null } = {}): HostOrder {
   const id = opts.id ?? String(++seq);
   return {
     externalId: id,
     name: `#${id}`,
     email: opts.email ?? "buyer@example.com",
     customerName: "Ada Buyer",
+    customerId: opts.customerId ?? null,
     locale: "en",
     currency: "USD",
     totalMinor: 2000,

@@ -189,6 +189,8 @@ export interface OrdersTable {
   name: string | null;
   email: string | null;
   customer_name: string | null;
+  /** The host's customer id; null for a guest checkout (or after a redaction). */
+  customer_id: string | null;
   locale: string | null;
   currency: string | null;
   total_minor: number | null;

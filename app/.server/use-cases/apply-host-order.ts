@@ -58,6 +58,7 @@ export async function applyHostOrder(s: Deps, store: Pick<Store, "id" | "account
         name: host.name,
         email: host.email,
         customerName: host.customerName,
+        customerId: host.customerId ?? null,
         locale: host.locale,
         currency: host.currency,
         totalMinor: host.totalMinor,

@@ -23,9 +23,11 @@ export interface ExtensionRequest {
  * another shop's order and an inactive store all answer "not found" alike (the thank-you page may
  * ask before the order's webhook arrives, so the extension keeps polling on it).
  *
- * A session token proves the shop, not the buyer, so the surfaces are narrowed: the thank-you page
- * (shown right after payment) reads orders placed within the last day, and the order status page
- * needs a signed-in customer. See docs/architecture.md ("Buyer experience") for what is left.
+ * A session token proves the shop, and the buyer only when they are signed in (`sub`, their
+ * customer gid): the order status page needs a signed-in buyer whose customer id is the order's;
+ * the thank-you page (right after payment) reads orders placed within the last day, and, when the
+ * buyer is signed in, only their own. A guest's thank-you page has nothing to bind to but the
+ * window. See docs/architecture.md ("Buyer experience").
  */
 export async function getExtensionKeys(
   s: Pick<Services, "db" | "cipher" | "config">,
@@ -37,11 +39,20 @@ export async function getExtensionKeys(
   if (!store || store.status === "uninstalled" || store.status === "disconnected") return { found: false };
   const order = await findOrderByExternalId(s.db, store.id, req.orderId);
   if (!order) return { found: false };
+  // A signed-in buyer reads only their own orders: the token's customer must be the order's.
+  const customer = req.customer ? customerNumber(req.customer) : null;
   if (req.surface === "checkout") {
     const placed = Date.parse(order.placed_at ?? order.created_at);
     if (!(now.getTime() - placed < CHECKOUT_WINDOW_MS)) return { found: false };
-  } else if (!req.customer) {
+    if (customer && order.customer_id && customer !== order.customer_id) return { found: false };
+  } else if (!customer || !order.customer_id || customer !== order.customer_id) {
     return { found: false };
   }
   return { found: true, view: await showBuyerKeys(s, order, store, "extension", req.reveal ?? "none") };
+}
+
+/** "gid://shopify/Customer/123" (or a plain "123") → "123"; null for anything else. */
+export function customerNumber(sub: string): string | null {
+  const m = /^(?:gid:\/\/shopify\/Customer\/)?([1-9][0-9]{0,19})$/.exec(sub);
+  return m ? m[1] : null;
 }

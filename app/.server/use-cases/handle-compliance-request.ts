@@ -32,12 +32,18 @@ export async function handleComplianceRequest(s: Pick<Services, "db">, store: Pi
       const ids = request.orderIds;
       const email = request.customerEmail;
       const orders =
-        ids.length || email
+        ids.length || email || request.customerId
           ? await trx
               .selectFrom("orders")
               .select(["id", "external_id", "name", "placed_at", "status", "email"])
               .where("store_id", "=", store.id)
-              .where((eb) => eb.or([...(ids.length ? [eb("external_id", "in", ids)] : []), ...(email ? [eb("email", "=", email)] : [])]))
+              .where((eb) =>
+                eb.or([
+                  ...(ids.length ? [eb("external_id", "in", ids)] : []),
+                  ...(email ? [eb("email", "=", email)] : []),
+                  ...(request.customerId ? [eb("customer_id", "=", request.customerId)] : []),
+                ]),
+              )
               .execute()
           : [];
       if (request.type === "customer_data_request") {
@@ -58,11 +64,11 @@ export async function handleComplianceRequest(s: Pick<Services, "db">, store: Pi
             status: o.status,
             products: keys.filter((k) => k.order_id === o.id).map((k) => ({ title: k.title, keys: Number(k.n) })),
           })),
-          personalData: ["email", "customer name", "language"],
+          personalData: ["email", "customer name", "customer id", "language"],
         };
       } else {
         if (orders.length) {
-          await trx.updateTable("orders").set({ email: null, customer_name: null, locale: null, updated_at: now }).where("id", "in", orders.map((o) => o.id)).execute();
+          await trx.updateTable("orders").set({ email: null, customer_name: null, customer_id: null, locale: null, updated_at: now }).where("id", "in", orders.map((o) => o.id)).execute();
         }
         let erased = 0;
         if (email) {

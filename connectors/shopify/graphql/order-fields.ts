@@ -29,7 +29,7 @@ export const ORDER_FIELDS = /* GraphQL */ `
     cancelledAt
     createdAt
     updatedAt
-    customer { displayName }
+    customer { id displayName }
     totalPriceSet { shopMoney { amount currencyCode } }
     risk { recommendation }
   }

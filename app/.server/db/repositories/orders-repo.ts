@@ -10,6 +10,7 @@ export interface OrderInput {
   name: string | null;
   email: string | null;
   customerName: string | null;
+  customerId: string | null;
   locale: string | null;
   currency: string | null;
   totalMinor: number | null;
@@ -37,6 +38,7 @@ export async function upsertOrder(db: Executor, input: OrderInput, now: string):
     name: input.name,
     email: input.email,
     customer_name: input.customerName,
+    customer_id: input.customerId,
     locale: input.locale,
     currency: input.currency,
     total_minor: input.totalMinor,
