@@ -87,6 +87,11 @@ export function StoreProductsPage({ data }: { data: StoreProductsData }) {
           {m.lastSyncError}
         </Text>
       ) : null}
+      {m.trackingEnabledAt ? (
+        <Text as="span" variant="bodySm" tone="caution">
+          {t("mapping.trackingEnabled", { at: formatDateTime(locale, m.trackingEnabledAt) })}
+        </Text>
+      ) : null}
       {m.syncStock && m.status !== "paused" ? (
         <Box>
           <Button

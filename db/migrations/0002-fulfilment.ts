@@ -42,6 +42,8 @@ export const fulfilment: KeyrelayMigration = {
     await db.schema.dropTable("product_mappings").execute();
     await db.schema.alterTable("product_mappings_v2").renameTo("product_mappings").execute();
     await db.schema.createIndex("product_mappings_pool_v2").on("product_mappings").column("pool_id").execute();
+    // When stock sync found the host not tracking the item's inventory and turned tracking on.
+    await db.schema.alterTable("product_mappings").addColumn("tracking_enabled_at", t.timestamp).execute();
 
     await db.schema.alterTable("stores").addColumn("attention", "text").execute();
     await db.schema.alterTable("stores").addColumn("attention_at", t.timestamp).execute();

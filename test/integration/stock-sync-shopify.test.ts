@@ -53,6 +53,9 @@ for (const { dialect, available } of dialects) {
       expect(host()).toEqual([10, 3, 10]);
       expect(shopify.state.variants.get(v[1])!.tracked).toBe(true);
       expect(await s.db.selectFrom("audit_log").select("subject_id").where("action", "=", "stock.tracking_enabled").execute()).toEqual([{ subject_id: (await mapping(v[1])).id }]);
+      // …and the mapping says so, for the merchant's Products page.
+      expect((await mapping(v[1])).tracking_enabled_at).not.toBeNull();
+      expect((await mapping(v[0])).tracking_enabled_at).toBeNull();
       await sell(4);
       await runStockSyncs(s);
       expect(host()).toEqual([6, 2, 6]);

@@ -172,6 +172,8 @@ export interface ProductMappingsTable {
   last_synced_quantity: number | null;
   last_synced_at: Timestamp | null;
   last_sync_error: string | null;
+  /** When stock sync turned on inventory tracking the host had off for this item (shown to the merchant). */
+  tracking_enabled_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

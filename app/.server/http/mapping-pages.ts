@@ -51,6 +51,7 @@ export async function storeProductsLoader({ request, context, params }: PageArgs
       lastSyncedQuantity: m.last_synced_quantity,
       lastSyncedAt: m.last_synced_at,
       lastSyncError: m.last_sync_error,
+      trackingEnabledAt: m.tracking_enabled_at,
     })),
   };
 }

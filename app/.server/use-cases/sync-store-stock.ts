@@ -90,6 +90,7 @@ export async function syncStoreStock(s: Deps, store: Store, mappings: ProductMap
     for (const t of result.trackingEnabled) {
       const m = byItem.get(keyOf(t));
       log.warn({ mappingId: m?.id, storeId: store.id }, "stock sync: inventory tracking was off on the host; turned it on");
+      if (m) await s.db.updateTable("product_mappings").set({ tracking_enabled_at: now() }).where("id", "=", m.id).execute();
       await recordAudit(s.db, { accountId: store.account_id, actorType: "system", action: "stock.tracking_enabled", subjectType: "mapping", subjectId: m?.id, details: { storeId: store.id, productId: t.productId, variantId: t.variantId } });
     }
     await updateManageStockAttention(s, store, result.failed.some((f) => f.kind === "not_managed"), out.written > 0);

@@ -45,6 +45,7 @@ export async function upsertMapping(db: Executor, m: MappingInput): Promise<Prod
       last_synced_quantity: null,
       last_synced_at: null,
       last_sync_error: null,
+      tracking_enabled_at: null,
       created_at: now,
       ...changes,
     })
