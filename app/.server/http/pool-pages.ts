@@ -8,7 +8,7 @@ import { listPoolKeys } from "../use-cases/list-pool-keys.ts";
 import { archivePool, createPool, editPool, getPoolDetail, listPoolSummaries, type PoolDetail } from "../use-cases/manage-pools.ts";
 import { revealKey } from "../use-cases/reveal-key.ts";
 import { voidBatch } from "../use-cases/void-batch.ts";
-import { readForm } from "./read-form.ts";
+import { isChecked, readForm } from "./read-form.ts";
 
 /**
  * The pool pages' loaders and actions, shared by the standalone admin (/admin/pools…) and the
@@ -127,9 +127,6 @@ function poolInputFrom(form: URLSearchParams) {
   };
 }
 
-function isChecked(v: string | null): boolean {
-  return v === "on" || v === "true" || v === "1";
-}
 
 export async function newPoolLoader({ request, context }: PageArgs, surface: Surface) {
   const admin = await requirePageAdmin(context.services, request, surface);

@@ -12,3 +12,8 @@ export async function readForm(request: Request, limit = ADMIN_FORM_LIMIT): Prom
   const body = await readRawBody(request, limit);
   return new URLSearchParams(body.toString("utf8"));
 }
+
+/** A checkbox field as browsers and scripts send it ("on"; also "true" / "1"). */
+export function isChecked(v: string | null): boolean {
+  return v === "on" || v === "true" || v === "1";
+}

@@ -5,7 +5,7 @@ import { connectWooCommerceStore } from "../use-cases/connect-woocommerce-store.
 import { listStores } from "../use-cases/list-stores.ts";
 import { updateStoreSettings } from "../use-cases/update-store-settings.ts";
 import { errorData, type PageArgs, type PageError } from "./pool-pages.ts";
-import { readForm } from "./read-form.ts";
+import { isChecked, readForm } from "./read-form.ts";
 
 /**
  * The stores page (list, connect a WooCommerce store, per-store settings) for both surfaces.
@@ -24,9 +24,6 @@ export type StoresActionData =
   | { ok: true; intent: "connect"; connected: { id: string; name: string; url: string; webhookUrl: string; webhookRegistered: boolean; manageStock: boolean; created: boolean } }
   | { ok: true; intent: "settings"; storeId: string; sendEmail: boolean };
 
-function isChecked(v: string | null): boolean {
-  return v === "on" || v === "true" || v === "1";
-}
 
 export async function storesAction({ request, context }: PageArgs, surface: Surface) {
   const s = context.services;

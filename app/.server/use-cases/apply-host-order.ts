@@ -3,6 +3,8 @@ import {
   claimAvailableKeys,
   insertUnits,
   listLineUnits,
+  poolHasBackorders,
+  returnUnseenKey,
   setUnitStatus,
   transitionKeys,
   type NewUnit,
@@ -12,7 +14,7 @@ import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { markDeliveryPending } from "../db/repositories/deliveries-repo.ts";
 import type { Executor } from "../db/repositories/job-rows.ts";
 import { findMappingForItem } from "../db/repositories/mappings-repo.ts";
-import { bindLineToPool, setOrderStatus, upsertOrder, upsertOrderLines } from "../db/repositories/orders-repo.ts";
+import { bindLineToPool, listOrderLines, setOrderStatus, upsertOrder, upsertOrderLines } from "../db/repositories/orders-repo.ts";
 import type { OrderStatus, Store } from "../db/schema.ts";
 import { orderFulfilment, planLine, wantedUnits } from "../domain/allocation-plan.ts";
 import { decideRelease, type RefundPolicy } from "../domain/refund-policy.ts";
@@ -73,7 +75,7 @@ export async function applyHostOrder(s: Deps, store: Pick<Store, "id" | "account
       const mapping = await findMappingForItem(trx, store.id, line.product_id, line.variant_id);
       if (mapping) await bindLineToPool(trx, line.id, { mappingId: mapping.id, poolId: mapping.pool_id, unitsPerItem: mapping.units_per_item });
     }
-    lines = lines.some((l) => !l.pool_id) ? await upsertOrderLines(trx, order, [], now) : lines;
+    if (lines.some((l) => !l.pool_id)) lines = await listOrderLines(trx, order.id);
     const mapped = lines.filter((l) => l.pool_id !== null);
 
     // Cancelled and refunded are final: a late "paid" event never brings an order back.
@@ -108,8 +110,7 @@ export async function applyHostOrder(s: Deps, store: Pick<Store, "id" | "account
         if (!(await setUnitStatus(trx, row.id, row.status, decision.unit))) continue;
         if (row.keyId !== null && decision.key === "revoke") await transitionKeys(trx, [row.keyId], "revoke", now);
         if (row.keyId !== null && decision.key === "return_to_stock") {
-          if ((await transitionKeys(trx, [row.keyId], "return_unseen", now)).length === 1) {
-            await transitionKeys(trx, [row.keyId], "restock", now);
+          if (await returnUnseenKey(trx, row.keyId, now)) {
             returnedPools.add(row.poolId);
           } else {
             // A channel marked the key delivered after we read it: the buyer may see it, so it is
@@ -126,13 +127,7 @@ export async function applyHostOrder(s: Deps, store: Pick<Store, "id" | "account
     for (const [poolId, wanted] of toClaim) {
       // Backorders are served first in, first out: while older ones wait, a new order waits too
       // (the fill job hands out keys in order), instead of overtaking them.
-      const waiting = await trx
-        .selectFrom("allocations")
-        .select("id")
-        .where("pool_id", "=", poolId)
-        .where("status", "=", "backordered")
-        .limit(1)
-        .executeTakeFirst();
+      const waiting = await poolHasBackorders(trx, poolId);
       const keys = waiting ? [] : await claimAvailableKeys(trx, s.database.dialect, poolId, wanted.length, now);
       const rows: NewUnit[] = wanted.map((w, i) => ({ accountId: store.account_id, orderLineId: w.lineId, unitIndex: w.unitIndex, poolId, keyId: keys[i] ?? null, now }));
       await insertUnits(trx, rows);

@@ -1,4 +1,4 @@
-import { claimAvailableKeys, fillBackorder, oldestBackorders, transitionKeys } from "../db/repositories/allocations-repo.ts";
+import { claimAvailableKeys, fillBackorder, oldestBackorders, poolHasBackorders, returnUnseenKey } from "../db/repositories/allocations-repo.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { markDeliveryPending } from "../db/repositories/deliveries-repo.ts";
 import { findOrderById, setOrderStatus } from "../db/repositories/orders-repo.ts";
@@ -50,8 +50,7 @@ export async function fillBackorders(s: Pick<Services, "db" | "jobs" | "database
         } else {
           // The backorder was dropped meanwhile (Postgres skips locked rows, so only a refund
           // committed between the select and here): the key goes back to stock.
-          await transitionKeys(trx, [keys[i]], "return_unseen", now);
-          await transitionKeys(trx, [keys[i]], "restock", now);
+          await returnUnseenKey(trx, keys[i], now);
         }
       }
       for (const orderId of orders) {
@@ -89,8 +88,7 @@ export async function fillBackorders(s: Pick<Services, "db" | "jobs" | "database
       // (that transaction rolled back) while units still wait, try again shortly instead of
       // leaving them idle until the next stock change.
       if (s.database.dialect === "postgres") {
-        const stillWaiting = await s.db.selectFrom("allocations").select("id").where("pool_id", "=", payload.poolId).where("status", "=", "backordered").limit(1).executeTakeFirst();
-        if (stillWaiting && (await countAvailableUpTo(s.db, payload.poolId, 1)) > 0) throw new RetryableError("keys_busy", "keys were held by another transaction; filling again shortly", { retryAfterMs: 500 });
+        if ((await poolHasBackorders(s.db, payload.poolId)) && (await countAvailableUpTo(s.db, payload.poolId, 1)) > 0) throw new RetryableError("keys_busy", "keys were held by another transaction; filling again shortly", { retryAfterMs: 500 });
       }
       return { filled };
     }

@@ -145,6 +145,22 @@ export async function transitionKeys(db: Executor, keyIds: number[], transition:
   return moved;
 }
 
+/** Whether any unit waits for stock in this pool (backorders are served first in, first out). */
+export async function poolHasBackorders(db: Executor, poolId: string): Promise<boolean> {
+  const row = await db.selectFrom("allocations").select("id").where("pool_id", "=", poolId).where("status", "=", "backordered").limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Puts a key no channel has carried back on sale (return_unseen, then restock), each a
+ * conditional UPDATE; false when the key was marked delivered meanwhile and stays off sale.
+ */
+export async function returnUnseenKey(db: Executor, keyId: number, now: string): Promise<boolean> {
+  if ((await transitionKeys(db, [keyId], "return_unseen", now)).length !== 1) return false;
+  await transitionKeys(db, [keyId], "restock", now);
+  return true;
+}
+
 export interface BackorderRow {
   id: number;
   orderLineId: string;

@@ -1,6 +1,7 @@
 import type { PoolStock } from "../../domain/stock-level.ts";
 import type { ProductMapping } from "../schema.ts";
 import type { Executor } from "./job-rows.ts";
+import { poolHasBackorders } from "./allocations-repo.ts";
 import { countAvailable } from "./pools-repo.ts";
 
 /** Every sync-stock job row of a pool carries this dedupe-key prefix (see schedule-stock-sync.ts). */
@@ -9,8 +10,7 @@ export function poolSyncKeyPrefix(poolId: string): string {
 }
 
 export async function readPoolStock(db: Executor, poolId: string): Promise<PoolStock> {
-  const waiting = await db.selectFrom("allocations").select("id").where("pool_id", "=", poolId).where("status", "=", "backordered").limit(1).executeTakeFirst();
-  return { available: await countAvailable(db, poolId), backordersWaiting: waiting !== undefined };
+  return { available: await countAvailable(db, poolId), backordersWaiting: await poolHasBackorders(db, poolId) };
 }
 
 /** The pool's mappings with sync on; paused ones never, broken ones only when asked (sync now). */
