@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
+import { launchChromium, hydrated } from "../support/e2e-browser.ts";
 
 /**
  * The standalone admin in a real browser (Debian's Chromium), against the production build
@@ -27,19 +28,7 @@ beforeAll(async () => {
   const created = await app.cli(["admin", "create", "--email", EMAIL, "--password-stdin", "--json"], PASSWORD + "\n");
   if (created.code !== 0) throw new Error(`admin create failed (${created.code}):\n${created.stdout}\n${created.stderr}`);
   expect(JSON.parse(created.stdout)).toMatchObject({ email: EMAIL });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-quic",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -64,12 +53,6 @@ async function newPage(opts: { acceptLanguage?: string } = {}): Promise<Page> {
     if (r.status() >= 400) badResponses.push(`${r.status()} ${new URL(r.url()).pathname}`);
   });
   return page;
-}
-
-/** The page has hydrated: React Router's client router is running. */
-async function hydrated(page: Page): Promise<void> {
-  await page.waitForFunction(() => Boolean((window as { __reactRouterDataRouter?: unknown }).__reactRouterDataRouter), undefined, { polling: 100 });
-  await page.waitForLoadState("networkidle");
 }
 
 /** Hydrated and still: no CSS transition or animation running (Polaris fades skeletons out). */

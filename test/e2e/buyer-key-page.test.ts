@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
+import { launchChromium } from "../support/e2e-browser.ts";
 import { startFakeWooCommerce, type FakeWooCommerce } from "../support/fake-woocommerce.ts";
 
 /**
@@ -57,10 +58,7 @@ beforeAll(async () => {
     else if (Date.now() > deadline) throw new Error(`no customer note with a key-page link:\n${app.output()}`);
     else await new Promise((r) => setTimeout(r, 250));
   }
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

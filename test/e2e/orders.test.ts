@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
+import { launchChromium, hydrated, settled } from "../support/e2e-browser.ts";
 import { startFakeWooCommerce, type FakeWooCommerce } from "../support/fake-woocommerce.ts";
 
 /**
@@ -41,10 +42,7 @@ beforeAll(async () => {
   fs.writeFileSync(file, CODES.join("\n") + "\n");
   const imported = await app.cli(["keys", "import", "--pool", poolId, file]);
   if (imported.code !== 0) throw new Error(`import failed:\n${imported.stdout}\n${imported.stderr}`);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -64,16 +62,7 @@ async function newPage(acceptLanguage = "en-US"): Promise<Page> {
   return page;
 }
 
-async function hydrated(page: Page): Promise<void> {
-  await page.waitForFunction(() => Boolean((window as { __reactRouterDataRouter?: unknown }).__reactRouterDataRouter), undefined, { polling: 100 });
-  await page.waitForLoadState("networkidle");
-}
 
-async function settled(page: Page): Promise<void> {
-  await hydrated(page);
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"), undefined, { polling: 100 });
-}
 
 async function signIn(page: Page): Promise<void> {
   await page.goto("/login");

@@ -1,9 +1,10 @@
 import Database from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
+import { launchChromium, hydrated, settled } from "../support/e2e-browser.ts";
 
 /**
  * Key pools in a real browser: create a pool, import a CSV through the upload with its preview,
@@ -31,10 +32,7 @@ beforeAll(async () => {
   app = await startE2eApp({ env: { NODE_ENV: "production", IMPORT_MAX_BYTES: String(MAX_BYTES) } });
   const created = await app.cli(["admin", "create", "--email", EMAIL, "--password-stdin", "--json"], PASSWORD + "\n");
   if (created.code !== 0) throw new Error(`admin create failed (${created.code}):\n${created.stdout}\n${created.stderr}`);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -64,17 +62,7 @@ async function newPage(opts: { acceptLanguage?: string; javaScriptEnabled?: bool
   return page;
 }
 
-async function hydrated(page: Page): Promise<void> {
-  await page.waitForFunction(() => Boolean((window as { __reactRouterDataRouter?: unknown }).__reactRouterDataRouter), undefined, { polling: 100 });
-  await page.waitForLoadState("networkidle");
-}
 
-async function settled(page: Page): Promise<void> {
-  await hydrated(page);
-  // A full-page screenshot of a scrolled page draws Polaris's fixed top bar mid-page.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"), undefined, { polling: 100 });
-}
 
 async function signIn(page: Page, opts: { js?: boolean } = {}): Promise<void> {
   await page.goto("/login");
