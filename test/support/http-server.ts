@@ -21,13 +21,3 @@ export async function startHttp(services: Services, listenPort = 0): Promise<{ u
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
-
-/** A port nobody listens on now: for an app whose APP_URL must be known before it starts. */
-export async function freePort(): Promise<number> {
-  const net = await import("node:net");
-  const srv = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((r) => srv.once("listening", r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
