@@ -90,7 +90,8 @@ export async function applyHostOrder(s: Deps, store: Pick<Store, "id" | "account
     const byLine = new Map<string, UnitRow[]>();
     for (const u of units) byLine.set(u.orderLineId, [...(byLine.get(u.orderLineId) ?? []), u]);
 
-    const policies = await poolPolicies(trx, [...new Set(mapped.map((l) => l.pool_id!))]);
+    // Refund policies matter only when units are released: read them then, not for every paid order.
+    let policies: Map<string, RefundPolicy> | undefined;
     const toClaim = new Map<string, { lineId: string; unitIndex: number }[]>();
     const touchedPools = new Set<string>();
     const returnedPools = new Set<string>();
@@ -106,6 +107,7 @@ export async function applyHostOrder(s: Deps, store: Pick<Store, "id" | "account
       for (const unitIndex of plan.claim) toClaim.set(line.pool_id!, [...(toClaim.get(line.pool_id!) ?? []), { lineId: line.id, unitIndex }]);
       for (const r of plan.release) {
         const row = lineUnits.find((u) => u.unitIndex === r.unitIndex)!;
+        policies ??= await poolPolicies(trx, [...new Set(mapped.map((l) => l.pool_id!))]);
         const decision = decideRelease(row.status, row.keyState, policies.get(row.poolId) ?? "revoke");
         if (!(await setUnitStatus(trx, row.id, row.status, decision.unit))) continue;
         if (row.keyId !== null && decision.key === "revoke") await transitionKeys(trx, [row.keyId], "revoke", now);
