@@ -9,8 +9,13 @@
 
 export type HostPlatform = "shopify" | "woocommerce";
 
+/** What a verifier reads of the request's headers: a fetch `Headers`, or node's headers behind a getter. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
 export interface RawWebhookRequest {
-  headers: Headers;
+  headers: HeaderReader;
   /** The exact bytes received: signatures are over the raw body, never a re-serialisation. */
   rawBody: Buffer;
 }

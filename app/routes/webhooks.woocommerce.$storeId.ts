@@ -1,23 +1,18 @@
 import { readRawBody, WEBHOOK_BODY_LIMIT } from "../.server/http/read-body.ts";
 import { errorResponse } from "../.server/http/responses.ts";
-import { receiveWooCommerceWebhook } from "../.server/use-cases/receive-woocommerce-webhook.ts";
+import { answerWooCommerceWebhook } from "../.server/http/webhook-answers.ts";
 import type { Route } from "./+types/webhooks.woocommerce.$storeId";
 
-/** One URL per connected WooCommerce store; its secret verifies the signature. */
+/**
+ * One URL per connected WooCommerce store. In production `npm start` answers this path before
+ * React Router (runtime/webhook-fast-path.ts); this route serves the same answer under `react-router dev`.
+ */
 export async function action({ request, context, params }: Route.ActionArgs) {
-  const s = context.services;
   try {
     const rawBody = await readRawBody(request, WEBHOOK_BODY_LIMIT);
-    const outcome = await receiveWooCommerceWebhook(s, params.storeId, { headers: request.headers, rawBody });
-    s.log.info({ storeId: params.storeId, outcome: outcome.status }, "woocommerce webhook");
-    if (outcome.status === "rejected") {
-      const status = outcome.reason === "malformed" ? 400 : 401;
-      return Response.json({ error: { code: outcome.reason === "malformed" ? "invalid_input" : "webhook_unverified" } }, { status });
-    }
-    return new Response(null, { status: 200 });
+    return await answerWooCommerceWebhook(context.services, params.storeId, { headers: request.headers, rawBody });
   } catch (e) {
-    const r = errorResponse(e);
-    return r.status === 400 && (e as { code?: string }).code === "store_not_found" ? new Response(r.body, { status: 404, headers: r.headers }) : r;
+    return errorResponse(e);
   }
 }
 

@@ -1,9 +1,9 @@
-import type { VerifiedEvent } from "../host-connector.ts";
+import type { HeaderReader, VerifiedEvent } from "../host-connector.ts";
 import { payloadHash } from "../payload-hash.ts";
 import { redactShopifyPayload } from "./redact-payload.ts";
 
 /**
- * After Shopify's HMAC has been verified (authenticate.webhook), name the event so a redelivery is
+ * After Shopify's HMAC has been verified (webhook-signature.ts), name the event so a redelivery is
  * recognised: X-Shopify-Event-Id is the same for every delivery of one event (and across
  * subscriptions); X-Shopify-Webhook-Id identifies one delivery. Fall back to the delivery id,
  * then to the payload hash.
@@ -11,7 +11,7 @@ import { redactShopifyPayload } from "./redact-payload.ts";
 export function shopifyVerifiedEvent(input: {
   shop: string;
   topic: string;
-  headers: Headers;
+  headers: HeaderReader;
   rawBody: Buffer;
   payload: unknown;
 }): VerifiedEvent {

@@ -3,12 +3,14 @@ import { createRequestHandler } from "@react-router/express";
 import express, { type Express } from "express";
 import type { ServerBuild } from "react-router";
 import type { Services } from "./services.ts";
+import { webhookFastPath } from "./webhook-fast-path.ts";
 
-/** The HTTP server: static assets from the client build, everything else through React Router. */
+/** The HTTP server: webhooks first (answered without React Router), static assets from the client build, everything else through React Router. */
 export function createHttpApp(services: Services, build: ServerBuild, buildDir: string): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", services.config.trustProxy);
+  app.use(webhookFastPath(services));
   app.use("/assets", express.static(path.join(buildDir, "client/assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h", index: false }));
   app.all("*", createRequestHandler({ build, getLoadContext: (req) => ({ services, clientIp: req.ip ?? "unknown" }) }));

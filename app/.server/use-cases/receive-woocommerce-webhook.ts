@@ -1,3 +1,4 @@
+import type { RawWebhookRequest } from "../../../connectors/host-connector.ts";
 import { verifyWooCommerceWebhook } from "../../../connectors/woocommerce/webhook-signature.ts";
 import { findStoreById } from "../db/repositories/stores-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
@@ -10,7 +11,7 @@ export type WooReceiveOutcome = RecordOutcome | { status: "ping" } | { status: "
 export async function receiveWooCommerceWebhook(
   s: Pick<Services, "db" | "jobs" | "cipher">,
   storeId: string,
-  req: { headers: Headers; rawBody: Buffer },
+  req: RawWebhookRequest,
 ): Promise<WooReceiveOutcome> {
   const store = await findStoreById(s.db, storeId);
   // A store we cannot verify for (unknown, or connected without a secret) is "not connected": 404.

@@ -1,0 +1,48 @@
+import type { RawWebhookRequest } from "../../../connectors/host-connector.ts";
+import { verifyShopifyWebhook } from "../../../connectors/shopify/webhook-signature.ts";
+import { InvalidInputError } from "../domain/errors.ts";
+import type { Services } from "../runtime/services.ts";
+import { recordWebhookEvent } from "../use-cases/record-webhook-event.ts";
+import { receiveWooCommerceWebhook } from "../use-cases/receive-woocommerce-webhook.ts";
+import { errorResponse } from "./responses.ts";
+
+/**
+ * What a webhook delivery is answered, whichever server took it (the production fast path in
+ * runtime/webhook-fast-path.ts, or the React Router routes under `react-router dev`): verify,
+ * record, 200 — nothing slow before the answer, so the hosts' time limits hold under load.
+ */
+export async function answerShopifyWebhook(s: Services, req: RawWebhookRequest): Promise<Response> {
+  try {
+    const secret = s.config.shopify?.apiSecret;
+    if (!secret) throw new InvalidInputError("shopify_not_configured", "Shopify is not configured on this server");
+    const check = verifyShopifyWebhook(req, secret);
+    if (check.kind === "rejected") {
+      if (check.reason === "bad_signature") {
+        s.log.warn({ path: "/webhooks/shopify" }, "rejected shopify webhook: bad HMAC");
+        return new Response(null, { status: 401 });
+      }
+      throw new InvalidInputError("invalid_input", `not a Shopify webhook delivery: ${check.detail}`, { params: { detail: check.detail } });
+    }
+    const outcome = await recordWebhookEvent(s, check.event);
+    s.log.info({ shop: check.event.source, topic: check.event.topic, outcome: outcome.status }, "shopify webhook");
+    return new Response(null, { status: 200 });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}
+
+/** One URL per connected WooCommerce store; its secret verifies the signature. */
+export async function answerWooCommerceWebhook(s: Services, storeId: string, req: RawWebhookRequest): Promise<Response> {
+  try {
+    const outcome = await receiveWooCommerceWebhook(s, storeId, req);
+    s.log.info({ storeId, outcome: outcome.status }, "woocommerce webhook");
+    if (outcome.status === "rejected") {
+      const status = outcome.reason === "malformed" ? 400 : 401;
+      return Response.json({ error: { code: outcome.reason === "malformed" ? "invalid_input" : "webhook_unverified" } }, { status });
+    }
+    return new Response(null, { status: 200 });
+  } catch (e) {
+    const r = errorResponse(e);
+    return r.status === 400 && (e as { code?: string }).code === "store_not_found" ? new Response(r.body, { status: 404, headers: r.headers }) : r;
+  }
+}
