@@ -8,8 +8,15 @@ export interface JobEngine {
   readonly kind: "in-process" | "bullmq";
   /** Ask a worker to run row `id` after `delayMs`. `attempt` makes the trigger idempotent per attempt. */
   trigger(queue: JobName, id: number, attempt: number, delayMs: number): Promise<void>;
-  /** Start consuming triggers for these queues; `run` claims and executes the row. */
-  startWorkers(queues: JobName[], run: (id: number) => Promise<void>, concurrency: number): Promise<void>;
+  /**
+   * Start consuming triggers for these queues; `run` claims and executes the row. An engine may
+   * hand rows of one queue that wait together to `batch.run` instead (the in-process engine does).
+   */
+  startWorkers(queues: JobName[], run: (id: number) => Promise<void>, concurrency: number, batch?: BatchRunner): Promise<void>;
   ping(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface BatchRunner {
+  run(queue: JobName, ids: number[]): Promise<void>;
 }

@@ -1,17 +1,25 @@
-import type { JobEngine } from "./engine.ts";
+import type { BatchRunner, JobEngine } from "./engine.ts";
 import type { JobName } from "./job-names.ts";
 
 /** The embedded default: timers and a per-queue concurrency limit inside this process. */
 export class InProcessEngine implements JobEngine {
   readonly kind = "in-process" as const;
   private run?: (id: number) => Promise<void>;
+  private batch?: BatchRunner;
+  private readonly maxBatch: number;
   private queues = new Set<JobName>();
   private concurrency = 1;
   private active = new Map<JobName, number>();
-  private waiting = new Map<JobName, number[]>();
+  private waiting = new Map<JobName, Set<number>>();
+  private pumpScheduled = new Set<JobName>();
   private timers = new Set<NodeJS.Timeout>();
   private inFlight = new Set<Promise<void>>();
   private stopped = false;
+
+  /** `maxBatch`: the most waiting rows of a batch queue handed over at once. */
+  constructor(opts: { maxBatch?: number } = {}) {
+    this.maxBatch = opts.maxBatch ?? 64;
+  }
 
   async trigger(queue: JobName, id: number, _attempt: number, delayMs: number): Promise<void> {
     // Only a process that runs workers acts on triggers; others leave the row to the sweeper of
@@ -29,8 +37,9 @@ export class InProcessEngine implements JobEngine {
     }
   }
 
-  async startWorkers(queues: JobName[], run: (id: number) => Promise<void>, concurrency: number): Promise<void> {
+  async startWorkers(queues: JobName[], run: (id: number) => Promise<void>, concurrency: number, batch?: BatchRunner): Promise<void> {
     this.run = run;
+    this.batch = batch;
     this.concurrency = concurrency;
     for (const q of queues) this.queues.add(q);
   }
@@ -46,18 +55,27 @@ export class InProcessEngine implements JobEngine {
   }
 
   private enqueueLocal(queue: JobName, id: number) {
-    const list = this.waiting.get(queue) ?? [];
-    if (!list.includes(id)) list.push(id);
-    this.waiting.set(queue, list);
-    this.pump(queue);
+    let waiting = this.waiting.get(queue);
+    if (!waiting) this.waiting.set(queue, (waiting = new Set()));
+    waiting.add(id);
+    // Pumped once the current turn of the event loop is done, so rows triggered together (a
+    // batch of recorded webhooks, the follow-ups of a batch of orders) start together.
+    if (this.pumpScheduled.has(queue)) return;
+    this.pumpScheduled.add(queue);
+    setImmediate(() => {
+      this.pumpScheduled.delete(queue);
+      this.pump(queue);
+    });
   }
 
   private pump(queue: JobName) {
-    const list = this.waiting.get(queue) ?? [];
-    while (!this.stopped && list.length > 0 && (this.active.get(queue) ?? 0) < this.concurrency) {
-      const id = list.shift()!;
+    const waiting = this.waiting.get(queue);
+    while (!this.stopped && waiting && waiting.size > 0 && (this.active.get(queue) ?? 0) < this.concurrency) {
+      // Rows that waited together go as one batch (one claim, one finish): the first row of a
+      // quiet queue still starts at once, alone; under load the waiting rows share the work.
+      const ids = this.batch ? take(waiting, this.maxBatch) : take(waiting, 1);
       this.active.set(queue, (this.active.get(queue) ?? 0) + 1);
-      const p = this.run!(id)
+      const p = (ids.length > 1 ? this.batch!.run(queue, ids) : this.run!(ids[0]))
         .catch(() => {})
         .finally(() => {
           this.inFlight.delete(p);
@@ -67,4 +85,15 @@ export class InProcessEngine implements JobEngine {
       this.inFlight.add(p);
     }
   }
+}
+
+/** Removes and returns the first `n` of a set, in insertion (trigger) order. */
+function take(set: Set<number>, n: number): number[] {
+  const out: number[] = [];
+  for (const id of set) {
+    if (out.length === n) break;
+    out.push(id);
+  }
+  for (const id of out) set.delete(id);
+  return out;
 }

@@ -3,16 +3,20 @@ import os from "node:os";
 import type { Kysely } from "kysely";
 import {
   claimJob,
+  claimJobs,
   dueJobs,
   finishJob,
+  finishJobsDone,
   getJob,
   heartbeatJob,
+  heartbeatJobs,
   insertJob,
   releaseStaleJobs,
   type Executor,
 } from "../db/repositories/job-rows.ts";
-import type { Database } from "../db/schema.ts";
-import { errorKindOf, RetryableError } from "../domain/errors.ts";
+import { isUniqueViolation } from "../db/errors.ts";
+import type { Database, Job } from "../db/schema.ts";
+import { errorKindOf, PermanentError, RetryableError } from "../domain/errors.ts";
 import { outcomeOfFailure } from "../domain/job-retry.ts";
 import type { Logger } from "../logger.ts";
 import type { JobEngine } from "./engine.ts";
@@ -31,6 +35,21 @@ const SWEEP_PAGE = 500;
 const BLOCKED_RETRY_MS = 1_000;
 
 export type JobHandler<N extends JobName> = (payload: JobPayloads[N], ctx: JobContext) => Promise<void>;
+
+export interface BatchItem<N extends JobName> {
+  jobId: number;
+  attempt: number;
+  payload: JobPayloads[N];
+}
+
+/**
+ * Runs many claimed rows of one queue at once (under load, rows that waited together share one
+ * transaction). Returns each failed row's error; rows not in the map are done.
+ */
+export type BatchJobHandler<N extends JobName> = (items: BatchItem<N>[], ctx: Omit<JobContext, "jobId" | "attempt">) => Promise<Map<number, unknown>>;
+
+/** The most rows one batch claims. */
+export const MAX_BATCH = 64;
 
 export interface EnqueueOptions {
   /** The merchant the work is for (their dashboard counts it). */
@@ -53,6 +72,7 @@ export interface StagedJob {
  */
 export class JobQueue {
   private readonly handlers = new Map<JobName, JobHandler<any>>();
+  private readonly batchHandlers = new Map<JobName, BatchJobHandler<any>>();
   private readonly workerId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString("hex")}`;
   private sweepTimer?: NodeJS.Timeout;
   private sweeping?: Promise<unknown>;
@@ -71,6 +91,11 @@ export class JobQueue {
 
   register<N extends JobName>(name: N, handler: JobHandler<N>): void {
     this.handlers.set(name, handler);
+  }
+
+  /** A queue may also take rows in batches (the in-process engine uses it; BullMQ runs rows one by one). */
+  registerBatch<N extends JobName>(name: N, handler: BatchJobHandler<N>): void {
+    this.batchHandlers.set(name, handler);
   }
 
   async stage<N extends JobName>(trx: Executor, name: N, payload: JobPayloads[N], opts: EnqueueOptions = {}): Promise<StagedJob> {
@@ -139,27 +164,112 @@ export class JobQueue {
       await finish({ status: "done" });
     } catch (error) {
       clearInterval(heartbeat);
-      const kind = errorKindOf(error);
-      const message = error instanceof Error ? error.message : String(error);
-      const outcome = outcomeOfFailure(kind, job.attempts, job.max_attempts, {
-        retryAfterMs: error instanceof RetryableError ? error.retryAfterMs : undefined,
-      });
-      if (outcome.status === "pending") {
-        if (await finish({ status: "pending", error: message, errorKind: kind, runAt: new Date(Date.now() + outcome.delayMs) })) {
-          log.warn({ err: message, kind, retryInMs: outcome.delayMs }, "job failed; will retry");
-          await this.engine.trigger(queue, id, job.attempts, outcome.delayMs).catch(() => {});
-        }
-      } else if (outcome.status === "failed") {
-        if (await finish({ status: "failed", error: message, errorKind: kind })) log.error({ err: message, kind }, "job parked as failed");
-      } else if (await finish({ status: "done", note: message, errorKind: kind })) {
-        log.info({ reason: message }, "job ignored");
-      }
+      await this.settleFailure(job, token, error, log);
     }
+  }
+
+  /** A failed run's outcome by its error's kind: retry later, park as failed, or done (ignored). */
+  private async settleFailure(job: Job, token: string, error: unknown, log: Logger): Promise<void> {
+    const id = Number(job.id);
+    const queue = job.queue as JobName;
+    const finish = async (result: Parameters<typeof finishJob>[3]) => {
+      const applied = await finishJob(this.db, id, token, result);
+      if (!applied) log.warn({ outcome: result.status }, "job outcome discarded: its claim was taken over by another run");
+      return applied;
+    };
+    const kind = errorKindOf(error);
+    const message = error instanceof Error ? error.message : String(error);
+    const outcome = outcomeOfFailure(kind, job.attempts, job.max_attempts, {
+      retryAfterMs: error instanceof RetryableError ? error.retryAfterMs : undefined,
+    });
+    if (outcome.status === "pending") {
+      if (await finish({ status: "pending", error: message, errorKind: kind, runAt: new Date(Date.now() + outcome.delayMs) })) {
+        log.warn({ err: message, kind, retryInMs: outcome.delayMs }, "job failed; will retry");
+        await this.engine.trigger(queue, id, job.attempts, outcome.delayMs).catch(() => {});
+      }
+    } else if (outcome.status === "failed") {
+      if (await finish({ status: "failed", error: message, errorKind: kind })) log.error({ err: message, kind }, "job parked as failed");
+    } else if (await finish({ status: "done", note: message, errorKind: kind })) {
+      log.info({ reason: message }, "job ignored");
+    }
+  }
+
+  /**
+   * Claims rows `ids` of one queue with one statement and runs them through the queue's batch
+   * handler; each row's outcome is applied as runJob would. Without a batch handler, or when a row
+   * has a running twin, the rows run one by one.
+   */
+  async runJobs(queue: JobName, ids: number[]): Promise<void> {
+    if (ids.length === 1) return this.runJob(ids[0]);
+    const handler = this.batchHandlers.get(queue) ?? this.oneByOne(queue);
+    const token = `${this.workerId}:${crypto.randomBytes(6).toString("hex")}`;
+    let jobs: Job[];
+    try {
+      jobs = await claimJobs(this.db, ids, token);
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      for (const id of ids) await this.runJob(id);
+      return;
+    }
+    if (jobs.length === 0) return;
+    const claimed = jobs.map((j) => Number(j.id));
+    const log = this.log.child({ queue, batch: claimed.length });
+    const lost = new AbortController();
+    const heartbeat = setInterval(() => {
+      heartbeatJobs(this.db, claimed, token)
+        .then((held) => {
+          if (held < claimed.length) lost.abort(new Error("lost a batch job's claim"));
+        })
+        .catch(() => {});
+    }, Math.max(50, Math.floor(this.opts.lockTimeoutMs / 3)));
+    heartbeat.unref();
+    let failures: Map<number, unknown>;
+    try {
+      failures = await handler(
+        jobs.map((j) => ({ jobId: Number(j.id), attempt: j.attempts, payload: JSON.parse(j.payload) })),
+        { log, signal: lost.signal },
+      );
+    } catch (error) {
+      failures = new Map(claimed.map((id) => [id, error]));
+    } finally {
+      clearInterval(heartbeat);
+    }
+    const done = claimed.filter((id) => !failures.has(id));
+    const finished = await finishJobsDone(this.db, done, token);
+    if (finished < done.length) log.warn({ outcome: "done", lost: done.length - finished }, "batch outcome partly discarded: claims were taken over by another run");
+    for (const job of jobs) {
+      if (failures.has(Number(job.id))) await this.settleFailure(job, token, failures.get(Number(job.id)), log.child({ jobId: Number(job.id), attempt: job.attempts }));
+    }
+  }
+
+  /**
+   * A queue without a batch handler still claims and finishes a batch with one statement each;
+   * its handler runs per row, at most `concurrency` at a time (the host APIs behind them are
+   * paced per store, and a small WooCommerce site must not see a burst of parallel calls).
+   */
+  private oneByOne(queue: JobName): BatchJobHandler<JobName> {
+    return async (items, ctx) => {
+      const handler = this.handlers.get(queue);
+      const failures = new Map<number, unknown>();
+      const waiting = [...items];
+      const worker = async () => {
+        for (let item = waiting.shift(); item; item = waiting.shift()) {
+          const { jobId, attempt, payload } = item;
+          if (!handler) {
+            failures.set(jobId, new PermanentError("no_handler", `no handler registered for ${queue}`));
+            continue;
+          }
+          await handler(payload, { jobId, attempt, log: ctx.log.child({ jobId, attempt }), signal: ctx.signal }).catch((e: unknown) => failures.set(jobId, e));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.opts.concurrency, items.length) }, worker));
+      return failures;
+    };
   }
 
   /** Starts consuming triggers and the sweeper. Only processes with the worker role call this. */
   async startWorkers(queues: JobName[] = JOB_NAMES): Promise<void> {
-    await this.engine.startWorkers(queues, (id) => this.runJob(id), this.opts.concurrency);
+    await this.engine.startWorkers(queues, (id) => this.runJob(id), this.opts.concurrency, { run: (queue, ids) => this.runJobs(queue, ids) });
     await this.sweep();
     this.sweepTimer = setInterval(() => {
       if (!this.sweeping) this.sweeping = this.sweep().finally(() => (this.sweeping = undefined));

@@ -1,6 +1,6 @@
 import { deliverOrder } from "../use-cases/deliver-order.ts";
 import { fillBackorders } from "../use-cases/fill-backorders.ts";
-import { processWebhookEvent } from "../use-cases/process-webhook-event.ts";
+import { processWebhookEvent, processWebhookEventBatch } from "../use-cases/process-webhook-event.ts";
 import { reconcileStore } from "../use-cases/reconcile-store.ts";
 import { sendLowStockAlert } from "../use-cases/send-low-stock-alert.ts";
 import { sendOrderEmail } from "../use-cases/send-order-email.ts";
@@ -10,6 +10,7 @@ import type { Services } from "./services.ts";
 /** Binds each named queue to its use-case. Queues without a handler yet are parked as failed if used. */
 export function registerJobHandlers(s: Services): void {
   s.jobs.register("process-event", (payload, ctx) => processWebhookEvent(s, payload, ctx));
+  s.jobs.registerBatch("process-event", (items, ctx) => processWebhookEventBatch(s, items, ctx));
   s.jobs.register("deliver-order", async (payload, ctx) => void (await deliverOrder(s, payload, ctx)));
   s.jobs.register("reconcile-store", async (payload, ctx) => void (await reconcileStore(s, payload, ctx)));
   s.jobs.register("fill-backorders", async (payload) => void (await fillBackorders(s, payload)));

@@ -47,9 +47,41 @@ type Deps = Pick<Services, "db" | "jobs" | "database" | "config">;
  * A second run of the same order finds every unit's row and changes nothing: the unique
  * (line, unit) constraint refuses a second allocation even if two runs race.
  */
-export async function applyHostOrder(s: Deps, store: Pick<Store, "id" | "account_id" | "platform" | "settings">, host: HostOrder): Promise<ApplyOutcome> {
+export async function applyHostOrder(s: Deps, store: ApplyStore, host: HostOrder): Promise<ApplyOutcome> {
+  const applied = await s.db.transaction().execute((trx) => applyHostOrderIn(s, trx, store, host));
+  await afterHostOrdersApplied(s, [applied]);
+  return applied.outcome;
+}
+
+export type ApplyStore = Pick<Store, "id" | "account_id" | "platform" | "settings">;
+
+/** What one order's transaction did, for the caller to act on once it has committed. */
+export interface AppliedOrder {
+  outcome: ApplyOutcome;
+  accountId: string;
+  staged: StagedJob[];
+  touchedPools: Set<string>;
+}
+
+/**
+ * After the transaction(s) that applied orders committed: trigger their staged jobs, and alert
+ * once per pool whose count crossed below its threshold (a batch of orders checks each pool once).
+ */
+export async function afterHostOrdersApplied(s: Deps, applied: AppliedOrder[]): Promise<void> {
+  await s.jobs.trigger(applied.flatMap((a) => a.staged));
+  const pools = new Map<string, string>();
+  for (const a of applied) for (const poolId of a.touchedPools) pools.set(poolId, a.accountId);
+  for (const [poolId, accountId] of pools) await refreshLowStock(s, accountId, poolId);
+}
+
+/**
+ * The work of applyHostOrder inside the caller's transaction (a batch of webhook events applies
+ * many orders in one transaction, each under its own savepoint). The caller commits, then calls
+ * afterHostOrdersApplied.
+ */
+export async function applyHostOrderIn(s: Pick<Deps, "jobs" | "database" | "config">, trx: Executor, store: ApplyStore, host: HostOrder): Promise<AppliedOrder> {
   const staged: StagedJob[] = [];
-  const outcome = await s.db.transaction().execute(async (trx) => {
+  const outcome = await (async () => {
     const now = new Date().toISOString();
     const order = await upsertOrder(
       trx,
@@ -171,11 +203,8 @@ export async function applyHostOrder(s: Deps, store: Pick<Store, "id" | "account
       });
     }
     return { outcome: base, touchedPools };
-  });
-  await s.jobs.trigger(staged);
-  // The pool's count went down (or back up): alert once when it crosses below its threshold.
-  for (const poolId of outcome.touchedPools) await refreshLowStock(s, store.account_id, poolId);
-  return outcome.outcome;
+  })();
+  return { outcome: outcome.outcome, accountId: store.account_id, staged, touchedPools: outcome.touchedPools };
 }
 
 function fulfilmentStatus(lines: { id: string; quantity: number; refunded_quantity: number; units_per_item: number }[], units: UnitRow[], wantsKeys: boolean): OrderStatus {

@@ -1,11 +1,12 @@
 import { recordAudit } from "../db/repositories/audit-repo.ts";
-import { findStoreById, setStoreStatus } from "../db/repositories/stores-repo.ts";
-import { getWebhookEvent, setWebhookEventStatus } from "../db/repositories/webhook-events-repo.ts";
+import { findStoreById, listStoresByIds, setStoreStatus } from "../db/repositories/stores-repo.ts";
+import { getWebhookEvent, listWebhookEvents, setWebhookEventStatus } from "../db/repositories/webhook-events-repo.ts";
 import type { Store, WebhookEvent } from "../db/schema.ts";
 import { KeyrelayError, PermanentError } from "../domain/errors.ts";
-import type { JobContext } from "../jobs/job-queue.ts";
+import type { BatchItem, JobContext } from "../jobs/job-queue.ts";
 import type { Services } from "../runtime/services.ts";
-import { applyHostOrder } from "./apply-host-order.ts";
+import type { HostOrder } from "../../../connectors/host-connector.ts";
+import { afterHostOrdersApplied, applyHostOrder, applyHostOrderIn, type AppliedOrder } from "./apply-host-order.ts";
 import { handleComplianceRequest } from "./handle-compliance-request.ts";
 import { hostEventMeaning } from "./host-event-meaning.ts";
 import { hostFailure } from "./host-failure.ts";
@@ -68,6 +69,76 @@ export async function processWebhookEvent(s: Deps, payload: { eventId: number },
     // Parked for good: say why on the event. A retryable failure leaves it `received` for the retry.
     if (e instanceof KeyrelayError && e.kind === "permanent") await setWebhookEventStatus(s.db, event.id, "failed", e.message);
     throw e;
+  }
+}
+
+/**
+ * Many `process-event` rows at once (the in-process engine hands over the rows that waited
+ * together). Events that carry their whole order (Shopify orders/paid, every WooCommerce order)
+ * are applied in one transaction, each under its own savepoint: one order's failure rolls back
+ * only that order, and a burst of paid orders costs one commit instead of several per order.
+ * Everything else (uninstalls, compliance, refunds that need the order fetched from the host,
+ * anything unusual) takes the one-by-one path above. Returns each failed row's error.
+ */
+export async function processWebhookEventBatch(s: Deps, items: BatchItem<"process-event">[], ctx: Pick<JobContext, "log">): Promise<Map<number, unknown>> {
+  const failures = new Map<number, unknown>();
+  const events = await listWebhookEvents(s.db, items.map((i) => i.payload.eventId));
+  const stores = await listStoresByIds(s.db, [...new Set([...events.values()].map((e) => e.store_id).filter((id): id is string => id !== null))]);
+  const together: { jobId: number; event: WebhookEvent; store: Store; order: HostOrder }[] = [];
+  const alone: BatchItem<"process-event">[] = [];
+  for (const item of items) {
+    const event = events.get(item.payload.eventId);
+    const store = event?.store_id ? stores.get(event.store_id) : undefined;
+    const order = event && store && event.status === "received" && store.status !== "uninstalled" && store.status !== "disconnected" ? carriedOrder(event) : undefined;
+    if (event && store && order) together.push({ jobId: item.jobId, event, store, order });
+    else alone.push(item);
+  }
+
+  const applied: AppliedOrder[] = [];
+  if (together.length > 0) {
+    const trx = await s.db.startTransaction().execute();
+    try {
+      for (const t of together) {
+        const sp = await trx.savepoint("event").execute();
+        try {
+          const a = await applyHostOrderIn(s, sp, t.store, t.order);
+          await setWebhookEventStatus(sp, t.event.id, "processed");
+          await sp.releaseSavepoint("event").execute();
+          applied.push(a);
+          ctx.log.info({ eventId: t.event.id, orderId: a.outcome.orderId, status: a.outcome.status, allocated: a.outcome.allocated, backordered: a.outcome.backordered, released: a.outcome.released }, "order event applied");
+        } catch (e) {
+          await sp.rollbackToSavepoint("event").execute();
+          await sp.releaseSavepoint("event").execute();
+          if (e instanceof KeyrelayError && e.kind === "permanent") await setWebhookEventStatus(trx, t.event.id, "failed", e.message);
+          failures.set(t.jobId, e);
+        }
+      }
+      await trx.commit().execute();
+    } catch (e) {
+      await trx.rollback().execute().catch(() => {});
+      applied.length = 0;
+      for (const t of together) failures.set(t.jobId, e);
+    }
+  }
+  await afterHostOrdersApplied(s, applied);
+
+  await Promise.all(
+    alone.map((item) =>
+      processWebhookEvent(s, item.payload, ctx).catch((e: unknown) => {
+        failures.set(item.jobId, e);
+      }),
+    ),
+  );
+  return failures;
+}
+
+/** The order an event carries in full, or undefined when it does not (or does not parse: the one-by-one path says why). */
+function carriedOrder(event: WebhookEvent): HostOrder | undefined {
+  try {
+    const meaning = hostEventMeaning(event.platform, event.topic, JSON.parse(event.payload));
+    return meaning.type === "order" ? (meaning.order ?? undefined) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

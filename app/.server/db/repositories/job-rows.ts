@@ -94,6 +94,46 @@ function claimJobRow(db: Executor, id: number, claimToken: string, now: Date): P
     .executeTakeFirst();
 }
 
+/**
+ * Claims many due pending rows with one statement (a batch runs under one claim token). Throws a
+ * unique violation when any of them has a running twin: the caller then claims them one by one.
+ */
+export function claimJobs(db: Executor, ids: number[], claimToken: string, now = new Date()): Promise<Job[]> {
+  return db
+    .updateTable("jobs")
+    .set((eb) => ({
+      status: "running",
+      attempts: eb("attempts", "+", 1),
+      locked_at: iso(now),
+      locked_by: claimToken,
+      updated_at: iso(now),
+    }))
+    .where("id", "in", ids)
+    .where("status", "=", "pending")
+    .where("run_at", "<=", iso(now))
+    .returningAll()
+    .execute();
+}
+
+/** Marks a batch's rows done, where the claim is still the batch's. Returns how many were. */
+export async function finishJobsDone(db: Executor, ids: number[], claimToken: string, now = new Date()): Promise<number> {
+  if (ids.length === 0) return 0;
+  const r = await db
+    .updateTable("jobs")
+    .set({ status: "done", locked_at: null, locked_by: null, updated_at: iso(now), completed_at: iso(now), last_error: null, error_kind: null })
+    .where("id", "in", ids)
+    .where("status", "=", "running")
+    .where("locked_by", "=", claimToken)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Keeps a batch's claims alive while its handler runs; how many are still held. */
+export async function heartbeatJobs(db: Executor, ids: number[], claimToken: string, now = new Date()): Promise<number> {
+  const r = await db.updateTable("jobs").set({ locked_at: iso(now) }).where("id", "in", ids).where("status", "=", "running").where("locked_by", "=", claimToken).executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 /** Keeps a claim alive while its handler runs; false when the claim was lost (released by a sweeper). */
 export async function heartbeatJob(db: Executor, id: number, claimToken: string, now = new Date()): Promise<boolean> {
   const r = await db

@@ -10,6 +10,12 @@ export async function findStoreById(db: Executor, id: string): Promise<Store | u
   return db.selectFrom("stores").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
+export async function listStoresByIds(db: Executor, ids: string[]): Promise<Map<string, Store>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom("stores").selectAll().where("id", "in", ids).execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 export async function insertStore(
   db: Executor,
   input: { id?: string; accountId: string; platform: StorePlatform; domain: string; name: string; status?: StoreStatus },

@@ -44,6 +44,12 @@ export async function getWebhookEvent(db: Executor, id: number): Promise<Webhook
   return db.selectFrom("webhook_events").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
+export async function listWebhookEvents(db: Executor, ids: number[]): Promise<Map<number, WebhookEvent>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom("webhook_events").selectAll().where("id", "in", ids).execute();
+  return new Map(rows.map((r) => [Number(r.id), r]));
+}
+
 export async function setWebhookEventStatus(db: Executor, id: number, status: WebhookEventStatus, error: string | null = null): Promise<void> {
   await db
     .updateTable("webhook_events")
