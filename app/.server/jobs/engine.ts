@@ -14,6 +14,12 @@ export interface JobEngine {
    */
   startWorkers(queues: JobName[], run: (id: number) => Promise<void>, concurrency: number, batch?: BatchRunner): Promise<void>;
   ping(): Promise<void>;
+  /**
+   * Work this process answers requests with (recording webhooks) is under way from `start` to
+   * `end`: an engine running jobs in the same process lets it go first.
+   */
+  foregroundStarted?(): void;
+  foregroundEnded?(): void;
   stop(): Promise<void>;
 }
 

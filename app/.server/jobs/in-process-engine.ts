@@ -15,6 +15,7 @@ export class InProcessEngine implements JobEngine {
   private timers = new Set<NodeJS.Timeout>();
   private inFlight = new Set<Promise<void>>();
   private stopped = false;
+  private foreground = 0;
 
   /** `maxBatch`: the most waiting rows of a batch queue handed over at once. */
   constructor(opts: { maxBatch?: number } = {}) {
@@ -46,6 +47,14 @@ export class InProcessEngine implements JobEngine {
 
   async ping(): Promise<void> {}
 
+  foregroundStarted(): void {
+    this.foreground++;
+  }
+
+  foregroundEnded(): void {
+    if (--this.foreground === 0) for (const q of this.waiting.keys()) this.pump(q);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
@@ -68,9 +77,24 @@ export class InProcessEngine implements JobEngine {
     });
   }
 
+  /**
+   * Recording webhooks comes first (see foregroundStarted), then allocation: while rows of an allocating queue wait, every other queue runs at most
+   * one batch at a time (never none, so nothing starves). Under a burst of paid orders the keys
+   * are claimed as fast as the machine allows, and write-back, email and stock sync catch up with
+   * the CPU that is left, then at full speed once the burst is over.
+   */
+  private limitOf(queue: JobName): number {
+    // Requests come before any job: while webhooks are being recorded, each queue keeps at most
+    // one batch going (enough that nothing stops), so the recording waits for little.
+    if (this.foreground > 0) return 1;
+    if (FIRST.has(queue)) return this.concurrency;
+    for (const q of FIRST) if ((this.waiting.get(q)?.size ?? 0) > 0) return 1;
+    return this.concurrency;
+  }
+
   private pump(queue: JobName) {
     const waiting = this.waiting.get(queue);
-    while (!this.stopped && waiting && waiting.size > 0 && (this.active.get(queue) ?? 0) < this.concurrency) {
+    while (!this.stopped && waiting && waiting.size > 0 && (this.active.get(queue) ?? 0) < this.limitOf(queue)) {
       // Rows that waited together go as one batch (one claim, one finish): the first row of a
       // quiet queue still starts at once, alone; under load the waiting rows share the work.
       const ids = this.batch ? take(waiting, this.maxBatch) : take(waiting, 1);
@@ -81,11 +105,16 @@ export class InProcessEngine implements JobEngine {
           this.inFlight.delete(p);
           this.active.set(queue, (this.active.get(queue) ?? 1) - 1);
           this.pump(queue);
+          // The allocating queue drained: the others may take their full share again.
+          if (FIRST.has(queue) && (this.waiting.get(queue)?.size ?? 0) === 0) for (const q of this.waiting.keys()) if (!FIRST.has(q)) this.pump(q);
         });
       this.inFlight.add(p);
     }
   }
 }
+
+/** The queues that claim keys for paid orders. */
+const FIRST: ReadonlySet<JobName> = new Set<JobName>(["process-event", "fill-backorders"]);
 
 /** Removes and returns the first `n` of a set, in insertion (trigger) order. */
 function take(set: Set<number>, n: number): number[] {

@@ -110,6 +110,19 @@ export class JobQueue {
     return { id, queue: name, runAt };
   }
 
+  /**
+   * Runs `work` ahead of this process's jobs: while it is under way the in-process engine starts
+   * no more than one batch per queue (recording webhooks: the hosts wait for the answer).
+   */
+  async foreground<T>(work: () => Promise<T>): Promise<T> {
+    this.engine.foregroundStarted?.();
+    try {
+      return await work();
+    } finally {
+      this.engine.foregroundEnded?.();
+    }
+  }
+
   /** Triggers staged rows once their transaction has committed. Never throws: the sweeper is the safety net. */
   async trigger(jobs: StagedJob[]): Promise<void> {
     await Promise.all(

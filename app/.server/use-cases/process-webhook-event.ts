@@ -95,10 +95,14 @@ export async function processWebhookEventBatch(s: Deps, items: BatchItem<"proces
   }
 
   const applied: AppliedOrder[] = [];
-  if (together.length > 0) {
+  // A few orders per transaction: enough to share the commit, short enough that a webhook being
+  // recorded meanwhile (it waits for the same connection) is not held up for long.
+  for (let i = 0; i < together.length; i += ORDERS_PER_TRANSACTION) {
+    const chunk = together.slice(i, i + ORDERS_PER_TRANSACTION);
+    const appliedBefore = applied.length;
     const trx = await s.db.startTransaction().execute();
     try {
-      for (const t of together) {
+      for (const t of chunk) {
         const sp = await trx.savepoint("event").execute();
         try {
           const a = await applyHostOrderIn(s, sp, t.store, t.order);
@@ -116,8 +120,8 @@ export async function processWebhookEventBatch(s: Deps, items: BatchItem<"proces
       await trx.commit().execute();
     } catch (e) {
       await trx.rollback().execute().catch(() => {});
-      applied.length = 0;
-      for (const t of together) failures.set(t.jobId, e);
+      applied.length = appliedBefore;
+      for (const t of chunk) failures.set(t.jobId, e);
     }
   }
   await afterHostOrdersApplied(s, applied);
@@ -131,6 +135,8 @@ export async function processWebhookEventBatch(s: Deps, items: BatchItem<"proces
   );
   return failures;
 }
+
+const ORDERS_PER_TRANSACTION = 8;
 
 /** The order an event carries in full, or undefined when it does not (or does not parse: the one-by-one path says why). */
 function carriedOrder(event: WebhookEvent): HostOrder | undefined {

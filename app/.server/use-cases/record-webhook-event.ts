@@ -60,13 +60,17 @@ class Intake {
   }
 
   record(event: VerifiedEvent): Promise<RecordOutcome> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
-      if (!this.scheduled && !this.writing) {
-        this.scheduled = true;
-        setImmediate(() => void this.write());
-      }
-    });
+    // The host is waiting for this answer: jobs in this process hold back until it is written.
+    return this.s.jobs.foreground(
+      () =>
+        new Promise<RecordOutcome>((resolve, reject) => {
+          this.queue.push({ event, resolve, reject });
+          if (!this.scheduled && !this.writing) {
+            this.scheduled = true;
+            setImmediate(() => void this.write());
+          }
+        }),
+    );
   }
 
   private async write(): Promise<void> {
