@@ -6,6 +6,7 @@ import pg from "pg";
 import type { Dialect } from "../../../db/migrations/column-types.ts";
 import type { Database } from "./schema.ts";
 import { withStatementCache } from "./statement-cache.ts";
+import { WalCheckpointer } from "./wal-checkpointer.ts";
 
 export type { Dialect };
 
@@ -47,6 +48,7 @@ function openSqlite(file: string): DatabaseHandle {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("synchronous = NORMAL");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const checkpointer = file === ":memory:" ? undefined : WalCheckpointer.start(sqlite, file);
   return {
     db,
     dialect: "sqlite",
@@ -56,6 +58,7 @@ function openSqlite(file: string): DatabaseHandle {
       sqlite.prepare("select 1").get();
     },
     async close() {
+      await checkpointer?.stop();
       await db.destroy();
     },
   };
