@@ -20,6 +20,7 @@ parentPort!.on("message", (m: string) => {
   if (m !== "stop") return;
   clearInterval(timer);
   db.close();
-  parentPort!.postMessage("stopped");
+  // Nothing else keeps this thread: closing the port lets it end, and the app sees "exit".
+  parentPort!.close();
 });
 parentPort!.postMessage("ready");

@@ -36,13 +36,15 @@ export class WalCheckpointer {
   /** Stops the worker (its connection closes cleanly); the caller closes its own connection after. */
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => {
-      const done = () => resolve();
-      this.worker.once("exit", done);
-      this.worker.once("message", (m: string) => {
-        if (m === "stopped") void this.worker.terminate().then(done, done);
+      if (this.worker.threadId === -1) return resolve();
+      // A worker stuck in a checkpoint must not hold up a shutdown. (This timer also keeps the
+      // process waiting for the exit: the worker itself is unref'd.)
+      const stuck = setTimeout(() => void this.worker.terminate(), 2_000);
+      this.worker.once("exit", () => {
+        clearTimeout(stuck);
+        resolve();
       });
       this.worker.postMessage("stop");
-      setTimeout(() => void this.worker.terminate().then(done, done), 2_000).unref();
     });
   }
 }
