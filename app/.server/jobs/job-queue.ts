@@ -185,8 +185,10 @@ export class JobQueue {
   private async settleFailure(job: Job, token: string, error: unknown, log: Logger): Promise<void> {
     const id = Number(job.id);
     const queue = job.queue as JobName;
+    // One clock reading for the row's updated_at and its retry time: the delay recorded is exact.
+    const now = new Date();
     const finish = async (result: Parameters<typeof finishJob>[3]) => {
-      const applied = await finishJob(this.db, id, token, result);
+      const applied = await finishJob(this.db, id, token, result, now);
       if (!applied) log.warn({ outcome: result.status }, "job outcome discarded: its claim was taken over by another run");
       return applied;
     };
@@ -196,7 +198,7 @@ export class JobQueue {
       retryAfterMs: error instanceof RetryableError ? error.retryAfterMs : undefined,
     });
     if (outcome.status === "pending") {
-      if (await finish({ status: "pending", error: message, errorKind: kind, runAt: new Date(Date.now() + outcome.delayMs) })) {
+      if (await finish({ status: "pending", error: message, errorKind: kind, runAt: new Date(now.getTime() + outcome.delayMs) })) {
         log.warn({ err: message, kind, retryInMs: outcome.delayMs }, "job failed; will retry");
         await this.engine.trigger(queue, id, job.attempts, outcome.delayMs).catch(() => {});
       }

@@ -62,36 +62,17 @@ function tryInsertJob(db: Executor, job: NewJobRow, runAt: string, now: Date) {
 /**
  * One conditional UPDATE: of any number of workers triggered for the same row, exactly one claims
  * it. `claimToken` is unique per claim: only that claim may heartbeat or finish the row, so a run
- * that outlived its lock cannot overwrite the outcome of the run that replaced it.
- */
-/**
- * Claims a due pending row; undefined when it is not (any more) claimable, "blocked" when another
- * row with the same dedupe key is running (the unique index on running rows refuses the second).
+ * that outlived its lock cannot overwrite the outcome of the run that replaced it. Undefined when
+ * the row is not (any more) claimable, "blocked" when another row with the same dedupe key is
+ * running (the unique index on running rows refuses the second).
  */
 export async function claimJob(db: Executor, id: number, claimToken: string, now = new Date()): Promise<Job | "blocked" | undefined> {
   try {
-    return await claimJobRow(db, id, claimToken, now);
+    return (await claimJobs(db, [id], claimToken, now))[0];
   } catch (e) {
     if (isUniqueViolation(e)) return "blocked";
     throw e;
   }
-}
-
-function claimJobRow(db: Executor, id: number, claimToken: string, now: Date): Promise<Job | undefined> {
-  return db
-    .updateTable("jobs")
-    .set((eb) => ({
-      status: "running",
-      attempts: eb("attempts", "+", 1),
-      locked_at: iso(now),
-      locked_by: claimToken,
-      updated_at: iso(now),
-    }))
-    .where("id", "=", id)
-    .where("status", "=", "pending")
-    .where("run_at", "<=", iso(now))
-    .returningAll()
-    .executeTakeFirst();
 }
 
 /**
