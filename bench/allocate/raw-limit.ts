@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import SQLite from "better-sqlite3";
 import pg from "pg";
 import { loadConfig } from "../../app/.server/config.ts";
+import { SQLITE_PRAGMAS } from "../../app/.server/db/database.ts";
 import { insertBatch } from "../../app/.server/db/repositories/key-batches-repo.ts";
 import { createServices } from "../../app/.server/runtime/services.ts";
 import { installShopifyShop } from "../../app/.server/use-cases/install-shopify-shop.ts";
@@ -69,10 +70,7 @@ export async function rawSqliteClaims(db: FreshDatabase, claims: number): Promis
   const f = await fixture(db, claims);
   const sqlite = new SQLite(db.sqliteFile!);
   try {
-    sqlite.pragma("journal_mode = WAL");
-    sqlite.pragma("busy_timeout = 5000");
-    sqlite.pragma("foreign_keys = ON");
-    sqlite.pragma("synchronous = NORMAL");
+    for (const p of SQLITE_PRAGMAS) sqlite.pragma(p);
     const claim = sqlite.prepare(
       `update keys set state = 'allocated', allocated_at = ?, state_changed_at = ?
        where id in (select id from keys where pool_id = ? and state = 'available' and (expires_at is null or expires_at > ?) order by id limit 1)
