@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import type { ServerBuild } from "react-router";
 import { ConfigError, loadConfigFromEnvironment } from "../app/.server/config.ts";
 import { createHttpApp } from "../app/.server/runtime/http-app.ts";
+import { MAIN_THREAD_QUEUES, startJobThread, type JobThread } from "../app/.server/runtime/job-thread.ts";
 import { createServices } from "../app/.server/runtime/services.ts";
 import { expireKeys } from "../app/.server/use-cases/expire-keys.ts";
 import { recoverImports } from "../app/.server/use-cases/recover-imports.ts";
@@ -65,8 +66,17 @@ if (role !== "worker") {
 }
 
 // Workers start after the HTTP server listens: a slow or absent Redis never delays serving.
+let jobThread: JobThread | undefined;
 if (role !== "web") {
-  await services.jobs.startWorkers();
+  // One process without Redis (the embedded default): write-back, email and stock sync on a second
+  // thread, so webhooks and key claims keep this one (JOBS_THREAD=off runs everything here).
+  if (role === "all" && !config.redisUrl && config.jobs.thread) {
+    await services.jobs.startWorkers(MAIN_THREAD_QUEUES);
+    jobThread = await startJobThread(services, root);
+    log.info("jobs: write-back, email and stock sync on a second thread");
+  } else {
+    await services.jobs.startWorkers();
+  }
   // Housekeeping now and every few minutes: finish imports a crash interrupted (rolled back or
   // forward), and retire keys past their expiry.
   const housekeeping = async () => {
@@ -100,6 +110,7 @@ async function shutdown(signal: string) {
   }, 20_000).unref();
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   clearInterval(keepAlive);
+  await jobThread?.stop();
   await services.close();
   process.exit(0);
 }

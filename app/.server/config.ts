@@ -54,6 +54,9 @@ const EnvSchema = z.object({
   JOBS_CONCURRENCY: positiveInt.default(4),
   JOBS_SWEEP_INTERVAL_MS: positiveInt.default(15_000),
   JOBS_LOCK_TIMEOUT_MS: positiveInt.default(5 * 60_000),
+  // Embedded default (`npm start`, no Redis): write-back, email and stock sync run on a second
+  // thread, so answering webhooks and claiming keys keep the main thread to themselves.
+  JOBS_THREAD: z.enum(["on", "off"]).default("on"),
   // Redis key prefix for BullMQ: two keyrelay installations can share one Redis.
   JOBS_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only").default("keyrelay"),
   LOGIN_MAX_ATTEMPTS: positiveInt.default(5),
@@ -106,7 +109,7 @@ export interface Config {
   defaultLocale: Env["DEFAULT_LOCALE"];
   /** The terminal's language tag (LANG), for the CLI's human-readable output. */
   terminalLanguage?: string;
-  jobs: { concurrency: number; sweepIntervalMs: number; lockTimeoutMs: number; queuePrefix: string };
+  jobs: { concurrency: number; sweepIntervalMs: number; lockTimeoutMs: number; queuePrefix: string; thread: boolean };
   login: { maxAttempts: number; windowSeconds: number };
   /** Admin uploads of key files: the size limit, and where an upload waits (0600) between preview and import. */
   import: { maxBytes: number; tmpDir: string };
@@ -193,6 +196,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       sweepIntervalMs: e.JOBS_SWEEP_INTERVAL_MS,
       lockTimeoutMs: e.JOBS_LOCK_TIMEOUT_MS,
       queuePrefix: e.JOBS_QUEUE_PREFIX,
+      thread: e.JOBS_THREAD === "on",
     },
     login: { maxAttempts: e.LOGIN_MAX_ATTEMPTS, windowSeconds: e.LOGIN_WINDOW_SECONDS },
     import: { maxBytes: e.IMPORT_MAX_BYTES, tmpDir: path.join(dataDir, "imports") },

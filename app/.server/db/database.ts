@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { Kysely, PostgresDialect, SqliteDialect, type Driver } from "kysely";
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Driver } from "kysely";
 import pg from "pg";
 import type { Dialect } from "../../../db/migrations/column-types.ts";
 import type { Database } from "./schema.ts";
@@ -33,11 +33,12 @@ pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1184, (v) => new Date(v).toISOString());
 
 export type DatabaseOptions =
-  | { dialect: "sqlite"; file: string }
+  /** `checkpointer: false` for a second connection in a process whose first one already checkpoints. */
+  | { dialect: "sqlite"; file: string; checkpointer?: boolean }
   | { dialect: "postgres"; url: string; poolSize?: number; searchPath?: string };
 
 export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
-  if (opts.dialect === "sqlite") return openSqlite(opts.file);
+  if (opts.dialect === "sqlite") return openSqlite(opts.file, opts.checkpointer ?? true);
   return openPostgres(opts.url, opts.poolSize ?? 10, opts.searchPath);
 }
 
@@ -58,12 +59,12 @@ export const SQLITE_PRAGMAS = [
   "temp_store = MEMORY",
 ] as const;
 
-function openSqlite(file: string): DatabaseHandle {
+function openSqlite(file: string, checkpoint: boolean): DatabaseHandle {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   for (const p of SQLITE_PRAGMAS) sqlite.pragma(p);
   const db = new Kysely<Database>({ dialect: new LoopFriendlySqliteDialect({ database: withStatementCache(sqlite) }) });
-  const checkpointer = file === ":memory:" ? undefined : WalCheckpointer.start(sqlite, file);
+  const checkpointer = file === ":memory:" || !checkpoint ? undefined : WalCheckpointer.start(sqlite, file);
   return {
     db,
     dialect: "sqlite",
@@ -85,6 +86,11 @@ function openSqlite(file: string): DatabaseHandle {
  * turn, so a burst of webhooks on new connections queued for up to a second before being read.
  * This dialect lets the loop turn once before each query or transaction takes the connection (a
  * transaction still runs as one block, as SQLite's single writer wants).
+ *
+ * Transactions begin IMMEDIATE: they take the write lock at BEGIN, waiting (busy_timeout) for
+ * another connection's write to finish. A deferred transaction that read first could not upgrade
+ * to a writer once another connection (the job thread, the CLI) had committed since its read:
+ * SQLite fails it with SQLITE_BUSY instead of waiting.
  */
 class LoopFriendlySqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
@@ -93,6 +99,9 @@ class LoopFriendlySqliteDialect extends SqliteDialect {
     driver.acquireConnection = async () => {
       await nextTurn();
       return acquire();
+    };
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
     };
     return driver;
   }

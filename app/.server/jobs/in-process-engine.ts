@@ -22,10 +22,18 @@ export class InProcessEngine implements JobEngine {
     this.maxBatch = opts.maxBatch ?? 64;
   }
 
-  async trigger(queue: JobName, id: number, _attempt: number, delayMs: number): Promise<void> {
+  /**
+   * Where triggers for queues this engine does not run go (the job thread's channel, both ways);
+   * without one they are left to the sweeper of whoever runs that queue.
+   */
+  forward?: (queue: JobName, id: number, attempt: number, delayMs: number) => void;
+
+  async trigger(queue: JobName, id: number, attempt: number, delayMs: number): Promise<void> {
+    if (this.stopped) return;
+    if (!this.queues.has(queue) && this.forward) return this.forward(queue, id, attempt, delayMs);
     // Only a process that runs workers acts on triggers; others leave the row to the sweeper of
     // a worker process (with no Redis there is no channel between processes but the database).
-    if (!this.run || !this.queues.has(queue) || this.stopped) return;
+    if (!this.run || !this.queues.has(queue)) return;
     if (delayMs > 0) {
       const t = setTimeout(() => {
         this.timers.delete(t);

@@ -292,6 +292,12 @@ export class JobQueue {
     this.sweepTimer.unref();
   }
 
+  /** Takes over more queues in a process already running workers (the job thread stopped). */
+  async adoptQueues(queues: JobName[]): Promise<void> {
+    await this.engine.startWorkers(queues, (id) => this.runJob(id), this.opts.concurrency, { run: (queue, ids) => this.runJobs(queue, ids) });
+    await this.sweep();
+  }
+
   /** Re-triggers due rows and releases rows left running by a crashed worker. */
   async sweep(): Promise<{ released: number; triggered: number }> {
     try {

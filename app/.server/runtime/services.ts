@@ -55,13 +55,15 @@ export interface StartupFacts {
 
 export interface ServiceOptions {
   log?: Logger;
+  /** False for the job thread's services: the main thread's connection checkpoints the SQLite log. */
+  walCheckpointer?: boolean;
 }
 
 export async function createServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const database = openDatabase(
     config.database.dialect === "sqlite"
-      ? { dialect: "sqlite", file: config.database.file }
+      ? { dialect: "sqlite", file: config.database.file, checkpointer: opts.walCheckpointer ?? true }
       : { dialect: "postgres", url: config.database.url, poolSize: config.database.poolSize },
   );
   try {

@@ -1,0 +1,72 @@
+import { Worker } from "node:worker_threads";
+import { InProcessEngine } from "../jobs/in-process-engine.ts";
+import type { JobName } from "../jobs/job-names.ts";
+import type { Services } from "./services.ts";
+
+/** Claiming keys stays on the main thread, next to the webhooks that ask for it. */
+export const MAIN_THREAD_QUEUES: JobName[] = ["process-event", "fill-backorders"];
+/** Write-back, email, stock sync, reconciliation, alerts: the job thread's. */
+export const JOB_THREAD_QUEUES: JobName[] = ["deliver-order", "send-email", "sync-stock", "reconcile-store", "low-stock-alert"];
+
+export type ThreadMessage =
+  | { type: "trigger"; queue: JobName; id: number; attempt: number; delayMs: number }
+  | { type: "ready" }
+  | { type: "stop" }
+  | { type: "failed"; error: string };
+
+export interface JobThread {
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded default on two cores: the main thread answers HTTP and claims keys; a worker thread
+ * with its own services (its own SQLite connection to the same file) runs the follow-up queues.
+ * Triggers cross between the two engines over the thread's message channel; the jobs table stays
+ * the only truth, so a lost message or a dead thread delays work and never loses it. If the thread
+ * stops unexpectedly, the main thread takes its queues over.
+ */
+export async function startJobThread(s: Services, baseDir: string): Promise<JobThread> {
+  const engine = s.jobs.engine;
+  if (!(engine instanceof InProcessEngine)) throw new Error("the job thread needs the in-process engine");
+  const worker = new Worker(new URL("./job-thread-entry.ts", import.meta.url), { workerData: { baseDir } });
+  let stopping = false;
+  let adopted = false;
+  const adopt = (why: string) => {
+    engine.forward = undefined;
+    if (stopping || adopted) return;
+    adopted = true;
+    s.log.error({ err: why }, "the job thread stopped; the main thread runs its queues");
+    void s.jobs.adoptQueues(JOB_THREAD_QUEUES).catch((e) => s.log.error({ err: (e as Error).message }, "could not take over the job thread's queues"));
+  };
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.on("message", (m: ThreadMessage) => {
+      if (m.type === "trigger") void engine.trigger(m.queue, m.id, m.attempt, m.delayMs);
+      else if (m.type === "ready") resolve();
+      else if (m.type === "failed") reject(new Error(m.error));
+    });
+    worker.once("exit", (code) => reject(new Error(`the job thread exited with code ${code} while starting`)));
+  });
+  worker.on("error", (e) => adopt(e.message));
+  worker.on("exit", (code) => adopt(`exit code ${code}`));
+  try {
+    await ready;
+  } catch (e) {
+    adopt((e as Error).message);
+    return { stop: async () => {} };
+  }
+  engine.forward = (queue, id, attempt, delayMs) => worker.postMessage({ type: "trigger", queue, id, attempt, delayMs } satisfies ThreadMessage);
+  return {
+    async stop() {
+      stopping = true;
+      engine.forward = undefined;
+      await new Promise<void>((resolve) => {
+        const stuck = setTimeout(() => void worker.terminate(), 15_000);
+        worker.once("exit", () => {
+          clearTimeout(stuck);
+          resolve();
+        });
+        worker.postMessage({ type: "stop" } satisfies ThreadMessage);
+      });
+    },
+  };
+}
