@@ -65,8 +65,18 @@ if (role !== "worker") {
   });
 }
 
-// Workers start after the HTTP server listens: a slow or absent Redis never delays serving.
+// Job timers are unref'd so they never hold up a shutdown; a worker-only process without Redis
+// has nothing else keeping it alive, so it holds this handle until it is told to stop.
+const keepAlive = role === "worker" ? setInterval(() => {}, 60_000) : undefined;
 let jobThread: JobThread | undefined;
+let stopping = false;
+// Signals are handled from here on: a stop that arrives while workers (or the job thread) are
+// still starting shuts down cleanly too.
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
+
+// Workers start after the HTTP server listens: a slow or absent Redis never delays serving.
+
 if (role !== "web") {
   // One process without Redis (the embedded default): write-back, email and stock sync on a second
   // thread, so webhooks and key claims keep this one (JOBS_THREAD=off runs everything here).
@@ -94,11 +104,7 @@ if (role !== "web") {
   const repairDrift = () => scheduleStockDriftRepair(services).catch((e) => log.error({ err: (e as Error).message }, "scheduling stock drift repair failed"));
   setInterval(() => void repairDrift(), config.stock.driftIntervalMs).unref();
 }
-// Job timers are unref'd so they never hold up a shutdown; a worker-only process without Redis
-// has nothing else keeping it alive, so it holds this handle until it is told to stop.
-const keepAlive = role === "worker" ? setInterval(() => {}, 60_000) : undefined;
 
-let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
@@ -114,8 +120,6 @@ async function shutdown(signal: string) {
   await services.close();
   process.exit(0);
 }
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
 
 function buildIsStale(): boolean {
   if (!fs.existsSync(serverBuild)) return true;

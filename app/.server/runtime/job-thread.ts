@@ -15,6 +15,8 @@ export type ThreadMessage =
   | { type: "failed"; error: string };
 
 export interface JobThread {
+  /** The thread itself (tests end it to see the main thread take over). */
+  readonly worker: Worker;
   stop(): Promise<void>;
 }
 
@@ -25,12 +27,14 @@ export interface JobThread {
  * the only truth, so a lost message or a dead thread delays work and never loses it. If the thread
  * stops unexpectedly, the main thread takes its queues over.
  */
-export async function startJobThread(s: Services, baseDir: string): Promise<JobThread> {
+export async function startJobThread(s: Services, baseDir: string, opts: { env?: Record<string, string> } = {}): Promise<JobThread> {
   const engine = s.jobs.engine;
   if (!(engine instanceof InProcessEngine)) throw new Error("the job thread needs the in-process engine");
-  const worker = new Worker(new URL("./job-thread-entry.ts", import.meta.url), { workerData: { baseDir } });
+  const worker = new Worker(new URL("./job-thread-entry.ts", import.meta.url), { workerData: { baseDir }, ...(opts.env ? { env: opts.env } : {}) });
   let stopping = false;
   let adopted = false;
+  let exited = false;
+  worker.once("exit", () => (exited = true));
   const adopt = (why: string) => {
     engine.forward = undefined;
     if (stopping || adopted) return;
@@ -52,13 +56,15 @@ export async function startJobThread(s: Services, baseDir: string): Promise<JobT
     await ready;
   } catch (e) {
     adopt((e as Error).message);
-    return { stop: async () => {} };
+    return { worker, stop: async () => {} };
   }
   engine.forward = (queue, id, attempt, delayMs) => worker.postMessage({ type: "trigger", queue, id, attempt, delayMs } satisfies ThreadMessage);
   return {
+    worker,
     async stop() {
       stopping = true;
       engine.forward = undefined;
+      if (exited) return;
       await new Promise<void>((resolve) => {
         const stuck = setTimeout(() => void worker.terminate(), 15_000);
         worker.once("exit", () => {
