@@ -101,13 +101,14 @@ export async function applyHostOrderIn(s: Pick<Deps, "jobs" | "database" | "conf
       },
       now,
     );
-    let lines = await upsertOrderLines(trx, order, host.lines, now);
-    for (const line of lines) {
+    const lines = await upsertOrderLines(trx, order, host.lines, now);
+    for (const [i, line] of lines.entries()) {
       if (line.pool_id) continue;
       const mapping = await findMappingForItem(trx, store.id, line.product_id, line.variant_id);
-      if (mapping) await bindLineToPool(trx, line.id, { mappingId: mapping.id, poolId: mapping.pool_id, unitsPerItem: mapping.units_per_item });
+      if (!mapping) continue;
+      // Bound now, or (were it bound meanwhile) as it is: either way the row as stored.
+      lines[i] = (await bindLineToPool(trx, line.id, { mappingId: mapping.id, poolId: mapping.pool_id, unitsPerItem: mapping.units_per_item })) ?? (await listOrderLines(trx, order.id)).find((l) => l.id === line.id)!;
     }
-    if (lines.some((l) => !l.pool_id)) lines = await listOrderLines(trx, order.id);
     const mapped = lines.filter((l) => l.pool_id !== null);
 
     // Cancelled and refunded are final: a late "paid" event never brings an order back.
@@ -158,6 +159,7 @@ export async function applyHostOrderIn(s: Pick<Deps, "jobs" | "database" | "conf
       }
     }
 
+    const written: Pick<UnitRow, "orderLineId" | "status">[] = [];
     for (const [poolId, wanted] of toClaim) {
       // Backorders are served first in, first out: while older ones wait, a new order waits too
       // (the fill job hands out keys in order), instead of overtaking them.
@@ -165,6 +167,7 @@ export async function applyHostOrderIn(s: Pick<Deps, "jobs" | "database" | "conf
       const keys = waiting ? [] : await claimAvailableKeys(trx, s.database.dialect, poolId, wanted.length, now);
       const rows: NewUnit[] = wanted.map((w, i) => ({ accountId: store.account_id, orderLineId: w.lineId, unitIndex: w.unitIndex, poolId, keyId: keys[i] ?? null, now }));
       await insertUnits(trx, rows);
+      for (const r of rows) written.push({ orderLineId: r.orderLineId, status: r.keyId === null ? "backordered" : "allocated" });
       base.allocated += keys.length;
       base.backordered += wanted.length - keys.length;
       touchedPools.add(poolId);
@@ -173,7 +176,8 @@ export async function applyHostOrderIn(s: Pick<Deps, "jobs" | "database" | "conf
       if (keys.length < wanted.length) returnedPools.add(poolId);
     }
 
-    const after = await listLineUnits(trx, mapped.map((l) => l.id));
+    // Nothing released: the units are the ones read above plus the ones just written.
+    const after = base.released === 0 ? [...units, ...written] : await listLineUnits(trx, mapped.map((l) => l.id));
     const status: OrderStatus = host.status === "cancelled" || order.status === "cancelled"
       ? "cancelled"
       : host.status === "refunded" || order.status === "refunded"
@@ -207,7 +211,7 @@ export async function applyHostOrderIn(s: Pick<Deps, "jobs" | "database" | "conf
   return { outcome: outcome.outcome, accountId: store.account_id, staged, touchedPools: outcome.touchedPools };
 }
 
-function fulfilmentStatus(lines: { id: string; quantity: number; refunded_quantity: number; units_per_item: number }[], units: UnitRow[], wantsKeys: boolean): OrderStatus {
+function fulfilmentStatus(lines: { id: string; quantity: number; refunded_quantity: number; units_per_item: number }[], units: Pick<UnitRow, "orderLineId" | "status">[], wantsKeys: boolean): OrderStatus {
   const summary = lines.map((l) => {
     const own = units.filter((u) => u.orderLineId === l.id);
     return {

@@ -106,13 +106,14 @@ export function listOrderLines(db: Executor, orderId: string): Promise<OrderLine
 }
 
 /** Binds a line to the mapping that decides its pool, once: later mapping edits do not move keys already owed. */
-export async function bindLineToPool(db: Executor, lineId: string, binding: { mappingId: string; poolId: string; unitsPerItem: number }): Promise<void> {
-  await db
+export async function bindLineToPool(db: Executor, lineId: string, binding: { mappingId: string; poolId: string; unitsPerItem: number }): Promise<OrderLine | undefined> {
+  return db
     .updateTable("order_lines")
     .set({ mapping_id: binding.mappingId, pool_id: binding.poolId, units_per_item: binding.unitsPerItem })
     .where("id", "=", lineId)
     .where("pool_id", "is", null)
-    .execute();
+    .returningAll()
+    .executeTakeFirst();
 }
 
 export async function setOrderStatus(db: Executor, orderId: string, status: OrderStatus, now: string): Promise<void> {
