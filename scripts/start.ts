@@ -68,7 +68,7 @@ if (role !== "worker") {
 // Job timers are unref'd so they never hold up a shutdown; a worker-only process without Redis
 // has nothing else keeping it alive, so it holds this handle until it is told to stop.
 const keepAlive = role === "worker" ? setInterval(() => {}, 60_000) : undefined;
-let jobThread: JobThread | undefined;
+let jobThread: Promise<JobThread> | undefined;
 let stopping = false;
 // Signals are handled from here on: a stop that arrives while workers (or the job thread) are
 // still starting shuts down cleanly too.
@@ -82,7 +82,8 @@ if (role !== "web") {
   // thread, so webhooks and key claims keep this one (JOBS_THREAD=off runs everything here).
   if (role === "all" && !config.redisUrl && config.jobs.thread) {
     await services.jobs.startWorkers(MAIN_THREAD_QUEUES);
-    jobThread = await startJobThread(services, root);
+    jobThread = startJobThread(services, root);
+    await jobThread;
     log.info("jobs: write-back, email and stock sync on a second thread");
   } else {
     await services.jobs.startWorkers();
@@ -116,7 +117,8 @@ async function shutdown(signal: string) {
   }, 20_000).unref();
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   clearInterval(keepAlive);
-  await jobThread?.stop();
+  // A thread still starting is waited for, then stopped: its jobs end cleanly either way.
+  await (await jobThread?.catch(() => undefined))?.stop();
   await services.close();
   process.exit(0);
 }

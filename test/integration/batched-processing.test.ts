@@ -6,7 +6,7 @@ import { InvalidInputError } from "../../app/.server/domain/errors.ts";
 import { recordWebhookEvent } from "../../app/.server/use-cases/record-webhook-event.ts";
 import { dialects } from "../support/dialects.ts";
 import { makeShop, stockPool } from "../support/fulfilment-fixtures.ts";
-import { makeServices, type TestDialect, type TestServices } from "../support/test-services.ts";
+import { makeServices, waitFor, type TestDialect, type TestServices } from "../support/test-services.ts";
 
 /** A Shopify orders/paid delivery for product 777 (what the shop maps), `id` its order id. */
 function paidDelivery(shop: string, id: number, eventId = `evt-${id}`, payloadOver: Record<string, unknown> = {}) {
@@ -67,6 +67,38 @@ for (const { dialect, available } of dialects) {
       expect(Number(jobs.n)).toBe(20);
     });
 
+    it("a delivery the database refuses fails alone; when the database itself fails, the group is answered at once", async () => {
+      const { s, shop } = await setUp(0);
+      const refuse = async (condition: string) => {
+        if (dialect === "sqlite") {
+          await sql.raw(`create trigger refuse_event before insert on webhook_events when ${condition} begin select raise(abort, 'refused for the test'); end`).execute(s.db);
+        } else {
+          await sql.raw(`create or replace function refuse_event() returns trigger language plpgsql as $$ begin if ${condition.replaceAll("new.", "NEW.")} then raise exception 'refused for the test'; end if; return new; end $$`).execute(s.db);
+          await sql.raw("create trigger refuse_event before insert on webhook_events for each row execute function refuse_event()").execute(s.db);
+        }
+      };
+      const drop = () => sql.raw(`drop trigger refuse_event${dialect === "postgres" ? " on webhook_events" : ""}`).execute(s.db);
+      let transactions = 0;
+      const begin = s.db.transaction.bind(s.db);
+      s.db.transaction = () => {
+        transactions++;
+        return begin();
+      };
+
+      await refuse("new.dedupe_key like '%evt-9003'");
+      const one = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => recordWebhookEvent(s, paidDelivery(shop.store.domain, 9000 + i))));
+      expect(one.map((a) => a.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled", "fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
+      expect(transactions).toBe(11); // the group, then each on its own
+      await drop();
+
+      await refuse("1 = 1");
+      transactions = 0;
+      const all = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => recordWebhookEvent(s, paidDelivery(shop.store.domain, 9100 + i))));
+      expect(all.every((a) => a.status === "rejected")).toBe(true);
+      expect(transactions).toBe(3); // the group and two alone: then the rest are answered with the error
+      await drop();
+    });
+
     it("applies waiting paid orders together; one order that fails rolls back alone and is retried", async () => {
       const { s, shop } = await setUp(10);
       // A database that refuses one order (as a constraint or a full disk would, for that order only).
@@ -108,21 +140,48 @@ for (const { dialect, available } of dialects) {
       expect(Number(count.n)).toBe(6);
     });
 
-    it("claims and finishes a batch of any queue with one statement each, settling failures row by row", async () => {
+    it("when a later transaction of a batch cannot even begin, the orders already committed still get their follow-ups", async () => {
+      const { s, shop } = await setUp(20);
+      for (let i = 0; i < 12; i++) await recordWebhookEvent(s, paidDelivery(shop.store.domain, 8000 + i));
+      const rows = await s.db.selectFrom("jobs").select(["id"]).where("queue", "=", "process-event").orderBy("id").execute();
+      // The second transaction of the batch (orders 9–12) fails at BEGIN, as a busy database would.
+      let begun = 0;
+      const start = s.db.startTransaction.bind(s.db);
+      s.db.startTransaction = () => {
+        if (++begun === 2) return { execute: () => Promise.reject(new Error("database is locked")) } as never;
+        return start();
+      };
+      const triggered: string[] = [];
+      const trigger = s.jobs.trigger.bind(s.jobs);
+      s.jobs.trigger = async (jobs) => {
+        triggered.push(...jobs.map((j) => j.queue));
+        return trigger(jobs);
+      };
+      await s.jobs.runJobs("process-event", rows.map((r) => Number(r.id)));
+      expect(triggered.filter((q) => q === "deliver-order")).toHaveLength(8);
+      const jobs = await s.db.selectFrom("jobs").select(["status", "last_error"]).where("queue", "=", "process-event").orderBy("id").execute();
+      expect(jobs.slice(0, 8).every((j) => j.status === "done")).toBe(true);
+      expect(jobs.slice(8).every((j) => j.status === "pending" && j.last_error === "database is locked")).toBe(true);
+    });
+
+    it("claims and finishes a batch with one statement each, settling failures row by row", async () => {
       const { s } = await setUp(0);
       const ran: string[] = [];
-      s.jobs.register("low-stock-alert", async (p) => {
-        ran.push(p.poolId);
-        if (p.poolId === "bad") throw new Error("host said no");
+      s.jobs.registerBatch("low-stock-alert", async (items) => {
+        const failures = new Map<number, unknown>();
+        for (const item of items) {
+          ran.push(item.payload.poolId);
+          if (item.payload.poolId === "bad") failures.set(item.jobId, new Error("host said no"));
+        }
+        return failures;
       });
       const ids: number[] = [];
       for (const poolId of ["a", "b", "bad", "c"]) ids.push((await s.jobs.stage(s.db, "low-stock-alert", { accountId: "x", poolId })).id);
       const statements: string[] = [];
-      const claimLike = /update "jobs" set "status" = \$?\??\d*/;
       const exec = s.db.getExecutor();
       const original = exec.executeQuery.bind(exec);
       exec.executeQuery = ((q: { sql: string }, id: unknown) => {
-        if (claimLike.test(q.sql)) statements.push(q.sql);
+        if (/^update "jobs" set "status"/.test(q.sql)) statements.push(q.sql);
         return original(q as never, id as never);
       }) as typeof exec.executeQuery;
       await s.jobs.runJobs("low-stock-alert", ids);
@@ -133,6 +192,29 @@ for (const { dialect, available } of dialects) {
       expect(rows.map((r) => r.status)).toEqual(["done", "done", "pending", "done"]);
       expect(rows.every((r) => r.attempts === 1)).toBe(true);
       expect(rows[2].last_error).toBe("host said no");
+    });
+
+    it("runs a queue without a batch handler row by row, never more than JOBS_CONCURRENCY at once", async () => {
+      const s = await makeServices({ dialect: dialect as TestDialect, env: { JOBS_CONCURRENCY: "2" } });
+      opened.push(s);
+      let running = 0;
+      let most = 0;
+      s.jobs.register("low-stock-alert", async () => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 30));
+        running--;
+      });
+      await s.jobs.startWorkers(["low-stock-alert"]);
+      // Ten rows triggered in one turn: the engine must not hand them over as one batch.
+      const staged = [];
+      for (let i = 0; i < 10; i++) staged.push(await s.jobs.stage(s.db, "low-stock-alert", { accountId: "x", poolId: `p${i}` }));
+      await s.jobs.trigger(staged);
+      await waitFor(async () => {
+        const r = await s.db.selectFrom("jobs").select((eb) => eb.fn.countAll<number>().as("n")).where("status", "=", "done").executeTakeFirstOrThrow();
+        return Number(r.n) === 10;
+      }, 10_000, "all ten done");
+      expect(most).toBe(2);
     });
   });
 }

@@ -10,7 +10,7 @@ export interface JobEngine {
   trigger(queue: JobName, id: number, attempt: number, delayMs: number): Promise<void>;
   /**
    * Start consuming triggers for these queues; `run` claims and executes the row. An engine may
-   * hand rows of one queue that wait together to `batch.run` instead (the in-process engine does).
+   * hand rows of one of `batch.queues` that wait together to `batch.run` instead (the in-process engine does).
    */
   startWorkers(queues: JobName[], run: (id: number) => Promise<void>, concurrency: number, batch?: BatchRunner): Promise<void>;
   ping(): Promise<void>;
@@ -24,5 +24,7 @@ export interface JobEngine {
 }
 
 export interface BatchRunner {
+  /** The queues that take batches (a batch handler is registered). */
+  queues: JobName[];
   run(queue: JobName, ids: number[]): Promise<void>;
 }

@@ -103,9 +103,10 @@ export class InProcessEngine implements JobEngine {
   private pump(queue: JobName) {
     const waiting = this.waiting.get(queue);
     while (!this.stopped && waiting && waiting.size > 0 && (this.active.get(queue) ?? 0) < this.limitOf(queue)) {
-      // Rows that waited together go as one batch (one claim, one finish): the first row of a
-      // quiet queue still starts at once, alone; under load the waiting rows share the work.
-      const ids = this.batch ? take(waiting, this.maxBatch) : take(waiting, 1);
+      // Rows that waited together go as one batch where the queue takes batches (one claim, one
+      // finish): the first row of a quiet queue still starts at once, alone; under load the
+      // waiting rows share the work.
+      const ids = this.batch?.queues.includes(queue) ? take(waiting, this.maxBatch) : take(waiting, 1);
       this.active.set(queue, (this.active.get(queue) ?? 0) + 1);
       const p = (ids.length > 1 ? this.batch!.run(queue, ids) : this.run!(ids[0]))
         .catch(() => {})

@@ -16,7 +16,7 @@ import {
 } from "../db/repositories/job-rows.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import type { Database, Job } from "../db/schema.ts";
-import { errorKindOf, PermanentError, RetryableError } from "../domain/errors.ts";
+import { errorKindOf, RetryableError } from "../domain/errors.ts";
 import { outcomeOfFailure } from "../domain/job-retry.ts";
 import type { Logger } from "../logger.ts";
 import type { JobEngine } from "./engine.ts";
@@ -212,11 +212,16 @@ export class JobQueue {
   /**
    * Claims rows `ids` of one queue with one statement and runs them through the queue's batch
    * handler; each row's outcome is applied as runJob would. Without a batch handler, or when a row
-   * has a running twin, the rows run one by one.
+   * has a running twin, the rows run one by one. (Only queues with a batch handler are handed
+   * batches by the engine: a handler that calls a host runs row by row, each row finished as soon
+   * as it is done.)
    */
   async runJobs(queue: JobName, ids: number[]): Promise<void> {
-    if (ids.length === 1) return this.runJob(ids[0]);
-    const handler = this.batchHandlers.get(queue) ?? this.oneByOne(queue);
+    const handler = this.batchHandlers.get(queue);
+    if (!handler || ids.length === 1) {
+      for (const id of ids) await this.runJob(id);
+      return;
+    }
     const token = `${this.workerId}:${crypto.randomBytes(6).toString("hex")}`;
     let jobs: Job[];
     try {
@@ -227,6 +232,8 @@ export class JobQueue {
       return;
     }
     if (jobs.length === 0) return;
+    // Oldest first (Postgres returns updated rows in no particular order).
+    jobs.sort((a, b) => Number(a.id) - Number(b.id));
     const claimed = jobs.map((j) => Number(j.id));
     const log = this.log.child({ queue, batch: claimed.length });
     const lost = new AbortController();
@@ -257,34 +264,9 @@ export class JobQueue {
     }
   }
 
-  /**
-   * A queue without a batch handler still claims and finishes a batch with one statement each;
-   * its handler runs per row, at most `concurrency` at a time (the host APIs behind them are
-   * paced per store, and a small WooCommerce site must not see a burst of parallel calls).
-   */
-  private oneByOne(queue: JobName): BatchJobHandler<JobName> {
-    return async (items, ctx) => {
-      const handler = this.handlers.get(queue);
-      const failures = new Map<number, unknown>();
-      const waiting = [...items];
-      const worker = async () => {
-        for (let item = waiting.shift(); item; item = waiting.shift()) {
-          const { jobId, attempt, payload } = item;
-          if (!handler) {
-            failures.set(jobId, new PermanentError("no_handler", `no handler registered for ${queue}`));
-            continue;
-          }
-          await handler(payload, { jobId, attempt, log: ctx.log.child({ jobId, attempt }), signal: ctx.signal }).catch((e: unknown) => failures.set(jobId, e));
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(this.opts.concurrency, items.length) }, worker));
-      return failures;
-    };
-  }
-
   /** Starts consuming triggers and the sweeper. Only processes with the worker role call this. */
   async startWorkers(queues: JobName[] = JOB_NAMES): Promise<void> {
-    await this.engine.startWorkers(queues, (id) => this.runJob(id), this.opts.concurrency, { run: (queue, ids) => this.runJobs(queue, ids) });
+    await this.engine.startWorkers(queues, (id) => this.runJob(id), this.opts.concurrency, this.batchRunner());
     await this.sweep();
     this.sweepTimer = setInterval(() => {
       if (!this.sweeping) this.sweeping = this.sweep().finally(() => (this.sweeping = undefined));
@@ -292,9 +274,13 @@ export class JobQueue {
     this.sweepTimer.unref();
   }
 
+  private batchRunner() {
+    return { queues: [...this.batchHandlers.keys()], run: (queue: JobName, ids: number[]) => this.runJobs(queue, ids) };
+  }
+
   /** Takes over more queues in a process already running workers (the job thread stopped). */
   async adoptQueues(queues: JobName[]): Promise<void> {
-    await this.engine.startWorkers(queues, (id) => this.runJob(id), this.opts.concurrency, { run: (queue, ids) => this.runJobs(queue, ids) });
+    await this.engine.startWorkers(queues, (id) => this.runJob(id), this.opts.concurrency, this.batchRunner());
     await this.sweep();
   }
 

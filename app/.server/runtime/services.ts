@@ -55,7 +55,10 @@ export interface StartupFacts {
 
 export interface ServiceOptions {
   log?: Logger;
-  /** False for the job thread's services: the main thread's connection checkpoints the SQLite log. */
+  /**
+   * False for the job thread's services: the main thread's checkpointer already copies the SQLite
+   * log (this connection keeps SQLite's own 1,000-page threshold, which it then rarely reaches).
+   */
   walCheckpointer?: boolean;
 }
 

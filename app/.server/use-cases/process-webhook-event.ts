@@ -1,7 +1,8 @@
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { findStoreById, listStoresByIds, setStoreStatus } from "../db/repositories/stores-repo.ts";
 import { getWebhookEvent, listWebhookEvents, setWebhookEventStatus } from "../db/repositories/webhook-events-repo.ts";
-import type { Store, WebhookEvent } from "../db/schema.ts";
+import type { ControlledTransaction } from "kysely";
+import type { Database, Store, WebhookEvent } from "../db/schema.ts";
 import { KeyrelayError, PermanentError } from "../domain/errors.ts";
 import type { BatchItem, JobContext } from "../jobs/job-queue.ts";
 import type { Services } from "../runtime/services.ts";
@@ -95,44 +96,52 @@ export async function processWebhookEventBatch(s: Deps, items: BatchItem<"proces
   }
 
   const applied: AppliedOrder[] = [];
-  // A few orders per transaction: enough to share the commit, short enough that a webhook being
-  // recorded meanwhile (it waits for the same connection) is not held up for long.
-  for (let i = 0; i < together.length; i += ORDERS_PER_TRANSACTION) {
-    const chunk = together.slice(i, i + ORDERS_PER_TRANSACTION);
-    const appliedBefore = applied.length;
-    const trx = await s.db.startTransaction().execute();
-    try {
-      for (const t of chunk) {
-        const sp = await trx.savepoint("event").execute();
-        try {
-          const a = await applyHostOrderIn(s, sp, t.store, t.order);
-          await setWebhookEventStatus(sp, t.event.id, "processed");
-          await sp.releaseSavepoint("event").execute();
-          applied.push(a);
-          ctx.log.info({ eventId: t.event.id, orderId: a.outcome.orderId, status: a.outcome.status, allocated: a.outcome.allocated, backordered: a.outcome.backordered, released: a.outcome.released }, "order event applied");
-        } catch (e) {
-          await sp.rollbackToSavepoint("event").execute();
-          await sp.releaseSavepoint("event").execute();
-          if (e instanceof KeyrelayError && e.kind === "permanent") await setWebhookEventStatus(trx, t.event.id, "failed", e.message);
-          failures.set(t.jobId, e);
+  try {
+    // A few orders per transaction: enough to share the commit, short enough that a webhook being
+    // recorded meanwhile (it waits for the same connection) is not held up for long.
+    for (let i = 0; i < together.length; i += ORDERS_PER_TRANSACTION) {
+      const chunk = together.slice(i, i + ORDERS_PER_TRANSACTION);
+      const appliedBefore = applied.length;
+      let trx: ControlledTransaction<Database> | undefined;
+      try {
+        trx = await s.db.startTransaction().execute();
+        for (const t of chunk) {
+          const sp = await trx.savepoint("event").execute();
+          try {
+            const a = await applyHostOrderIn(s, sp, t.store, t.order);
+            await setWebhookEventStatus(sp, t.event.id, "processed");
+            await sp.releaseSavepoint("event").execute();
+            applied.push(a);
+            ctx.log.info({ eventId: t.event.id, orderId: a.outcome.orderId, status: a.outcome.status, allocated: a.outcome.allocated, backordered: a.outcome.backordered, released: a.outcome.released }, "order event applied");
+          } catch (e) {
+            await sp.rollbackToSavepoint("event").execute();
+            await sp.releaseSavepoint("event").execute();
+            if (e instanceof KeyrelayError && e.kind === "permanent") await setWebhookEventStatus(trx, t.event.id, "failed", e.message);
+            failures.set(t.jobId, e);
+          }
         }
+        await trx.commit().execute();
+      } catch (e) {
+        // This chunk is undone (or never began); the ones before it stand.
+        await trx?.rollback().execute().catch(() => {});
+        applied.length = appliedBefore;
+        for (const t of chunk) failures.set(t.jobId, e);
       }
-      await trx.commit().execute();
-    } catch (e) {
-      await trx.rollback().execute().catch(() => {});
-      applied.length = appliedBefore;
-      for (const t of chunk) failures.set(t.jobId, e);
     }
+  } finally {
+    // Whatever committed gets its follow-ups triggered and its pools' low-stock check.
+    await afterHostOrdersApplied(s, applied);
   }
-  await afterHostOrdersApplied(s, applied);
 
-  await Promise.all(
-    alone.map((item) =>
-      processWebhookEvent(s, item.payload, ctx).catch((e: unknown) => {
-        failures.set(item.jobId, e);
-      }),
-    ),
-  );
+  // The one-by-one path may call the host (a refund's order): at most `concurrency` at a time.
+  const waiting = [...alone];
+  const next = async () => {
+    for (let item = waiting.shift(); item; item = waiting.shift()) {
+      const { jobId } = item;
+      await processWebhookEvent(s, item.payload, ctx).catch((e: unknown) => failures.set(jobId, e));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(s.config.jobs.concurrency, waiting.length) }, next));
   return failures;
 }
 

@@ -84,7 +84,8 @@ class Intake {
   }
 }
 
-async function recordGroup(s: Deps, group: Pending[]): Promise<void> {
+/** Writes one group; false when its transaction failed (its requests then have an answer each). */
+async function recordGroup(s: Deps, group: Pending[]): Promise<boolean> {
   const staged: StagedJob[] = [];
   let results: (RecordOutcome | { error: unknown })[];
   try {
@@ -130,15 +131,25 @@ async function recordGroup(s: Deps, group: Pending[]): Promise<void> {
       return out;
     });
   } catch (e) {
-    // The whole group failed (the database, not one delivery): each goes again on its own, so
-    // one bad row cannot fail the others, and a real outage answers each with its error.
-    if (group.length > 1) {
-      for (const p of group) await recordGroup(s, [p]);
-    } else {
+    if (group.length === 1) {
       group[0].reject(e);
+      return false;
     }
-    return;
+    // The group failed. One bad delivery (a row the database refuses) must not fail the others:
+    // each goes again on its own. But when two in a row fail on their own too, the database
+    // itself is failing: the rest get the error at once rather than one slow failure each.
+    let failedInARow = 0;
+    for (const [i, p] of group.entries()) {
+      failedInARow = (await recordGroup(s, [p])) ? 0 : failedInARow + 1;
+      if (failedInARow === 2) {
+        for (const rest of group.slice(i + 1)) rest.reject(e);
+        break;
+      }
+    }
+    return false;
   }
   if (staged.length) await s.jobs.trigger(staged);
   results.forEach((r, i) => ("error" in r ? group[i].reject(r.error) : group[i].resolve(r)));
+  return true;
 }
+
