@@ -194,6 +194,26 @@ for (const { dialect, available } of dialects) {
       expect(rows[2].last_error).toBe("host said no");
     });
 
+    it("a stopping worker starts no more rows of a batch: the rest go back to pending, their attempt not spent", async () => {
+      const s = await makeServices({ dialect: dialect as TestDialect, env: { JOBS_CONCURRENCY: "2" } });
+      opened.push(s);
+      const started: string[] = [];
+      s.jobs.register("low-stock-alert", async (p) => {
+        started.push(p.poolId);
+        await new Promise((r) => setTimeout(r, 50));
+      });
+      const ids: number[] = [];
+      for (let i = 0; i < 10; i++) ids.push((await s.jobs.stage(s.db, "low-stock-alert", { accountId: "x", poolId: `p${i}` })).id);
+      const batch = s.jobs.runJobs("low-stock-alert", ids, 2);
+      await new Promise((r) => setTimeout(r, 20));
+      await s.jobs.stop();
+      await batch;
+      expect(started).toEqual(["p0", "p1"]);
+      const rows = await s.db.selectFrom("jobs").select(["status", "attempts", "locked_by"]).where("id", "in", ids).orderBy("id").execute();
+      expect(rows.slice(0, 2).map((r) => r.status)).toEqual(["done", "done"]);
+      expect(rows.slice(2).every((r) => r.status === "pending" && r.attempts === 0 && r.locked_by === null)).toBe(true);
+    });
+
     it("runs a queue without a batch handler row by row, never more than JOBS_CONCURRENCY at once", async () => {
       const s = await makeServices({ dialect: dialect as TestDialect, env: { JOBS_CONCURRENCY: "2" } });
       opened.push(s);

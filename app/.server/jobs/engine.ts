@@ -26,5 +26,6 @@ export interface JobEngine {
 export interface BatchRunner {
   /** The queues that take batches (a batch handler is registered). */
   queues: JobName[];
-  run(queue: JobName, ids: number[]): Promise<void>;
+  /** `rowsAtOnce`: for a queue without a batch handler, how many of the rows may run at the same time. */
+  run(queue: JobName, ids: number[], rowsAtOnce: number): Promise<void>;
 }

@@ -102,17 +102,35 @@ export class InProcessEngine implements JobEngine {
 
   private pump(queue: JobName) {
     const waiting = this.waiting.get(queue);
-    while (!this.stopped && waiting && waiting.size > 0 && (this.active.get(queue) ?? 0) < this.limitOf(queue)) {
-      // Rows that waited together go as one batch where the queue takes batches (one claim, one
-      // finish): the first row of a quiet queue still starts at once, alone; under load the
-      // waiting rows share the work.
-      const ids = this.batch?.queues.includes(queue) ? take(waiting, this.maxBatch) : take(waiting, 1);
-      this.active.set(queue, (this.active.get(queue) ?? 0) + 1);
-      const p = (ids.length > 1 ? this.batch!.run(queue, ids) : this.run!(ids[0]))
+    // A queue with a batch handler counts batches against its limit. One without (its handler
+    // calls a host per row) counts rows: a batch of them shares one claim but never runs more
+    // rows at once than the limit allows.
+    const byRow = !!this.batch && !this.batch.queues.includes(queue);
+    for (;;) {
+      const active = this.active.get(queue) ?? 0;
+      const limit = this.limitOf(queue);
+      const room = limit - active;
+      if (this.stopped || !waiting || waiting.size === 0 || room <= 0) return;
+      // Rows that waited together go together (one claim, one finish): the first row of a quiet
+      // queue still starts at once, alone; under load the waiting rows share the work. A batch of
+      // host-calling rows (no batch handler) runs `room` of them at a time and counts as that many.
+      let ids: number[];
+      let weight = 1;
+      let rowsAtOnce = 1;
+      if (!this.batch) {
+        ids = take(waiting, 1);
+      } else if (!byRow) {
+        ids = take(waiting, this.maxBatch);
+      } else {
+        ids = take(waiting, room === limit ? this.maxBatch : room);
+        rowsAtOnce = weight = Math.min(room, ids.length);
+      }
+      this.active.set(queue, active + weight);
+      const p = (ids.length > 1 ? this.batch!.run(queue, ids, rowsAtOnce) : this.run!(ids[0]))
         .catch(() => {})
         .finally(() => {
           this.inFlight.delete(p);
-          this.active.set(queue, (this.active.get(queue) ?? 1) - 1);
+          this.active.set(queue, (this.active.get(queue) ?? weight) - weight);
           this.pump(queue);
           // The allocating queue drained: the others may take their full share again.
           if (FIRST.has(queue) && (this.waiting.get(queue)?.size ?? 0) === 0) for (const q of this.waiting.keys()) if (!FIRST.has(q)) this.pump(q);

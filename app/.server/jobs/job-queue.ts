@@ -10,13 +10,14 @@ import {
   getJob,
   heartbeatJob,
   heartbeatJobs,
+  releaseUnstartedJobs,
   insertJob,
   releaseStaleJobs,
   type Executor,
 } from "../db/repositories/job-rows.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import type { Database, Job } from "../db/schema.ts";
-import { errorKindOf, RetryableError } from "../domain/errors.ts";
+import { errorKindOf, PermanentError, RetryableError } from "../domain/errors.ts";
 import { outcomeOfFailure } from "../domain/job-retry.ts";
 import type { Logger } from "../logger.ts";
 import type { JobEngine } from "./engine.ts";
@@ -48,6 +49,9 @@ export interface BatchItem<N extends JobName> {
  */
 export type BatchJobHandler<N extends JobName> = (items: BatchItem<N>[], ctx: Omit<JobContext, "jobId" | "attempt">) => Promise<Map<number, unknown>>;
 
+/** Marks a row a stopping worker did not start (it goes back to pending). */
+const NOT_STARTED = Symbol("not started");
+
 /** The most rows one batch claims. */
 export const MAX_BATCH = 64;
 
@@ -76,6 +80,7 @@ export class JobQueue {
   private readonly workerId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString("hex")}`;
   private sweepTimer?: NodeJS.Timeout;
   private sweeping?: Promise<unknown>;
+  private stopping = false;
 
   private readonly db: Kysely<Database>;
   readonly engine: JobEngine;
@@ -216,12 +221,9 @@ export class JobQueue {
    * batches by the engine: a handler that calls a host runs row by row, each row finished as soon
    * as it is done.)
    */
-  async runJobs(queue: JobName, ids: number[]): Promise<void> {
-    const handler = this.batchHandlers.get(queue);
-    if (!handler || ids.length === 1) {
-      for (const id of ids) await this.runJob(id);
-      return;
-    }
+  async runJobs(queue: JobName, ids: number[], rowsAtOnce = this.opts.concurrency): Promise<void> {
+    if (ids.length === 1) return this.runJob(ids[0]);
+    const handler = this.batchHandlers.get(queue) ?? this.rowByRow(queue, rowsAtOnce);
     const token = `${this.workerId}:${crypto.randomBytes(6).toString("hex")}`;
     let jobs: Job[];
     try {
@@ -256,12 +258,44 @@ export class JobQueue {
     } finally {
       clearInterval(heartbeat);
     }
-    const done = claimed.filter((id) => !failures.has(id));
+    const unstarted = claimed.filter((id) => failures.get(id) === NOT_STARTED);
+    await releaseUnstartedJobs(this.db, unstarted, token);
+    for (const id of unstarted) failures.delete(id);
+    const done = claimed.filter((id) => !failures.has(id) && !unstarted.includes(id));
     const finished = await finishJobsDone(this.db, done, token);
     if (finished < done.length) log.warn({ outcome: "done", lost: done.length - finished }, "batch outcome partly discarded: claims were taken over by another run");
     for (const job of jobs) {
-      if (failures.has(Number(job.id))) await this.settleFailure(job, token, failures.get(Number(job.id)), log.child({ jobId: Number(job.id), attempt: job.attempts }));
+      if (failures.has(Number(job.id)) && !unstarted.includes(Number(job.id))) await this.settleFailure(job, token, failures.get(Number(job.id)), log.child({ jobId: Number(job.id), attempt: job.attempts }));
     }
+  }
+
+  /**
+   * A queue without a batch handler (its handler calls a host per row) still shares one claim and
+   * one finish per batch, but runs its rows at most `rowsAtOnce` at a time (the engine counts them
+   * against the queue's limit), and a worker that is stopping starts no more of them: the rows
+   * not started go back to pending, their attempt not spent. Rows stay `running` until the batch
+   * ends; each handler is idempotent per row (a write-back or an email is keyed by its content), so
+   * a crash in between repeats nothing the host or the buyer sees twice.
+   */
+  private rowByRow(queue: JobName, rowsAtOnce: number): BatchJobHandler<JobName> {
+    return async (items, ctx) => {
+      const handler = this.handlers.get(queue);
+      const failures = new Map<number, unknown>();
+      const waiting = [...items];
+      const worker = async () => {
+        for (let item = waiting.shift(); item; item = waiting.shift()) {
+          if (this.stopping) {
+            failures.set(item.jobId, NOT_STARTED);
+            continue;
+          }
+          const { jobId, attempt, payload } = item;
+          if (!handler) failures.set(jobId, new PermanentError("no_handler", `no handler registered for ${queue}`));
+          else await handler(payload, { jobId, attempt, log: ctx.log.child({ jobId, attempt }), signal: ctx.signal }).catch((e: unknown) => failures.set(jobId, e));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(rowsAtOnce, items.length)) }, worker));
+      return failures;
+    };
   }
 
   /** Starts consuming triggers and the sweeper. Only processes with the worker role call this. */
@@ -275,7 +309,7 @@ export class JobQueue {
   }
 
   private batchRunner() {
-    return { queues: [...this.batchHandlers.keys()], run: (queue: JobName, ids: number[]) => this.runJobs(queue, ids) };
+    return { queues: [...this.batchHandlers.keys()], run: (queue: JobName, ids: number[], rowsAtOnce: number) => this.runJobs(queue, ids, rowsAtOnce) };
   }
 
   /** Takes over more queues in a process already running workers (the job thread stopped). */
@@ -307,6 +341,7 @@ export class JobQueue {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.sweeping;
     await this.engine.stop();
