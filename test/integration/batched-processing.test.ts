@@ -5,6 +5,7 @@ import { upsertMapping } from "../../app/.server/db/repositories/mappings-repo.t
 import { InvalidInputError } from "../../app/.server/domain/errors.ts";
 import { recordWebhookEvent } from "../../app/.server/use-cases/record-webhook-event.ts";
 import { dialects } from "../support/dialects.ts";
+import { redisAvailable } from "../support/services-available.ts";
 import { makeShop, stockPool } from "../support/fulfilment-fixtures.ts";
 import { makeServices, waitFor, type TestDialect, type TestServices } from "../support/test-services.ts";
 
@@ -192,6 +193,25 @@ for (const { dialect, available } of dialects) {
       expect(rows.map((r) => r.status)).toEqual(["done", "done", "pending", "done"]);
       expect(rows.every((r) => r.attempts === 1)).toBe(true);
       expect(rows[2].last_error).toBe("host said no");
+    });
+
+    it.skipIf(!redisAvailable)("with BullMQ, paid orders that arrive together are applied once each", async () => {
+      const s = await makeServices({ dialect: dialect as TestDialect, redis: true });
+      opened.push(s);
+      const shop = await makeShop(s);
+      await upsertMapping(s.db, { accountId: shop.accountId, storeId: shop.store.id, poolId: shop.poolId, productId: "777", variantId: null, title: "Game card", unitsPerItem: 1, syncStock: false });
+      await stockPool(s, shop.accountId, shop.poolId, Array.from({ length: 30 }, (_, i) => `BQ-${i}`));
+      await s.jobs.startWorkers();
+      // 30 deliveries at once, a third of them twice (redeliveries).
+      await Promise.all(Array.from({ length: 40 }, (_, i) => recordWebhookEvent(s, paidDelivery(shop.store.domain, 9500 + (i % 30)))));
+      await waitFor(async () => {
+        const r = await s.db.selectFrom("jobs").select((eb) => eb.fn.countAll<number>().as("n")).where("queue", "=", "process-event").where("status", "=", "done").executeTakeFirstOrThrow();
+        return Number(r.n) === 30;
+      }, 20_000, "30 events processed");
+      const allocated = await s.db.selectFrom("allocations").select(["key_id", "order_line_id"]).where("status", "=", "allocated").execute();
+      expect(allocated).toHaveLength(30);
+      expect(new Set(allocated.map((a) => a.key_id)).size).toBe(30);
+      expect(new Set(allocated.map((a) => a.order_line_id)).size).toBe(30);
     });
 
     it("a stopping worker starts no more rows of a batch: the rest go back to pending, their attempt not spent", async () => {

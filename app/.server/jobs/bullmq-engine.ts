@@ -1,8 +1,11 @@
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
-import type { JobEngine } from "./engine.ts";
+import type { BatchRunner, JobEngine } from "./engine.ts";
 import { JOB_NAMES, type JobName } from "./job-names.ts";
+
+/** How many BullMQ jobs of a batch queue a worker takes at once (they are run as batches). */
+const BATCH_JOBS_AT_ONCE = 64;
 
 /** How long a trigger may wait on Redis before the request moves on (the sweeper re-triggers). */
 export const TRIGGER_TIMEOUT_MS = 500;
@@ -76,17 +79,39 @@ export class BullMqEngine implements JobEngine {
     );
   }
 
-  async startWorkers(queues: JobName[], run: (id: number) => Promise<void>, concurrency: number): Promise<void> {
+  async startWorkers(queues: JobName[], run: (id: number) => Promise<void>, concurrency: number, batch?: BatchRunner): Promise<void> {
     for (const name of queues) {
       const connection = new Redis(this.url, { maxRetriesPerRequest: null });
       connection.on("error", (e) => this.log.warn({ err: e.message }, "redis worker connection error"));
       this.workerConnections.push(connection);
-      const w = new Worker(name, async (job) => run(Number(job.data.jobId)), { connection, concurrency, prefix: this.prefix });
+      // A queue that takes batches (process-event) collects the BullMQ jobs that arrive together
+      // and runs their rows as one batch: a burst costs a few round trips per batch, not per order.
+      const batched = batch?.queues.includes(name);
+      const process = batched ? this.collector(name, batch!) : (id: number) => run(id);
+      const w = new Worker(name, async (job) => process(Number(job.data.jobId)), { connection, concurrency: batched ? BATCH_JOBS_AT_ONCE : concurrency, prefix: this.prefix });
       w.on("error", (e) => this.log.warn({ err: e.message, queue: name }, "bullmq worker error"));
       this.workers.push(w);
     }
     // Workers connect in the background; with Redis away they wait for it while the sweeper and
     // the HTTP server carry on.
+  }
+
+  /** Rows handed over within one turn of the event loop go to `batch.run` together; each job settles with its batch. */
+  private collector(queue: JobName, batch: BatchRunner): (id: number) => Promise<void> {
+    let pending: { id: number; done: () => void }[] = [];
+    const flush = () => {
+      const group = pending;
+      pending = [];
+      void batch
+        .run(queue, group.map((g) => g.id), 1)
+        .catch((e: Error) => this.log.warn({ err: e.message, queue }, "batch failed; its rows wait for the sweeper"))
+        .finally(() => group.forEach((g) => g.done()));
+    };
+    return (id) =>
+      new Promise<void>((done) => {
+        if (pending.length === 0) setImmediate(flush);
+        pending.push({ id, done });
+      });
   }
 
   async ping(): Promise<void> {
