@@ -22,6 +22,7 @@ import { outcomeOfFailure } from "../domain/job-retry.ts";
 import type { Logger } from "../logger.ts";
 import type { JobEngine } from "./engine.ts";
 import { JOB_NAMES, type JobName, type JobPayloads } from "./job-names.ts";
+import { runAtMost } from "./run-at-most.ts";
 
 export interface JobContext {
   jobId: number;
@@ -51,9 +52,6 @@ export type BatchJobHandler<N extends JobName> = (items: BatchItem<N>[], ctx: Om
 
 /** Marks a row a stopping worker did not start (it goes back to pending). */
 const NOT_STARTED = Symbol("not started");
-
-/** The most rows one batch claims. */
-export const MAX_BATCH = 64;
 
 export interface EnqueueOptions {
   /** The merchant the work is for (their dashboard counts it). */
@@ -98,7 +96,7 @@ export class JobQueue {
     this.handlers.set(name, handler);
   }
 
-  /** A queue may also take rows in batches (the in-process engine uses it; BullMQ runs rows one by one). */
+  /** A queue may also take rows in batches (the in-process engine hands it rows that waited together; BullMQ workers collect the jobs that arrive together). */
   registerBatch<N extends JobName>(name: N, handler: BatchJobHandler<N>): void {
     this.batchHandlers.set(name, handler);
   }
@@ -160,30 +158,39 @@ export class JobQueue {
       log.error("job parked: no handler");
       return;
     }
-    // While the handler runs, keep the claim fresh so the sweeper does not hand the row to another
-    // worker; if the claim is lost anyway (a long pause), tell the handler to stop.
+    const claim = this.keepClaimed(() => heartbeatJob(this.db, id, token), "lost the job's claim");
+    try {
+      await handler(JSON.parse(job.payload), { jobId: id, attempt: job.attempts, log, signal: claim.signal });
+      claim.stop();
+      await this.finishLogged(id, token, { status: "done" }, log);
+    } catch (error) {
+      claim.stop();
+      await this.settleFailure(job, token, error, log);
+    }
+  }
+
+  /**
+   * While a handler runs, keeps its claim fresh so the sweeper does not hand the row(s) to another
+   * worker; if the claim is lost anyway (a long pause), the signal tells the handler to stop.
+   */
+  private keepClaimed(heartbeat: () => Promise<boolean>, lostMessage: string): { signal: AbortSignal; stop(): void } {
     const lost = new AbortController();
-    const heartbeat = setInterval(() => {
-      heartbeatJob(this.db, id, token)
+    const timer = setInterval(() => {
+      heartbeat()
         .then((held) => {
-          if (!held) lost.abort(new Error("lost the job's claim"));
+          if (!held) lost.abort(new Error(lostMessage));
         })
         .catch(() => {});
     }, Math.max(50, Math.floor(this.opts.lockTimeoutMs / 3)));
-    heartbeat.unref();
-    const finish = async (result: Parameters<typeof finishJob>[3]) => {
-      const applied = await finishJob(this.db, id, token, result);
-      if (!applied) log.warn({ outcome: result.status }, "job outcome discarded: its claim was taken over by another run");
-      return applied;
-    };
-    try {
-      await handler(JSON.parse(job.payload), { jobId: id, attempt: job.attempts, log, signal: lost.signal });
-      clearInterval(heartbeat);
-      await finish({ status: "done" });
-    } catch (error) {
-      clearInterval(heartbeat);
-      await this.settleFailure(job, token, error, log);
-    }
+    timer.unref();
+    return { signal: lost.signal, stop: () => clearInterval(timer) };
+  }
+
+  /** Applies a row's outcome if this claim still holds it; says so in the log when it does not. */
+  private async finishLogged(id: number, token: string, result: Parameters<typeof finishJob>[3], log: Logger, now?: Date): Promise<boolean> {
+    const applied = await finishJob(this.db, id, token, result, now);
+    if (!applied) log.warn({ outcome: result.status }, "job outcome discarded: its claim was taken over by another run");
+    return applied;
   }
 
   /** A failed run's outcome by its error's kind: retry later, park as failed, or done (ignored). */
@@ -192,11 +199,7 @@ export class JobQueue {
     const queue = job.queue as JobName;
     // One clock reading for the row's updated_at and its retry time: the delay recorded is exact.
     const now = new Date();
-    const finish = async (result: Parameters<typeof finishJob>[3]) => {
-      const applied = await finishJob(this.db, id, token, result, now);
-      if (!applied) log.warn({ outcome: result.status }, "job outcome discarded: its claim was taken over by another run");
-      return applied;
-    };
+    const finish = (result: Parameters<typeof finishJob>[3]) => this.finishLogged(id, token, result, log, now);
     const kind = errorKindOf(error);
     const message = error instanceof Error ? error.message : String(error);
     const outcome = outcomeOfFailure(kind, job.attempts, job.max_attempts, {
@@ -216,10 +219,9 @@ export class JobQueue {
 
   /**
    * Claims rows `ids` of one queue with one statement and runs them through the queue's batch
-   * handler; each row's outcome is applied as runJob would. Without a batch handler, or when a row
-   * has a running twin, the rows run one by one. (Only queues with a batch handler are handed
-   * batches by the engine: a handler that calls a host runs row by row, each row finished as soon
-   * as it is done.)
+   * handler (or, without one, its handler row by row, `rowsAtOnce` at a time); the rows that
+   * succeeded are finished with one statement, and each failure gets runJob's outcome. When a row
+   * has a running twin the claim fails on the unique index and the rows run one by one.
    */
   async runJobs(queue: JobName, ids: number[], rowsAtOnce = this.opts.concurrency): Promise<void> {
     if (ids.length === 1) return this.runJob(ids[0]);
@@ -238,34 +240,25 @@ export class JobQueue {
     jobs.sort((a, b) => Number(a.id) - Number(b.id));
     const claimed = jobs.map((j) => Number(j.id));
     const log = this.log.child({ queue, batch: claimed.length });
-    const lost = new AbortController();
-    const heartbeat = setInterval(() => {
-      heartbeatJobs(this.db, claimed, token)
-        .then((held) => {
-          if (held < claimed.length) lost.abort(new Error("lost a batch job's claim"));
-        })
-        .catch(() => {});
-    }, Math.max(50, Math.floor(this.opts.lockTimeoutMs / 3)));
-    heartbeat.unref();
+    const claim = this.keepClaimed(async () => (await heartbeatJobs(this.db, claimed, token)) === claimed.length, "lost a batch job's claim");
     let failures: Map<number, unknown>;
     try {
       failures = await handler(
         jobs.map((j) => ({ jobId: Number(j.id), attempt: j.attempts, payload: JSON.parse(j.payload) })),
-        { log, signal: lost.signal },
+        { log, signal: claim.signal },
       );
     } catch (error) {
       failures = new Map(claimed.map((id) => [id, error]));
     } finally {
-      clearInterval(heartbeat);
+      claim.stop();
     }
-    const unstarted = claimed.filter((id) => failures.get(id) === NOT_STARTED);
-    await releaseUnstartedJobs(this.db, unstarted, token);
-    for (const id of unstarted) failures.delete(id);
-    const done = claimed.filter((id) => !failures.has(id) && !unstarted.includes(id));
+    await releaseUnstartedJobs(this.db, claimed.filter((id) => failures.get(id) === NOT_STARTED), token);
+    const done = claimed.filter((id) => !failures.has(id));
     const finished = await finishJobsDone(this.db, done, token);
     if (finished < done.length) log.warn({ outcome: "done", lost: done.length - finished }, "batch outcome partly discarded: claims were taken over by another run");
     for (const job of jobs) {
-      if (failures.has(Number(job.id)) && !unstarted.includes(Number(job.id))) await this.settleFailure(job, token, failures.get(Number(job.id)), log.child({ jobId: Number(job.id), attempt: job.attempts }));
+      const failure = failures.get(Number(job.id));
+      if (failures.has(Number(job.id)) && failure !== NOT_STARTED) await this.settleFailure(job, token, failure, log.child({ jobId: Number(job.id), attempt: job.attempts }));
     }
   }
 
@@ -281,19 +274,11 @@ export class JobQueue {
     return async (items, ctx) => {
       const handler = this.handlers.get(queue);
       const failures = new Map<number, unknown>();
-      const waiting = [...items];
-      const worker = async () => {
-        for (let item = waiting.shift(); item; item = waiting.shift()) {
-          if (this.stopping) {
-            failures.set(item.jobId, NOT_STARTED);
-            continue;
-          }
-          const { jobId, attempt, payload } = item;
-          if (!handler) failures.set(jobId, new PermanentError("no_handler", `no handler registered for ${queue}`));
-          else await handler(payload, { jobId, attempt, log: ctx.log.child({ jobId, attempt }), signal: ctx.signal }).catch((e: unknown) => failures.set(jobId, e));
-        }
-      };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(rowsAtOnce, items.length)) }, worker));
+      await runAtMost(items, rowsAtOnce, async ({ jobId, attempt, payload }) => {
+        if (this.stopping) failures.set(jobId, NOT_STARTED);
+        else if (!handler) failures.set(jobId, new PermanentError("no_handler", `no handler registered for ${queue}`));
+        else await handler(payload, { jobId, attempt, log: ctx.log.child({ jobId, attempt }), signal: ctx.signal }).catch((e: unknown) => failures.set(jobId, e));
+      });
       return failures;
     };
   }

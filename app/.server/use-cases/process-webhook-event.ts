@@ -5,6 +5,7 @@ import type { ControlledTransaction } from "kysely";
 import type { Database, Store, WebhookEvent } from "../db/schema.ts";
 import { KeyrelayError, PermanentError } from "../domain/errors.ts";
 import type { BatchItem, JobContext } from "../jobs/job-queue.ts";
+import { runAtMost } from "../jobs/run-at-most.ts";
 import type { Services } from "../runtime/services.ts";
 import type { HostOrder } from "../../../connectors/host-connector.ts";
 import { afterHostOrdersApplied, applyHostOrder, applyHostOrderIn, type AppliedOrder } from "./apply-host-order.ts";
@@ -134,14 +135,9 @@ export async function processWebhookEventBatch(s: Deps, items: BatchItem<"proces
   }
 
   // The one-by-one path may call the host (a refund's order): at most `concurrency` at a time.
-  const waiting = [...alone];
-  const next = async () => {
-    for (let item = waiting.shift(); item; item = waiting.shift()) {
-      const { jobId } = item;
-      await processWebhookEvent(s, item.payload, ctx).catch((e: unknown) => failures.set(jobId, e));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(s.config.jobs.concurrency, waiting.length) }, next));
+  await runAtMost(alone, s.config.jobs.concurrency, async ({ jobId, payload }) => {
+    await processWebhookEvent(s, payload, ctx).catch((e: unknown) => failures.set(jobId, e));
+  });
   return failures;
 }
 
