@@ -14,6 +14,7 @@ import type { Services } from "../runtime/services.ts";
 import { hostFailure } from "./host-failure.ts";
 import { keyPageLink } from "./key-page-link.ts";
 import { loadDeliveryContent, markOrderKeysDelivered } from "./load-delivery-content.ts";
+import { storeIsInactive } from "../domain/store-status.ts";
 
 /**
  * The `deliver-order` job: write the order's keys into the host order — Shopify: our block in the
@@ -26,7 +27,7 @@ export async function deliverOrder(s: Pick<Services, "db" | "cipher" | "connecto
   const order = await findOrderById(s.db, payload.orderId);
   if (!order?.store_id) throw new IgnoredError("order_not_found", "order no longer exists");
   const store = await findStoreById(s.db, order.store_id);
-  if (!store || store.status === "uninstalled" || store.status === "disconnected") {
+  if (!store || storeIsInactive(store.status)) {
     await recordDeliveryOutcome(s.db, order.id, "note", { status: "skipped", error: `store is ${store?.status ?? "gone"}` });
     throw new IgnoredError("store_inactive", "the store is no longer connected");
   }

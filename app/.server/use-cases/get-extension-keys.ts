@@ -2,6 +2,7 @@ import { findOrderByExternalId } from "../db/repositories/orders-repo.ts";
 import { findStoreByDomain } from "../db/repositories/stores-repo.ts";
 import type { Services } from "../runtime/services.ts";
 import { showBuyerKeys, type BuyerKeysView, type Reveal } from "./show-buyer-keys.ts";
+import { storeIsInactive } from "../domain/store-status.ts";
 
 /** How long after it was placed an order's keys may be read from the thank-you page's token. */
 export const CHECKOUT_WINDOW_MS = 24 * 3_600_000;
@@ -36,7 +37,7 @@ export async function getExtensionKeys(
 ): Promise<{ found: false } | { found: true; view: BuyerKeysView }> {
   if (!/^[1-9][0-9]{0,19}$/.test(req.orderId)) return { found: false };
   const store = await findStoreByDomain(s.db, "shopify", req.shop);
-  if (!store || store.status === "uninstalled" || store.status === "disconnected") return { found: false };
+  if (!store || storeIsInactive(store.status)) return { found: false };
   const order = await findOrderByExternalId(s.db, store.id, req.orderId);
   if (!order) return { found: false };
   // A signed-in buyer reads only their own orders: the token's customer must be the order's.

@@ -13,6 +13,7 @@ import { handleComplianceRequest } from "./handle-compliance-request.ts";
 import { hostEventMeaning } from "./host-event-meaning.ts";
 import { hostFailure } from "./host-failure.ts";
 import { isComplianceTopic } from "./record-webhook-event.ts";
+import { storeIsInactive } from "../domain/store-status.ts";
 
 type Deps = Pick<Services, "db" | "jobs" | "database" | "connectors" | "config">;
 
@@ -30,7 +31,7 @@ export async function processWebhookEvent(s: Deps, payload: { eventId: number },
     await setWebhookEventStatus(s.db, event.id, "ignored", "unknown store");
     return;
   }
-  if ((store.status === "uninstalled" || store.status === "disconnected") && !isComplianceTopic(event.topic) && event.topic !== "app/uninstalled") {
+  if (storeIsInactive(store.status) && !isComplianceTopic(event.topic) && event.topic !== "app/uninstalled") {
     await setWebhookEventStatus(s.db, event.id, "ignored", `store is ${store.status}`);
     return;
   }
@@ -91,7 +92,7 @@ export async function processWebhookEventBatch(s: Deps, items: BatchItem<"proces
   for (const item of items) {
     const event = events.get(item.payload.eventId);
     const store = event?.store_id ? stores.get(event.store_id) : undefined;
-    const order = event && store && event.status === "received" && store.status !== "uninstalled" && store.status !== "disconnected" ? carriedOrder(event) : undefined;
+    const order = event && store && event.status === "received" && !storeIsInactive(store.status) ? carriedOrder(event) : undefined;
     if (event && store && order) together.push({ jobId: item.jobId, event, store, order });
     else alone.push(item);
   }

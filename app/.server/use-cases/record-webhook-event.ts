@@ -5,6 +5,7 @@ import type { Store } from "../db/schema.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
 import type { Services } from "../runtime/services.ts";
 import { hostEventMeaning } from "./host-event-meaning.ts";
+import { storeIsInactive } from "../domain/store-status.ts";
 
 export type RecordOutcome =
   | { status: "recorded"; eventId: number }
@@ -96,7 +97,7 @@ async function recordGroup(s: Deps, group: Pending[]): Promise<boolean> {
         const where = `${event.platform}\n${event.source}`;
         if (!stores.has(where)) stores.set(where, await findStoreByDomain(trx, event.platform, event.source));
         const store = stores.get(where);
-        const inactive = store && (store.status === "uninstalled" || store.status === "disconnected") && !isComplianceTopic(event.topic);
+        const inactive = store && storeIsInactive(store.status) && !isComplianceTopic(event.topic);
         const ignoredBecause = !store ? "unknown store" : inactive ? `store is ${store.status}` : undefined;
         // A live store's event must make sense before it is recorded: a broken payload gets a 4xx
         // now, not a parked job later.

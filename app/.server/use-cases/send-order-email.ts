@@ -16,6 +16,7 @@ import type { Services } from "../runtime/services.ts";
 import { matchLocale, translator } from "../../i18n/i18n.ts";
 import { keyPageLink } from "./key-page-link.ts";
 import { loadDeliveryContent, markOrderKeysDelivered } from "./load-delivery-content.ts";
+import { storeIsInactive } from "../domain/store-status.ts";
 
 type Deps = Pick<Services, "db" | "cipher" | "mailer" | "fingerprinter" | "config" | "sessionSecret">;
 
@@ -44,7 +45,7 @@ export async function sendOrderEmail(s: Deps, payload: JobPayloads["send-email"]
   // Reseller purchases are answered through the API, not mailed.
   if (!order.store_id) throw new IgnoredError("not_a_host_order", "the order has no store");
   const store = await findStoreById(s.db, order.store_id);
-  if (!store || store.status === "uninstalled" || store.status === "disconnected") return skip(s.db, order, "store_inactive", `store is ${store?.status ?? "gone"}`);
+  if (!store || storeIsInactive(store.status)) return skip(s.db, order, "store_inactive", `store is ${store?.status ?? "gone"}`);
   if (payload.kind !== "resend" && !sendsOwnEmail(store.platform, parseStoreSettings(store.settings))) return skip(s.db, order, "store_email_off", "the store does not send keyrelay's email");
   if (!order.email) return skip(s.db, order, "no_buyer_email", "the order has no buyer email");
 
