@@ -159,7 +159,13 @@ describe("standalone admin login", () => {
     const res = await postLogin(jar, { email: "owner@example.com", password: "correct-horse-1", csrf });
     cookiesFrom(res, jar);
     const value = jar.get("keyrelay_admin")!;
-    jar.set("keyrelay_admin", value.slice(0, -3) + (value.endsWith("A") ? "B" : "A") + value.slice(-2));
+    // Change the third character from the end to a different one (the old check looked at the
+    // last character and left the cookie unchanged whenever the third-last was already "A").
+    const at = value.length - 3;
+    const swapped = value[at] === "A" ? "B" : "A";
+    const tampered = value.slice(0, at) + swapped + value.slice(at + 1);
+    expect(tampered).not.toBe(value);
+    jar.set("keyrelay_admin", tampered);
     const dash = await fetch(`${http.url}/admin`, { headers: { cookie: cookieHeader(jar) }, redirect: "manual" });
     expect(dash.status).toBe(302);
   });
