@@ -1,3 +1,4 @@
+import SQLite from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { getJob } from "../../app/.server/db/repositories/job-rows.ts";
 import { IgnoredError, PermanentError, RetryableError } from "../../app/.server/domain/errors.ts";
@@ -241,6 +242,25 @@ for (const { dialect, available: dbAvailable } of dialects) {
         await waitFor(async () => (await getJob(s.db, job.id))?.status === "failed", 10_000, "parked");
         expect((await getJob(s.db, job.id))?.last_error).toContain("no handler");
       });
+
+      if (dialect === "sqlite" && !redis) {
+        it("a job's outcome is written even when another process held the database past busy_timeout at the time", { timeout: 20_000 }, async () => {
+          const s = await open();
+          const file = s.config.database.dialect === "sqlite" ? s.config.database.file : "";
+          let outsider: SQLite.Database | undefined;
+          s.jobs.register("sync-stock", async () => {
+            // Another process (say the CLI) takes the write lock for longer than the app waits for it.
+            outsider = new SQLite(file);
+            outsider.exec("begin immediate");
+            setTimeout(() => outsider!.exec("commit"), 5_600);
+          });
+          await s.jobs.startWorkers();
+          const job = await s.jobs.enqueue("sync-stock", { accountId: "a", poolId: "held" });
+          await waitFor(async () => (await getJob(s.db, job.id))?.status === "done", 15_000, "done once the lock is free");
+          outsider?.close();
+          expect((await getJob(s.db, job.id))?.attempts).toBe(1);
+        });
+      }
 
       if (redis) {
         it("a web process enqueues and a separate worker process runs it through Redis", async () => {

@@ -7,6 +7,7 @@ import pg from "pg";
 import type { Dialect } from "../../../db/migrations/column-types.ts";
 import type { Database } from "./schema.ts";
 import { withStatementCache } from "./statement-cache.ts";
+import { ThreadLock } from "./thread-lock.ts";
 import { WalCheckpointer } from "./wal-checkpointer.ts";
 
 export type { Dialect };
@@ -25,7 +26,13 @@ interface HandleBase {
  * queries). Use it only inside `db.connection().execute(…)`, which holds Kysely's single-connection
  * lock, so raw statements never land inside another caller's open transaction.
  */
-export type DatabaseHandle = (HandleBase & { dialect: "sqlite"; sqlite: SQLite.Database }) | (HandleBase & { dialect: "postgres" });
+export type DatabaseHandle = (HandleBase & { dialect: "sqlite"; sqlite: SQLite.Database; threadLock: ThreadLockShare }) | (HandleBase & { dialect: "postgres" });
+
+/** A ThreadLock's shared memory and this connection's participant number in it. */
+export interface ThreadLockShare {
+  buffer: SharedArrayBuffer;
+  participant: number;
+}
 
 // Postgres returns int8 and timestamptz in forms SQLite never does; read both back the same way
 // so repositories see one shape on both dialects.
@@ -34,11 +41,17 @@ pg.types.setTypeParser(1184, (v) => new Date(v).toISOString());
 
 export type DatabaseOptions =
   /** `checkpointer: false` for a second connection in a process whose first one already checkpoints. */
-  | { dialect: "sqlite"; file: string; checkpointer?: boolean }
+  | {
+      dialect: "sqlite";
+      file: string;
+      checkpointer?: boolean;
+      /** Given to a second thread that opens the same file (see thread-lock.ts); else a lock of its own, participant 1. */
+      threadLock?: ThreadLockShare;
+    }
   | { dialect: "postgres"; url: string; poolSize?: number; searchPath?: string };
 
 export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
-  if (opts.dialect === "sqlite") return openSqlite(opts.file, opts.checkpointer ?? true);
+  if (opts.dialect === "sqlite") return openSqlite(opts.file, opts.checkpointer ?? true, opts.threadLock);
   return openPostgres(opts.url, opts.poolSize ?? 10, opts.searchPath);
 }
 
@@ -59,16 +72,17 @@ export const SQLITE_PRAGMAS = [
   "temp_store = MEMORY",
 ] as const;
 
-function openSqlite(file: string, checkpoint: boolean): DatabaseHandle {
+function openSqlite(file: string, checkpoint: boolean, share: ThreadLockShare = { buffer: ThreadLock.createBuffer(), participant: 1 }): DatabaseHandle {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   for (const p of SQLITE_PRAGMAS) sqlite.pragma(p);
-  const db = new Kysely<Database>({ dialect: new LoopFriendlySqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new LoopFriendlySqliteDialect({ database: withStatementCache(sqlite) }, new ThreadLock(share.buffer, share.participant)) });
   const checkpointer = file === ":memory:" || !checkpoint ? undefined : WalCheckpointer.start(sqlite, file);
   return {
     db,
     dialect: "sqlite",
     sqlite,
+    threadLock: share,
     description: `SQLite ${file}`,
     async ping() {
       sqlite.prepare("select 1").get();
@@ -91,14 +105,33 @@ function openSqlite(file: string, checkpoint: boolean): DatabaseHandle {
  * another connection's write to finish. A deferred transaction that read first could not upgrade
  * to a writer once another connection (the job thread, the CLI) had committed since its read:
  * SQLite fails it with SQLITE_BUSY instead of waiting.
+ *
+ * Between threads of this process the connection is taken under a ThreadLock (thread-lock.ts):
+ * a thread waits its turn there instead of polling in SQLite's busy handler.
  */
 class LoopFriendlySqliteDialect extends SqliteDialect {
+  private readonly threadLock?: ThreadLock;
+
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0], threadLock?: ThreadLock) {
+    super(config);
+    this.threadLock = threadLock;
+  }
+
   override createDriver(): Driver {
     const driver = super.createDriver();
     const acquire = driver.acquireConnection.bind(driver);
+    const release = driver.releaseConnection.bind(driver);
+    const threadLock = this.threadLock;
     driver.acquireConnection = async () => {
       await nextTurn();
-      return acquire();
+      // This thread's callers queue on Kysely's lock first, so one of them at a time waits here.
+      const connection = await acquire();
+      await threadLock?.lock();
+      return connection;
+    };
+    driver.releaseConnection = async (connection) => {
+      threadLock?.unlock();
+      await release(connection);
     };
     driver.beginTransaction = async (connection) => {
       await connection.executeQuery(CompiledQuery.raw("begin immediate"));

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Kysely } from "kysely";
 import {
   claimJob,
@@ -49,6 +50,24 @@ export interface BatchItem<N extends JobName> {
  * transaction). Returns each failed row's error; rows not in the map are done.
  */
 export type BatchJobHandler<N extends JobName> = (items: BatchItem<N>[], ctx: Omit<JobContext, "jobId" | "attempt">) => Promise<Map<number, unknown>>;
+
+/**
+ * Recording a run's outcome is retried a few times before giving up: a row whose outcome could not
+ * be written stays `running` until the sweeper's lock timeout (minutes), and the work itself is
+ * already done. (Seen on SQLite when another process held the write lock past busy_timeout.)
+ */
+async function bookkeeping<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (e) {
+      if (attempt >= BOOKKEEPING_RETRY_MS.length || errorKindOf(e) !== "retryable") throw e;
+      await sleep(BOOKKEEPING_RETRY_MS[attempt]);
+    }
+  }
+}
+
+const BOOKKEEPING_RETRY_MS = [50, 250, 1_000, 4_000];
 
 /** Marks a row a stopping worker did not start (it goes back to pending). */
 const NOT_STARTED = Symbol("not started");
@@ -188,7 +207,7 @@ export class JobQueue {
 
   /** Applies a row's outcome if this claim still holds it; says so in the log when it does not. */
   private async finishLogged(id: number, token: string, result: Parameters<typeof finishJob>[3], log: Logger, now?: Date): Promise<boolean> {
-    const applied = await finishJob(this.db, id, token, result, now);
+    const applied = await bookkeeping(() => finishJob(this.db, id, token, result, now));
     if (!applied) log.warn({ outcome: result.status }, "job outcome discarded: its claim was taken over by another run");
     return applied;
   }
@@ -252,9 +271,9 @@ export class JobQueue {
     } finally {
       claim.stop();
     }
-    await releaseUnstartedJobs(this.db, claimed.filter((id) => failures.get(id) === NOT_STARTED), token);
+    await bookkeeping(() => releaseUnstartedJobs(this.db, claimed.filter((id) => failures.get(id) === NOT_STARTED), token));
     const done = claimed.filter((id) => !failures.has(id));
-    const finished = await finishJobsDone(this.db, done, token);
+    const finished = await bookkeeping(() => finishJobsDone(this.db, done, token));
     if (finished < done.length) log.warn({ outcome: "done", lost: done.length - finished }, "batch outcome partly discarded: claims were taken over by another run");
     for (const job of jobs) {
       const failure = failures.get(Number(job.id));
