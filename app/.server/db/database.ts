@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Driver } from "kysely";
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type DatabaseConnection, type Driver } from "kysely";
 import pg from "pg";
 import type { Dialect } from "../../../db/migrations/column-types.ts";
 import type { Database } from "./schema.ts";
@@ -23,10 +23,18 @@ interface HandleBase {
 /**
  * On SQLite the better-sqlite3 connection under Kysely is exposed for the one hot path that needs
  * it (bulk key import: a prepared statement per row is ~2× faster than building multi-row
- * queries). Use it only inside `db.connection().execute(…)`, which holds Kysely's single-connection
- * lock, so raw statements never land inside another caller's open transaction.
+ * queries). Write through it only inside `writing(…)`, which holds Kysely's single-connection lock
+ * (raw statements never land inside another caller's open transaction) and the thread write lock.
  */
-export type DatabaseHandle = (HandleBase & { dialect: "sqlite"; sqlite: SQLite.Database; threadLock: ThreadLockShare }) | (HandleBase & { dialect: "postgres" });
+export type DatabaseHandle =
+  | (HandleBase & {
+      dialect: "sqlite";
+      sqlite: SQLite.Database;
+      threadLock: ThreadLockShare;
+      /** Runs raw writes on `sqlite` under Kysely's connection lock and the thread write lock. */
+      writing<T>(write: () => T): Promise<T>;
+    })
+  | (HandleBase & { dialect: "postgres" });
 
 /** A ThreadLock's shared memory and this connection's participant number in it. */
 export interface ThreadLockShare {
@@ -76,13 +84,23 @@ function openSqlite(file: string, checkpoint: boolean, share: ThreadLockShare = 
   if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   for (const p of SQLITE_PRAGMAS) sqlite.pragma(p);
-  const db = new Kysely<Database>({ dialect: new LoopFriendlySqliteDialect({ database: withStatementCache(sqlite) }, new ThreadLock(share.buffer, share.participant)) });
+  const writeLock = new ThreadLock(share.buffer, share.participant);
+  const db = new Kysely<Database>({ dialect: new LoopFriendlySqliteDialect({ database: withStatementCache(sqlite) }, writeLock) });
   const checkpointer = file === ":memory:" || !checkpoint ? undefined : WalCheckpointer.start(sqlite, file);
   return {
     db,
     dialect: "sqlite",
     sqlite,
     threadLock: share,
+    writing: (write) =>
+      db.connection().execute(async () => {
+        await writeLock.lock();
+        try {
+          return write();
+        } finally {
+          writeLock.unlock();
+        }
+      }),
     description: `SQLite ${file}`,
     async ping() {
       sqlite.prepare("select 1").get();
@@ -106,38 +124,77 @@ function openSqlite(file: string, checkpoint: boolean, share: ThreadLockShare = 
  * to a writer once another connection (the job thread, the CLI) had committed since its read:
  * SQLite fails it with SQLITE_BUSY instead of waiting.
  *
- * Between threads of this process the connection is taken under a ThreadLock (thread-lock.ts):
- * a thread waits its turn there instead of polling in SQLite's busy handler.
+ * Between threads of this process every write (a transaction, or a lone write statement) is made
+ * under a ThreadLock (thread-lock.ts): a thread waits its turn there instead of polling in
+ * SQLite's busy handler. Reads outside a transaction do not wait.
  */
 class LoopFriendlySqliteDialect extends SqliteDialect {
-  private readonly threadLock?: ThreadLock;
+  private readonly writeLock: ThreadLock;
 
-  constructor(config: ConstructorParameters<typeof SqliteDialect>[0], threadLock?: ThreadLock) {
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0], writeLock: ThreadLock) {
     super(config);
-    this.threadLock = threadLock;
+    this.writeLock = writeLock;
   }
 
   override createDriver(): Driver {
     const driver = super.createDriver();
     const acquire = driver.acquireConnection.bind(driver);
-    const release = driver.releaseConnection.bind(driver);
-    const threadLock = this.threadLock;
+    const lock = this.writeLock;
+    // One connection per driver: whether it is inside a transaction (which holds the write lock).
+    let inTransaction = false;
+    let raw: DatabaseConnection["executeQuery"] | undefined;
     driver.acquireConnection = async () => {
       await nextTurn();
-      // This thread's callers queue on Kysely's lock first, so one of them at a time waits here.
       const connection = await acquire();
-      await threadLock?.lock();
+      if (!raw) {
+        raw = connection.executeQuery.bind(connection);
+        const execute = raw;
+        // A write outside a transaction takes the thread lock for that one statement.
+        connection.executeQuery = async (query) => {
+          if (inTransaction || isRead(query)) return execute(query);
+          await lock.lock();
+          try {
+            return await execute(query);
+          } finally {
+            lock.unlock();
+          }
+        };
+      }
       return connection;
     };
-    driver.releaseConnection = async (connection) => {
-      threadLock?.unlock();
-      await release(connection);
+    driver.beginTransaction = async () => {
+      await lock.lock();
+      try {
+        await raw!(CompiledQuery.raw("begin immediate"));
+      } catch (e) {
+        lock.unlock();
+        throw e;
+      }
+      inTransaction = true;
     };
-    driver.beginTransaction = async (connection) => {
-      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+    // A failed commit leaves the transaction open: the rollback that follows lets go of the lock.
+    driver.commitTransaction = async () => {
+      await raw!(CompiledQuery.raw("commit"));
+      inTransaction = false;
+      lock.unlock();
+    };
+    driver.rollbackTransaction = async () => {
+      try {
+        await raw!(CompiledQuery.raw("rollback"));
+      } finally {
+        if (inTransaction) {
+          inTransaction = false;
+          lock.unlock();
+        }
+      }
     };
     return driver;
   }
+}
+
+/** Statements that cannot write (reads never wait for the lock: WAL lets them run beside a writer). */
+function isRead(query: CompiledQuery): boolean {
+  return query.query.kind === "SelectQueryNode" || (query.query.kind === "RawNode" && /^\s*select\b/i.test(query.sql));
 }
 
 function openPostgres(url: string, poolSize: number, searchPath?: string): DatabaseHandle {
