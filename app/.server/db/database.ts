@@ -2,12 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type DatabaseConnection, type Driver } from "kysely";
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Driver } from "kysely";
 import pg from "pg";
 import type { Dialect } from "../../../db/migrations/column-types.ts";
 import type { Database } from "./schema.ts";
 import { withStatementCache } from "./statement-cache.ts";
-import { ThreadLock } from "./thread-lock.ts";
 import { WalCheckpointer } from "./wal-checkpointer.ts";
 
 export type { Dialect };
@@ -23,24 +22,10 @@ interface HandleBase {
 /**
  * On SQLite the better-sqlite3 connection under Kysely is exposed for the one hot path that needs
  * it (bulk key import: a prepared statement per row is ~2× faster than building multi-row
- * queries). Write through it only inside `writing(…)`, which holds Kysely's single-connection lock
- * (raw statements never land inside another caller's open transaction) and the thread write lock.
+ * queries). Use it only inside `db.connection().execute(…)`, which holds Kysely's single-connection
+ * lock, so raw statements never land inside another caller's open transaction.
  */
-export type DatabaseHandle =
-  | (HandleBase & {
-      dialect: "sqlite";
-      sqlite: SQLite.Database;
-      threadLock: ThreadLockShare;
-      /** Runs raw writes on `sqlite` under Kysely's connection lock and the thread write lock. */
-      writing<T>(write: () => T): Promise<T>;
-    })
-  | (HandleBase & { dialect: "postgres" });
-
-/** A ThreadLock's shared memory and this connection's participant number in it. */
-export interface ThreadLockShare {
-  buffer: SharedArrayBuffer;
-  participant: number;
-}
+export type DatabaseHandle = (HandleBase & { dialect: "sqlite"; sqlite: SQLite.Database }) | (HandleBase & { dialect: "postgres" });
 
 // Postgres returns int8 and timestamptz in forms SQLite never does; read both back the same way
 // so repositories see one shape on both dialects.
@@ -49,17 +34,11 @@ pg.types.setTypeParser(1184, (v) => new Date(v).toISOString());
 
 export type DatabaseOptions =
   /** `checkpointer: false` for a second connection in a process whose first one already checkpoints. */
-  | {
-      dialect: "sqlite";
-      file: string;
-      checkpointer?: boolean;
-      /** Given to a second thread that opens the same file (see thread-lock.ts); else a lock of its own, participant 1. */
-      threadLock?: ThreadLockShare;
-    }
+  | { dialect: "sqlite"; file: string; checkpointer?: boolean }
   | { dialect: "postgres"; url: string; poolSize?: number; searchPath?: string };
 
 export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
-  if (opts.dialect === "sqlite") return openSqlite(opts.file, opts.checkpointer ?? true, opts.threadLock);
+  if (opts.dialect === "sqlite") return openSqlite(opts.file, opts.checkpointer ?? true);
   return openPostgres(opts.url, opts.poolSize ?? 10, opts.searchPath);
 }
 
@@ -80,27 +59,16 @@ export const SQLITE_PRAGMAS = [
   "temp_store = MEMORY",
 ] as const;
 
-function openSqlite(file: string, checkpoint: boolean, share: ThreadLockShare = { buffer: ThreadLock.createBuffer(), participant: 1 }): DatabaseHandle {
+function openSqlite(file: string, checkpoint: boolean): DatabaseHandle {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   for (const p of SQLITE_PRAGMAS) sqlite.pragma(p);
-  const writeLock = new ThreadLock(share.buffer, share.participant);
-  const db = new Kysely<Database>({ dialect: new LoopFriendlySqliteDialect({ database: withStatementCache(sqlite) }, writeLock) });
+  const db = new Kysely<Database>({ dialect: new LoopFriendlySqliteDialect({ database: withStatementCache(sqlite) }) });
   const checkpointer = file === ":memory:" || !checkpoint ? undefined : WalCheckpointer.start(sqlite, file);
   return {
     db,
     dialect: "sqlite",
     sqlite,
-    threadLock: share,
-    writing: (write) =>
-      db.connection().execute(async () => {
-        await writeLock.lock();
-        try {
-          return write();
-        } finally {
-          writeLock.unlock();
-        }
-      }),
     description: `SQLite ${file}`,
     async ping() {
       sqlite.prepare("select 1").get();
@@ -123,78 +91,20 @@ function openSqlite(file: string, checkpoint: boolean, share: ThreadLockShare = 
  * another connection's write to finish. A deferred transaction that read first could not upgrade
  * to a writer once another connection (the job thread, the CLI) had committed since its read:
  * SQLite fails it with SQLITE_BUSY instead of waiting.
- *
- * Between threads of this process every write (a transaction, or a lone write statement) is made
- * under a ThreadLock (thread-lock.ts): a thread waits its turn there instead of polling in
- * SQLite's busy handler. Reads outside a transaction do not wait.
  */
 class LoopFriendlySqliteDialect extends SqliteDialect {
-  private readonly writeLock: ThreadLock;
-
-  constructor(config: ConstructorParameters<typeof SqliteDialect>[0], writeLock: ThreadLock) {
-    super(config);
-    this.writeLock = writeLock;
-  }
-
   override createDriver(): Driver {
     const driver = super.createDriver();
     const acquire = driver.acquireConnection.bind(driver);
-    const lock = this.writeLock;
-    // One connection per driver: whether it is inside a transaction (which holds the write lock).
-    let inTransaction = false;
-    let raw: DatabaseConnection["executeQuery"] | undefined;
     driver.acquireConnection = async () => {
       await nextTurn();
-      const connection = await acquire();
-      if (!raw) {
-        raw = connection.executeQuery.bind(connection);
-        const execute = raw;
-        // A write outside a transaction takes the thread lock for that one statement.
-        connection.executeQuery = async (query) => {
-          if (inTransaction || isRead(query)) return execute(query);
-          await lock.lock();
-          try {
-            return await execute(query);
-          } finally {
-            lock.unlock();
-          }
-        };
-      }
-      return connection;
+      return acquire();
     };
-    driver.beginTransaction = async () => {
-      await lock.lock();
-      try {
-        await raw!(CompiledQuery.raw("begin immediate"));
-      } catch (e) {
-        lock.unlock();
-        throw e;
-      }
-      inTransaction = true;
-    };
-    // A failed commit leaves the transaction open: the rollback that follows lets go of the lock.
-    driver.commitTransaction = async () => {
-      await raw!(CompiledQuery.raw("commit"));
-      inTransaction = false;
-      lock.unlock();
-    };
-    driver.rollbackTransaction = async () => {
-      try {
-        await raw!(CompiledQuery.raw("rollback"));
-      } finally {
-        if (inTransaction) {
-          inTransaction = false;
-          lock.unlock();
-        }
-      }
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
     };
     return driver;
   }
-}
-
-/** Statements that cannot write (reads never wait for the lock: WAL lets them run beside a writer). */
-function isRead(query: CompiledQuery): boolean {
-  return query.query.kind === "SelectQueryNode" || (query.query.kind === "RawNode" && /^\s*select\b/i.test(query.sql));
 }
 
 function openPostgres(url: string, poolSize: number, searchPath?: string): DatabaseHandle {

@@ -2,14 +2,13 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { loadConfigFromEnvironment } from "../config.ts";
 import { InProcessEngine } from "../jobs/in-process-engine.ts";
-import { JOB_THREAD_QUEUES, type JobThreadData, type ThreadMessage } from "./job-thread.ts";
+import { JOB_THREAD_QUEUES, type ThreadMessage } from "./job-thread.ts";
 import { createServices } from "./services.ts";
 
 const port = parentPort!;
 try {
-  const data = workerData as JobThreadData;
-  const config = loadConfigFromEnvironment(data.baseDir);
-  const services = await createServices(config, { walCheckpointer: false, sqliteThreadLock: data.sqliteThreadLock });
+  const config = loadConfigFromEnvironment((workerData as { baseDir: string }).baseDir);
+  const services = await createServices(config, { walCheckpointer: false });
   const engine = services.jobs.engine as InProcessEngine;
   engine.forward = (queue, id, attempt, delayMs) => port.postMessage({ type: "trigger", queue, id, attempt, delayMs } satisfies ThreadMessage);
   port.on("message", (m: ThreadMessage) => {

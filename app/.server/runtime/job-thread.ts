@@ -1,6 +1,4 @@
 import { Worker } from "node:worker_threads";
-import type { ThreadLockShare } from "../db/database.ts";
-import { ThreadLock } from "../db/thread-lock.ts";
 import { InProcessEngine } from "../jobs/in-process-engine.ts";
 import type { JobName } from "../jobs/job-names.ts";
 import type { Services } from "./services.ts";
@@ -15,12 +13,6 @@ export type ThreadMessage =
   | { type: "ready" }
   | { type: "stop" }
   | { type: "failed"; error: string };
-
-export interface JobThreadData {
-  baseDir: string;
-  /** On SQLite: the main connection's ThreadLock, with the thread's own participant number. */
-  sqliteThreadLock?: ThreadLockShare;
-}
 
 export interface JobThread {
   /** The thread itself (tests end it to see the main thread take over). */
@@ -38,17 +30,11 @@ export interface JobThread {
 export async function startJobThread(s: Services, baseDir: string, opts: { env?: Record<string, string> } = {}): Promise<JobThread> {
   const engine = s.jobs.engine;
   if (!(engine instanceof InProcessEngine)) throw new Error("the job thread needs the in-process engine");
-  const lock = s.database.dialect === "sqlite" ? { buffer: s.database.threadLock.buffer, participant: s.database.threadLock.participant + 1 } : undefined;
-  const workerData: JobThreadData = { baseDir, ...(lock ? { sqliteThreadLock: lock } : {}) };
-  const worker = new Worker(new URL("./job-thread-entry.ts", import.meta.url), { workerData, ...(opts.env ? { env: opts.env } : {}) });
+  const worker = new Worker(new URL("./job-thread-entry.ts", import.meta.url), { workerData: { baseDir }, ...(opts.env ? { env: opts.env } : {}) });
   let stopping = false;
   let adopted = false;
   let exited = false;
-  worker.once("exit", () => {
-    exited = true;
-    // It may have died holding the SQLite connection (or waiting for it).
-    if (lock) ThreadLock.releaseDead(lock.buffer, lock.participant);
-  });
+  worker.once("exit", () => (exited = true));
   const adopt = (why: string) => {
     engine.forward = undefined;
     if (stopping || adopted) return;

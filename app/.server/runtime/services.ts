@@ -7,7 +7,7 @@ import { loadKeyMaterial } from "../crypto/key-material.ts";
 import { KeySealer } from "../crypto/key-sealer.ts";
 import { loadOrCreateSecretFile } from "../crypto/secret-file.ts";
 import { loadMasterKeys } from "../crypto/master-keys.ts";
-import { openDatabase, type DatabaseHandle, type ThreadLockShare } from "../db/database.ts";
+import { openDatabase, type DatabaseHandle } from "../db/database.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import type { Database } from "../db/schema.ts";
 import { BullMqEngine } from "../jobs/bullmq-engine.ts";
@@ -60,15 +60,13 @@ export interface ServiceOptions {
    * log (this connection keeps SQLite's own 1,000-page threshold, which it then rarely reaches).
    */
   walCheckpointer?: boolean;
-  /** The job thread's place in the main thread's SQLite ThreadLock (see db/thread-lock.ts). */
-  sqliteThreadLock?: ThreadLockShare;
 }
 
 export async function createServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const database = openDatabase(
     config.database.dialect === "sqlite"
-      ? { dialect: "sqlite", file: config.database.file, checkpointer: opts.walCheckpointer ?? true, threadLock: opts.sqliteThreadLock }
+      ? { dialect: "sqlite", file: config.database.file, checkpointer: opts.walCheckpointer ?? true }
       : { dialect: "postgres", url: config.database.url, poolSize: config.database.poolSize },
   );
   try {

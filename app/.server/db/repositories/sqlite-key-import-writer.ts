@@ -33,7 +33,7 @@ function statements(sqlite: SQLite.Database): Statements {
  * forward.
  *
  * Rows go through one prepared single-row INSERT on the better-sqlite3 handle (the raw limit's
- * own shape), inside `writing` (Kysely's connection lock and the thread write lock): building multi-row queries through Kysely cost
+ * own shape), inside Kysely's connection lock: building multi-row queries through Kysely cost
  * about as much again as SQLite itself.
  */
 export function openSqliteKeyImportWriter(database: Extract<DatabaseHandle, { dialect: "sqlite" }>, batch: ImportBatchRef): KeyImportWriter {
@@ -51,7 +51,7 @@ export function openSqliteKeyImportWriter(database: Extract<DatabaseHandle, { di
   return {
     async write(rows) {
       const now = new Date().toISOString();
-      const skipped = await database.writing(() => insertAll(rows, now));
+      const skipped = await database.db.connection().execute(async () => insertAll(rows, now));
       if (!skipped.length) return [];
       // Rare: where the existing copy lives says which kind of duplicate it is.
       const holders = await findFingerprints(database.db, batch.accountId, skipped.map((i) => rows[i].fingerprint));
