@@ -31,9 +31,12 @@ export function StoreProductsPage({ data }: { data: StoreProductsData }) {
   const [units, setUnits] = useState("1");
   const poolName = (id: string) => pools.find((p) => p.id === id)?.name ?? id.slice(0, 8);
 
+  // Closed as soon as the save's answer is in: the list's reload after it (the fetcher's
+  // "loading" state) need not finish first, and a reload overtaken by another must not leave the
+  // dialog open (a CI run saw the new mapping listed behind a dialog that stayed open).
   useEffect(() => {
-    if (mapFetcher.state === "idle" && mapFetcher.data?.ok) setTarget(null);
-  }, [mapFetcher.state, mapFetcher.data]);
+    if (mapFetcher.data?.ok) setTarget(null);
+  }, [mapFetcher.data]);
 
   const mappingOf = (p: Product) => mappings.find((m) => m.productId === p.productId && m.variantId === p.variantId);
   const open = (p: Product) => {
