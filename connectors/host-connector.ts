@@ -67,6 +67,8 @@ export interface HostOrder {
   customerName: string | null;
   /** The host's customer id (plain, not a gid); null for a guest checkout. Binds buyer views to the buyer. */
   customerId?: string | null;
+  /** Shopify's random confirmation number (`XPAV284CT`), which the buyer's thank-you page knows; null where there is none. */
+  confirmationNumber?: string | null;
   locale: string | null;
   currency: string | null;
   totalMinor: number | null;

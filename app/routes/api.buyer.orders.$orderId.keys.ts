@@ -5,7 +5,8 @@ import type { Route } from "./+types/api.buyer.orders.$orderId.keys";
 /**
  * The checkout extension's read (thank-you and order status pages): GET with the extension's
  * session token as a Bearer header; OPTIONS is the CORS preflight. `?surface=customer-account`
- * for the order status page, `?reveal=1` after the buyer clicked "show keys".
+ * for the order status page, `?reveal=1` after the buyer clicked "show keys"; the thank-you page
+ * names the order's confirmation number in the `X-Keyrelay-Confirmation` header.
  */
 export async function loader({ request, params, context }: Route.LoaderArgs) {
   const s = context.services;
@@ -21,6 +22,7 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
       orderId: params.orderId,
       surface,
       customer: verified.customer,
+      confirmation: request.headers.get("x-keyrelay-confirmation") ?? undefined,
       reveal: url.searchParams.get("reveal") === "1" ? "all" : "none",
     });
     if (!result.found) return extensionJson(verified, { error: "order_not_found" }, 404);

@@ -35,6 +35,7 @@ export interface GqlOrder {
   createdAt: string;
   updatedAt: string;
   customer: { id: string; displayName: string } | null;
+  confirmationNumber: string | null;
   totalPriceSet: GqlMoney;
   risk: { recommendation: string } | null;
   lineItems: GqlPage<GqlLineItem>;
@@ -61,6 +62,7 @@ export function orderFromGraphql(o: GqlOrder, lines: GqlLineItem[]): HostOrder {
     email: o.email || null,
     customerName: o.customer?.displayName || null,
     customerId: o.customer?.id ? fromGid(o.customer.id) : null,
+    confirmationNumber: o.confirmationNumber || null,
     locale: o.customerLocale || null,
     currency: o.currencyCode,
     totalMinor: toMinorUnits(o.totalPriceSet.shopMoney.amount, o.totalPriceSet.shopMoney.currencyCode),

@@ -101,6 +101,7 @@ function orderFromWebhook(topic: string, p: Obj): HostOrder {
     email: str(p.email) ?? str(p.contact_email) ?? str(customer.email),
     customerName,
     customerId: optionalId(customer.id),
+    confirmationNumber: str(p.confirmation_number),
     locale: str(p.customer_locale),
     currency,
     totalMinor: toMinorUnits(str(p.total_price), currency),

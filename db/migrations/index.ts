@@ -1,9 +1,11 @@
 import type { KeyrelayMigration } from "./column-types.ts";
 import { initialSchema } from "./0001-initial-schema.ts";
 import { fulfilment } from "./0002-fulfilment.ts";
+import { orderConfirmation } from "./0003-order-confirmation.ts";
 
 /** Every migration in order. Names are permanent: never rename or reorder one that has shipped. */
 export const migrations: Record<string, KeyrelayMigration> = {
   "0001-initial-schema": initialSchema,
   "0002-fulfilment": fulfilment,
+  "0003-order-confirmation": orderConfirmation,
 };

@@ -305,9 +305,34 @@ for (const { dialect, available } of dialects) {
         expect((await api(h2.externalId, await sessionToken("test-shop"), { surface: "customer-account" })).status).toBe(200);
       });
 
+      it("a guest's thank-you page must name the order's confirmation number; the order's signed-in buyer need not", async () => {
+        const { host, order } = await paid(codes("CONF", 1), { confirmationNumber: "XPAV284CT" });
+        const guest = await sessionToken("test-shop", { sub: undefined });
+        const withConfirmation = (value: string) => ({ headers: { "x-keyrelay-confirmation": value } });
+        // Another checkout's token guessing the order id reads nothing, nor with a wrong number.
+        expect((await api(host.externalId, guest)).status).toBe(404);
+        expect((await api(host.externalId, guest, withConfirmation("XPAV284CU"))).status).toBe(404);
+        expect((await api(host.externalId, guest, withConfirmation("XPAV284C"))).status).toBe(404);
+        const ok = await api(host.externalId, guest, withConfirmation("xpav284ct"));
+        expect(ok.status).toBe(200);
+        expect(((await ok.json()) as { status: string }).status).toBe("ready");
+        // Stored once known: a later read of the order without the number does not erase it.
+        await applyHostOrder(s, shop.store, { ...host, confirmationNumber: null });
+        expect((await orderRow(host.externalId)).confirmation_number).toBe("XPAV284CT");
+        expect((await api(host.externalId, guest)).status).toBe(404);
+        // The order's own signed-in buyer is bound by the customer id instead.
+        const { host: mine } = await paid(codes("MINE", 1), { confirmationNumber: "MINE12345", customerId: "12345" });
+        expect((await api(mine.externalId, await sessionToken("test-shop", { sub: "gid://shopify/Customer/12345" }))).status).toBe(200);
+        expect((await api(mine.externalId, await sessionToken("test-shop", { sub: "gid://shopify/Customer/999" }), withConfirmation("MINE12345"))).status).toBe(404);
+        // The preflight lets the header through.
+        const pre = await api("1", null, { method: "OPTIONS", headers: { "access-control-request-method": "GET", "access-control-request-headers": "authorization, x-keyrelay-confirmation" } });
+        expect(pre.headers.get("access-control-allow-headers")).toContain("X-Keyrelay-Confirmation");
+        expect(await keyStates(order.id)).toEqual(["delivered"]);
+      });
+
       it("never logs a key or a token", async () => {
         const log = s.logLines.join("\n");
-        expect(log).not.toMatch(/(EXT|PAGE|CLICK|DENY|OTHER|SURF|PART|TAMPER|OLD|MAIL)-\d{4}/);
+        expect(log).not.toMatch(/(EXT|PAGE|CLICK|DENY|OTHER|SURF|PART|TAMPER|OLD|MAIL|CONF|MINE)-\d{4}/);
         expect(log).not.toMatch(TOKEN_IN_PAGE);
         expect(log).not.toMatch(/eyJ[A-Za-z0-9_-]+\.eyJ/);
       });

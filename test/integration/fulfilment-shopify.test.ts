@@ -128,10 +128,15 @@ for (const { dialect, available } of dialects) {
       expect(req.status).toBe(200);
       const dataRequest = await waitFor(() => s.db.selectFrom("compliance_requests").selectAll().where("kind", "=", "customers/data_request").executeTakeFirst(), 10_000, "data request");
       expect(JSON.parse(dataRequest.summary).orders).toHaveLength(1);
+      // The thank-you page's proof of the buyer is theirs too: stored from the paid webhook, erased with them.
+      const buyers = await s.db.selectFrom("orders").select(["id", "confirmation_number"]).where("email", "=", "buyer@example.com").execute();
+      expect(buyers.length).toBeGreaterThan(0);
+      for (const o of buyers) expect(o.confirmation_number).toMatch(/^[A-Z0-9]{9}$/);
       const red = await shopify.sendWebhook(http.url, "customers/redact", { shop_domain: shop, customer: { id: 7, email: "buyer@example.com" }, orders_to_redact: [] });
       expect(red.status).toBe(200);
       await waitFor(() => s.db.selectFrom("compliance_requests").select("id").where("kind", "=", "customers/redact").executeTakeFirst(), 10_000, "redact");
       expect(await s.db.selectFrom("orders").select("id").where("email", "=", "buyer@example.com").execute()).toEqual([]);
+      expect(await s.db.selectFrom("orders").select("confirmation_number").where("id", "in", buyers.map((o) => o.id)).execute()).toEqual(buyers.map(() => ({ confirmation_number: null })));
       const events = await s.db.selectFrom("webhook_events").select("payload").where("store_id", "=", storeId).execute();
       expect(events.some((e) => e.payload.includes("buyer@example.com"))).toBe(false);
       expect((await s.db.selectFrom("allocations").select("id").execute()).length).toBeGreaterThan(0);

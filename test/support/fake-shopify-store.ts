@@ -27,6 +27,8 @@ export interface FakeOrder {
   customerId: string | null;
   customerFirstName: string | null;
   customerLastName: string | null;
+  /** Random, as Shopify's (`XPAV284CT`); the thank-you page knows it. */
+  confirmationNumber: string | null;
   locale: string | null;
   currency: string;
   /** GraphQL's OrderDisplayFinancialStatus: PAID, PARTIALLY_REFUNDED, REFUNDED, PENDING… */
@@ -142,6 +144,7 @@ function orderView(o: FakeOrder) {
     processedAt: o.createdAt,
     updatedAt: o.updatedAt,
     test: false,
+    confirmationNumber: o.confirmationNumber,
     customer: o.customerId ? { id: gid("Customer", o.customerId), displayName: name || o.email || "", firstName: o.customerFirstName, lastName: o.customerLastName } : null,
     totalPriceSet: money(orderTotal(o), o.currency),
     currentTotalPriceSet: money(orderTotal(o), o.currency),

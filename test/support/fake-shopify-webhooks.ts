@@ -25,6 +25,7 @@ export function orderWebhookPayload(o: FakeOrder): Record<string, unknown> {
     created_at: o.createdAt,
     updated_at: o.updatedAt,
     customer_locale: o.locale,
+    confirmation_number: o.confirmationNumber,
     note: o.note,
     note_attributes: [],
     customer: o.customerId ? { id: num(o.customerId), email: o.email, first_name: o.customerFirstName, last_name: o.customerLastName } : null,

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { execute, GraphQLError, Kind, parse, type DocumentNode, type OperationDefinitionNode } from "graphql";
@@ -320,6 +321,7 @@ export async function startFakeShopify(opts: FakeShopifyOptions = {}): Promise<F
         customerId: input.customer === null ? null : state.nextId(),
         customerFirstName: input.customer?.firstName ?? "Test",
         customerLastName: input.customer?.lastName ?? "Buyer",
+        confirmationNumber: Array.from(crypto.randomBytes(9), (b) => "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"[b % 32]).join(""),
         locale: input.locale ?? "en",
         currency: input.currency ?? "USD",
         financialStatus: input.financialStatus ?? "PAID",

@@ -45,7 +45,7 @@ export async function makeShop(
 let seq = 1000;
 
 /** A paid host order for product P1 (and any extra lines). */
-export function paidOrder(opts: { id?: string; quantity?: number; refunded?: number; status?: HostOrder["status"]; lines?: HostOrderLine[]; email?: string; customerId?: string | null } = {}): HostOrder {
+export function paidOrder(opts: { id?: string; quantity?: number; refunded?: number; status?: HostOrder["status"]; lines?: HostOrderLine[]; email?: string; customerId?: string | null; confirmationNumber?: string | null } = {}): HostOrder {
   const id = opts.id ?? String(++seq);
   return {
     externalId: id,
@@ -53,6 +53,7 @@ export function paidOrder(opts: { id?: string; quantity?: number; refunded?: num
     email: opts.email ?? "buyer@example.com",
     customerName: "Ada Buyer",
     customerId: opts.customerId ?? null,
+    confirmationNumber: opts.confirmationNumber ?? null,
     locale: "en",
     currency: "USD",
     totalMinor: 2000,

@@ -21,7 +21,7 @@ const MYSHOPIFY = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 export function withExtensionHeaders(response: Response, extra: Record<string, string> = {}): Response {
   const headers = new Headers(response.headers);
   headers.set("Access-Control-Allow-Origin", "*");
-  headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type");
+  headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Keyrelay-Confirmation");
   headers.set("Access-Control-Allow-Methods", "GET, OPTIONS");
   headers.set("Cache-Control", "no-store");
   headers.set("Vary", "Authorization");

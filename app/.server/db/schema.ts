@@ -193,6 +193,8 @@ export interface OrdersTable {
   customer_name: string | null;
   /** The host's customer id; null for a guest checkout (or after a redaction). */
   customer_id: string | null;
+  /** Shopify's random confirmation number (the thank-you page names it); null elsewhere, for older orders, after a redaction. */
+  confirmation_number: string | null;
   locale: string | null;
   currency: string | null;
   total_minor: number | null;

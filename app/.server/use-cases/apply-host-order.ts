@@ -93,6 +93,7 @@ export async function applyHostOrderIn(s: Pick<Deps, "jobs" | "database" | "conf
         email: host.email,
         customerName: host.customerName,
         customerId: host.customerId ?? null,
+        confirmationNumber: host.confirmationNumber ?? null,
         locale: host.locale,
         currency: host.currency,
         totalMinor: host.totalMinor,

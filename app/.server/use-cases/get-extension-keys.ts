@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { findOrderByExternalId } from "../db/repositories/orders-repo.ts";
 import { findStoreByDomain } from "../db/repositories/stores-repo.ts";
 import type { Services } from "../runtime/services.ts";
@@ -16,6 +17,8 @@ export interface ExtensionRequest {
   surface: "checkout" | "customer-account";
   /** The token's `sub`: the signed-in customer, when there is one. */
   customer?: string;
+  /** The order's confirmation number as the thank-you page knows it (`orderConfirmation.number`). */
+  confirmation?: string;
   reveal?: Reveal;
 }
 
@@ -27,8 +30,10 @@ export interface ExtensionRequest {
  * A session token proves the shop, and the buyer only when they are signed in (`sub`, their
  * customer gid): the order status page needs a signed-in buyer whose customer id is the order's;
  * the thank-you page (right after payment) reads orders placed within the last day, and, when the
- * buyer is signed in, only their own. A guest's thank-you page has nothing to bind to but the
- * window. See docs/architecture.md ("Buyer experience").
+ * buyer is signed in, only their own. A guest's thank-you page must also name the order's
+ * confirmation number (random, shown only to the buyer), so another checkout's token cannot read
+ * an order by guessing its id; an order stored without one (placed before Shopify had them) is
+ * bound by the window alone. See docs/architecture.md ("Buyer experience").
  */
 export async function getExtensionKeys(
   s: Pick<Services, "db" | "cipher" | "config">,
@@ -46,6 +51,9 @@ export async function getExtensionKeys(
     const placed = Date.parse(order.placed_at ?? order.created_at);
     if (!(now.getTime() - placed < CHECKOUT_WINDOW_MS)) return { found: false };
     if (customer && order.customer_id && customer !== order.customer_id) return { found: false };
+    // Not the order's own signed-in buyer: the confirmation number is what proves the page is theirs.
+    const ownBuyer = customer !== null && customer === order.customer_id;
+    if (!ownBuyer && order.confirmation_number && !sameConfirmation(req.confirmation, order.confirmation_number)) return { found: false };
   } else if (!customer || !order.customer_id || customer !== order.customer_id) {
     return { found: false };
   }
@@ -56,4 +64,12 @@ export async function getExtensionKeys(
 export function customerNumber(sub: string): string | null {
   const m = /^(?:gid:\/\/shopify\/Customer\/)?([1-9][0-9]{0,19})$/.exec(sub);
   return m ? m[1] : null;
+}
+
+/** Compared as Shopify prints it (upper-case letters and digits), in constant time. */
+function sameConfirmation(given: string | undefined, stored: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given.trim().toUpperCase());
+  const b = Buffer.from(stored.trim().toUpperCase());
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
 }

@@ -68,7 +68,7 @@ export async function handleComplianceRequest(s: Pick<Services, "db">, store: Pi
         };
       } else {
         if (orders.length) {
-          await trx.updateTable("orders").set({ email: null, customer_name: null, customer_id: null, locale: null, updated_at: now }).where("id", "in", orders.map((o) => o.id)).execute();
+          await trx.updateTable("orders").set({ email: null, customer_name: null, customer_id: null, confirmation_number: null, locale: null, updated_at: now }).where("id", "in", orders.map((o) => o.id)).execute();
         }
         let erased = 0;
         if (email) {

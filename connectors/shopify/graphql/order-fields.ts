@@ -30,6 +30,7 @@ export const ORDER_FIELDS = /* GraphQL */ `
     createdAt
     updatedAt
     customer { id displayName }
+    confirmationNumber
     totalPriceSet { shopMoney { amount currencyCode } }
     risk { recommendation }
   }

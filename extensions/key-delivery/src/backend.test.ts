@@ -14,6 +14,17 @@ describe("fetching the keys", () => {
     expect(calls).toEqual([{ url: `${BACKEND_URL}/api/buyer/orders/42/keys?surface=customer-account&reveal=1`, init: { headers: { Authorization: "Bearer header.payload.sig" } } }]);
   });
 
+  it("names the order's confirmation number in a header when the thank-you page has one", async () => {
+    const calls: { url: string; init?: RequestInit }[] = [];
+    const fake = (async (url: string, init?: RequestInit) => {
+      calls.push({ url, init });
+      return Response.json({ error: "order_not_found" }, { status: 404 });
+    }) as unknown as typeof fetch;
+    await fetchKeys({ surface: "checkout", orderId: "42", confirmation: "XPAV284CT", reveal: false, token: async () => "t", fetch: fake });
+    expect(calls[0].url).toBe(`${BACKEND_URL}/api/buyer/orders/42/keys?surface=checkout`);
+    expect(calls[0].init).toEqual({ headers: { Authorization: "Bearer t", "X-Keyrelay-Confirmation": "XPAV284CT" } });
+  });
+
   it("turns a network error, a failed token and a non-JSON answer into failures, 404 into not found", async () => {
     const down = (async () => {
       throw new TypeError("Failed to fetch");

@@ -8,6 +8,8 @@ export interface Host {
   surface: Surface;
   /** The order's gid as the target gives it (read during render: it is a signal). */
   orderGid: string | null | undefined;
+  /** The thank-you page's order confirmation number (a guest's proof the order is theirs). */
+  confirmation?: string | null;
   token: () => Promise<string>;
   t: Translate;
 }
@@ -15,6 +17,7 @@ export interface Host {
 /** The block: polls keyrelay for the order's keys and shows them with copy buttons. */
 export function KeyDelivery({ host }: { host: Host }) {
   const orderId = numericOrderId(host.orderGid);
+  const confirmation = host.confirmation ?? undefined;
   const [state, setState] = useState<PollState>(initialState);
   const [reveal, setReveal] = useState(false);
   const [round, setRound] = useState(0);
@@ -25,7 +28,7 @@ export function KeyDelivery({ host }: { host: Host }) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let current = initialState;
     const poll = async () => {
-      const outcome = await fetchKeys({ surface: host.surface, orderId, reveal, token: host.token });
+      const outcome = await fetchKeys({ surface: host.surface, orderId, confirmation, reveal, token: host.token });
       if (cancelled) return;
       const next = advance(current, outcome);
       current = next.state;
@@ -37,7 +40,7 @@ export function KeyDelivery({ host }: { host: Host }) {
       cancelled = true;
       if (timer) clearTimeout(timer);
     };
-  }, [orderId, reveal, round]);
+  }, [orderId, confirmation, reveal, round]);
 
   if (!orderId) return null;
   const { t } = host;

@@ -13,6 +13,7 @@ function ThankYou() {
       host={{
         surface: "checkout",
         orderGid: shopify.orderConfirmation.value?.order?.id,
+        confirmation: shopify.orderConfirmation.value?.number,
         token: () => shopify.sessionToken.get(),
         t: (key, options) => String(shopify.i18n.translate(key, options)),
       }}

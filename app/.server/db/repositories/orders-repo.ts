@@ -11,6 +11,8 @@ export interface OrderInput {
   email: string | null;
   customerName: string | null;
   customerId: string | null;
+  /** Kept once known: a later read that lacks it does not erase it. */
+  confirmationNumber?: string | null;
   locale: string | null;
   currency: string | null;
   totalMinor: number | null;
@@ -39,6 +41,7 @@ export async function upsertOrder(db: Executor, input: OrderInput, now: string):
     email: input.email,
     customer_name: input.customerName,
     customer_id: input.customerId,
+    ...(input.confirmationNumber ? { confirmation_number: input.confirmationNumber } : {}),
     locale: input.locale,
     currency: input.currency,
     total_minor: input.totalMinor,
