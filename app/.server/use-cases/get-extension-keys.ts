@@ -47,14 +47,14 @@ export async function getExtensionKeys(
   if (!order) return { found: false };
   // A signed-in buyer reads only their own orders: the token's customer must be the order's.
   const customer = req.customer ? customerNumber(req.customer) : null;
+  const ownBuyer = customer !== null && customer === order.customer_id;
   if (req.surface === "checkout") {
     const placed = Date.parse(order.placed_at ?? order.created_at);
     if (!(now.getTime() - placed < CHECKOUT_WINDOW_MS)) return { found: false };
-    if (customer && order.customer_id && customer !== order.customer_id) return { found: false };
+    if (customer && order.customer_id && !ownBuyer) return { found: false };
     // Not the order's own signed-in buyer: the confirmation number is what proves the page is theirs.
-    const ownBuyer = customer !== null && customer === order.customer_id;
     if (!ownBuyer && order.confirmation_number && !sameConfirmation(req.confirmation, order.confirmation_number)) return { found: false };
-  } else if (!customer || !order.customer_id || customer !== order.customer_id) {
+  } else if (!ownBuyer) {
     return { found: false };
   }
   return { found: true, view: await showBuyerKeys(s, order, store, "extension", req.reveal ?? "none") };

@@ -153,4 +153,3 @@ async function recordGroup(s: Deps, group: Pending[]): Promise<boolean> {
   results.forEach((r, i) => ("error" in r ? group[i].reject(r.error) : group[i].resolve(r)));
   return true;
 }
-
