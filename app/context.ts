@@ -1,4 +1,4 @@
-import type { Services } from "./.server/runtime/services.ts";
+import type { Services } from "./.server/ports.ts";
 
 // Routes receive the process's services through the load context (see scripts/start.ts).
 declare module "react-router" {

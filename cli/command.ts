@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from "node:util";
-import type { Services } from "../app/.server/runtime/services.ts";
+import type { Services } from "../app/.server/ports.ts";
 import type { Output } from "./output.ts";
 
 export type OptionValues = Record<string, string | boolean | undefined>;

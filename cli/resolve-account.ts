@@ -1,4 +1,4 @@
-import type { Services } from "../app/.server/runtime/services.ts";
+import type { Services } from "../app/.server/ports.ts";
 import { UsageError } from "./output.ts";
 
 /** `--account ID`, or the only account there is (the usual single-merchant installation). */

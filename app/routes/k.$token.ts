@@ -1,6 +1,7 @@
 import { negotiateLocale, type Locale } from "../i18n/i18n.ts";
 import { readForm } from "../.server/http/read-form.ts";
-import { keyPageHeaders, keyPageMessage, keyPageResponse, requestedLocale } from "../.server/http/key-page-response.ts";
+import { keyPageHeaders, requestedLocale } from "../.server/http/key-page-response.ts";
+import { keyPageMessage, keyPageResponse } from "../components/key-page-document.ts";
 import { openKeyPage } from "../.server/use-cases/open-key-page.ts";
 import type { Reveal } from "../.server/use-cases/show-buyer-keys.ts";
 import type { Route } from "./+types/k.$token";

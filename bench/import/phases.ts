@@ -18,7 +18,8 @@ import { openKeyImportWriter } from "../../app/.server/db/repositories/key-impor
 import { matchesFormat, normaliseCode } from "../../app/.server/domain/key-code.ts";
 import { compileFormat } from "../../app/.server/domain/pool-input.ts";
 import { parseKeyFile } from "../../app/.server/import/parse-key-file.ts";
-import { createServices, type Services } from "../../app/.server/runtime/services.ts";
+import { createServices } from "../../app/.server/runtime/services.ts";
+import type { Services } from "../../app/.server/ports.ts";
 import { IMPORT_CHUNK, importKeys } from "../../app/.server/use-cases/import-keys.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import type { Worker } from "node:worker_threads";

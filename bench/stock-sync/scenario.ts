@@ -6,7 +6,8 @@ import { createAccount } from "../../app/.server/db/repositories/accounts-repo.t
 import { countAvailable } from "../../app/.server/db/repositories/pools-repo.ts";
 import type { Store } from "../../app/.server/db/schema.ts";
 import { createLogger } from "../../app/.server/logger.ts";
-import { createServices, type Services } from "../../app/.server/runtime/services.ts";
+import { createServices } from "../../app/.server/runtime/services.ts";
+import type { Services } from "../../app/.server/ports.ts";
 import { applyHostOrder } from "../../app/.server/use-cases/apply-host-order.ts";
 import { connectWooCommerceStore } from "../../app/.server/use-cases/connect-woocommerce-store.ts";
 import { importKeys } from "../../app/.server/use-cases/import-keys.ts";

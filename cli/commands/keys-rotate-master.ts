@@ -4,7 +4,7 @@ import { rotateMasterKey } from "../../app/.server/use-cases/rotate-master-key.t
 import { UsageError } from "../output.ts";
 import { progressBar } from "../progress-bar.ts";
 import { createServices } from "../../app/.server/runtime/services.ts";
-import type { Services } from "../../app/.server/runtime/services.ts";
+import type { Services } from "../../app/.server/ports.ts";
 import { createLogger } from "../../app/.server/logger.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { getStockSyncStatus, type StockSyncStatus } from "../../app/.server/use-cases/get-stock-sync-status.ts";
 import { chooseStockLocation, listStockLocations } from "../../app/.server/use-cases/stock-locations.ts";
 import { syncStockNow } from "../../app/.server/use-cases/sync-stock-now.ts";
-import type { Services } from "../../app/.server/runtime/services.ts";
+import type { Services } from "../../app/.server/ports.ts";
 import type { Command } from "../command.ts";
 import type { Output } from "../output.ts";
 import { UsageError } from "../output.ts";

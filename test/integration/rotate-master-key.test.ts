@@ -7,7 +7,8 @@ import { createAccount } from "../../app/.server/db/repositories/accounts-repo.t
 import { KyselySessionStorage } from "../../app/.server/db/repositories/shopify-session-storage.ts";
 import { insertStore } from "../../app/.server/db/repositories/stores-repo.ts";
 import { createLogger } from "../../app/.server/logger.ts";
-import { createServices, type Services } from "../../app/.server/runtime/services.ts";
+import { createServices } from "../../app/.server/runtime/services.ts";
+import type { Services } from "../../app/.server/ports.ts";
 import { findKeyByCode } from "../../app/.server/use-cases/find-key.ts";
 import { importKeys } from "../../app/.server/use-cases/import-keys.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "react-router";
 import { createHttpApp } from "../../app/.server/runtime/http-app.ts";
-import type { Services } from "../../app/.server/runtime/services.ts";
+import type { Services } from "../../app/.server/ports.ts";
 
 const buildDir = path.resolve("build");
 

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { Session } from "@shopify/shopify-api";
 import { API_KEY, API_SECRET_KEY, getJwt } from "@shopify/shopify-api/test-helpers";
 import { KyselySessionStorage } from "../../app/.server/db/repositories/shopify-session-storage.ts";
-import type { Services } from "../../app/.server/runtime/services.ts";
+import type { Services } from "../../app/.server/ports.ts";
 
 export const SHOPIFY_ENV = {
   SHOPIFY_API_KEY: API_KEY,

@@ -6,7 +6,8 @@ import pg from "pg";
 import { Writable } from "node:stream";
 import { loadConfig } from "../../app/.server/config.ts";
 import { createLogger } from "../../app/.server/logger.ts";
-import { createServices, type Services } from "../../app/.server/runtime/services.ts";
+import { createServices } from "../../app/.server/runtime/services.ts";
+import type { Services } from "../../app/.server/ports.ts";
 import { testEnv } from "./environment.ts";
 
 export type TestDialect = "sqlite" | "postgres";

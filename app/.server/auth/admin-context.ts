@@ -1,6 +1,6 @@
 import { KeyrelayError } from "../domain/errors.ts";
 import { errorResponse } from "../http/responses.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import type { Actor } from "../use-cases/manage-pools.ts";
 import { requireAdmin, verifyCsrf } from "./admin-session.ts";
 import { requireShopifyAdmin } from "./shopify-admin.ts";

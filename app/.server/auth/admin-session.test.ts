@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { AdminUser } from "../db/schema.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { adminSessionStorage, requireAdmin, safeNext, SESSION_MAX_AGE_MS } from "./admin-session.ts";
 
 const users = vi.hoisted(() => new Map<string, { disabled: number }>());

@@ -4,7 +4,7 @@ import { getAdminUser } from "../db/repositories/admin-users-repo.ts";
 import type { AdminUser } from "../db/schema.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { readRawBody } from "../http/read-body.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 /**
  * The standalone admin's login: a signed, httpOnly, SameSite=Lax cookie holding the user id, when

@@ -1,4 +1,4 @@
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { shopifyFor } from "./shopify-app.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-react-router/server";
 import { KyselySessionStorage } from "../db/repositories/shopify-session-storage.ts";
 import { InvalidInputError } from "../domain/errors.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { installShopifyShop } from "../use-cases/install-shopify-shop.ts";
 
 export type ShopifyApp = ReturnType<typeof shopifyApp>;

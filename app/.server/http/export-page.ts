@@ -4,7 +4,7 @@ import { KeyrelayError } from "../domain/errors.ts";
 import { exportKeys } from "../use-cases/export-keys.ts";
 import { LISTED_STATES, statusOf, type PageArgs } from "./pool-pages.ts";
 import { readForm } from "./read-form.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 /**
  * CSV export of a pool's keys, streamed page by page from exportKeys (never the whole pool in

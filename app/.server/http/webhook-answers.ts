@@ -1,7 +1,7 @@
 import type { RawWebhookRequest } from "../../../connectors/host-connector.ts";
 import { verifyShopifyWebhook } from "../../../connectors/shopify/webhook-signature.ts";
 import { InvalidInputError } from "../domain/errors.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { recordWebhookEvent } from "../use-cases/record-webhook-event.ts";
 import { receiveWooCommerceWebhook } from "../use-cases/receive-woocommerce-webhook.ts";
 import { errorResponse } from "./responses.ts";

@@ -3,32 +3,14 @@ import { createShopifyConnector } from "../../../connectors/shopify/index.ts";
 import { createWooCommerceConnector } from "../../../connectors/woocommerce/index.ts";
 import type { Config } from "../config.ts";
 import type { KeyCipher } from "../crypto/key-cipher.ts";
+import { openWooCommerceCredentials } from "../crypto/woocommerce-credentials.ts";
+import type { HostConnectors } from "../ports.ts";
 import { KyselySessionStorage } from "../db/repositories/shopify-session-storage.ts";
 import type { Store } from "../db/schema.ts";
 import { PermanentError } from "../domain/errors.ts";
 import { parseStoreSettings } from "../domain/store-settings.ts";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
-
-/** The port use-cases reach a store's host through. */
-export interface HostConnectors {
-  forStore(store: Store): Promise<HostConnector>;
-}
-
-export interface WooCommerceCredentials {
-  consumerKey: string;
-  consumerSecret: string;
-}
-
-/** WooCommerce credentials are sealed with the master key, bound to the store id (as rotate-master-key re-seals them). */
-export function sealWooCommerceCredentials(cipher: KeyCipher, storeId: string, creds: WooCommerceCredentials) {
-  return cipher.seal(JSON.stringify(creds), storeId);
-}
-
-export function openWooCommerceCredentials(cipher: KeyCipher, store: Pick<Store, "id" | "credentials_ciphertext" | "credentials_key_id">): WooCommerceCredentials | null {
-  if (!store.credentials_ciphertext || !store.credentials_key_id) return null;
-  return JSON.parse(cipher.openString({ ciphertext: Buffer.from(store.credentials_ciphertext), keyId: store.credentials_key_id }, store.id)) as WooCommerceCredentials;
-}
 
 /**
  * Builds a connector per store from what the database holds: Shopify's offline access token (from

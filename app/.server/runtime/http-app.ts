@@ -2,7 +2,7 @@ import path from "node:path";
 import { createRequestHandler } from "@react-router/express";
 import express, { type Express } from "express";
 import type { ServerBuild } from "react-router";
-import type { Services } from "./services.ts";
+import type { Services } from "../ports.ts";
 import { webhookFastPath } from "./webhook-fast-path.ts";
 
 /** The HTTP server: webhooks first (answered without React Router), static assets from the client build, everything else through React Router. */

@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { InProcessEngine } from "../jobs/in-process-engine.ts";
 import type { JobName } from "../jobs/job-names.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../ports.ts";
 
 /** Claiming keys stays on the main thread, next to the webhooks that ask for it. */
 export const MAIN_THREAD_QUEUES: JobName[] = ["process-event", "fill-backorders"];

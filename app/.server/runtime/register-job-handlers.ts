@@ -5,7 +5,7 @@ import { reconcileStore } from "../use-cases/reconcile-store.ts";
 import { sendLowStockAlert } from "../use-cases/send-low-stock-alert.ts";
 import { sendOrderEmail } from "../use-cases/send-order-email.ts";
 import { syncPoolStock } from "../use-cases/sync-stock.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../ports.ts";
 
 /** Binds each named queue to its use-case. Queues without a handler yet are parked as failed if used. */
 export function registerJobHandlers(s: Services): void {

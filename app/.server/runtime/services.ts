@@ -1,57 +1,22 @@
 import path from "node:path";
-import type { Kysely } from "kysely";
 import type { Config } from "../config.ts";
-import type { Fingerprinter } from "../crypto/fingerprint.ts";
-import type { KeyCipher } from "../crypto/key-cipher.ts";
 import { loadKeyMaterial } from "../crypto/key-material.ts";
 import { KeySealer } from "../crypto/key-sealer.ts";
 import { loadOrCreateSecretFile } from "../crypto/secret-file.ts";
 import { loadMasterKeys } from "../crypto/master-keys.ts";
-import { openDatabase, type DatabaseHandle } from "../db/database.ts";
+import { openDatabase } from "../db/database.ts";
 import { migrateToLatest } from "../db/migrate.ts";
-import type { Database } from "../db/schema.ts";
 import { BullMqEngine } from "../jobs/bullmq-engine.ts";
 import { InProcessEngine } from "../jobs/in-process-engine.ts";
 import { JobQueue } from "../jobs/job-queue.ts";
 import { createLogger, type Logger } from "../logger.ts";
-import { createMailer, type Mailer } from "../mail/mailer.ts";
+import { createMailer } from "../mail/mailer.ts";
 import { registerJobHandlers } from "./register-job-handlers.ts";
-import { createLoginLimiter, type LoginLimiter } from "../auth/login-limiter.ts";
-import { createBuyerLimiter, type BuyerLimiter } from "../auth/buyer-limiter.ts";
-import { createHostConnectors, type HostConnectors } from "./host-connectors.ts";
+import { createLoginLimiter } from "../auth/login-limiter.ts";
+import { createBuyerLimiter } from "../auth/buyer-limiter.ts";
+import { createHostConnectors } from "./host-connectors.ts";
+import type { Services } from "../ports.ts";
 
-/**
- * Everything stateful, built once per process and handed down: to routes through the React
- * Router load context, to the worker, to the CLI. Nothing below this reads the environment.
- */
-export interface Services {
-  config: Config;
-  log: Logger;
-  database: DatabaseHandle;
-  db: Kysely<Database>;
-  cipher: KeyCipher;
-  fingerprinter: Fingerprinter;
-  /** Seals keys in bulk on worker threads (imports). */
-  sealer: KeySealer;
-  sessionSecret: string;
-  mailer: Mailer;
-  jobs: JobQueue;
-  loginLimiter: LoginLimiter;
-  /** Requests to the buyer key page and the checkout extension endpoint. */
-  buyerLimiter: BuyerLimiter;
-  /** Reaches each store's host (Shopify Admin API, WooCommerce REST) with its stored credentials. */
-  connectors: HostConnectors;
-  startup: StartupFacts;
-  close(): Promise<void>;
-}
-
-export interface StartupFacts {
-  database: string;
-  masterKey: string;
-  jobs: string;
-  mail: string;
-  migrationsApplied: string[];
-}
 
 export interface ServiceOptions {
   log?: Logger;
@@ -62,6 +27,7 @@ export interface ServiceOptions {
   walCheckpointer?: boolean;
 }
 
+/** The composition root: builds each port of `Services` (ports.ts) once per process. */
 export async function createServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const database = openDatabase(

@@ -5,7 +5,7 @@ import { InvalidInputError } from "../domain/errors.ts";
 import { errorResponse } from "../http/responses.ts";
 import { WEBHOOK_BODY_LIMIT } from "../http/read-body.ts";
 import { answerShopifyWebhook, answerWooCommerceWebhook } from "../http/webhook-answers.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../ports.ts";
 
 /**
  * Webhook deliveries are answered here, ahead of React Router: they need no page, no session and

@@ -20,7 +20,7 @@ import { orderFulfilment, planLine, wantedUnits } from "../domain/allocation-pla
 import { decideRelease, type RefundPolicy } from "../domain/refund-policy.ts";
 import { parseStoreSettings, sendsOwnEmail } from "../domain/store-settings.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { refreshLowStock } from "./refresh-low-stock.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
 

@@ -1,4 +1,4 @@
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 export interface Readiness {
   ready: boolean;

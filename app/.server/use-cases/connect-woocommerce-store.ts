@@ -4,8 +4,8 @@ import { isHostError, type HostError } from "../../../connectors/host-error.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { insertStore } from "../db/repositories/stores-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
-import { sealWooCommerceCredentials } from "../runtime/host-connectors.ts";
-import type { Services } from "../runtime/services.ts";
+import { sealWooCommerceCredentials } from "../crypto/woocommerce-credentials.ts";
+import type { Services } from "../ports.ts";
 import type { Actor } from "./manage-pools.ts";
 
 export interface ConnectWooCommerceInput {

@@ -4,7 +4,7 @@ import { findAdminByEmail, insertAdminUser } from "../db/repositories/admin-user
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { hashPassword } from "../crypto/password.ts";
 import { InvalidInputError } from "../domain/errors.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 export const MIN_PASSWORD_LENGTH = 10;
 

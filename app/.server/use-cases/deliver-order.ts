@@ -10,7 +10,7 @@ import { renderDeliveryNote } from "../domain/delivery-note.ts";
 import { IgnoredError } from "../domain/errors.ts";
 import { matchLocale, textTranslator } from "../../i18n/i18n.ts";
 import type { JobContext } from "../jobs/job-queue.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { hostFailure } from "./host-failure.ts";
 import { keyPageLink } from "./key-page-link.ts";
 import { loadDeliveryContent, markOrderKeysDelivered } from "./load-delivery-content.ts";

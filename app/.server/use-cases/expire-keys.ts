@@ -1,5 +1,5 @@
 import { transitionOf } from "../domain/key-states.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { refreshLowStock } from "./refresh-low-stock.ts";
 import { poolStockChanged } from "./schedule-stock-sync.ts";
 

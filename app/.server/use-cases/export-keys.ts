@@ -4,7 +4,7 @@ import type { KeyState } from "../db/schema.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { maskCode } from "../domain/key-code.ts";
 import { csvLine } from "../domain/spreadsheet-safety.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { AccountScope } from "../db/repositories/account-scope.ts";
 import type { Actor } from "./manage-pools.ts";
 

@@ -9,7 +9,7 @@ import type { Executor } from "../db/repositories/job-rows.ts";
 import { sql } from "kysely";
 import { countAvailableUpTo } from "../db/repositories/pools-repo.ts";
 import { RetryableError } from "../domain/errors.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
 
 const PAGE = 200;

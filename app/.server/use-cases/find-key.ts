@@ -1,7 +1,7 @@
 import { findFingerprints } from "../db/repositories/keys-repo.ts";
 import type { KeyState } from "../db/schema.ts";
 import { normaliseCode } from "../domain/key-code.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 /**
  * Finds a key by its exact code through the fingerprint — nothing is decrypted. The code is tried

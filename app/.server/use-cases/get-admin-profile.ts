@@ -1,6 +1,6 @@
 import { getAccount } from "../db/repositories/accounts-repo.ts";
 import { getAdminUser } from "../db/repositories/admin-users-repo.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 export interface AdminProfile {
   email: string;

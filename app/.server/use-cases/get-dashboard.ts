@@ -1,7 +1,7 @@
 import { countJobs } from "../db/repositories/job-rows.ts";
 import { AccountScope } from "../db/repositories/account-scope.ts";
 import { getAccount } from "../db/repositories/accounts-repo.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { getStockSyncStatus, type StoreStockSyncStatus } from "./get-stock-sync-status.ts";
 
 export interface DashboardData {

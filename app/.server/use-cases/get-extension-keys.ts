@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { findOrderByExternalId } from "../db/repositories/orders-repo.ts";
 import { findStoreByDomain } from "../db/repositories/stores-repo.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { showBuyerKeys, type BuyerKeysView, type Reveal } from "./show-buyer-keys.ts";
 import { storeIsInactive } from "../domain/store-status.ts";
 

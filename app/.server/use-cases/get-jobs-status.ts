@@ -1,6 +1,6 @@
 import { countJobs, oldestPending, recentFailedJobs } from "../db/repositories/job-rows.ts";
 import { JOB_NAMES } from "../jobs/job-names.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 export interface JobsStatus {
   engine: "in-process" | "bullmq";

@@ -2,7 +2,7 @@ import { decodeKeyPayload } from "../crypto/key-payload.ts";
 import type { AllocationStatus, Delivery, KeyState, Order, StorePlatform } from "../db/schema.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { maskCode } from "../domain/key-code.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 export interface OrderUnit {
   allocationId: number;

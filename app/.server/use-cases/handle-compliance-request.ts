@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import type { Store } from "../db/schema.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 export type ComplianceRequest =
   | { type: "customer_data_request" | "customer_redact"; customerEmail: string | null; customerId: string | null; orderIds: string[] }

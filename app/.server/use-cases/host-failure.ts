@@ -3,7 +3,7 @@ import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { flagStoreAttention } from "../db/repositories/stores-repo.ts";
 import type { Store } from "../db/schema.ts";
 import { PermanentError, RetryableError } from "../domain/errors.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 /**
  * What a job does when a host call fails, by the host error's kind:

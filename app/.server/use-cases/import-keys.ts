@@ -9,7 +9,7 @@ import { maskCode, matchesFormat, normaliseCode } from "../domain/key-code.ts";
 import { compileFormat, toMinorUnits } from "../domain/pool-input.ts";
 import { FingerprintSet } from "../import/fingerprint-set.ts";
 import { parseKeyFile, type ImportFormat, type TextEncodingName } from "../import/parse-key-file.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { refreshLowStock } from "./refresh-low-stock.ts";
 import { poolStockChanged } from "./schedule-stock-sync.ts";
 

@@ -3,7 +3,7 @@ import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { findStoreByDomain, insertStore } from "../db/repositories/stores-repo.ts";
 import type { Store } from "../db/schema.ts";
 import { isUniqueViolation } from "../db/errors.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 /**
  * A shop that installs the app gets an account and a store; a reinstall reactivates the same

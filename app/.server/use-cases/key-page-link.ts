@@ -1,5 +1,5 @@
 import { buyerLinkUrl } from "../crypto/buyer-link.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 /**
  * The order's signed key-page URL (`APP_URL/k/<token>`), valid for BUYER_LINK_DAYS from now: what

@@ -1,7 +1,7 @@
 import { decodeKeyPayload } from "../crypto/key-payload.ts";
 import type { KeyState } from "../db/schema.ts";
 import { maskCode } from "../domain/key-code.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 export interface KeyRow {
   id: number;

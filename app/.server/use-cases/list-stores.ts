@@ -1,6 +1,6 @@
 import type { StorePlatform, StoreStatus } from "../db/schema.ts";
 import { parseStoreSettings, sendsOwnEmail } from "../domain/store-settings.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 export interface StoreSummary {
   id: string;

@@ -3,7 +3,7 @@ import { transitionKeys } from "../db/repositories/allocations-repo.ts";
 import { listOrderLines } from "../db/repositories/orders-repo.ts";
 import type { Executor } from "../db/repositories/job-rows.ts";
 import type { DeliveryLine } from "../domain/delivery-content.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 /**
  * Before a channel carries an order's keys to the buyer, its allocated keys become `delivered`

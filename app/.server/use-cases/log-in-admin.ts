@@ -2,7 +2,7 @@ import { findAdminByEmail, touchAdminLogin } from "../db/repositories/admin-user
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../crypto/password.ts";
 import { InvalidInputError } from "../domain/errors.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 export class TooManyAttemptsError extends InvalidInputError {
   readonly retryAfterSeconds: number;

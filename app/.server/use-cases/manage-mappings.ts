@@ -3,7 +3,7 @@ import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { deleteMapping, listMappings, upsertMapping } from "../db/repositories/mappings-repo.ts";
 import type { ProductMapping, Store } from "../db/schema.ts";
 import { InvalidInputError } from "../domain/errors.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { hostFailure } from "./host-failure.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
 import type { Actor } from "./manage-pools.ts";

@@ -5,7 +5,7 @@ import { insertPool, poolKeyCounts, setPoolArchived, updatePool, type PoolFields
 import type { AuditLogTable, KeyBatch, KeyState, Pool } from "../db/schema.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { PoolInput, PoolPatch, toMinorUnits, type PoolInputValues } from "../domain/pool-input.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { refreshLowStock } from "./refresh-low-stock.ts";
 
 export interface Actor {

@@ -3,7 +3,7 @@ import { getAccount } from "../db/repositories/accounts-repo.ts";
 import { findOrderById } from "../db/repositories/orders-repo.ts";
 import { findStoreById } from "../db/repositories/stores-repo.ts";
 import { chooseBuyerLocale } from "../domain/buyer-locale.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { matchLocale, type Locale } from "../../i18n/i18n.ts";
 import { showBuyerKeys, type BuyerKeysView, type Reveal } from "./show-buyer-keys.ts";
 

@@ -6,7 +6,7 @@ import type { Database, Store, WebhookEvent } from "../db/schema.ts";
 import { KeyrelayError, PermanentError } from "../domain/errors.ts";
 import type { BatchItem, JobContext } from "../jobs/job-queue.ts";
 import { runAtMost } from "../jobs/run-at-most.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import type { HostOrder } from "../../../connectors/host-connector.ts";
 import { afterHostOrdersApplied, applyHostOrder, applyHostOrderIn, type AppliedOrder } from "./apply-host-order.ts";
 import { handleComplianceRequest } from "./handle-compliance-request.ts";

@@ -2,7 +2,7 @@ import type { RawWebhookRequest } from "../../../connectors/host-connector.ts";
 import { verifyWooCommerceWebhook } from "../../../connectors/woocommerce/webhook-signature.ts";
 import { findStoreById } from "../db/repositories/stores-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { recordWebhookEvent, type RecordOutcome } from "./record-webhook-event.ts";
 
 export type WooReceiveOutcome = RecordOutcome | { status: "ping" } | { status: "rejected"; reason: string };

@@ -2,7 +2,7 @@ import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { clearStoreAttention, findStoreById, flagStoreAttention } from "../db/repositories/stores-repo.ts";
 import { IgnoredError } from "../domain/errors.ts";
 import type { JobContext } from "../jobs/job-queue.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { applyHostOrder } from "./apply-host-order.ts";
 import { hostFailure } from "./host-failure.ts";
 

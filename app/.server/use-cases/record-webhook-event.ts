@@ -3,7 +3,7 @@ import { findStoreByDomain } from "../db/repositories/stores-repo.ts";
 import { insertWebhookEvent } from "../db/repositories/webhook-events-repo.ts";
 import type { Store } from "../db/schema.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { hostEventMeaning } from "./host-event-meaning.ts";
 import { storeIsInactive } from "../domain/store-status.ts";
 

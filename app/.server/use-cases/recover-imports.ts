@@ -1,6 +1,6 @@
 import { setBatchStatus, staleBatches } from "../db/repositories/key-batches-repo.ts";
 import { activateBatchKeys, deleteImportingKeys } from "../db/repositories/keys-repo.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 /**
  * Finishes what a crash interrupted: an import with no progress for `quietForMs` is removed

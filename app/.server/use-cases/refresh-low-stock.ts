@@ -1,6 +1,6 @@
 import { countAvailableUpTo, setLowStockAlerted } from "../db/repositories/pools-repo.ts";
 import { lowStockChange } from "../domain/low-stock.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 /**
  * After a pool's available count changed: when it crossed below the threshold, flag the pool

@@ -1,5 +1,5 @@
 import { poolSyncKeyPrefix, poolsToSync } from "../db/repositories/stock-sync-repo.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { requestVerifySync } from "./schedule-stock-sync.ts";
 
 /**

@@ -2,7 +2,7 @@ import type { HostOrder } from "../../../connectors/host-connector.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import type { Store } from "../db/schema.ts";
 import { InvalidInputError } from "../domain/errors.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { applyHostOrder, type ApplyOutcome } from "./apply-host-order.ts";
 import { hostFailure } from "./host-failure.ts";
 import type { Actor } from "./manage-pools.ts";

@@ -2,7 +2,7 @@ import { AccountScope } from "../db/repositories/account-scope.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { markDeliveryPending } from "../db/repositories/deliveries-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import type { Actor } from "./manage-pools.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { decodeKeyPayload, type KeyPayload } from "../crypto/key-payload.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import type { Actor } from "./manage-pools.ts";
 
 /** Shows one key's plaintext to an admin: an explicit act, written to the audit log first. */

@@ -3,7 +3,7 @@ import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { markDeliveryPending } from "../db/repositories/deliveries-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import type { Actor } from "./manage-pools.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
 

@@ -3,7 +3,7 @@ import { poolSyncKeyPrefix, readPoolStock } from "../db/repositories/stock-sync-
 import type { Executor } from "../db/repositories/job-rows.ts";
 import { syncSlot } from "../domain/stock-level.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 type Deps = Pick<Services, "jobs" | "config">;
 

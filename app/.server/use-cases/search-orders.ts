@@ -1,5 +1,5 @@
 import type { AllocationStatus, OrderStatus, StorePlatform } from "../db/schema.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { findKeyByCode } from "./find-key.ts";
 
 export interface OrderRow {

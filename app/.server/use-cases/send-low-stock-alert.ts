@@ -2,7 +2,7 @@ import { getAccount } from "../db/repositories/accounts-repo.ts";
 import { countAvailable } from "../db/repositories/pools-repo.ts";
 import { IgnoredError } from "../domain/errors.ts";
 import { isLocale, translator } from "../../i18n/i18n.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 /** The `low-stock-alert` job: one email to the account's alert address, in the account's language. */
 export async function sendLowStockAlert(s: Pick<Services, "db" | "mailer" | "config">, payload: { accountId: string; poolId: string }): Promise<void> {

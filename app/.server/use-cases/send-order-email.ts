@@ -12,7 +12,7 @@ import { parseStoreSettings, sendsOwnEmail } from "../domain/store-settings.ts";
 import type { JobPayloads } from "../jobs/job-names.ts";
 import type { JobContext } from "../jobs/job-queue.ts";
 import { defaultDeliveryTemplate, deliveryEmailLines } from "../mail/delivery-email-text.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { matchLocale, translator } from "../../i18n/i18n.ts";
 import { keyPageLink } from "./key-page-link.ts";
 import { loadDeliveryContent, markOrderKeysDelivered } from "./load-delivery-content.ts";

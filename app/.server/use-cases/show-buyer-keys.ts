@@ -4,7 +4,7 @@ import { recordDeliveryView } from "../db/repositories/delivery-views-repo.ts";
 import { listOrderLines } from "../db/repositories/orders-repo.ts";
 import type { Order, Store } from "../db/schema.ts";
 import { chooseBuyerLocale } from "../domain/buyer-locale.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { matchLocale, type Locale } from "../../i18n/i18n.ts";
 import { loadDeliveryContent, markOrderKeysDelivered } from "./load-delivery-content.ts";
 

@@ -3,7 +3,7 @@ import { poolsToSync } from "../db/repositories/stock-sync-repo.ts";
 import type { Store } from "../db/schema.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { parseStoreSettings } from "../domain/store-settings.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { hostFailure } from "./host-failure.ts";
 import type { Actor } from "./manage-pools.ts";
 import { requestVerifySync } from "./schedule-stock-sync.ts";

@@ -1,7 +1,7 @@
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { poolsToSync } from "../db/repositories/stock-sync-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import type { Actor } from "./manage-pools.ts";
 import { requestVerifySync } from "./schedule-stock-sync.ts";
 

@@ -4,7 +4,7 @@ import { IgnoredError, RetryableError } from "../domain/errors.ts";
 import { sameStock, shouldDefer } from "../domain/stock-level.ts";
 import type { JobPayloads } from "../jobs/job-names.ts";
 import type { JobContext } from "../jobs/job-queue.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import { requestVerifySync, scheduleStockSync } from "./schedule-stock-sync.ts";
 import { syncStoreStock } from "./sync-store-stock.ts";
 

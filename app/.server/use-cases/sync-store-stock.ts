@@ -7,7 +7,7 @@ import type { ProductMapping, Store } from "../db/schema.ts";
 import { KeyrelayError } from "../domain/errors.ts";
 import { hostQuantity, mappingAfterFailure, needsWrite, type PoolStock, type SyncMode } from "../domain/stock-level.ts";
 import type { Logger } from "../logger.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 
 type Deps = Pick<Services, "db" | "connectors">;
 

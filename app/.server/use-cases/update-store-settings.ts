@@ -1,7 +1,7 @@
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { parseStoreSettings, type StoreSettings } from "../domain/store-settings.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import type { Actor } from "./manage-pools.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { transitionOf } from "../domain/key-states.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../ports.ts";
 import type { Actor } from "./manage-pools.ts";
 import { refreshLowStock } from "./refresh-low-stock.ts";
 import { poolStockChanged } from "./schedule-stock-sync.ts";

@@ -1,7 +1,7 @@
 import { sql, type ControlledTransaction, type Kysely } from "kysely";
 import type { Database } from "../schema.ts";
 import { setBatchStatus } from "./key-batches-repo.ts";
-import type { ImportBatchRef, KeyImportWriter, SkippedRow } from "./key-import-writer.ts";
+import type { ImportBatchRef, KeyImportWriter, SkippedRow } from "./key-import-writer-types.ts";
 import { findFingerprints } from "./keys-repo.ts";
 
 /** Progress is touched at most this often (recovery only removes batches quiet for minutes). */

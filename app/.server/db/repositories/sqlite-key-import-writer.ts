@@ -1,7 +1,7 @@
 import type SQLite from "better-sqlite3";
 import type { DatabaseHandle } from "../database.ts";
 import { setBatchStatus } from "./key-batches-repo.ts";
-import type { ImportBatchRef, ImportedKeyRow, KeyImportWriter, SkippedRow } from "./key-import-writer.ts";
+import type { ImportBatchRef, ImportedKeyRow, KeyImportWriter, SkippedRow } from "./key-import-writer-types.ts";
 import { activateBatchKeys, deleteImportingKeys, findFingerprints } from "./keys-repo.ts";
 
 interface Statements {

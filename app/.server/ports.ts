@@ -1,0 +1,56 @@
+import type { Kysely } from "kysely";
+import type { HostConnector } from "../../connectors/host-connector.ts";
+import type { BuyerLimiter } from "./auth/buyer-limiter.ts";
+import type { LoginLimiter } from "./auth/login-limiter.ts";
+import type { Config } from "./config.ts";
+import type { Fingerprinter } from "./crypto/fingerprint.ts";
+import type { KeyCipher } from "./crypto/key-cipher.ts";
+import type { KeySealer } from "./crypto/key-sealer.ts";
+import type { DatabaseHandle } from "./db/database.ts";
+import type { Database, Store } from "./db/schema.ts";
+import type { JobQueue } from "./jobs/job-queue.ts";
+import type { Logger } from "./logger.ts";
+import type { Mailer } from "./mail/mailer.ts";
+
+// The ports: the shape of the services a use-case may be handed. This module sits below the
+// use-cases and imports nothing of runtime/, which composes them (runtime/services.ts); a
+// use-case takes the narrowest Pick<Services, ...> it needs.
+
+/** The port use-cases reach a store's host through. */
+export interface HostConnectors {
+  forStore(store: Store): Promise<HostConnector>;
+}
+
+/**
+ * Everything stateful, built once per process and handed down: to routes through the React
+ * Router load context, to the worker, to the CLI. Nothing below this reads the environment.
+ */
+export interface Services {
+  config: Config;
+  log: Logger;
+  database: DatabaseHandle;
+  db: Kysely<Database>;
+  cipher: KeyCipher;
+  fingerprinter: Fingerprinter;
+  /** Seals keys in bulk on worker threads (imports). */
+  sealer: KeySealer;
+  sessionSecret: string;
+  mailer: Mailer;
+  jobs: JobQueue;
+  loginLimiter: LoginLimiter;
+  /** Requests to the buyer key page and the checkout extension endpoint. */
+  buyerLimiter: BuyerLimiter;
+  /** Reaches each store's host (Shopify Admin API, WooCommerce REST) with its stored credentials. */
+  connectors: HostConnectors;
+  startup: StartupFacts;
+  close(): Promise<void>;
+}
+
+export interface StartupFacts {
+  database: string;
+  masterKey: string;
+  jobs: string;
+  mail: string;
+  migrationsApplied: string[];
+}
+
