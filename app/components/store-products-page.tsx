@@ -5,6 +5,7 @@ import { Form, useFetcher } from "react-router";
 import { formatDateTime, formatNumber } from "../i18n/i18n.ts";
 import type { StoreProductsActionData, storeProductsLoader } from "../.server/http/mapping-pages.ts";
 import { errorText, useLocale } from "./pool-ui.tsx";
+import { StockLocationCard } from "./stock-location-card.tsx";
 
 export type StoreProductsData = Awaited<ReturnType<typeof storeProductsLoader>>;
 type Product = StoreProductsData["products"][number];
@@ -20,7 +21,7 @@ function itemTitle(p: { title: string | null; variantTitle?: string | null }, fa
 export function StoreProductsPage({ data }: { data: StoreProductsData }) {
   const { t } = useTranslation();
   const locale = useLocale();
-  const { base, csrf, store, query, products, hostError, pools, mappings } = data;
+  const { base, csrf, store, query, products, hostError, stockLocation, pools, mappings } = data;
   const mapFetcher = useFetcher<StoreProductsActionData>();
   const unmapFetcher = useFetcher<StoreProductsActionData>();
   const syncFetcher = useFetcher<StoreProductsActionData>();
@@ -159,6 +160,11 @@ export function StoreProductsPage({ data }: { data: StoreProductsData }) {
             )}
           </Card>
         </Layout.Section>
+        {stockLocation ? (
+          <Layout.Section>
+            <StockLocationCard section={stockLocation} csrf={csrf} />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <Card padding="0">
             <Box padding="400" paddingBlockEnd="200">

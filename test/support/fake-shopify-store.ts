@@ -70,6 +70,8 @@ export class FakeShopState {
   variants = new Map<string, FakeVariant>();
   webhookSubscriptions: { id: string; topic: string; uri: string }[] = [];
   locations = new Set([PRIMARY_LOCATION_ID]);
+  /** A location's name where a test gives one (else "Shop location" / "Location <id>"). */
+  locationNames = new Map<string, string>();
   idempotency = new Map<string, { input: string; result: unknown }>();
   private seq = 5_000_000_000_000;
   private orderNumber = 1000;
@@ -198,8 +200,8 @@ function variantView(s: FakeShopState, v: FakeVariant) {
   };
 }
 
-function locationView(id: string) {
-  return { id: gid("Location", id), name: id === PRIMARY_LOCATION_ID ? "Shop location" : `Location ${id}`, isActive: true, isPrimary: id === PRIMARY_LOCATION_ID };
+function locationView(s: FakeShopState, id: string) {
+  return { id: gid("Location", id), name: s.locationNames.get(id) ?? (id === PRIMARY_LOCATION_ID ? "Shop location" : `Location ${id}`), isActive: true, isPrimary: id === PRIMARY_LOCATION_ID };
 }
 
 function productView(s: FakeShopState, p: FakeProduct) {
@@ -279,9 +281,9 @@ export function rootValue(s: FakeShopState, now: () => Date) {
       }),
     location: (args: Args) => {
       const id = args.id ? plain(args.id) : PRIMARY_LOCATION_ID;
-      return s.locations.has(id) ? locationView(id) : null;
+      return s.locations.has(id) ? locationView(s, id) : null;
     },
-    locations: (args: Args) => connection([...s.locations], args, (id) => id.padStart(20, "0"), locationView),
+    locations: (args: Args) => connection([...s.locations], args, (id) => id.padStart(20, "0"), (id) => locationView(s, id)),
     webhookSubscriptions: (args: Args) => {
       const topics = args.topics as string[] | undefined;
       const list = s.webhookSubscriptions.filter((w) => !topics || topics.includes(w.topic));

@@ -7,12 +7,14 @@ import { listProductMappings, mapProduct, searchHostProducts, unmapProduct } fro
 import { listPoolSummaries } from "../use-cases/manage-pools.ts";
 import { syncStockNow } from "../use-cases/sync-stock-now.ts";
 import { hostPageError } from "./host-page-error.ts";
+import { chooseStockLocationAction, loadStockLocationSection } from "./stock-location-section.ts";
 import { errorData, notFound, type PageArgs, type PageError } from "./pool-pages.ts";
 import { readForm } from "./read-form.ts";
 
 /**
  * A store's products & mapping page, for both surfaces: search the store's products through its
- * connector, map a product or one variant to a pool, list and remove mappings.
+ * connector, map a product or one variant to a pool, list and remove mappings, and (Shopify) the
+ * location whose stock keyrelay sets.
  */
 
 export async function storeProductsLoader({ request, context, params }: PageArgs, surface: Surface) {
@@ -22,15 +24,18 @@ export async function storeProductsLoader({ request, context, params }: PageArgs
   if (!store) throw notFound();
   const query = (new URL(request.url).searchParams.get("q") ?? "").slice(0, 200);
   const [mappings, pools] = await Promise.all([listProductMappings(s, admin.accountId, { storeId: store.id }), listPoolSummaries(s, admin.accountId, { includeArchived: true })]);
-  let products: HostProduct[] = [];
-  let hostError: PageError | null = null;
-  try {
-    products = await searchHostProducts(s, admin.accountId, store.id, query);
-  } catch (e) {
-    // A host failure (store unreachable, keys revoked) is a banner, not a crash.
-    hostError = hostPageError(e);
-    if (!hostError) throw e;
-  }
+  const search = async (): Promise<{ products: HostProduct[]; hostError: PageError | null }> => {
+    try {
+      return { products: await searchHostProducts(s, admin.accountId, store.id, query), hostError: null };
+    } catch (e) {
+      // A host failure (store unreachable, keys revoked) is a banner, not a crash.
+      const hostError = hostPageError(e);
+      if (!hostError) throw e;
+      return { products: [], hostError };
+    }
+  };
+  // The two host calls go out together: the page waits for the slower, not for both in a row.
+  const [{ products, hostError }, stockLocation] = await Promise.all([search(), loadStockLocationSection(s, admin.accountId, store)]);
   return {
     base: admin.base,
     csrf: admin.csrf,
@@ -38,6 +43,7 @@ export async function storeProductsLoader({ request, context, params }: PageArgs
     query,
     products,
     hostError,
+    stockLocation,
     pools: pools.map((p) => ({ id: p.id, name: p.name, archived: p.archived, available: p.counts.available })),
     mappings: mappings.map((m) => ({
       id: m.id,
@@ -56,7 +62,11 @@ export async function storeProductsLoader({ request, context, params }: PageArgs
   };
 }
 
-export type StoreProductsActionData = { ok: false; error: PageError } | { ok: true; intent: "map" | "sync"; mappingId: string } | { ok: true; intent: "unmap" };
+export type StoreProductsActionData =
+  | { ok: false; error: PageError }
+  | { ok: true; intent: "map" | "sync"; mappingId: string }
+  | { ok: true; intent: "unmap" }
+  | { ok: true; intent: "location"; locationId: string };
 
 export async function storeProductsAction({ request, context, params }: PageArgs, surface: Surface) {
   const s = context.services;
@@ -88,6 +98,7 @@ export async function storeProductsAction({ request, context, params }: PageArgs
       await syncStockNow(s, admin.accountId, { mappingId }, admin.actor);
       return data<StoreProductsActionData>({ ok: true, intent, mappingId });
     }
+    if (intent === "location") return chooseStockLocationAction(s, admin.accountId, params.storeId ?? "", form.get("locationId") ?? "", admin.actor);
     if (intent === "unmap") {
       await unmapProduct(s, admin.accountId, form.get("mappingId") ?? "", admin.actor);
       return data<StoreProductsActionData>({ ok: true, intent });

@@ -20,6 +20,8 @@ async function storeOf(s: Pick<Services, "db">, accountId: string, storeId: stri
 /** Where the store can keep stock (Shopify locations; none on WooCommerce) and which one keyrelay sets. */
 export async function listStockLocations(s: Deps, accountId: string, storeId: string): Promise<{ locations: HostLocation[]; chosen: string | null }> {
   const store = await storeOf(s, accountId, storeId);
+  // WooCommerce keeps one stock figure per product: nothing to ask the store (whose keys may be gone).
+  if (store.platform !== "shopify") return { locations: [], chosen: null };
   try {
     const locations = await (await s.connectors.forStore(store)).listLocations();
     return { locations, chosen: parseStoreSettings(store.settings).inventoryLocationId ?? null };
