@@ -6,6 +6,8 @@ import { ServerRouter } from "react-router";
 import { isbot } from "isbot";
 import type { RenderToPipeableStreamOptions } from "react-dom/server";
 import { renderToPipeableStream } from "react-dom/server";
+import { adminCsp, createCspNonce, embeddedShop, withoutScriptPreloads } from "./.server/http/admin-csp.ts";
+import { CspNonceContext } from "./components/csp-nonce.ts";
 
 export const streamTimeout = 5_000;
 
@@ -18,13 +20,34 @@ export const handleError: HandleErrorFunction = (error, { request, context }) =>
   else console.error(error);
 };
 
-/** The standalone admin must not be framed by anyone (clickjacking); /app is framed by Shopify and sets its own. */
-function addSecurityHeaders(request: Request, headers: Headers) {
+/** /app (the embedded admin) and /auth (Shopify's install and session-token pages) live inside Shopify's admin. */
+function isEmbeddedPath(path: string): boolean {
+  return path === "/app" || path.startsWith("/app/") || path === "/auth" || path.startsWith("/auth/");
+}
+
+/**
+ * Every HTML document gets one Content-Security-Policy (admin-csp.ts) with this response's nonce.
+ * The standalone admin may not be framed at all (clickjacking); the embedded app only by Shopify's
+ * admin and the shop of the request — the policy replaces the frame-ancestors-only header that
+ * Shopify's boundary adds to its App Bridge pages, so there is one policy, not two.
+ */
+function addSecurityHeaders(request: Request, headers: Headers, nonce: string) {
   headers.set("X-Content-Type-Options", "nosniff");
   headers.set("Referrer-Policy", "same-origin");
-  const path = new URL(request.url).pathname;
-  if (!path.startsWith("/app") && !path.startsWith("/auth") && !headers.has("Content-Security-Policy")) {
-    headers.set("Content-Security-Policy", "frame-ancestors 'none'");
+  const url = new URL(request.url);
+  const dev = import.meta.env.DEV;
+  if (isEmbeddedPath(url.pathname)) {
+    // The shop as Shopify's library takes it (the embedded document only renders once the
+    // request's session token has been verified; see requireShopifyAdmin).
+    headers.set("Content-Security-Policy", adminCsp({ nonce, frame: { shop: embeddedShop(url) }, dev }));
+    const link = headers.get("Link");
+    if (link && !dev) {
+      const kept = withoutScriptPreloads(link);
+      if (kept) headers.set("Link", kept);
+      else headers.delete("Link");
+    }
+  } else {
+    headers.set("Content-Security-Policy", adminCsp({ nonce, frame: "none", dev }));
     headers.set("X-Frame-Options", "DENY");
   }
 }
@@ -38,7 +61,8 @@ export default function handleRequest(
   // If you have middleware enabled:
   // loadContext: RouterContextProvider
 ) {
-  addSecurityHeaders(request, responseHeaders);
+  const nonce = createCspNonce();
+  addSecurityHeaders(request, responseHeaders, nonce);
   // https://httpwg.org/specs/rfc9110.html#HEAD
   if (request.method.toUpperCase() === "HEAD") {
     return new Response(null, {
@@ -66,8 +90,12 @@ export default function handleRequest(
     );
 
     const { pipe, abort } = renderToPipeableStream(
-      <ServerRouter context={routerContext} url={request.url} />,
+      <CspNonceContext.Provider value={nonce}>
+        <ServerRouter context={routerContext} url={request.url} nonce={nonce} />
+      </CspNonceContext.Provider>,
       {
+        // React's own inline scripts (streamed Suspense boundaries) carry the nonce too.
+        nonce,
         [readyOption]() {
           shellRendered = true;
           const body = new PassThrough({

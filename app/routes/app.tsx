@@ -1,13 +1,13 @@
-import { AppProvider } from "@shopify/shopify-app-react-router/react";
 import { boundary } from "@shopify/shopify-app-react-router/server";
 import { isRouteErrorResponse, Outlet, useRouteError } from "react-router";
 import { requireShopifyAdmin } from "../.server/auth/shopify-admin.ts";
 import { AppNav } from "../components/app-nav.tsx";
+import { ShopifyAppBridge, ShopifyBoundary } from "../components/shopify-app-bridge.tsx";
 import { errorResponse } from "../.server/http/responses.ts";
 import { KeyrelayError } from "../.server/domain/errors.ts";
 import type { Route } from "./+types/app";
 
-/** Inside the Shopify admin: App Bridge (from Shopify's CDN) around the same Polaris pages. */
+/** Inside the Shopify admin: App Bridge (from Shopify's CDN, with the response's CSP nonce) around the same Polaris pages. */
 export async function loader({ request, context }: Route.LoaderArgs) {
   const s = context.services;
   try {
@@ -21,10 +21,10 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 
 export default function EmbeddedApp({ loaderData }: Route.ComponentProps) {
   return (
-    <AppProvider apiKey={loaderData.apiKey}>
+    <ShopifyAppBridge apiKey={loaderData.apiKey}>
       <AppNav />
       <Outlet />
-    </AppProvider>
+    </ShopifyAppBridge>
   );
 }
 
@@ -35,7 +35,7 @@ export function ErrorBoundary() {
   // in the reader's language; Shopify's auth responses go to the library's boundary.
   const message = isRouteErrorResponse(error) ? (error.data as { error?: { message?: string } } | undefined)?.error?.message : undefined;
   if (message) return <p style={{ fontFamily: "system-ui, sans-serif", padding: 24 }}>{message}</p>;
-  return boundary.error(error);
+  return <ShopifyBoundary error={error} />;
 }
 
 export const headers: Route.HeadersFunction = (args) => boundary.headers(args);

@@ -1,6 +1,7 @@
 import { boundary } from "@shopify/shopify-app-react-router/server";
 import { useRouteError } from "react-router";
 import { shopifyFor } from "../.server/auth/shopify-app.ts";
+import { ShopifyBoundary } from "../components/shopify-app-bridge.tsx";
 import { KeyrelayError } from "../.server/domain/errors.ts";
 import { errorResponse } from "../.server/http/responses.ts";
 import type { Route } from "./+types/auth.$";
@@ -17,7 +18,8 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 }
 
 export function ErrorBoundary() {
-  return boundary.error(useRouteError());
+  // Shopify's App Bridge pages (session-token bounce, exit-iframe), with the response's nonce.
+  return <ShopifyBoundary error={useRouteError()} />;
 }
 
 export const headers: Route.HeadersFunction = (args) => boundary.headers(args);
