@@ -5,7 +5,7 @@ import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, 
 import type { Route } from "./+types/root";
 import { PolarisProvider } from "./components/polaris-provider.tsx";
 import { createI18n, type Locale } from "./i18n/i18n.ts";
-import { getSession, signedInUserId } from "./.server/auth/admin-session.ts";
+import { signedInAdmin } from "./.server/auth/admin-session.ts";
 import { getAdminProfile } from "./.server/use-cases/get-admin-profile.ts";
 import { resolveLocale } from "./.server/http/resolve-locale.ts";
 import "./context.ts";
@@ -17,9 +17,8 @@ export const links: Route.LinksFunction = () => [
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const s = context.services;
-  const session = await getSession(s, request);
-  const userId = signedInUserId(session);
-  const profile = userId ? await getAdminProfile(s, userId) : undefined;
+  const admin = await signedInAdmin(s, request);
+  const profile = admin ? await getAdminProfile(s, admin.user.id) : undefined;
   const locale = resolveLocale({ request, userLocale: profile?.locale, accountLocale: profile?.accountLocale, fallback: s.config.defaultLocale });
   return { locale };
 }

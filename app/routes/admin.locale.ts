@@ -1,5 +1,5 @@
 import { redirect } from "react-router";
-import { readAuthForm, requireAdmin, safeNext, verifyCsrf } from "../.server/auth/admin-session.ts";
+import { readAuthForm, requireAdmin, safeNext } from "../.server/auth/admin-session.ts";
 import { errorResponse } from "../.server/http/responses.ts";
 import { setAdminLocale } from "../.server/use-cases/set-admin-locale.ts";
 import type { Route } from "./+types/admin.locale";
@@ -7,11 +7,11 @@ import type { Route } from "./+types/admin.locale";
 /** The standalone admin's own language setting. */
 export async function action({ request, context }: Route.ActionArgs) {
   const s = context.services;
-  const { user, session } = await requireAdmin(s, request);
+  const { user, checkCsrf } = await requireAdmin(s, request);
   let form: URLSearchParams;
   try {
     form = await readAuthForm(request);
-    verifyCsrf(session, form.get("csrf"));
+    checkCsrf(form.get("csrf"));
     await setAdminLocale(s, user.id, form.get("locale"));
   } catch (e) {
     return errorResponse(e);

@@ -4,11 +4,11 @@ import { useTranslation } from "react-i18next";
 import { data, Form, redirect, useNavigation } from "react-router";
 import {
   adminSessionStorage,
-  ensureCsrf,
+  ensureLoginCsrf,
   getSession,
   readAuthForm,
   safeNext,
-  signedInUserId,
+  signedInAdmin,
   startAdminSession,
   verifyCsrf,
 } from "../.server/auth/admin-session.ts";
@@ -20,11 +20,10 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const s = context.services;
   const session = await getSession(s, request);
   const url = new URL(request.url);
-  if (signedInUserId(session)) return redirect(safeNext(url.searchParams.get("next")));
-  // An expired login is forgotten here, so it cannot bounce between /login and /admin.
-  session.unset("userId");
-  session.unset("issuedAt");
-  const csrf = ensureCsrf(session);
+  if (await signedInAdmin(s, request)) return redirect(safeNext(url.searchParams.get("next")));
+  // A session that ended or expired is forgotten here, so it cannot bounce between /login and /admin.
+  session.unset("sid");
+  const csrf = ensureLoginCsrf(session);
   return data(
     { csrf, signedOut: url.searchParams.has("signedOut") },
     { headers: { "Set-Cookie": await adminSessionStorage(s).commitSession(session) } },
@@ -38,14 +37,20 @@ export async function action({ request, context }: Route.ActionArgs) {
   try {
     // Bounded before it is parsed: a login form is a few short fields.
     const form = await readAuthForm(request);
-    verifyCsrf(session, form.get("csrf"));
+    verifyCsrf(session.get("loginCsrf"), form.get("csrf"));
     const result = await logInAdmin(s, {
       email: form.get("email") ?? "",
       password: form.get("password") ?? "",
       ip: context.clientIp,
     });
-    // A new session on sign-in: nothing from before the login survives (session fixation).
-    return redirect(next, { headers: { "Set-Cookie": await startAdminSession(s, result.userId) } });
+    // A new session (record and cookie) on sign-in: nothing from before the login survives (session fixation).
+    const cookie = await startAdminSession(s, {
+      userId: result.userId,
+      accountId: result.accountId,
+      userAgent: request.headers.get("user-agent"),
+      ip: context.clientIp,
+    });
+    return redirect(next, { headers: { "Set-Cookie": cookie } });
   } catch (e) {
     if (!(e instanceof KeyrelayError) || e.kind !== "invalid_input") throw e;
     const status = e instanceof TooManyAttemptsError ? 429 : e.code === "csrf" ? 403 : e.code === "body_too_large" ? 413 : 401;

@@ -1,7 +1,9 @@
 import { BASE64_HOST, TEST_SHOP, TEST_SHOP_NAME } from "@shopify/shopify-api/test-helpers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminSessionStorage, type SessionData } from "../../app/.server/auth/admin-session.ts";
+import { adminSessionStorage, SESSION_MAX_AGE_MS, type SessionData } from "../../app/.server/auth/admin-session.ts";
+import { hashSessionId } from "../../app/.server/crypto/admin-session-token.ts";
 import { findStoreByDomain } from "../../app/.server/db/repositories/stores-repo.ts";
+import { createAdminSession } from "../../app/.server/use-cases/create-admin-session.ts";
 import { createAdminUser } from "../../app/.server/use-cases/create-admin-user.ts";
 import { startHttp } from "../support/http-server.ts";
 import { sessionToken, SHOPIFY_ENV, storeOfflineSession } from "../support/shopify-fixtures.ts";
@@ -282,19 +284,26 @@ describe("standalone admin login hardening", () => {
     expect(await res.text()).toContain("Wrong email or password.");
   });
 
-  it("ends a session 12 hours after sign-in on the server, whatever the cookie says, without a redirect loop", async () => {
-    const user = await s.db.selectFrom("admin_users").select("id").where("email", "=", "owner@example.com").executeTakeFirstOrThrow();
+  it("ends a session 12 hours after sign-in on the server, however recently it was used, without a redirect loop", async () => {
+    const user = await s.db.selectFrom("admin_users").select(["id", "account_id"]).where("email", "=", "owner@example.com").executeTakeFirstOrThrow();
     const storage = adminSessionStorage(s);
     const cookieFor = async (data: Partial<SessionData>) => {
       const session = await storage.getSession();
       for (const [k, v] of Object.entries(data)) session.set(k as keyof SessionData, v as never);
       return (await storage.commitSession(session)).split(";")[0];
     };
-    const fresh = await cookieFor({ userId: user.id, csrf: "c", issuedAt: Date.now() });
-    expect((await fetch(`${http.url}/admin`, { headers: { cookie: fresh }, redirect: "manual" })).status).toBe(200);
+    const signedInAt = (msAgo: number) =>
+      createAdminSession(s, { userId: user.id, accountId: user.account_id, userAgent: null, ip: null }, new Date(Date.now() - msAgo));
+    const justInside = await signedInAt(SESSION_MAX_AGE_MS - 60_000);
+    expect((await fetch(`${http.url}/admin`, { headers: { cookie: await cookieFor({ sid: justInside.sessionId }) }, redirect: "manual" })).status).toBe(200);
+
+    // Signed in 12 hours and a second ago, and seen a moment ago: the lifetime counts from sign-in.
+    const old = await signedInAt(SESSION_MAX_AGE_MS + 1000);
+    await s.db.updateTable("admin_sessions").set({ last_seen_at: new Date().toISOString() }).where("id", "=", hashSessionId(old.sessionId)).execute();
     for (const stale of [
-      await cookieFor({ userId: user.id, csrf: "c", issuedAt: Date.now() - 13 * 3600_000 }),
-      await cookieFor({ userId: user.id, csrf: "c" }),
+      await cookieFor({ sid: old.sessionId }),
+      // The cookie of the old design (user id and sign-in time, no server record) is no login either.
+      await cookieFor({ userId: user.id, csrf: "c", issuedAt: Date.now() } as Partial<SessionData>),
     ]) {
       const admin = await fetch(`${http.url}/admin`, { headers: { cookie: stale }, redirect: "manual" });
       expect(admin.status).toBe(302);

@@ -2,7 +2,7 @@ import { KeyrelayError } from "../domain/errors.ts";
 import { errorResponse } from "../http/responses.ts";
 import type { Services } from "../ports.ts";
 import type { Actor } from "../use-cases/manage-pools.ts";
-import { requireAdmin, verifyCsrf } from "./admin-session.ts";
+import { requireAdmin } from "./admin-session.ts";
 import { requireShopifyAdmin } from "./shopify-admin.ts";
 
 /**
@@ -18,7 +18,7 @@ export interface PageAdmin {
   accountId: string;
   actor: Actor;
   /**
-   * The CSRF token forms post back. Standalone: the session's token. Embedded: empty — every
+   * The CSRF token forms post back. Standalone: the session's token (derived from its id). Embedded: empty — every
    * request carries an App Bridge session token (a signed, short-lived JWT a cross-site page
    * cannot obtain), so there is no ambient credential to forge a request with.
    */
@@ -30,18 +30,8 @@ export interface PageAdmin {
 /** The signed-in admin of either surface, or the surface's own redirect/refusal. */
 export async function requirePageAdmin(s: Services, request: Request, surface: Surface): Promise<PageAdmin> {
   if (surface === "admin") {
-    const { user, accountId, session } = await requireAdmin(s, request);
-    // Every login starts with a token; the admin layout's loader commits one into an older
-    // session. Until then the page has none and every check fails (a reload fixes it).
-    const csrf = session.get("csrf") ?? "";
-    return {
-      surface,
-      base: "/admin",
-      accountId,
-      actor: { type: "admin", id: user.id },
-      csrf,
-      checkCsrf: (submitted) => verifyCsrf(session, typeof submitted === "string" ? submitted : null),
-    };
+    const { user, accountId, csrf, checkCsrf } = await requireAdmin(s, request);
+    return { surface, base: "/admin", accountId, actor: { type: "admin", id: user.id }, csrf, checkCsrf };
   }
   try {
     const { accountId, shop } = await requireShopifyAdmin(s, request);

@@ -1,19 +1,25 @@
 import { describe, expect, it, vi } from "vitest";
-import type { AdminUser } from "../db/schema.ts";
+import { hashSessionId, newSessionId } from "../crypto/admin-session-token.ts";
+import type { AdminSession, AdminUser } from "../db/schema.ts";
 import type { Services } from "../ports.ts";
-import { adminSessionStorage, requireAdmin, safeNext, SESSION_MAX_AGE_MS } from "./admin-session.ts";
+import { adminSessionStorage, requireAdmin, safeNext, signedInAdmin } from "./admin-session.ts";
 
-const users = vi.hoisted(() => new Map<string, { disabled: number }>());
-vi.mock("../db/repositories/admin-users-repo.ts", () => ({
-  getAdminUser: vi.fn(async (_db: unknown, id: string) => {
-    const u = users.get(id);
-    return u ? ({ id, account_id: "acct-1", email: `${id}@example.com`, disabled: u.disabled } as unknown as AdminUser) : undefined;
-  }),
-}));
+/** The session records the mocked use-case knows: session id → user id. */
+const live = vi.hoisted(() => new Map<string, string>());
+const resolve = vi.hoisted(() => vi.fn());
+vi.mock("../use-cases/resolve-admin-session.ts", () => ({ resolveAdminSession: resolve }));
+resolve.mockImplementation(async (_s: unknown, sid: unknown) => {
+  const userId = typeof sid === "string" ? live.get(sid) : undefined;
+  if (!userId) return undefined;
+  return {
+    user: { id: userId, account_id: "acct-1", email: `${userId}@example.com`, disabled: 0 } as unknown as AdminUser,
+    session: { id: hashSessionId(sid as string), admin_user_id: userId } as unknown as AdminSession,
+  };
+});
 
 const s = { config: { appUrl: "http://localhost:3000" }, sessionSecret: "s".repeat(40), db: {} } as unknown as Services;
-users.set("user-1", { disabled: 0 });
-users.set("user-off", { disabled: 1 });
+const sid = newSessionId();
+live.set(sid, "user-1");
 
 async function cookieWith(data: Record<string, unknown>): Promise<string> {
   const storage = adminSessionStorage(s);
@@ -34,31 +40,43 @@ async function redirectOf(p: Promise<unknown>): Promise<Response> {
   throw new Error("expected a redirect");
 }
 
-describe("requireAdmin session lifetime", () => {
-  it("accepts a session issued just now", async () => {
-    const cookie = await cookieWith({ userId: "user-1", csrf: "c", issuedAt: Date.now() });
-    const ctx = await requireAdmin(s, requestWith(cookie));
+describe("requireAdmin", () => {
+  it("accepts a cookie whose session record is live, with a CSRF token bound to that session", async () => {
+    const ctx = await requireAdmin(s, requestWith(await cookieWith({ sid })));
     expect(ctx.user.id).toBe("user-1");
     expect(ctx.accountId).toBe("acct-1");
+    expect(ctx.sessionKey).toBe(hashSessionId(sid));
+    expect(ctx.csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(() => ctx.checkCsrf(ctx.csrf)).not.toThrow();
+    expect(() => ctx.checkCsrf("wrong")).toThrow(/CSRF/);
+    expect(() => ctx.checkCsrf(null)).toThrow(/CSRF/);
+
+    const other = newSessionId();
+    live.set(other, "user-1");
+    const second = await requireAdmin(s, requestWith(await cookieWith({ sid: other })));
+    expect(second.csrf).not.toBe(ctx.csrf);
+    expect(() => second.checkCsrf(ctx.csrf)).toThrow(/CSRF/);
   });
 
-  it("accepts a session just inside 12 hours", async () => {
-    const cookie = await cookieWith({ userId: "user-1", csrf: "c", issuedAt: Date.now() - SESSION_MAX_AGE_MS + 60_000 });
-    expect((await requireAdmin(s, requestWith(cookie))).user.id).toBe("user-1");
+  it("looks the session up once per request, however many loaders ask", async () => {
+    resolve.mockClear();
+    const request = requestWith(await cookieWith({ sid }));
+    await Promise.all([signedInAdmin(s, request), requireAdmin(s, request), requireAdmin(s, request)]);
+    expect(resolve).toHaveBeenCalledTimes(1);
   });
 
   it.each([
-    ["older than 12 hours", { userId: "user-1", csrf: "c", issuedAt: Date.now() - 12 * 3600_000 - 1000 }],
-    ["days old", { userId: "user-1", csrf: "c", issuedAt: Date.now() - 30 * 24 * 3600_000 }],
-    ["without issuedAt (made before sessions expired)", { userId: "user-1", csrf: "c" }],
-    ["with a non-numeric issuedAt", { userId: "user-1", csrf: "c", issuedAt: "yesterday" }],
-    ["issued in the future", { userId: "user-1", csrf: "c", issuedAt: Date.now() + 3600_000 }],
-    ["for a disabled user", { userId: "user-off", csrf: "c", issuedAt: Date.now() }],
-    ["for a user that no longer exists", { userId: "gone", csrf: "c", issuedAt: Date.now() }],
-  ])("redirects to /login for a session %s, and clears the cookie", async (_label, data) => {
+    ["an unknown or ended session", { sid: newSessionId() }],
+    ["a cookie of the old format (user id and sign-in time)", { userId: "user-1", csrf: "c", issuedAt: Date.now() }],
+    ["a login form's cookie", { loginCsrf: "c" }],
+  ])("redirects to /login for %s", async (_label, data) => {
     const res = await redirectOf(requireAdmin(s, requestWith(await cookieWith(data))));
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe(`/login?next=${encodeURIComponent("/admin/keys?pool=7")}`);
+  });
+
+  it("clears the cookie of a session that no longer works", async () => {
+    const res = await redirectOf(requireAdmin(s, requestWith(await cookieWith({ sid: newSessionId() }))));
     expect(res.headers.get("set-cookie")).toMatch(/^keyrelay_admin=;.*Expires=Thu, 01 Jan 1970/i);
   });
 

@@ -1,30 +1,34 @@
-import crypto from "node:crypto";
 import { createCookieSessionStorage, redirect, type Session, type SessionStorage } from "react-router";
-import { getAdminUser } from "../db/repositories/admin-users-repo.ts";
+import { csrfKey, csrfTokenFor, newSessionId, tokensEqual } from "../crypto/admin-session-token.ts";
 import type { AdminUser } from "../db/schema.ts";
+import { SESSION_MAX_AGE_MS } from "../domain/admin-session-rules.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { readRawBody } from "../http/read-body.ts";
 import type { Services } from "../ports.ts";
+import { createAdminSession } from "../use-cases/create-admin-session.ts";
+import { resolveAdminSession } from "../use-cases/resolve-admin-session.ts";
 
 /**
- * The standalone admin's login: a signed, httpOnly, SameSite=Lax cookie holding the user id, when
- * the login happened, and a CSRF token. Every state-changing form posts the token back
- * (verifyCsrf). A login lasts SESSION_MAX_AGE_MS from sign-in whatever the cookie says: a copied
- * cookie stops working on the server, not only in the browser that honours Max-Age.
+ * The standalone admin's login. The browser holds a signed, httpOnly, SameSite=Lax cookie with a
+ * random session id and nothing else; the server keeps the session's record (admin_sessions, under
+ * the id's SHA-256) and checks it on every request, so signing out, a password change or removing
+ * the admin ends every copy of the cookie at once. A session lasts SESSION_MAX_AGE_MS from sign-in.
+ *
+ * CSRF: a signed-in session's token is derived from its id (crypto/admin-session-token.ts), so it
+ * is bound to that one session and ends with it. Before sign-in, the login form's token is the
+ * only thing the cookie holds (loginCsrf).
  */
 export interface SessionData {
-  userId: string;
-  /** Date.now() at sign-in. */
-  issuedAt: number;
-  csrf: string;
-  flash?: string;
+  /** The session id (only while signed in). */
+  sid?: string;
+  /** The login form's CSRF token (only while signed out). */
+  loginCsrf?: string;
 }
 
-export const SESSION_MAX_AGE_MS = 12 * 60 * 60 * 1000;
-/** Web processes' clocks may differ a little; a session "from the future" beyond this is refused. */
-const CLOCK_SKEW_MS = 60 * 1000;
+export { SESSION_MAX_AGE_MS };
 
 const storages = new WeakMap<Services, SessionStorage<SessionData>>();
+const csrfKeys = new WeakMap<Services, Buffer>();
 
 export function adminSessionStorage(s: Services): SessionStorage<SessionData> {
   let storage = storages.get(s);
@@ -49,24 +53,81 @@ export async function getSession(s: Services, request: Request): Promise<Session
   return adminSessionStorage(s).getSession(request.headers.get("cookie"));
 }
 
-/** The signed-in user's id, if the session has one and is within its lifetime. */
-export function signedInUserId(session: Session<SessionData>, now = Date.now()): string | undefined {
-  const userId = session.get("userId");
-  const issuedAt: unknown = session.get("issuedAt");
-  if (!userId || typeof issuedAt !== "number" || !Number.isFinite(issuedAt)) return undefined;
-  const age = now - issuedAt;
-  return age >= -CLOCK_SKEW_MS && age <= SESSION_MAX_AGE_MS ? userId : undefined;
+/** The CSRF token of a signed-in session (forms post it back). */
+export function sessionCsrf(s: Services, sessionId: string): string {
+  let key = csrfKeys.get(s);
+  if (!key) {
+    key = csrfKey(s.sessionSecret);
+    csrfKeys.set(s, key);
+  }
+  return csrfTokenFor(key, sessionId);
+}
+
+export interface SignedInAdmin {
+  user: AdminUser;
+  accountId: string;
+  /** The session record's key (the SHA-256 of the cookie's id): what the sessions page calls "this device". */
+  sessionKey: string;
+  /** The CSRF token forms post back. */
+  csrf: string;
+  /** Throws InvalidInputError("csrf") unless `submitted` is this session's token. */
+  checkCsrf(submitted: FormDataEntryValue | string | null | undefined): void;
+}
+
+/**
+ * One lookup per request: the root, layout and page loaders of a request all ask, and the record
+ * is read (and last_seen_at written) once.
+ */
+const resolved = new WeakMap<Request, Promise<SignedInAdmin | undefined>>();
+
+/** The signed-in admin of this request, or undefined (no cookie; unknown, ended or expired session; user gone or disabled). */
+export function signedInAdmin(s: Services, request: Request): Promise<SignedInAdmin | undefined> {
+  let found = resolved.get(request);
+  if (!found) {
+    found = (async () => {
+      const sid = (await getSession(s, request)).get("sid");
+      const r = await resolveAdminSession(s, sid);
+      if (!r || !sid) return undefined;
+      const csrf = sessionCsrf(s, sid);
+      return {
+        user: r.user,
+        accountId: r.user.account_id,
+        sessionKey: r.session.id,
+        csrf,
+        checkCsrf: (submitted) => verifyCsrf(csrf, submitted),
+      };
+    })();
+    resolved.set(request, found);
+  }
+  return found;
 }
 
 /** A brand-new session for a user who just signed in; returns its Set-Cookie header. */
-export async function startAdminSession(s: Services, userId: string): Promise<string> {
+export async function startAdminSession(
+  s: Services,
+  input: { userId: string; accountId: string; userAgent: string | null; ip: string | null },
+): Promise<string> {
+  const { sessionId } = await createAdminSession(s, input);
   const storage = adminSessionStorage(s);
-  // Nothing from before the login survives (session fixation).
+  // Nothing from before the login survives (session fixation): a new cookie with the new id only.
   const fresh = await storage.getSession();
-  fresh.set("userId", userId);
-  fresh.set("issuedAt", Date.now());
-  ensureCsrf(fresh);
+  fresh.set("sid", sessionId);
   return storage.commitSession(fresh);
+}
+
+/** The Set-Cookie header that forgets the admin cookie in this browser. */
+export async function clearAdminCookie(s: Services, request: Request): Promise<string> {
+  return adminSessionStorage(s).destroySession(await getSession(s, request));
+}
+
+/** The login form's CSRF token, created on first use; the caller must commit the session. */
+export function ensureLoginCsrf(session: Session<SessionData>): string {
+  let token = session.get("loginCsrf");
+  if (!token) {
+    token = newSessionId();
+    session.set("loginCsrf", token);
+  }
+  return token;
 }
 
 /** Login and logout post a few short fields; anything bigger is refused before it is parsed. */
@@ -82,45 +143,26 @@ export async function readAuthForm(request: Request): Promise<URLSearchParams> {
   return new URLSearchParams(body.toString("utf8"));
 }
 
-/** A CSRF token for the session, created on first use; the caller must commit the session. */
-export function ensureCsrf(session: Session<SessionData>): string {
-  let token = session.get("csrf");
-  if (!token) {
-    token = crypto.randomBytes(24).toString("base64url");
-    session.set("csrf", token);
-  }
-  return token;
+/** Throws InvalidInputError("csrf") unless `submitted` is the `expected` token (timing-safe). */
+export function verifyCsrf(expected: string | undefined, submitted: FormDataEntryValue | string | null | undefined): void {
+  if (!expected || !tokensEqual(expected, submitted)) throw new InvalidInputError("csrf", "CSRF token missing or wrong");
 }
 
-export function verifyCsrf(session: Session<SessionData>, submitted: FormDataEntryValue | null): void {
-  const expected = session.get("csrf");
-  const given = typeof submitted === "string" ? submitted : "";
-  if (!expected || given.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(given), Buffer.from(expected))) {
-    throw new InvalidInputError("csrf", "CSRF token missing or wrong");
-  }
-}
-
-export interface AdminContext {
-  user: AdminUser;
-  accountId: string;
-  session: Session<SessionData>;
-}
+export type AdminContext = SignedInAdmin;
 
 /**
  * The signed-in standalone admin, or a redirect to /login that returns here afterwards (clearing
- * the cookie) when there is no session, it is older than SESSION_MAX_AGE_MS, or its user is gone
- * or disabled.
+ * the cookie) when there is no session, it has ended or expired, or its user is gone or disabled.
  */
 export async function requireAdmin(s: Services, request: Request): Promise<AdminContext> {
-  const session = await getSession(s, request);
-  const userId = signedInUserId(session);
-  const user = userId ? await getAdminUser(s.db, userId) : undefined;
-  if (!user || user.disabled) {
+  const admin = await signedInAdmin(s, request);
+  if (!admin) {
     const url = new URL(request.url);
-    const headers: HeadersInit = session.get("userId") ? { "Set-Cookie": await adminSessionStorage(s).destroySession(session) } : {};
+    const session = await getSession(s, request);
+    const headers: HeadersInit = session.get("sid") ? { "Set-Cookie": await adminSessionStorage(s).destroySession(session) } : {};
     throw redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, { headers });
   }
-  return { user, accountId: user.account_id, session };
+  return admin;
 }
 
 const NEXT_BASE = "http://keyrelay.invalid";

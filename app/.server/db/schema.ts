@@ -36,6 +36,26 @@ export interface AdminUsersTable {
   updated_at: Timestamp;
 }
 
+/**
+ * A standalone admin's sign-in (migration 0004). `id` is the SHA-256 (hex) of the random session id
+ * the cookie carries, never the id itself. Active while not revoked and before expires_at.
+ */
+export interface AdminSessionsTable {
+  id: string;
+  admin_user_id: string;
+  account_id: string;
+  created_at: Timestamp;
+  /** Moved forward at most about once a minute, not on every request. */
+  last_seen_at: Timestamp;
+  /** created_at + SESSION_MAX_AGE_MS: an absolute lifetime, however active the session is. */
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  /** A short device description ("Chrome 142 · Linux"), not the raw User-Agent. */
+  user_agent: string | null;
+  /** The address the sign-in came from. */
+  ip: string | null;
+}
+
 /** Shopify's session record (SessionStorage interface of @shopify/shopify-app-session-storage). */
 export interface ShopifySessionsTable {
   id: string;
@@ -366,6 +386,7 @@ export interface Database {
   system_settings: SystemSettingsTable;
   accounts: AccountsTable;
   admin_users: AdminUsersTable;
+  admin_sessions: AdminSessionsTable;
   shopify_sessions: ShopifySessionsTable;
   stores: StoresTable;
   pools: PoolsTable;
@@ -386,6 +407,7 @@ export interface Database {
 
 export type Account = Selectable<AccountsTable>;
 export type AdminUser = Selectable<AdminUsersTable>;
+export type AdminSession = Selectable<AdminSessionsTable>;
 export type Store = Selectable<StoresTable>;
 export type Pool = Selectable<PoolsTable>;
 export type KeyBatch = Selectable<KeyBatchesTable>;

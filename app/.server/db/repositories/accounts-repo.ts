@@ -21,3 +21,16 @@ export async function createAccount(db: Executor, input: { name: string; default
 export async function getAccount(db: Executor, id: string): Promise<Account | undefined> {
   return db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
 }
+
+/**
+ * Takes the account row's write lock for the rest of the transaction (a no-op UPDATE; portable,
+ * where SELECT … FOR UPDATE is not): two transactions that each check "is this the last admin?"
+ * then act are serialised.
+ */
+export async function lockAccount(db: Executor, id: string): Promise<void> {
+  await db
+    .updateTable("accounts")
+    .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+    .where("id", "=", id)
+    .execute();
+}

@@ -44,3 +44,20 @@ export async function countAdminUsers(db: Executor): Promise<number> {
   const r = await db.selectFrom("admin_users").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
   return Number(r.n);
 }
+
+export async function setAdminPasswordHash(db: Executor, id: string, passwordHash: string): Promise<void> {
+  await db.updateTable("admin_users").set({ password_hash: passwordHash, updated_at: new Date().toISOString() }).where("id", "=", id).execute();
+}
+
+export async function countAccountAdmins(db: Executor, accountId: string): Promise<number> {
+  const r = await db
+    .selectFrom("admin_users")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("account_id", "=", accountId)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function deleteAdminUser(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom("admin_users").where("id", "=", id).execute();
+}
