@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { HostConnector } from "../../connectors/host-connector.ts";
 import type { BuyerLimiter } from "./auth/buyer-limiter.ts";
 import type { LoginLimiter } from "./auth/login-limiter.ts";
+import type { LinkCodeLimiter } from "./auth/link-code-limiter.ts";
 import type { Config } from "./config.ts";
 import type { Fingerprinter } from "./crypto/fingerprint.ts";
 import type { KeyCipher } from "./crypto/key-cipher.ts";
@@ -40,6 +41,8 @@ export interface Services {
   loginLimiter: LoginLimiter;
   /** Requests to the buyer key page and the checkout extension endpoint. */
   buyerLimiter: BuyerLimiter;
+  /** Attempts to redeem a store link code, per account and IP. */
+  linkCodeLimiter: LinkCodeLimiter;
   /** Reaches each store's host (Shopify Admin API, WooCommerce REST) with its stored credentials. */
   connectors: HostConnectors;
   startup: StartupFacts;

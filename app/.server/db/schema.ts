@@ -382,6 +382,18 @@ export interface SystemSettingsTable {
   updated_at: Timestamp;
 }
 
+/** A one-time code that links a store to this account; only its SHA-256 is stored (`id`). */
+export interface LinkCodesTable {
+  id: string;
+  account_id: string;
+  created_by_type: AuditLogTable["actor_type"];
+  created_by_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  used_by_store_id: string | null;
+}
+
 export interface Database {
   system_settings: SystemSettingsTable;
   accounts: AccountsTable;
@@ -403,6 +415,7 @@ export interface Database {
   reseller_tokens: ResellerTokensTable;
   audit_log: AuditLogTable;
   compliance_requests: ComplianceRequestsTable;
+  link_codes: LinkCodesTable;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -14,6 +14,7 @@ import { createMailer } from "../mail/mailer.ts";
 import { registerJobHandlers } from "./register-job-handlers.ts";
 import { createLoginLimiter } from "../auth/login-limiter.ts";
 import { createBuyerLimiter } from "../auth/buyer-limiter.ts";
+import { createLinkCodeLimiter } from "../auth/link-code-limiter.ts";
 import { createHostConnectors } from "./host-connectors.ts";
 import type { Services } from "../ports.ts";
 
@@ -49,6 +50,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     const mailer = createMailer(config.mail);
     const loginLimiter = createLoginLimiter(config);
     const buyerLimiter = createBuyerLimiter(config);
+    const linkCodeLimiter = createLinkCodeLimiter(config);
     const sealer = new KeySealer({ masterKey, fingerprintSecret: keys.fingerprintSecret, cipher: keys.cipher, fingerprinter: keys.fingerprinter });
 
     const services: Services = {
@@ -64,6 +66,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
       jobs,
       loginLimiter,
       buyerLimiter,
+      linkCodeLimiter,
       connectors: createHostConnectors({ db: database.db, cipher: keys.cipher, config }),
       startup: {
         database: database.description,
@@ -77,6 +80,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
         await sealer.close();
         await loginLimiter.close();
         await buyerLimiter.close();
+        await linkCodeLimiter.close();
         mailer.close();
         await database.close();
       },
