@@ -88,6 +88,96 @@ for (const { dialect, available } of dialects) {
       expect(await revealKey(s, accountId, found!.keyId, actor)).toEqual({ code: "GB-卡密-0002", fields: { pin: "口令二" } });
     });
 
+    it("skips cells and lines that hold no code, in the preview and the import, CSV and TXT, in every encoding (issue 19)", async () => {
+      const encoders = {
+        "utf-8": (t: string) => bytes(t),
+        "utf-16le": (t: string) => new Uint8Array(Buffer.from(`\uFEFF${t}`, "utf16le")),
+        gb18030: (t: string) => new Uint8Array(iconv.encode(t, "gb18030")),
+      } as const;
+      const keysIn = async (batchId: string | null) => (batchId ? await s.db.selectFrom("keys").select("id").where("batch_id", "=", batchId).execute() : []);
+      for (const [encoding, encode] of Object.entries(encoders)) {
+        const p = `E19-${encoding}`;
+        const txt = [
+          `${p}-卡密-1`, // 1
+          '""', // 2
+          ' "" ', // 3
+          '"   "', // 4
+          " \t\u00A0\u3000", // 5 blank
+          "\uFEFF", // 6 blank
+          "\u200B\u200C\u200D\u2060", // 7 blank
+          ",", // 8
+          ";", // 9
+          `\u200B${p}-卡密-1\uFEFF`, // 10: the same key as line 1, not an invisible twin
+          `${p}-A\u200BB`, // 11
+          "“”", // 12
+          `${p}-卡密-2`, // 13
+        ].join("\r\n");
+        const csv = [
+          "code,pin",
+          ` "" ,1`, // 2
+          '"",2', // 3
+          `"   ",3`, // 4
+          ",", // 5 blank
+          "\u200B,\uFEFF", // 6 blank
+          ";,4", // 7
+          `\u2060${p}-卡密-3\u200B,5`, // 8
+          `${p}-卡密-3,6`, // 9: a duplicate of line 8
+          `${p}-C\u200BD,7`, // 10
+          `${p}-卡密-4, "" `, // 11: the pin is absent, not '""'
+        ].join("\r\n");
+        const cases = [
+          {
+            format: "txt" as const,
+            raw: encode(txt),
+            report: {
+              encoding,
+              records: 10,
+              added: 2,
+              duplicates: { inFile: 1, inStock: 0, inFileLines: [10] },
+              invalid: {
+                count: 7,
+                lines: [2, 3, 4, 8, 9, 11, 12].map((line) => ({ line, reason: line === 11 ? "invisible_character" : "empty_code" })),
+              },
+            },
+            codes: [`${p}-卡密-1`, `${p}-卡密-2`],
+          },
+          {
+            format: "csv" as const,
+            raw: encode(csv),
+            report: {
+              encoding,
+              records: 8,
+              added: 2,
+              duplicates: { inFile: 1, inStock: 0, inFileLines: [9] },
+              invalid: {
+                count: 5,
+                lines: [2, 3, 4, 7, 10].map((line) => ({ line, reason: line === 10 ? "invisible_character" : "empty_code" })),
+              },
+            },
+            codes: [`${p}-卡密-3`, `${p}-卡密-4`],
+          },
+        ];
+        for (const { format, raw, report, codes } of cases) {
+          const what = `${format} in ${encoding}`;
+          const preview = await imp({ format, raw, dryRun: true });
+          expect(preview, `preview of ${what}`).toMatchObject({ dryRun: true, batchId: null, ...report });
+          expect(preview.preview.map((row) => row.line), what).toEqual(format === "txt" ? [1, 10, 13] : [8, 9, 11]);
+
+          const done = await imp({ format, raw });
+          expect(done, `import of ${what}`).toMatchObject({ dryRun: false, ...report });
+          expect(await keysIn(done.batchId), what).toHaveLength(2);
+          const revealed = [];
+          for (const code of codes) {
+            const found = await findKeyByCode(s, accountId, code);
+            expect(found, `${code} in ${what}`).toMatchObject({ poolId });
+            revealed.push(await revealKey(s, accountId, found!.keyId, actor));
+          }
+          if (format === "csv") expect(revealed).toEqual([{ code: codes[0], fields: { pin: "5" } }, { code: codes[1], fields: {} }]);
+          else expect(revealed.map((k) => k.code)).toEqual(codes);
+        }
+      }
+    });
+
     it("refuses bad files with a clear error and writes nothing", async () => {
       const before = (await s.db.selectFrom("keys").select("id").execute()).length;
       const cases: [Partial<ImportKeysInput> & { text?: string; raw?: Uint8Array }, string][] = [

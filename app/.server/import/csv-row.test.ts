@@ -36,6 +36,20 @@ describe("parseCsvRow", () => {
     expect(row(["AAAA-1", "1234", "1", "2027-02-30"])).toEqual({ kind: "invalid", line: 7, reason: "bad_expiry" });
   });
 
+  it("treats a cell that holds no code as empty: quotes, separators, invisible characters (issue 19)", () => {
+    expect(row(['""', "1234", "", ""])).toEqual({ kind: "invalid", line: 7, reason: "empty_code" });
+    expect(row([' "   " ', "1234", "", ""])).toEqual({ kind: "invalid", line: 7, reason: "empty_code" });
+    expect(row([";", "1234", "", ""])).toEqual({ kind: "invalid", line: 7, reason: "empty_code" });
+    expect(row(["\u200B\uFEFF", "1234", "", ""])).toEqual({ kind: "invalid", line: 7, reason: "empty_code" });
+    // nothing visible in any cell: a blank row, skipped like an empty line
+    expect(row(["\u200B", "\uFEFF", "\u00A0", "\u3000\u2060"])).toBeNull();
+    // invisible characters at the ends are stripped, inside a code refused
+    expect(row(["\u200BAAAA-1\uFEFF", "\u2060 1234", "", ""])).toEqual({ kind: "key", line: 7, code: "AAAA-1", fields: { pin: "1234" } });
+    expect(row(["AA\u200BAA-1", "1234", "", ""])).toEqual({ kind: "invalid", line: 7, reason: "invisible_character" });
+    // an optional cell of quotes is absent, not a value
+    expect(row(["AAAA-1", ' "" ', '""', "\u200B"])).toEqual({ kind: "key", line: 7, code: "AAAA-1", fields: {} });
+  });
+
   it("measures limits in characters: 512 CJK or emoji characters are allowed", () => {
     expect(row(["卡".repeat(512), "", "", ""])).toMatchObject({ kind: "key" });
     expect(row(["😀".repeat(512), "", "", ""])).toMatchObject({ kind: "key" });

@@ -1,3 +1,4 @@
+import { holdsNoCode, readCode, trimCode } from "../domain/key-code.ts";
 import type { ColumnPlan } from "./csv-columns.ts";
 import { longerThan, MAX_CODE_LENGTH, MAX_FIELD_LENGTH } from "./limits.ts";
 import { parseCost } from "./parse-cost.ts";
@@ -6,22 +7,27 @@ import type { ParsedLine } from "./types.ts";
 
 /**
  * One CSV data row → a key or the first reason it is invalid, checked in this order:
- * column count (`bad_csv_row`), code, extra fields, cost, expiry. Cells are trimmed; an empty
- * optional cell is simply absent. Returns null for a blank row (every cell empty).
+ * column count (`bad_csv_row`), code, extra fields, cost, expiry. Cells are trimmed of whitespace
+ * and invisible characters (domain/key-code.ts). Returns null for a blank row (no cell shows
+ * anything), skipped like an empty line. A code cell that holds no code (empty after unquoting
+ * and trimming, or only quotes or separators, e.g. ` "" `) is `empty_code`; an invisible
+ * character inside the code is `invisible_character`. An optional cell that holds nothing is
+ * simply absent.
  */
 export function parseCsvRow(cells: string[], width: number, plan: ColumnPlan, line: number, costDigits: number): ParsedLine | null {
-  const trimmed = cells.map((c) => c.trim());
+  const trimmed = cells.map(trimCode);
   if (trimmed.every((c) => c === "")) return null;
   if (trimmed.length !== width) return { kind: "invalid", line, reason: "bad_csv_row" };
 
-  const code = trimmed[plan.code];
-  if (code === "") return { kind: "invalid", line, reason: "empty_code" };
+  const read = readCode(trimmed[plan.code]);
+  if (read.kind !== "code") return { kind: "invalid", line, reason: read.reason };
+  const code = read.code;
   if (longerThan(code, MAX_CODE_LENGTH)) return { kind: "invalid", line, reason: "code_too_long" };
 
   const entries: [string, string][] = [];
   for (const { name, index } of plan.fields) {
     const value = trimmed[index];
-    if (value === "") continue;
+    if (holdsNoCode(value)) continue;
     if (longerThan(value, MAX_FIELD_LENGTH)) return { kind: "invalid", line, reason: "field_too_long" };
     entries.push([name, value]);
   }
@@ -29,13 +35,13 @@ export function parseCsvRow(cells: string[], width: number, plan: ColumnPlan, li
   const key: ParsedLine & { kind: "key" } = { kind: "key", line, code, fields: Object.fromEntries(entries) };
 
   const costCell = plan.cost === undefined ? "" : trimmed[plan.cost];
-  if (costCell !== "") {
+  if (!holdsNoCode(costCell)) {
     const costMinor = parseCost(costCell, costDigits);
     if (costMinor === null) return { kind: "invalid", line, reason: "bad_cost" };
     key.costMinor = costMinor;
   }
   const expiryCell = plan.expiry === undefined ? "" : trimmed[plan.expiry];
-  if (expiryCell !== "") {
+  if (!holdsNoCode(expiryCell)) {
     const expiresAt = parseExpiry(expiryCell);
     if (expiresAt === null) return { kind: "invalid", line, reason: "bad_expiry" };
     key.expiresAt = expiresAt;

@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { CsvError, parse, type InfoRecord, type Options } from "csv-parse";
+import { trimCode } from "../domain/key-code.ts";
 import { planColumns, type ColumnPlan } from "./csv-columns.ts";
 import { parseCsvRow } from "./csv-row.ts";
 import { importErrors } from "./import-errors.ts";
@@ -64,7 +65,8 @@ export async function* parseCsv(texts: AsyncIterable<string>, opts: CsvOptions):
   try {
     for await (const { cells, line } of parser as AsyncIterable<CsvRecord>) {
       if (plan === undefined) {
-        const header = cells.map((cell) => cell.trim());
+        // trimmed like data cells, so a header behind a stray BOM or zero-width space is still found
+        const header = cells.map(trimCode);
         if (header.every((cell) => cell === "")) continue;
         plan = planColumns(header, opts.map);
         width = header.length;

@@ -146,8 +146,112 @@ describe("parseKeyFile: CSV", () => {
   });
 });
 
+describe("parseKeyFile: cells and lines that hold no code (issue 19)", () => {
+  // A line that shows nothing (whitespace of any kind, BOMs, zero-width characters) is blank:
+  // skipped like an empty line. A line or code cell with something in it but no code (only quote
+  // marks or separators) is an empty code: reported with its line. Invisible characters at the
+  // ends of a code are stripped; inside one they are refused.
+  const txt = [
+    "卡密-AAAA-1", // 1
+    '""', // 2: TXT has no quoting, but a line of quotes holds no code
+    ' "" ', // 3
+    '"   "', // 4
+    " \t\u00A0\u3000\u2003", // 5: blank (Unicode White_Space)
+    "\uFEFF", // 6: blank (a BOM mid-file)
+    "\u200B\u200C\u200D\u2060\uFEFF", // 7: blank (zero-width only)
+    ",", // 8
+    ";", // 9
+    "\u200B卡密-BBBB-2\uFEFF", // 10: stripped at the ends
+    "CC\u200BCC-3", // 11: invisible inside
+    "\u0085DDDD-4\u00A0", // 12: NEL and NBSP are whitespace
+    "“”", // 13: curly quotes (what a Chinese IME types)
+    'EE"EE-5', // 14: quotes inside a code are kept
+    "FF\u200DFF-6", // 15: a joiner inside is invisible too
+  ].join("\r\n");
+  const txtLines = [
+    key(1, "卡密-AAAA-1"),
+    invalid(2, "empty_code"),
+    invalid(3, "empty_code"),
+    invalid(4, "empty_code"),
+    invalid(8, "empty_code"),
+    invalid(9, "empty_code"),
+    key(10, "卡密-BBBB-2"),
+    invalid(11, "invisible_character"),
+    key(12, "DDDD-4"),
+    invalid(13, "empty_code"),
+    key(14, 'EE"EE-5'),
+    invalid(15, "invisible_character"),
+  ];
+  const csv = [
+    "\u200Bcode,pin", // 1: the header's cells are cleaned the same way
+    ' "" ,1', // 2: relaxed quotes keep the quotes of a cell that does not start with one
+    '"",2', // 3
+    '"   ",3', // 4
+    ' "   " ,4', // 5
+    ",", // 6: blank
+    ";,5", // 7
+    "\u200B,\uFEFF", // 8: blank
+    "\u00A0\u3000,\t", // 9: blank
+    "\u200B卡密-AAAA-1\u2060,6", // 10
+    "AA\u200BAA,7", // 11
+    '"""",8', // 12: one escaped quote
+    '卡密-BBBB-2, "" ', // 13: an optional cell of quotes is absent
+    ",9", // 14
+    "\t", // 15: blank
+    "\uFEFF", // 16: blank
+    "“”,10", // 17
+  ].join("\r\n");
+  const csvLines = [
+    invalid(2, "empty_code"),
+    invalid(3, "empty_code"),
+    invalid(4, "empty_code"),
+    invalid(5, "empty_code"),
+    invalid(7, "empty_code"),
+    key(10, "卡密-AAAA-1", { pin: "6" }),
+    invalid(11, "invisible_character"),
+    invalid(12, "empty_code"),
+    key(13, "卡密-BBBB-2"),
+    invalid(14, "empty_code"),
+    invalid(17, "empty_code"),
+  ];
+  const encodings = [
+    ["utf-8", utf8],
+    ["utf-16le", (text: string) => utf16(text, "le")],
+    ["gb18030", gb],
+  ] as const;
+
+  for (const [encoding, encode] of encodings) {
+    it(`TXT in ${encoding}`, async () => {
+      for (const chunkSize of [1, 4096]) {
+        expect(await parseAll(encode(txt), { format: "txt" }, chunkSize)).toEqual({ encoding, lines: txtLines });
+      }
+    });
+
+    it(`CSV in ${encoding}`, async () => {
+      for (const chunkSize of [1, 4096]) {
+        expect(await parseAll(encode(csv), { format: "csv" }, chunkSize)).toEqual({ encoding, lines: csvLines });
+      }
+    });
+  }
+
+  it("finds a header name behind a stray BOM or zero-width space", async () => {
+    const file = "序号,\u200B卡号\uFEFF,\u2060PIN\r\n1,AAAA-1,11\r\n";
+    expect((await parseAll(utf8(file), { format: "csv", map: { pin: "PIN" } })).lines).toEqual([key(2, "AAAA-1", { pin: "11" })]);
+  });
+
+  it("a one-column CSV: a cell of quotes or a separator is an empty code, an invisible one a blank line", async () => {
+    const file = 'code\n "" \n;\n\u200B\n|\nAAAA-1\n';
+    expect((await parseAll(utf8(file), { format: "csv" })).lines).toEqual([
+      invalid(2, "empty_code"),
+      invalid(3, "empty_code"),
+      invalid(5, "empty_code"),
+      key(6, "AAAA-1"),
+    ]);
+  });
+});
+
 describe("parseKeyFile: refused files", () => {
-  it("refuses an empty file, blank lines only, a BOM only, or a CSV header only", async () => {
+  it("refuses an empty file, blank lines only (zero-width ones too), a BOM only, or a CSV header only", async () => {
     for (const [bytes, format] of [
       [new Uint8Array(0), "txt"],
       [utf8(" \r\n\n\t\n"), "txt"],
@@ -156,6 +260,8 @@ describe("parseKeyFile: refused files", () => {
       [new Uint8Array(0), "csv"],
       [utf8("code,pin\r\n"), "csv"],
       [utf8("\uFEFFcode,pin\n\n,\n"), "csv"],
+      [utf8("\u200B\n\uFEFF\n\u00A0\u3000\n\u2060"), "txt"],
+      [utf8("code,pin\n\u200B,\uFEFF\n"), "csv"],
     ] as const) {
       expect(await parseError(bytes, { format })).toEqual({ kind: "invalid_input", code: "empty_file", params: {}, yielded: 0 });
     }

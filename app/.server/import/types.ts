@@ -30,7 +30,14 @@ export type ParsedLine =
   | { kind: "invalid"; line: number; reason: InvalidReason };
 
 /** Why a line was rejected. A reason is one of these names and nothing else: never the code. */
-export type InvalidReason = "empty_code" | "code_too_long" | "field_too_long" | "bad_cost" | "bad_expiry" | "bad_csv_row";
+export type InvalidReason =
+  | "empty_code"
+  | "invisible_character"
+  | "code_too_long"
+  | "field_too_long"
+  | "bad_cost"
+  | "bad_expiry"
+  | "bad_csv_row";
 
 export interface ParseResult {
   encoding: TextEncodingName;
