@@ -34,6 +34,9 @@ export default [
   route("admin", "routes/admin.tsx", [
     index("routes/admin._index.tsx"),
     route("locale", "routes/admin.locale.ts"),
+    // The signed-in admin's own sessions and password (standalone only: inside Shopify, Shopify signs in).
+    route("sessions", "routes/admin.sessions.tsx"),
+    route("password", "routes/admin.password.tsx"),
     ...poolRoutes("admin"),
     ...fulfilmentRoutes("admin"),
   ]),

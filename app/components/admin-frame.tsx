@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { useLocation, useSubmit } from "react-router";
 import { SUPPORTED_LOCALES } from "../i18n/i18n.ts";
 
-/** The standalone admin's chrome: top bar with the user menu (language, sign out) and navigation. */
+/** The standalone admin's chrome: top bar with the user menu (language, sessions, password, sign out) and navigation. */
 export function AdminFrame({ email, accountName, csrf, children }: { email: string; accountName: string; csrf: string; children: ReactNode }) {
   const { t } = useTranslation();
   const location = useLocation();
@@ -26,6 +26,12 @@ export function AdminFrame({ email, accountName, csrf, children }: { email: stri
             content: t(`locale.${l}`),
             onAction: () => submit({ locale: l, csrf, redirectTo: location.pathname }, { method: "post", action: "/admin/locale" }),
           })),
+        },
+        {
+          items: [
+            { content: t("nav.sessions"), url: "/admin/sessions", onAction: () => setMenuOpen(false) },
+            { content: t("nav.changePassword"), url: "/admin/password", onAction: () => setMenuOpen(false) },
+          ],
         },
         { items: [{ content: t("nav.signOut"), onAction: () => submit({ csrf }, { method: "post", action: "/logout" }) }] },
       ]}

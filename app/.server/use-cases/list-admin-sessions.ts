@@ -1,4 +1,5 @@
-import { listActiveAdminSessions } from "../db/repositories/admin-sessions-repo.ts";
+import { countActiveAdminSessions, listActiveAdminSessions } from "../db/repositories/admin-sessions-repo.ts";
+import type { AdminSession } from "../db/schema.ts";
 import type { Services } from "../ports.ts";
 import { requireAdminByEmail } from "./find-admin-by-email.ts";
 
@@ -7,6 +8,7 @@ export interface AdminSessionSummary {
   id: string;
   /** "Chrome 142 · Linux", or null when the client said nothing. */
   device: string | null;
+  /** The address the session signed in from. */
   ip: string | null;
   signedInAt: string;
   lastSeenAt: string;
@@ -15,15 +17,19 @@ export interface AdminSessionSummary {
   current: boolean;
 }
 
-/** A user's sessions that still work, most recently seen first; only ever their own. */
-export async function listAdminSessions(
-  s: Pick<Services, "db">,
-  userId: string,
-  currentId: string | null,
-  now = new Date(),
-): Promise<AdminSessionSummary[]> {
-  const rows = await listActiveAdminSessions(s.db, userId, now);
-  return rows.map((r) => ({
+/** An admin can have many sessions (scripts, devices): the page shows this many at a time. */
+export const SESSIONS_PAGE_SIZE = 50;
+
+export interface AdminSessionsPage {
+  sessions: AdminSessionSummary[];
+  /** 1-based; a page past the end is clamped to the last one. */
+  page: number;
+  pageCount: number;
+  total: number;
+}
+
+function summary(r: AdminSession, currentId: string | null): AdminSessionSummary {
+  return {
     id: r.id,
     device: r.user_agent,
     ip: r.ip,
@@ -31,11 +37,34 @@ export async function listAdminSessions(
     lastSeenAt: r.last_seen_at,
     expiresAt: r.expires_at,
     current: r.id === currentId,
-  }));
+  };
 }
 
-/** `admin sessions --email E`. */
-export async function listAdminSessionsByEmail(s: Pick<Services, "db">, email: string, now = new Date()) {
+/**
+ * A page of the user's sessions that still work: the one asking first ("this device"), then the
+ * most recently seen. Only ever their own.
+ */
+export async function listAdminSessions(
+  s: Pick<Services, "db">,
+  userId: string,
+  currentId: string | null,
+  opts: { page?: number; now?: Date } = {},
+): Promise<AdminSessionsPage> {
+  const now = opts.now ?? new Date();
+  const total = await countActiveAdminSessions(s.db, userId, now);
+  const pageCount = Math.max(1, Math.ceil(total / SESSIONS_PAGE_SIZE));
+  const wanted = opts.page !== undefined && Number.isSafeInteger(opts.page) && opts.page > 0 ? opts.page : 1;
+  const page = Math.min(wanted, pageCount);
+  const rows = await listActiveAdminSessions(s.db, userId, now, {
+    first: currentId,
+    page: { limit: SESSIONS_PAGE_SIZE, offset: (page - 1) * SESSIONS_PAGE_SIZE },
+  });
+  return { sessions: rows.map((r) => summary(r, currentId)), page, pageCount, total };
+}
+
+/** `admin sessions --email E`: every session that still works (a terminal can take them all). */
+export async function listAdminSessionsByEmail(s: Pick<Services, "db">, email: string, now = new Date()): Promise<{ email: string; sessions: AdminSessionSummary[] }> {
   const user = await requireAdminByEmail(s.db, email);
-  return { email: user.email, sessions: await listAdminSessions(s, user.id, null, now) };
+  const rows = await listActiveAdminSessions(s.db, user.id, now);
+  return { email: user.email, sessions: rows.map((r) => summary(r, null)) };
 }

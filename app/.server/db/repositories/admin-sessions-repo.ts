@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { AdminSession } from "../schema.ts";
 import type { Executor } from "./job-rows.ts";
 
@@ -29,17 +30,39 @@ export async function touchAdminSession(db: Executor, id: string, at: { now: Dat
     .execute();
 }
 
-/** The user's sessions that still work at `now`, most recently seen first. */
-export async function listActiveAdminSessions(db: Executor, adminUserId: string, now: Date): Promise<AdminSession[]> {
-  return db
+/**
+ * The user's sessions that still work at `now`: `first` (the session asking, "this device") on top,
+ * then most recently seen first; a page of them when `page` is given.
+ */
+export async function listActiveAdminSessions(
+  db: Executor,
+  adminUserId: string,
+  now: Date,
+  opts: { first?: string | null; page?: { limit: number; offset: number } } = {},
+): Promise<AdminSession[]> {
+  let q = db
     .selectFrom("admin_sessions")
     .selectAll()
     .where("admin_user_id", "=", adminUserId)
     .where("revoked_at", "is", null)
     .where("expires_at", ">", now.toISOString())
+    .orderBy(sql`case when id = ${opts.first ?? ""} then 0 else 1 end`)
     .orderBy("last_seen_at", "desc")
     .orderBy("created_at", "desc")
-    .execute();
+    .orderBy("id");
+  if (opts.page) q = q.limit(opts.page.limit).offset(opts.page.offset);
+  return q.execute();
+}
+
+export async function countActiveAdminSessions(db: Executor, adminUserId: string, now: Date): Promise<number> {
+  const r = await db
+    .selectFrom("admin_sessions")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("admin_user_id", "=", adminUserId)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", now.toISOString())
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
 }
 
 /** Ends one of the user's sessions; 0 when it is not theirs, unknown or already ended. */
