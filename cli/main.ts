@@ -12,6 +12,7 @@ import { createServices } from "../app/.server/runtime/services.ts";
 import type { Services } from "../app/.server/ports.ts";
 import { isLocale, matchLocale, translator, type Locale } from "../app/i18n/i18n.ts";
 import { adminCreate } from "./commands/admin-create.ts";
+import { adminPassword, adminRemove, adminSessions, adminSignOut } from "./commands/admin-account.ts";
 import { keysExport, keysImport } from "./commands/keys.ts";
 import { keysRotateMaster } from "./commands/keys-rotate-master.ts";
 import { poolCreate, poolList, poolShow } from "./commands/pool.ts";
@@ -27,6 +28,10 @@ import { createOutput, describeError, UsageError } from "./output.ts";
 
 const commands: Record<string, Command> = {
   "admin create": adminCreate,
+  "admin password": adminPassword,
+  "admin remove": adminRemove,
+  "admin sessions": adminSessions,
+  "admin sign-out": adminSignOut,
   migrate,
   "jobs status": jobsStatus,
   "pool create": poolCreate,
