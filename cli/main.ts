@@ -20,7 +20,7 @@ import { jobsStatus } from "./commands/jobs-status.ts";
 import { migrate } from "./commands/migrate.ts";
 import { map } from "./commands/map.ts";
 import { ordersRerun } from "./commands/orders-rerun.ts";
-import { storeAddWooCommerce, storeList } from "./commands/store.ts";
+import { storeAddWooCommerce, storeLink, storeLinkCode, storeList, storeSplitOff } from "./commands/store.ts";
 import { stockLocations, stockStatus, stockSync } from "./commands/stock.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
 import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
@@ -42,6 +42,9 @@ const commands: Record<string, Command> = {
   "keys rotate-master": keysRotateMaster,
   "store add-woocommerce": storeAddWooCommerce,
   "store list": storeList,
+  "store link-code": storeLinkCode,
+  "store link": storeLink,
+  "store split-off": storeSplitOff,
   map,
   "orders rerun": ordersRerun,
   "stock sync": stockSync,

@@ -6,6 +6,7 @@ import { formatDateTime } from "../i18n/i18n.ts";
 import type { StoresActionData, storesLoader } from "../.server/http/store-pages.ts";
 import type { StoreSummary } from "../.server/use-cases/list-stores.ts";
 import { Code, errorText, useLocale } from "./pool-ui.tsx";
+import { SplitOutcome, StoreLinksCard, UnlinkStore } from "./store-links.tsx";
 
 export type StoresData = Awaited<ReturnType<typeof storesLoader>>;
 
@@ -16,7 +17,7 @@ function StatusBadge({ store }: { store: StoreSummary }) {
 }
 
 /** One connected store: where it is, whether it is healthy, its settings. */
-function StoreCard({ store, base, csrf }: { store: StoreSummary; base: string; csrf: string }) {
+function StoreCard({ store, base, csrf, linked }: { store: StoreSummary; base: string; csrf: string; linked: boolean }) {
   const { t } = useTranslation();
   const locale = useLocale();
   const fetcher = useFetcher<StoresActionData>();
@@ -39,7 +40,10 @@ function StoreCard({ store, base, csrf }: { store: StoreSummary; base: string; c
               {store.domain}
             </Text>
           </BlockStack>
-          <Button url={`${base}/stores/${store.id}/products`}>{t("stores.mapProducts")}</Button>
+          <InlineStack gap="200" blockAlign="center">
+            {linked ? <UnlinkStore store={store} csrf={csrf} /> : null}
+            <Button url={`${base}/stores/${store.id}/products`}>{t("stores.mapProducts")}</Button>
+          </InlineStack>
         </InlineStack>
         {store.attention ? (
           <Banner tone="critical" title={t([`stores.attention.${store.attention}`, "stores.attention.other"], { code: store.attention })}>
@@ -156,12 +160,13 @@ function ConnectCard({ csrf }: { csrf: string }) {
 /** The account's stores and the WooCommerce connect form: the standalone admin's and the embedded app's. */
 export function StoresPage({ data }: { data: StoresData }) {
   const { t } = useTranslation();
-  const { base, csrf, stores } = data;
+  const { base, csrf, stores, currentStoreId } = data;
   return (
     <Page title={t("stores.title")} subtitle={t("stores.subtitle")}>
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
+            <SplitOutcome />
             {stores.length === 0 ? (
               <Card>
                 <Box padding="400">
@@ -176,12 +181,14 @@ export function StoresPage({ data }: { data: StoresData }) {
                 </Box>
               </Card>
             ) : (
-              stores.map((st) => <StoreCard key={st.id} store={st} base={base} csrf={csrf} />)
+              // Unlinking is offered where there is something to unlink from: an account of several stores.
+              stores.map((st) => <StoreCard key={st.id} store={st} base={base} csrf={csrf} linked={stores.length > 1} />)
             )}
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
+            <StoreLinksCard stores={stores} currentStoreId={currentStoreId} csrf={csrf} />
             <ConnectCard csrf={csrf} />
             <Text as="p" variant="bodySm" tone="subdued">
               {t("stores.shopifyHint")}

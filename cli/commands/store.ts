@@ -1,5 +1,9 @@
+import type { Services } from "../../app/.server/ports.ts";
 import type { Command } from "../command.ts";
 import { connectWooCommerceStore } from "../../app/.server/use-cases/connect-woocommerce-store.ts";
+import { createLinkCode } from "../../app/.server/use-cases/create-link-code.ts";
+import { redeemLinkCode } from "../../app/.server/use-cases/redeem-link-code.ts";
+import { splitOffStore } from "../../app/.server/use-cases/split-off-store.ts";
 import { UsageError } from "../output.ts";
 import { resolveAccount } from "../resolve-account.ts";
 
@@ -58,5 +62,55 @@ export const storeList: Command = {
     out.result({
       stores: stores.map((st) => ({ id: st.id, platform: st.platform, domain: st.domain, name: st.name, status: st.status, attention: st.attention, attentionAt: st.attention_at, reconciledAt: st.reconciled_at, webhookId: st.host_webhook_id })),
     });
+  },
+};
+
+/** The account a store belongs to (the CLI acts for the machine's owner, across accounts). */
+async function accountOfStore(s: Pick<Services, "db">, storeId: string): Promise<string> {
+  const found = await s.db.selectFrom("stores").select("account_id").where("id", "=", storeId).executeTakeFirst();
+  if (!found) throw new UsageError("storeUnknown", { id: storeId });
+  return found.account_id;
+}
+
+/** `store link-code`: a one-time code that links another store to this account (15 minutes, once). */
+export const storeLinkCode: Command = {
+  options: { account: { type: "string" } },
+  needs: "services",
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const made = await createLinkCode(s, accountId, cli);
+    out.say(out.t("cli.linkCodeMade", { code: made.code, expiresAt: made.expiresAt }));
+    out.result({ accountId, code: made.code, expiresAt: made.expiresAt });
+  },
+};
+
+/** `store link --code C --store ID`: moves that store into the account the code was made for. */
+export const storeLink: Command = {
+  options: { code: { type: "string" }, store: { type: "string" } },
+  needs: "services",
+  validate(v) {
+    for (const o of ["code", "store"]) if (!v[o]) throw new UsageError("missingOption", { option: `--${o}` });
+  },
+  async run(s, v, out) {
+    const storeId = String(v.store);
+    const linked = await redeemLinkCode(s, await accountOfStore(s, storeId), { storeId, code: String(v.code), ip: null }, cli);
+    out.say(out.t("cli.storeLinked", { name: linked.storeName, account: linked.accountName, accountId: linked.accountId, orders: linked.orders }));
+    out.result(linked);
+  },
+};
+
+/** `store split-off --store ID`: the store leaves its account for a new one with no pools. */
+export const storeSplitOff: Command = {
+  options: { store: { type: "string" } },
+  needs: "services",
+  validate(v) {
+    if (!v.store) throw new UsageError("missingOption", { option: "--store" });
+  },
+  async run(s, v, out) {
+    const storeId = String(v.store);
+    const r = await splitOffStore(s, await accountOfStore(s, storeId), storeId, cli);
+    out.say(out.t("cli.storeSplitOff", { name: r.storeName, accountId: r.accountId, mappings: r.mappingsRemoved, zeroed: r.stockZeroed }));
+    if (r.stockZeroFailed > 0) out.say(out.t("cli.storeSplitStockFailed", { count: r.stockZeroFailed }));
+    out.result(r);
   },
 };

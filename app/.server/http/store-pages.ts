@@ -2,6 +2,9 @@ import { data } from "react-router";
 import { requirePageAdmin, type Surface } from "../auth/admin-context.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { connectWooCommerceStore } from "../use-cases/connect-woocommerce-store.ts";
+import { createLinkCode } from "../use-cases/create-link-code.ts";
+import { redeemLinkCode } from "../use-cases/redeem-link-code.ts";
+import { splitOffStore } from "../use-cases/split-off-store.ts";
 import { listStores } from "../use-cases/list-stores.ts";
 import { updateStoreSettings } from "../use-cases/update-store-settings.ts";
 import { errorData, type PageArgs, type PageError } from "./pool-pages.ts";
@@ -16,13 +19,18 @@ import { isChecked, readForm } from "./read-form.ts";
 export async function storesLoader({ request, context }: PageArgs, surface: Surface) {
   const admin = await requirePageAdmin(context.services, request, surface);
   const stores = await listStores(context.services, admin.accountId);
-  return { base: admin.base, csrf: admin.csrf, stores };
+  // Embedded, the shop whose admin this is: the store "Link to an existing account" moves.
+  const currentStoreId = admin.surface === "app" ? (stores.find((st) => st.platform === "shopify" && st.domain === admin.actor.id)?.id ?? null) : null;
+  return { base: admin.base, csrf: admin.csrf, stores, currentStoreId };
 }
 
 export type StoresActionData =
   | { ok: false; error: PageError }
   | { ok: true; intent: "connect"; connected: { id: string; name: string; url: string; webhookUrl: string; webhookRegistered: boolean; manageStock: boolean; created: boolean } }
-  | { ok: true; intent: "settings"; storeId: string; sendEmail: boolean };
+  | { ok: true; intent: "settings"; storeId: string; sendEmail: boolean }
+  | { ok: true; intent: "link-code"; code: string; expiresAt: string }
+  | { ok: true; intent: "link"; linked: { storeId: string; storeName: string; accountName: string; orders: number } }
+  | { ok: true; intent: "split"; split: { storeId: string; storeName: string; stockZeroFailed: number } };
 
 
 export async function storesAction({ request, context }: PageArgs, surface: Surface) {
@@ -56,6 +64,19 @@ export async function storesAction({ request, context }: PageArgs, surface: Surf
       const storeId = form.get("storeId") ?? "";
       const after = await updateStoreSettings(s, admin.accountId, storeId, { sendEmail: isChecked(form.get("sendEmail")) }, admin.actor);
       return data<StoresActionData>({ ok: true, intent, storeId, sendEmail: after.sendEmail ?? false });
+    }
+    // Linked stores: every check (the store is this account's, the code, the limits) is in the use-cases.
+    if (intent === "link-code") {
+      const made = await createLinkCode(s, admin.accountId, admin.actor);
+      return data<StoresActionData>({ ok: true, intent, code: made.code, expiresAt: made.expiresAt });
+    }
+    if (intent === "link") {
+      const l = await redeemLinkCode(s, admin.accountId, { storeId: form.get("storeId") ?? "", code: form.get("code") ?? "", ip: context.clientIp ?? null }, admin.actor);
+      return data<StoresActionData>({ ok: true, intent, linked: { storeId: l.storeId, storeName: l.storeName, accountName: l.accountName, orders: l.orders } });
+    }
+    if (intent === "split") {
+      const r = await splitOffStore(s, admin.accountId, form.get("storeId") ?? "", admin.actor);
+      return data<StoresActionData>({ ok: true, intent, split: { storeId: r.storeId, storeName: r.storeName, stockZeroFailed: r.stockZeroFailed } });
     }
     throw new InvalidInputError("invalid_input", "unknown intent", { params: { detail: "intent" } });
   } catch (e) {

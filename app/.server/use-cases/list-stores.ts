@@ -19,6 +19,8 @@ export interface StoreSummary {
   sendEmail: boolean;
   currency: string | null;
   createdAt: string;
+  /** Product mappings of this store (what splitting it off would remove). */
+  mappings: number;
 }
 
 /** The account's stores for the admin: no secrets, only what the merchant needs to see. */
@@ -26,6 +28,7 @@ export async function listStores(s: Pick<Services, "db">, accountId: string): Pr
   const rows = await s.db
     .selectFrom("stores")
     .select(["id", "platform", "name", "domain", "status", "attention", "attention_at", "host_webhook_id", "reconciled_at", "settings", "currency", "created_at"])
+    .select((eb) => eb.selectFrom("product_mappings").select((m) => m.fn.countAll<number>().as("n")).whereRef("product_mappings.store_id", "=", "stores.id").as("mappings"))
     .where("account_id", "=", accountId)
     .orderBy("created_at")
     .execute();
@@ -42,5 +45,6 @@ export async function listStores(s: Pick<Services, "db">, accountId: string): Pr
     sendEmail: sendsOwnEmail(r.platform, parseStoreSettings(r.settings)),
     currency: r.currency,
     createdAt: r.created_at,
+    mappings: Number(r.mappings ?? 0),
   }));
 }
