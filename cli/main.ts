@@ -1,6 +1,6 @@
 /**
  * bin/keyrelay <command> — the same use-cases as the admin UI, for scripts and terminals.
- * Every command takes --json (one JSON document on stdout; errors as {"error":{code,message}}).
+ * Every command takes --json (one JSON document on stdout; errors as {"error":{code,message,field?,params?}}).
  * Exit codes: 0 done, 1 failed, 2 bad input or usage.
  */
 import path from "node:path";
@@ -24,7 +24,7 @@ import { storeAddWooCommerce, storeLink, storeLinkCode, storeList, storeSplitOff
 import { stockLocations, stockStatus, stockSync } from "./commands/stock.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
 import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
-import { createOutput, describeError, UsageError } from "./output.ts";
+import { createOutput, type DescribedError, describeError, UsageError } from "./output.ts";
 
 const commands: Record<string, Command> = {
   "admin create": adminCreate,
@@ -103,7 +103,9 @@ try {
   else if (e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
     described = { code: "unknownOption", message: t("cli.unknownOption", { detail: e.message }), exitCode: 2 };
   } else described = describeError(e, t);
-  if (json) process.stdout.write(JSON.stringify({ error: { code: described.code, message: described.message } }, null, 2) + "\n");
+  // Invalid input also names its field and the message's params (undefined ones are left out).
+  const { field, params } = described as DescribedError;
+  if (json) process.stdout.write(JSON.stringify({ error: { code: described.code, message: described.message, field, params } }, null, 2) + "\n");
   else process.stderr.write(`keyrelay: ${described.message}\n`);
   exitCode = described.exitCode;
 } finally {

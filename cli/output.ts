@@ -1,5 +1,5 @@
 import type { TFunction } from "i18next";
-import { KeyrelayError } from "../app/.server/domain/errors.ts";
+import { InvalidInputError, KeyrelayError } from "../app/.server/domain/errors.ts";
 import type { Locale } from "../app/i18n/i18n.ts";
 
 /** Where a command writes: human text from the catalogs, or one JSON document with --json. */
@@ -38,8 +38,26 @@ export class UsageError extends Error {
   }
 }
 
-export function describeError(e: unknown, t: TFunction): { code: string; message: string; exitCode: number } {
+/** What --json prints of an error: invalid input also names its field and the message's params (a weak password's reasons). */
+export interface DescribedError {
+  code: string;
+  message: string;
+  exitCode: number;
+  field?: string;
+  params?: Record<string, string | number>;
+}
+
+export function describeError(e: unknown, t: TFunction): DescribedError {
   if (e instanceof UsageError) return { code: e.code, message: t(`cli.${e.code}`, e.params), exitCode: 2 };
+  if (e instanceof InvalidInputError) {
+    return {
+      code: e.code,
+      message: t(`errors.${e.code}`, { ...e.params, defaultValue: e.message }),
+      exitCode: 2,
+      ...(e.field ? { field: e.field } : {}),
+      ...(Object.keys(e.params).length ? { params: e.params } : {}),
+    };
+  }
   if (e instanceof KeyrelayError) {
     return { code: e.code, message: t(`errors.${e.code}`, { ...e.params, defaultValue: e.message }), exitCode: e.kind === "invalid_input" ? 2 : 1 };
   }

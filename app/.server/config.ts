@@ -59,8 +59,22 @@ const EnvSchema = z.object({
   JOBS_THREAD: z.enum(["on", "off"]).default("on"),
   // Redis key prefix for BullMQ: two keyrelay installations can share one Redis.
   JOBS_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only").default("keyrelay"),
+  // Sign-in limits (README, "Sign-in limits"). Per email and client (its IP, or a browser that
+  // signed in to that email before): LOGIN_MAX_ATTEMPTS failures are free, then each attempt
+  // waits, from LOGIN_DELAY_SECONDS doubling per failure up to LOGIN_MAX_DELAY_SECONDS; the
+  // failures are forgotten LOGIN_WINDOW_SECONDS after the last wait ends.
   LOGIN_MAX_ATTEMPTS: positiveInt.default(5),
-  LOGIN_WINDOW_SECONDS: positiveInt.default(15 * 60),
+  LOGIN_DELAY_SECONDS: positiveInt.default(1),
+  LOGIN_MAX_DELAY_SECONDS: positiveInt.default(15 * 60),
+  LOGIN_WINDOW_SECONDS: positiveInt.default(24 * 3600),
+  // Per IP, whatever the email (spraying many accounts): failures per window, then refused till it ends.
+  LOGIN_IP_MAX_FAILURES: positiveInt.default(20),
+  LOGIN_IP_WINDOW_SECONDS: positiveInt.default(15 * 60),
+  // Per email from everywhere except its known browsers: high, so only a distributed attack reaches it.
+  LOGIN_EMAIL_MAX_FAILURES: positiveInt.default(100),
+  LOGIN_EMAIL_WINDOW_SECONDS: positiveInt.default(3600),
+  // How long a browser stays known to the emails that signed in on it (the keyrelay_device cookie).
+  LOGIN_DEVICE_DAYS: positiveInt.max(3650).default(365),
   // The largest key file the admin UI accepts for an import, in bytes (default 200 MiB).
   IMPORT_MAX_BYTES: positiveInt.default(200 * 1024 * 1024),
   SHOPIFY_API_KEY: optionalString,
@@ -110,7 +124,18 @@ export interface Config {
   /** The terminal's language tag (LANG), for the CLI's human-readable output. */
   terminalLanguage?: string;
   jobs: { concurrency: number; sweepIntervalMs: number; lockTimeoutMs: number; queuePrefix: string; thread: boolean };
-  login: { maxAttempts: number; windowSeconds: number };
+  /** Sign-in limits: see EnvSchema's LOGIN_* and auth/login-limiter.ts. */
+  login: {
+    maxAttempts: number;
+    delaySeconds: number;
+    maxDelaySeconds: number;
+    windowSeconds: number;
+    ipMaxFailures: number;
+    ipWindowSeconds: number;
+    emailMaxFailures: number;
+    emailWindowSeconds: number;
+    deviceDays: number;
+  };
   /** Admin uploads of key files: the size limit, and where an upload waits (0600) between preview and import. */
   import: { maxBytes: number; tmpDir: string };
   shopify?: { apiKey: string; apiSecret: string; appUrl: string; scopes: string[] };
@@ -198,7 +223,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       queuePrefix: e.JOBS_QUEUE_PREFIX,
       thread: e.JOBS_THREAD === "on",
     },
-    login: { maxAttempts: e.LOGIN_MAX_ATTEMPTS, windowSeconds: e.LOGIN_WINDOW_SECONDS },
+    login: {
+      maxAttempts: e.LOGIN_MAX_ATTEMPTS,
+      delaySeconds: e.LOGIN_DELAY_SECONDS,
+      maxDelaySeconds: e.LOGIN_MAX_DELAY_SECONDS,
+      windowSeconds: e.LOGIN_WINDOW_SECONDS,
+      ipMaxFailures: e.LOGIN_IP_MAX_FAILURES,
+      ipWindowSeconds: e.LOGIN_IP_WINDOW_SECONDS,
+      emailMaxFailures: e.LOGIN_EMAIL_MAX_FAILURES,
+      emailWindowSeconds: e.LOGIN_EMAIL_WINDOW_SECONDS,
+      deviceDays: e.LOGIN_DEVICE_DAYS,
+    },
     import: { maxBytes: e.IMPORT_MAX_BYTES, tmpDir: path.join(dataDir, "imports") },
     shopify:
       shopifyCount === 3

@@ -12,6 +12,7 @@ import {
   startAdminSession,
   verifyCsrf,
 } from "../.server/auth/admin-session.ts";
+import { deviceCookieHeader, readDeviceToken } from "../.server/auth/known-device.ts";
 import { KeyrelayError } from "../.server/domain/errors.ts";
 import { logInAdmin, TooManyAttemptsError } from "../.server/use-cases/log-in-admin.ts";
 import type { Route } from "./+types/login";
@@ -42,6 +43,7 @@ export async function action({ request, context }: Route.ActionArgs) {
       email: form.get("email") ?? "",
       password: form.get("password") ?? "",
       ip: context.clientIp,
+      deviceToken: await readDeviceToken(s, request),
     });
     // A new session (record and cookie) on sign-in: nothing from before the login survives (session fixation).
     const cookie = await startAdminSession(s, {
@@ -50,7 +52,12 @@ export async function action({ request, context }: Route.ActionArgs) {
       userAgent: request.headers.get("user-agent"),
       ip: context.clientIp,
     });
-    return redirect(next, { headers: { "Set-Cookie": cookie } });
+    // This browser becomes (or stays) a known device of the email: its own failures are all that limit it.
+    const headers = new Headers([
+      ["Set-Cookie", cookie],
+      ["Set-Cookie", await deviceCookieHeader(s, result.deviceToken)],
+    ]);
+    return redirect(next, { headers });
   } catch (e) {
     if (!(e instanceof KeyrelayError) || e.kind !== "invalid_input") throw e;
     const status = e instanceof TooManyAttemptsError ? 429 : e.code === "csrf" ? 403 : e.code === "body_too_large" ? 413 : 401;

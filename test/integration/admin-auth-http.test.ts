@@ -101,7 +101,8 @@ describe("standalone admin login", () => {
   let s: TestServices;
   let http: { url: string; close(): Promise<void> };
   beforeAll(async () => {
-    s = await makeServices({ dialect: "sqlite", env: { LOGIN_MAX_ATTEMPTS: "3" } });
+    // A long first wait, so "still waiting" never depends on how fast the machine is.
+    s = await makeServices({ dialect: "sqlite", env: { LOGIN_MAX_ATTEMPTS: "3", LOGIN_DELAY_SECONDS: "60", TRUST_PROXY: "1" } });
     http = await startHttp(s);
     await createAdminUser(s, { email: "owner@example.com", password: "correct-horse-1" });
   });
@@ -172,7 +173,7 @@ describe("standalone admin login", () => {
     expect(dash.status).toBe(302);
   });
 
-  it("rate-limits repeated failures for an email with 429 and Retry-After, even with the right password", async () => {
+  it("slows down repeated failures from one IP with 429 and Retry-After, and only there: the owner signs in from another", async () => {
     const ip = "198.51.100.7";
     for (let i = 0; i < 3; i++) {
       const { jar, csrf } = await loginForm();
@@ -183,7 +184,12 @@ describe("standalone admin login", () => {
     const { jar, csrf } = await loginForm();
     const blocked = await postLogin(jar, { email: "owner@example.com", password: "correct-horse-1", csrf }, ip);
     expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(blocked.headers.get("retry-after")).toBe("60");
+    expect(await blocked.text()).toContain("Too many failed sign-ins. Try again in 60 seconds.");
+    // Before, these three failures locked the email for everyone: a stranger could lock the owner out.
+    const owner = await loginForm();
+    const res = await postLogin(owner.jar, { email: "owner@example.com", password: "correct-horse-1", csrf: owner.csrf }, "192.0.2.44");
+    expect(res.status).toBe(302);
   });
 
   it("does not follow an open redirect after login", async () => {
@@ -203,7 +209,7 @@ describe("standalone admin login hardening", () => {
   let s: TestServices;
   let http: { url: string; close(): Promise<void> };
   beforeAll(async () => {
-    s = await makeServices({ dialect: "sqlite", env: { LOGIN_MAX_ATTEMPTS: "3" } });
+    s = await makeServices({ dialect: "sqlite", env: { LOGIN_MAX_ATTEMPTS: "3", LOGIN_DELAY_SECONDS: "60" } });
     http = await startHttp(s);
     await createAdminUser(s, { email: "owner@example.com", password: "correct-horse-1" });
     await createAdminUser(s, { email: "racer@example.com", password: "correct-horse-2", accountName: "Race" });
@@ -230,7 +236,7 @@ describe("standalone admin login hardening", () => {
       ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
     } as RequestInit);
 
-  it("lets at most LOGIN_MAX_ATTEMPTS of 30 concurrent wrong passwords through; the rest get 429", async () => {
+  it("lets at most LOGIN_MAX_ATTEMPTS of 30 concurrent wrong passwords from one client through; the rest get 429", async () => {
     const { jar, csrf } = await loginForm();
     const responses = await Promise.all(
       Array.from({ length: 30 }, (_, i) => post("/login", jar, new URLSearchParams({ email: "racer@example.com", password: `wrong-${i}-pw`, csrf }))),
@@ -242,9 +248,10 @@ describe("standalone admin login hardening", () => {
     for (const r of responses.filter((x) => x.status === 429)) expect(Number(r.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     const failed = await s.db.selectFrom("audit_log").select("action").where("action", "=", "admin.login_failed").execute();
     expect(failed.length).toBeLessThanOrEqual(3);
-    // Still blocked with the right password.
+    // Still waiting, even with the right password (from this client: it has no known-device cookie).
     const blocked = await post("/login", jar, new URLSearchParams({ email: "racer@example.com", password: "correct-horse-2", csrf }));
     expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(50);
   });
 
   it("does not follow a tab-smuggled redirect (/%09/evil.com) after a successful login", async () => {

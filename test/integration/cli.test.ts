@@ -233,7 +233,12 @@ describe("bin/keyrelay admin create", () => {
   it("the same email again exits 2 with admin_email_taken", async () => {
     const r = await run(["admin", "create", "--email", "a@b.co", "--password-stdin", "--json"], { input: PASSWORD });
     expect(r.code).toBe(2);
-    expect(json(r).error).toEqual({ code: "admin_email_taken", message: "An admin with the email a@b.co already exists." });
+    expect(json(r).error).toEqual({
+      code: "admin_email_taken",
+      message: "An admin with the email a@b.co already exists.",
+      field: "email",
+      params: { email: "a@b.co" },
+    });
   });
 
   it("the email is matched case-insensitively", async () => {
@@ -245,13 +250,42 @@ describe("bin/keyrelay admin create", () => {
   it("a short password exits 2 with password_too_short", async () => {
     const r = await run(["admin", "create", "--email", "short@b.co", "--password-stdin", "--json"], { input: "123456789\n" });
     expect(r.code).toBe(2);
-    expect(json(r).error).toEqual({ code: "password_too_short", message: "The password must be at least 10 characters." });
+    expect(json(r).error).toEqual({ code: "password_too_short", message: "The password must be at least 12 characters.", field: "password", params: { min: 12 } });
+  });
+
+  it("a weak or common password exits 2 with password_weak and the reasons; nothing is created", async () => {
+    for (const [password, warning] of [
+      ["password1234", "similarToCommon"],
+      ["aaaaaaaaaaaa", "simpleRepeat"],
+      ["keyrelay-admin", "userInputs"],
+      ["weak@b.co.weak@b.co", "userInputs"],
+    ]) {
+      const r = await run(["admin", "create", "--email", "weak@b.co", "--password-stdin", "--json"], { input: `${password}\n` });
+      expect(r.code, password).toBe(2);
+      const { error } = json(r);
+      expect(error, password).toMatchObject({ code: "password_weak", field: "password", params: { warning, suggestions: expect.stringContaining("anotherWord") } });
+      expect(error.message).toMatch(/^This password is too easy to guess\. /);
+      expect(r.stdout + r.stderr).not.toContain(password);
+    }
+    // Without --json the reason is said in words, in English (LANG=C) or in Chinese.
+    const human = await run(["admin", "create", "--email", "weak@b.co", "--password-stdin"], { input: "aaaaaaaaaaaa\n" });
+    expect(human.code).toBe(2);
+    expect(human.stderr).toBe(
+      "keyrelay: This password is too easy to guess. Repeated characters like “aaa” are easy to guess. Avoid repeated words and characters.\n",
+    );
+    const zh = await run(["admin", "create", "--email", "weak@b.co", "--password-stdin"], { input: "password1234\n", env: { LANG: "zh_CN.UTF-8" } });
+    expect(zh.stderr).toContain("这个密码太容易被猜到。它和常用密码非常接近。");
+    expect(adminRow("weak@b.co")).toBeUndefined();
+    // A passphrase is fine.
+    const ok = await run(["admin", "create", "--email", "weak@b.co", "--password-stdin", "--json"], { input: "violet tundra pickle anchor\n" });
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(adminRow("weak@b.co")).toBeDefined();
   });
 
   it("a bad email exits 2 with invalid_email", async () => {
     const r = await run(["admin", "create", "--email", "not-an-email", "--password-stdin", "--json"], { input: PASSWORD });
     expect(r.code).toBe(2);
-    expect(json(r).error).toEqual({ code: "invalid_email", message: "That is not a valid email address." });
+    expect(json(r).error).toEqual({ code: "invalid_email", message: "That is not a valid email address.", field: "email" });
   });
 
   it("--account <existing id> adds a staff user to that account", async () => {
@@ -270,7 +304,7 @@ describe("bin/keyrelay admin create", () => {
       input: PASSWORD,
     });
     expect(r.code).toBe(2);
-    expect(json(r).error).toEqual({ code: "account_not_found", message: "No account with id nope." });
+    expect(json(r).error).toEqual({ code: "account_not_found", message: "No account with id nope.", field: "accountId", params: { id: "nope" } });
     expect(adminRow("nobody@b.co")).toBeUndefined();
   });
 

@@ -7,8 +7,8 @@ import type { AdminUser } from "../db/schema.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import type { Services } from "../ports.ts";
 import { requireAdminByEmail } from "./find-admin-by-email.ts";
-import { MIN_PASSWORD_LENGTH } from "./create-admin-user.ts";
-import { MAX_PASSWORD_LENGTH, TooManyAttemptsError } from "./log-in-admin.ts";
+import { checkPasswordPolicy } from "../auth/password-policy.ts";
+import { MAX_PASSWORD_LENGTH, recordLockouts, TooManyAttemptsError } from "./log-in-admin.ts";
 import type { Actor } from "./manage-pools.ts";
 
 /**
@@ -17,19 +17,9 @@ import type { Actor } from "./manage-pools.ts";
  * from the CLI every session ends.
  */
 
-function checkNewPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) {
-    throw new InvalidInputError("password_too_short", `The password must be at least ${MIN_PASSWORD_LENGTH} characters.`, {
-      field: "newPassword",
-      params: { min: MIN_PASSWORD_LENGTH },
-    });
-  }
-  if (password.length > MAX_PASSWORD_LENGTH) {
-    throw new InvalidInputError("password_too_long", `The password may be at most ${MAX_PASSWORD_LENGTH} characters.`, {
-      field: "newPassword",
-      params: { max: MAX_PASSWORD_LENGTH },
-    });
-  }
+/** Length and strength (auth/password-policy.ts); the admin's own email counts as a guessable word. */
+function checkNewPassword(password: string, email: string): Promise<void> {
+  return checkPasswordPolicy(password, { email, field: "newPassword" });
 }
 
 /** Stores the new hash, ends the sessions (all but `keep`) and audits it, in one transaction. */
@@ -58,7 +48,7 @@ async function replacePassword(db: Executor, user: AdminUser, password: string, 
  * of the user ends; `currentSessionId` (the record key of the session asking) stays.
  */
 export async function changeOwnPassword(
-  s: Pick<Services, "db" | "loginLimiter">,
+  s: Pick<Services, "db" | "log" | "loginLimiter">,
   input: { userId: string; currentSessionId: string; currentPassword: string; newPassword: string; confirmPassword: string; ip: string | null },
 ): Promise<{ sessionsEnded: number }> {
   const user = await getAdminUser(s.db, input.userId);
@@ -66,16 +56,18 @@ export async function changeOwnPassword(
   if (input.newPassword !== input.confirmPassword) {
     throw new InvalidInputError("password_mismatch", "The new passwords do not match.", { field: "confirmPassword" });
   }
-  const limitKeys = [`email:${user.email}`];
-  const wait = await s.loginLimiter.consume(limitKeys);
-  if (wait > 0) throw new TooManyAttemptsError(wait);
+  // The signed-in session is this email's known device: its own guesses slow it down, nobody else's.
+  const gate = await s.loginLimiter.begin({ email: user.email, ip: input.ip ?? "", device: `session:${input.currentSessionId}` });
+  if (!gate.allowed) throw new TooManyAttemptsError(gate.retryAfterSeconds);
   const ok = input.currentPassword.length <= MAX_PASSWORD_LENGTH && (await verifyPassword(input.currentPassword, user.password_hash));
   if (!ok) {
+    const lockouts = await gate.failed();
     await recordAudit(s.db, { accountId: user.account_id, actorType: "admin", actorId: user.id, action: "admin.password_change_failed", ip: input.ip });
+    await recordLockouts(s, lockouts, { user, ip: input.ip });
     throw new InvalidInputError("current_password_wrong", "The current password is wrong.", { field: "currentPassword" });
   }
-  await s.loginLimiter.succeeded(limitKeys);
-  checkNewPassword(input.newPassword);
+  await gate.succeeded();
+  await checkNewPassword(input.newPassword, user.email);
   if (input.newPassword === input.currentPassword) {
     throw new InvalidInputError("password_unchanged", "The new password is the current one.", { field: "newPassword" });
   }
@@ -90,7 +82,7 @@ export async function changeOwnPassword(
 /** `admin password --email E`: sets a new password and ends every session of that admin. */
 export async function setAdminPassword(s: Pick<Services, "db">, input: { email: string; password: string }): Promise<{ email: string; sessionsEnded: number }> {
   const user = await requireAdminByEmail(s.db, input.email);
-  checkNewPassword(input.password);
+  await checkNewPassword(input.password, user.email);
   const sessionsEnded = await replacePassword(s.db, user, input.password, { actor: { type: "cli" } });
   return { email: user.email, sessionsEnded };
 }

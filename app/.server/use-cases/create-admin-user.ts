@@ -2,15 +2,17 @@ import { z } from "zod";
 import { createAccount, getAccount } from "../db/repositories/accounts-repo.ts";
 import { findAdminByEmail, insertAdminUser } from "../db/repositories/admin-users-repo.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
+import { checkPasswordPolicy, MIN_PASSWORD_LENGTH } from "../auth/password-policy.ts";
 import { hashPassword } from "../crypto/password.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import type { Services } from "../ports.ts";
 
-export const MIN_PASSWORD_LENGTH = 10;
+export { MIN_PASSWORD_LENGTH };
 
 const Input = z.object({
   email: z.string().trim().toLowerCase().pipe(z.email()),
-  password: z.string().min(MIN_PASSWORD_LENGTH).max(1024),
+  // Its length and strength: checkPasswordPolicy, once the email is known (a password made of it is weak).
+  password: z.string(),
   accountId: z.string().optional(),
   accountName: z.string().trim().min(1).max(200).optional(),
   locale: z.enum(["en", "zh-CN"]).optional(),
@@ -37,15 +39,10 @@ export async function createAdminUser(
     const issue = parsed.error.issues[0];
     const field = String(issue.path[0]);
     if (field === "email") throw new InvalidInputError("invalid_email", "That is not a valid email address.", { field });
-    if (field === "password") {
-      throw new InvalidInputError("password_too_short", `The password must be at least ${MIN_PASSWORD_LENGTH} characters.`, {
-        field,
-        params: { min: MIN_PASSWORD_LENGTH },
-      });
-    }
     throw new InvalidInputError("invalid_input", `${field}: ${issue.message}`, { field });
   }
   const input = parsed.data;
+  await checkPasswordPolicy(input.password, { email: input.email, field: "password" });
   const passwordHash = await hashPassword(input.password);
   return s.db.transaction().execute(async (trx) => {
     if (await findAdminByEmail(trx, input.email)) {
@@ -73,7 +70,7 @@ export async function createAdminUser(
       accountId,
       email: input.email,
       passwordHash,
-      role: createdAccount ? "owner" : "staff",
+      role: createdAccount ? "owner" : "manager",
       locale: input.locale ?? null,
     });
     await recordAudit(trx, {
