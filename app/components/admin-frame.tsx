@@ -1,6 +1,6 @@
 import { Frame, Navigation, TopBar } from "@shopify/polaris";
 import { HomeIcon, KeyIcon, OrderIcon, StoreIcon } from "@shopify/polaris-icons";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useLocation, useSubmit } from "react-router";
 import { SUPPORTED_LOCALES } from "../i18n/i18n.ts";
@@ -12,6 +12,8 @@ export function AdminFrame({ email, accountName, csrf, children }: { email: stri
   const submit = useSubmit();
   const [menuOpen, setMenuOpen] = useState(false);
   const [navOpen, setNavOpen] = useState(false);
+  // A menu link navigates without a reload: the menu closes when the page changes.
+  useEffect(() => setMenuOpen(false), [location.pathname]);
 
   const userMenu = (
     <TopBar.UserMenu
@@ -29,8 +31,8 @@ export function AdminFrame({ email, accountName, csrf, children }: { email: stri
         },
         {
           items: [
-            { content: t("nav.sessions"), url: "/admin/sessions", onAction: () => setMenuOpen(false) },
-            { content: t("nav.changePassword"), url: "/admin/password", onAction: () => setMenuOpen(false) },
+            { content: t("nav.sessions"), url: "/admin/sessions" },
+            { content: t("nav.changePassword"), url: "/admin/password" },
           ],
         },
         { items: [{ content: t("nav.signOut"), onAction: () => submit({ csrf }, { method: "post", action: "/logout" }) }] },

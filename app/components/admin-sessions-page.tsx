@@ -1,4 +1,4 @@
-import { Badge, Banner, BlockStack, Box, Button, Card, IndexTable, InlineStack, Layout, Page, Pagination, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, InlineStack, Layout, Page, Pagination, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import { Form, useFetcher } from "react-router";
 import { formatDateTime, formatNumber } from "../i18n/i18n.ts";
@@ -48,22 +48,18 @@ export function AdminSessionsPage({ data, actionData }: { data: AdminSessionsDat
   const othersFailed = answer && !answer.ok ? answer.error : null;
   const hasOthers = total > 1;
 
-  const rows = sessions.map((s, i) => (
-    <IndexTable.Row id={s.id} key={s.id} position={i}>
-      <IndexTable.Cell>
-        <InlineStack gap="200" blockAlign="center" wrap={false}>
-          <Text as="span" fontWeight="semibold">
-            {s.device ?? t("sessions.unknownDevice")}
-          </Text>
-          {s.current ? <Badge tone="success">{t("sessions.thisDevice")}</Badge> : null}
-        </InlineStack>
-      </IndexTable.Cell>
-      <IndexTable.Cell>{s.ip ?? t("sessions.unknownIp")}</IndexTable.Cell>
-      <IndexTable.Cell>{formatDateTime(locale, s.signedInAt)}</IndexTable.Cell>
-      <IndexTable.Cell>{formatDateTime(locale, s.lastSeenAt)}</IndexTable.Cell>
-      <IndexTable.Cell>{s.current ? null : <SignOutSession session={s} csrf={csrf} />}</IndexTable.Cell>
-    </IndexTable.Row>
-  ));
+  const rows = sessions.map((s) => [
+    <InlineStack key="device" gap="200" blockAlign="center" wrap={false}>
+      <Text as="span" fontWeight="semibold">
+        {s.device ?? t("sessions.unknownDevice")}
+      </Text>
+      {s.current ? <Badge tone="success">{t("sessions.thisDevice")}</Badge> : null}
+    </InlineStack>,
+    s.ip ?? t("sessions.unknownIp"),
+    formatDateTime(locale, s.signedInAt),
+    formatDateTime(locale, s.lastSeenAt),
+    s.current ? "" : <SignOutSession key="signOut" session={s} csrf={csrf} />,
+  ]);
 
   return (
     <Page title={t("sessions.title")} subtitle={t("sessions.subtitle")}>
@@ -78,20 +74,12 @@ export function AdminSessionsPage({ data, actionData }: { data: AdminSessionsDat
                   {t("sessions.count", { count: total, n: formatNumber(locale, total) })}
                 </Text>
               </Box>
-              <IndexTable
-                resourceName={{ singular: t("sessions.resourceOne"), plural: t("sessions.resourceMany") }}
-                itemCount={sessions.length}
-                selectable={false}
-                headings={[
-                  { title: t("sessions.columns.device") },
-                  { title: t("sessions.columns.ip") },
-                  { title: t("sessions.columns.signedIn") },
-                  { title: t("sessions.columns.lastSeen") },
-                  { title: t("sessions.columns.actions"), hidden: true },
-                ]}
-              >
-                {rows}
-              </IndexTable>
+              <DataTable
+                columnContentTypes={["text", "text", "text", "text", "numeric"]}
+                headings={[t("sessions.columns.device"), t("sessions.columns.ip"), t("sessions.columns.signedIn"), t("sessions.columns.lastSeen"), t("sessions.columns.actions")]}
+                rows={rows}
+                verticalAlign="middle"
+              />
               {pageCount > 1 ? (
                 <Box padding="400">
                   <InlineStack align="center">

@@ -1,0 +1,140 @@
+import fs from "node:fs";
+import path from "node:path";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
+import { hydrated, launchChromium, settled } from "../support/e2e-browser.ts";
+
+/**
+ * Sessions in a real browser: two browsers signed in as one admin see each other on the sessions
+ * page; signing the other out sends it to /login on its next click. The password page shows a
+ * field's error beside it, in English and Chinese.
+ */
+
+const EMAIL = "owner@example.com";
+const PASSWORD = "Quasar-Tangerine-Wobble-8142";
+const FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+const shots = path.join(projectRoot, "test-results/e2e");
+
+let app: E2eApp;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  app = await startE2eApp({ env: { NODE_ENV: "production" } });
+  const created = await app.cli(["admin", "create", "--email", EMAIL, "--password-stdin", "--json"], PASSWORD + "\n");
+  if (created.code !== 0) throw new Error(`admin create failed (${created.code}):\n${created.stdout}\n${created.stderr}`);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await app?.stop();
+});
+
+async function newPage(opts: { lang?: string; userAgent?: string } = {}): Promise<Page> {
+  const lang = opts.lang ?? "en-US";
+  const context = await browser.newContext({
+    baseURL: app.url,
+    viewport: { width: 1280, height: 800 },
+    locale: lang,
+    extraHTTPHeaders: { "Accept-Language": lang },
+    ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
+  });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on("pageerror", (e) => pageErrors.push(`${page.url()}: ${e.message}`));
+  return page;
+}
+
+async function signIn(page: Page): Promise<void> {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel(/^(Email|邮箱)$/).fill(EMAIL);
+  await page.getByLabel(/^(Password|密码)$/).fill(PASSWORD);
+  await page.getByRole("button", { name: /^(Sign in|登录)$/ }).click();
+  await page.waitForURL(/\/admin$/);
+}
+
+async function chooseFromUserMenu(page: Page, item: RegExp): Promise<void> {
+  await hydrated(page);
+  await page.getByRole("button", { name: /owner@example\.com/ }).click();
+  const menuItem = page.getByRole("menuitem", { name: item });
+  await menuItem.waitFor({ state: "visible" });
+  await menuItem.click();
+}
+
+describe("admin sessions in Chromium", () => {
+  it("signs in from two browsers, signs the other out from the sessions page, and the other is at /login on its next click", async () => {
+    const here = await newPage();
+    const other = await newPage({ userAgent: FIREFOX });
+    await signIn(here);
+    await signIn(other);
+
+    await chooseFromUserMenu(here, /^Sessions$/);
+    await here.waitForURL(/\/admin\/sessions$/);
+    await settled(here);
+    await here.getByText("2 active sessions", { exact: true }).waitFor();
+    await expect(here.getByText("This device").isVisible()).resolves.toBe(true);
+    await expect(here.getByText("Firefox 133 · Windows").isVisible()).resolves.toBe(true);
+    await here.screenshot({ path: path.join(shots, "admin-sessions-en.png"), fullPage: true });
+
+    await here.getByRole("button", { name: "Sign out Firefox 133 · Windows" }).click();
+    await here.getByText("1 active session", { exact: true }).waitFor();
+    expect(await here.getByText("Firefox 133 · Windows").count()).toBe(0);
+
+    // The other browser still shows the dashboard; its next navigation finds the session gone.
+    await hydrated(other);
+    await other.getByRole("link", { name: "Key pools" }).click();
+    await other.waitForURL(/\/login\?next=%2Fadmin%2Fpools$/);
+    await expect(other.getByRole("heading", { name: "Sign in to keyrelay" }).isVisible()).resolves.toBe(true);
+    // And this one is still signed in.
+    await here.goto("/admin/pools");
+    expect(new URL(here.url()).pathname).toBe("/admin/pools");
+  });
+
+  it("shows a wrong current password beside its field, in English and in Chinese", async () => {
+    for (const lang of ["en-US", "zh-CN"]) {
+      const page = await newPage({ lang });
+      await signIn(page);
+      await chooseFromUserMenu(page, /^(Change password|修改密码)$/);
+      await page.waitForURL(/\/admin\/password$/);
+      await hydrated(page);
+      await page.getByLabel(/^(Current password|当前密码)$/).fill("not-my-password-1");
+      await page.getByLabel(/^(New password|新密码)$/).fill("Heliotrope-Marzipan-Ferry-5307");
+      await page.getByLabel(/^(Repeat the new password|再次输入新密码)$/).fill("Heliotrope-Marzipan-Ferry-5307");
+      await page.getByRole("button", { name: /^(Change password|修改密码)$/ }).click();
+      const message = lang === "zh-CN" ? "当前密码不正确。" : "The current password is wrong.";
+      await page.getByText(message).waitFor();
+      // Beside the field: Polaris ties the error to the input it is about.
+      const described = await page.getByLabel(/^(Current password|当前密码)$/).getAttribute("aria-describedby");
+      expect(described).toBeTruthy();
+      expect(await page.locator(`[id="${described!.split(" ")[0]}"]`).innerText()).toContain(message);
+      await settled(page);
+      await page.screenshot({ path: path.join(shots, `admin-password-${lang === "zh-CN" ? "zh-CN" : "en"}.png`), fullPage: true });
+    }
+  });
+
+  it("speaks Chinese on the sessions page, and 'sign out everywhere' lands on /login", async () => {
+    const page = await newPage({ lang: "zh-CN" });
+    await signIn(page);
+    await chooseFromUserMenu(page, /^登录设备$/);
+    await page.waitForURL(/\/admin\/sessions$/);
+    await settled(page);
+    await expect(page.getByText("当前设备", { exact: true }).isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: path.join(shots, "admin-sessions-zh-CN.png"), fullPage: true });
+    await page.getByRole("button", { name: "退出所有设备" }).click();
+    await page.waitForURL(/\/login\?signedOut=1$/);
+    await expect(page.getByText("您已退出登录。").isVisible()).resolves.toBe(true);
+    await page.goto("/admin");
+    await page.waitForURL(/\/login\?next=%2Fadmin$/);
+  });
+
+  it("threw no errors in any page", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
