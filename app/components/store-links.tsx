@@ -50,6 +50,13 @@ export function StoreLinksCard({ stores, currentStoreId, csrf }: { stores: Store
             {t("stores.links.makeCode")}
           </Button>
         </InlineStack>
+        {linked ? (
+          // Outside the form: standalone, the store that left may have been the account's last.
+          <Banner tone="success" title={t("stores.links.linked", { name: linked.storeName, account: linked.accountName })}>
+            <p>{t("stores.links.linkedBody", { orders: linked.orders })}</p>
+            {currentStoreId ? null : <p>{t("stores.links.linkedAway")}</p>}
+          </Banner>
+        ) : null}
         {stores.length > 0 ? (
           <redeem.Form method="post" autoComplete="off">
             <input type="hidden" name="intent" value="link" />
@@ -63,12 +70,6 @@ export function StoreLinksCard({ stores, currentStoreId, csrf }: { stores: Store
                   {t("stores.links.redeemIntro")}
                 </Text>
               </BlockStack>
-              {linked ? (
-                <Banner tone="success" title={t("stores.links.linked", { name: linked.storeName, account: linked.accountName })}>
-                  <p>{t("stores.links.linkedBody", { orders: linked.orders })}</p>
-                  {currentStoreId ? null : <p>{t("stores.links.linkedAway")}</p>}
-                </Banner>
-              ) : null}
               {currentStoreId ? (
                 <input type="hidden" name="storeId" value={currentStoreId} />
               ) : (
