@@ -19,7 +19,7 @@ interface Batch {
 /**
  * Sets each variant's `available` quantity at one location (the store's chosen one, else the
  * shop's primary location). Per batch: read the current quantities, write them with
- * changeFromQuantity (compare-and-swap) under an idempotency key derived from the request, and on
+ * changeFromQuantity (compare-and-swap) under a fresh idempotency key per write, and on
  * CHANGE_FROM_QUANTITY_STALE (someone changed stock between our read and write) read and write
  * again. Shopify applies a batch all or nothing, so an item-specific userError drops that item
  * (reported in `failed`) and the rest are written again. Untracked items get tracking turned on
@@ -62,9 +62,12 @@ async function setBatch(client: AdminClient, variantIds: string[], b: Batch): Pr
       referenceDocumentUri: "gid://keyrelay/StockSync/pool-availability",
       quantities: changes.map((c) => ({ inventoryItemId: c.inventoryItemId, locationId: b.location, quantity: b.wanted.get(c.variantId)!, changeFromQuantity: c.available })),
     };
-    // The same request (same items, same from → to) gets the same key: a retry after a lost
-    // answer is applied once by Shopify; a new read gives a new request and a new key.
-    const idempotencyKey = crypto.createHash("sha256").update(JSON.stringify(input)).digest("hex").slice(0, 64);
+    // One key per write: the client's own retries of this request (throttled) resend it with the
+    // same key, so Shopify applies it once. Not a hash of the request: the same change made again
+    // later (5 → 0, restocked by hand, 5 → 0) would reuse the first write's key, and Shopify would
+    // answer it as a replay and change nothing. A lost answer is safe without the key too: the job
+    // reads again, and changeFromQuantity refuses a write whose "from" is no longer true.
+    const idempotencyKey = crypto.randomUUID();
     const data = await client.request<{ inventorySetQuantities: { userErrors: (UserError & { code: string | null })[] } | null }>(
       "inventorySetQuantities",
       INVENTORY_SET_QUANTITIES_MUTATION,

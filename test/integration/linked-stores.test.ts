@@ -201,8 +201,8 @@ for (const { dialect, available } of dialects) {
       shopStore = await storeRow(shopStore.id);
       expect(shopStore.account_id).toBe(wooAccount);
       await mapProduct(s, wooAccount, { storeId: shopStore.id, productId: shopProduct, variantId: shopVariant, poolId }, cli);
-      // One more key, so the write is not the same 0 → 60 as the first (the connector's idempotency
-      // key is a hash of the request: Shopify would take an identical one for a replay).
+      // One more key, so this write differs from the first 0 → 60 (a repeat is written too: see
+      // shopify-connector.test.ts).
       await stockPool(s, wooAccount, poolId, codes(`LX${dialect}`, 1));
       await runStockSyncs(s);
       expect(shopify.inventory(shopVariant)).toBe(61);

@@ -241,6 +241,19 @@ describe("Shopify connector against the fake Admin API", () => {
     expect(shopify.requestCount("inventorySetQuantities")).toBe(0);
   });
 
+  it("writes the same stock change again when it happens again (5 → 0, restocked by hand, 5 → 0): a new idempotency key per write", async () => {
+    const p = shopify.createProduct({ title: "Again", variants: [{ title: "A", available: 5 }] });
+    const c = connect();
+    const level = [{ productId: p.productId, variantId: p.variantIds[0], quantity: 0 }];
+    await c.setInventory(level);
+    expect(shopify.inventory(p.variantIds[0])).toBe(0);
+    shopify.setInventory(p.variantIds[0], 5);
+    // Same items, same from → to as the first write: Shopify would answer a reused key with the
+    // first write's result and change nothing, leaving 5 keys on sale that keyrelay cannot deliver.
+    await c.setInventory(level);
+    expect(shopify.inventory(p.variantIds[0])).toBe(0);
+  });
+
   it("reads inventory for drift repair (untracked reads as null, deleted as not_found) and lists locations", async () => {
     const p = shopify.createProduct({ title: "Read me", variants: [{ title: "A", available: 6 }, { title: "B", available: 2, tracked: false }] });
     const r = await connector.getInventory([
