@@ -63,10 +63,14 @@ function ErrorText() {
   const error = useRouteError();
   const { t } = useTranslation();
   const notFound = isRouteErrorResponse(error) && error.status === 404;
+  // A role's refusal (403 from requirePageAdmin) names the role in the reader's language.
+  const forbidden = isRouteErrorResponse(error) && error.status === 403 ? (error.data as { error?: { role?: string } } | undefined)?.error : undefined;
+  const title = notFound ? t("errors.notFoundTitle") : forbidden ? t("errors.forbiddenTitle") : t("errors.title");
+  const text = notFound ? t("errors.notFound") : forbidden ? t("errors.forbidden", { role: t(`team.roles.${forbidden.role ?? "viewer"}`) }) : t("errors.unexpected");
   return (
     <main style={{ fontFamily: "system-ui, sans-serif", maxWidth: 560, margin: "10vh auto", padding: 24 }}>
-      <h1>{notFound ? t("errors.notFoundTitle") : t("errors.title")}</h1>
-      <p>{notFound ? t("errors.notFound") : t("errors.unexpected")}</p>
+      <h1>{title}</h1>
+      <p>{text}</p>
       <p>
         <a href="/admin">{t("errors.backHome")}</a>
       </p>

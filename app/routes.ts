@@ -21,6 +21,7 @@ function fulfilmentRoutes(surface: "admin" | "app") {
     route("stores/:storeId/products", `routes/${surface}.stores.$storeId.products.tsx`),
     route("orders", `routes/${surface}.orders._index.tsx`),
     route("orders/:orderId", `routes/${surface}.orders.$orderId.tsx`),
+    route("team", `routes/${surface}.team.tsx`),
   ];
 }
 
@@ -30,6 +31,8 @@ export default [
   route("readyz", "routes/readyz.ts"),
   route("login", "routes/login.tsx"),
   route("logout", "routes/logout.ts"),
+  // An invitation link (team members): outside both admins, before there is a login.
+  route("invite/:token", "routes/invite.$token.tsx"),
   // Standalone admin (WooCommerce-only merchants): cookie login.
   route("admin", "routes/admin.tsx", [
     index("routes/admin._index.tsx"),

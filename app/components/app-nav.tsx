@@ -14,7 +14,7 @@ declare module "react" {
 }
 
 /** The embedded app's entries in the Shopify admin's sidebar. */
-export function AppNav() {
+export function AppNav({ team }: { team: boolean }) {
   const { t } = useTranslation();
   return (
     <s-app-nav>
@@ -24,6 +24,7 @@ export function AppNav() {
       <s-link href="/app/pools">{t("nav.pools")}</s-link>
       <s-link href="/app/stores">{t("nav.stores")}</s-link>
       <s-link href="/app/orders">{t("nav.orders")}</s-link>
+      {team ? <s-link href="/app/team">{t("nav.team")}</s-link> : null}
     </s-app-nav>
   );
 }

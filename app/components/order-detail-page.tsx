@@ -28,7 +28,7 @@ function Field({ label, value }: { label: string; value: string }) {
 export function OrderDetailPage({ data }: { data: OrderDetailData }) {
   const { t } = useTranslation();
   const locale = useLocale();
-  const { base, csrf, order, store, lines, deliveries, failedJobs, audit } = data;
+  const { base, csrf, order, store, lines, deliveries, failedJobs, audit, allowed } = data;
   const action = useFetcher<OrderDetailActionData>();
   const reveal = useFetcher<OrderDetailActionData>();
   const [revokeTarget, setRevokeTarget] = useState<OrderUnit | null>(null);
@@ -54,7 +54,7 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
       <UnitStatusBadge key="status" status={u.status} />,
       u.keyState ? <StateBadge key="key" state={u.keyState} /> : "—",
       <ButtonGroup key="actions">
-        {u.keyId !== null ? (
+        {u.keyId !== null && allowed.reveal ? (
           <Button
             size="slim"
             accessibilityLabel={t("keys.revealLabel", { id: u.keyId })}
@@ -64,7 +64,7 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
             {t("keys.reveal")}
           </Button>
         ) : null}
-        {u.status === "allocated" && u.keyId !== null ? (
+        {u.status === "allocated" && u.keyId !== null && allowed.revoke ? (
           <Button size="slim" tone="critical" variant="plain" onClick={() => setRevokeTarget(u)}>
             {t("orders.detail.revoke")}
           </Button>
@@ -78,8 +78,8 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
       titleMetadata={<OrderStatusBadge status={order.status} />}
       subtitle={t("orders.detail.subtitle", { date: formatDateTime(locale, order.placed_at ?? order.created_at), store: store?.name ?? "—" })}
       backAction={{ content: t("orders.list.title"), url: `${base}/orders` }}
-      primaryAction={{ content: t("orders.detail.rerun"), loading: busy("rerun"), disabled: !store, onAction: () => post({ intent: "rerun" }) }}
-      secondaryActions={[{ content: t("orders.detail.resend"), loading: busy("resend"), disabled: !store || !order.email, onAction: () => post({ intent: "resend" }) }]}
+      primaryAction={allowed.rerun ? { content: t("orders.detail.rerun"), loading: busy("rerun"), disabled: !store, onAction: () => post({ intent: "rerun" }) } : undefined}
+      secondaryActions={allowed.resend ? [{ content: t("orders.detail.resend"), loading: busy("resend"), disabled: !store || !order.email, onAction: () => post({ intent: "resend" }) }] : []}
     >
       <Layout>
         {actionError || doneText ? (
@@ -186,7 +186,7 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
                     formatNumber(locale, j.attempts),
                     j.lastError ?? "",
                     formatDateTime(locale, j.updatedAt),
-                    <Button key="retry" size="slim" loading={busy("retry", "jobId", String(j.id))} onClick={() => post({ intent: "retry", jobId: String(j.id) })}>
+                    !allowed.rerun ? "" : <Button key="retry" size="slim" loading={busy("retry", "jobId", String(j.id))} onClick={() => post({ intent: "retry", jobId: String(j.id) })}>
                       {t("orders.detail.retry")}
                     </Button>,
                   ])}

@@ -57,7 +57,7 @@ export function PoolDetailPage({ data }: { data: PoolDetailData }) {
   const { t } = useTranslation();
   const locale = useLocale();
   const navigate = useNavigate();
-  const { base, csrf, pool, summary, batches, keys, nextBeforeId, filter } = data;
+  const { base, csrf, pool, summary, batches, keys, nextBeforeId, filter, allowed } = data;
   const here = `${base}/pools/${pool.id}`;
   const archived = summary.archived;
   const status = stockStatus(summary);
@@ -104,6 +104,8 @@ export function PoolDetailPage({ data }: { data: PoolDetailData }) {
     formatDateTime(locale, b.created_at),
     b.voided_at ? (
       <Badge key="voided">{t("pools.batches.voided")}</Badge>
+    ) : !allowed.manage ? (
+      ""
     ) : (
       <Button key="void" size="slim" tone="critical" variant="plain" onClick={() => setVoidTarget(b)}>
         {t("pools.batches.void")}
@@ -117,6 +119,10 @@ export function PoolDetailPage({ data }: { data: PoolDetailData }) {
     <StateBadge key="state" state={k.state} />,
     batchLabel(k.batchId),
     formatDateTime(locale, k.createdAt),
+    // Masked for a role that may not reveal from the key list (support reveals on the order's page).
+    !allowed.reveal ? (
+      ""
+    ) : (
     <Button
       key="reveal"
       size="slim"
@@ -125,7 +131,8 @@ export function PoolDetailPage({ data }: { data: PoolDetailData }) {
       onClick={() => revealFetcher.submit({ intent: "reveal", keyId: String(k.id), csrf }, { method: "post" })}
     >
       {t("keys.reveal")}
-    </Button>,
+    </Button>
+    ),
   ]);
 
   const found = findFetcher.data?.ok && findFetcher.data.intent === "find" ? findFetcher.data : null;
@@ -136,15 +143,19 @@ export function PoolDetailPage({ data }: { data: PoolDetailData }) {
       titleMetadata={<StockBadge pool={summary} />}
       subtitle={pool.sku ? t("pools.detail.sku", { sku: pool.sku }) : undefined}
       backAction={{ content: t("pools.list.title"), url: `${base}/pools` }}
-      primaryAction={{ content: t("pools.detail.import"), url: `${here}/import`, disabled: archived }}
-      secondaryActions={[
-        { content: t("pools.detail.edit"), url: `${here}/edit` },
-        {
-          content: archived ? t("pools.detail.unarchive") : t("pools.detail.archive"),
-          loading: archiveFetcher.state !== "idle",
-          onAction: () => archiveFetcher.submit({ intent: archived ? "unarchive" : "archive", csrf }, { method: "post" }),
-        },
-      ]}
+      primaryAction={allowed.importKeys ? { content: t("pools.detail.import"), url: `${here}/import`, disabled: archived } : undefined}
+      secondaryActions={
+        allowed.manage
+          ? [
+              { content: t("pools.detail.edit"), url: `${here}/edit` },
+              {
+                content: archived ? t("pools.detail.unarchive") : t("pools.detail.archive"),
+                loading: archiveFetcher.state !== "idle",
+                onAction: () => archiveFetcher.submit({ intent: archived ? "unarchive" : "archive", csrf }, { method: "post" }),
+              },
+            ]
+          : []
+      }
     >
       <Layout>
         {archived || lowStock || (archiveFetcher.data && !archiveFetcher.data.ok) ? (
@@ -153,7 +164,7 @@ export function PoolDetailPage({ data }: { data: PoolDetailData }) {
               <ActionError data={archiveFetcher.data} />
               {archived ? <Banner tone="info">{t("pools.detail.archivedBanner")}</Banner> : null}
               {lowStock ? (
-                <Banner tone="warning" action={{ content: t("pools.detail.import"), url: `${here}/import` }}>
+                <Banner tone="warning" action={allowed.importKeys ? { content: t("pools.detail.import"), url: `${here}/import` } : undefined}>
                   {t("pools.detail.lowStockBanner", { count: summary.counts.available, n: formatNumber(locale, summary.counts.available), threshold: formatNumber(locale, summary.lowStockThreshold) })}
                 </Banner>
               ) : null}
@@ -267,6 +278,7 @@ export function PoolDetailPage({ data }: { data: PoolDetailData }) {
 
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
+            {allowed.find ? (
             <Card>
               <findFetcher.Form method="post">
                 <input type="hidden" name="intent" value="find" />
@@ -307,7 +319,8 @@ export function PoolDetailPage({ data }: { data: PoolDetailData }) {
                 </BlockStack>
               </findFetcher.Form>
             </Card>
-            <ExportCard data={data} />
+            ) : null}
+            {allowed.export ? <ExportCard data={data} /> : null}
             {pool.notes ? (
               <Card>
                 <BlockStack gap="200">

@@ -8,13 +8,15 @@ export interface PoolsListData {
   base: string;
   pools: PoolSummary[];
   showArchived: boolean;
+  /** The role may create pools (the button is hidden otherwise). */
+  canCreate: boolean;
 }
 
 /** Every pool of the account with its stock: the standalone admin's and the embedded app's. */
 export function PoolsListPage({ data }: { data: PoolsListData }) {
   const { t } = useTranslation();
   const locale = useLocale();
-  const { base, pools, showArchived } = data;
+  const { base, pools, showArchived, canCreate } = data;
   const tabs = [
     { id: "active", content: t("pools.list.active"), url: `${base}/pools` },
     { id: "archived", content: t("pools.list.archived"), url: `${base}/pools?archived=1` },
@@ -36,7 +38,7 @@ export function PoolsListPage({ data }: { data: PoolsListData }) {
   ]);
 
   return (
-    <Page title={t("pools.list.title")} subtitle={t("pools.list.subtitle")} primaryAction={{ content: t("pools.list.create"), url: `${base}/pools/new` }}>
+    <Page title={t("pools.list.title")} subtitle={t("pools.list.subtitle")} primaryAction={canCreate ? { content: t("pools.list.create"), url: `${base}/pools/new` } : undefined}>
       <BlockStack gap="400">
         <Card padding="0">
           <Tabs tabs={tabs} selected={showArchived ? 1 : 0} onSelect={() => {}} />
@@ -49,7 +51,7 @@ export function PoolsListPage({ data }: { data: PoolsListData }) {
                 <Text as="p" tone="subdued" alignment="center">
                   {showArchived ? t("pools.list.emptyArchivedBody") : t("pools.list.emptyBody")}
                 </Text>
-                {showArchived ? null : (
+                {showArchived || !canCreate ? null : (
                   <Button variant="primary" url={`${base}/pools/new`}>
                     {t("pools.list.create")}
                   </Button>

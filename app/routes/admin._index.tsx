@@ -1,12 +1,12 @@
 import { useRouteLoaderData } from "react-router";
-import { requireAdmin } from "../.server/auth/admin-session.ts";
+import { requirePageAdmin } from "../.server/auth/admin-context.ts";
 import { getDashboard } from "../.server/use-cases/get-dashboard.ts";
 import { DashboardPage } from "../components/dashboard-page.tsx";
 import type { loader as rootLoader } from "../root.tsx";
 import type { Route } from "./+types/admin._index";
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  const { accountId } = await requireAdmin(context.services, request);
+  const { accountId } = await requirePageAdmin(context.services, request, "admin", "dashboard.view");
   return getDashboard(context.services, accountId);
 }
 

@@ -1,5 +1,6 @@
 import { Outlet } from "react-router";
 import { requireAdmin } from "../.server/auth/admin-session.ts";
+import { can } from "../.server/domain/roles.ts";
 import { getAdminProfile } from "../.server/use-cases/get-admin-profile.ts";
 import { AdminFrame } from "../components/admin-frame.tsx";
 import type { Route } from "./+types/admin";
@@ -8,13 +9,13 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const s = context.services;
   const { user, csrf } = await requireAdmin(s, request);
   const profile = await getAdminProfile(s, user.id);
-  return { email: user.email, accountName: profile?.accountName ?? "", csrf };
+  return { email: user.email, accountName: profile?.accountName ?? "", csrf, team: can(user.role, "team.manage") };
 }
 
 export default function AdminLayout({ loaderData }: Route.ComponentProps) {
-  const { email, accountName, csrf } = loaderData;
+  const { email, accountName, csrf, team } = loaderData;
   return (
-    <AdminFrame email={email} accountName={accountName} csrf={csrf}>
+    <AdminFrame email={email} accountName={accountName} csrf={csrf} team={team}>
       <Outlet />
     </AdminFrame>
   );

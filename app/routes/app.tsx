@@ -1,6 +1,6 @@
 import { boundary } from "@shopify/shopify-app-react-router/server";
 import { isRouteErrorResponse, Outlet, useRouteError } from "react-router";
-import { requireShopifyAdmin } from "../.server/auth/shopify-admin.ts";
+import { requirePageAdmin } from "../.server/auth/admin-context.ts";
 import { AppNav } from "../components/app-nav.tsx";
 import { ShopifyAppBridge, ShopifyBoundary } from "../components/shopify-app-bridge.tsx";
 import { errorResponse } from "../.server/http/responses.ts";
@@ -10,19 +10,21 @@ import type { Route } from "./+types/app";
 /** Inside the Shopify admin: App Bridge (from Shopify's CDN, with the response's CSP nonce) around the same Polaris pages. */
 export async function loader({ request, context }: Route.LoaderArgs) {
   const s = context.services;
+  let admin;
   try {
-    await requireShopifyAdmin(s, request);
+    admin = await requirePageAdmin(s, request, "app", "dashboard.view");
   } catch (e) {
     if (e instanceof KeyrelayError) throw errorResponse(e);
     throw e;
   }
-  return { apiKey: s.config.shopify!.apiKey };
+  // The nav shows what the member's role may open (the server checks every page anyway).
+  return { apiKey: s.config.shopify!.apiKey, team: admin.can("team.manage") };
 }
 
 export default function EmbeddedApp({ loaderData }: Route.ComponentProps) {
   return (
     <ShopifyAppBridge apiKey={loaderData.apiKey}>
-      <AppNav />
+      <AppNav team={loaderData.team} />
       <Outlet />
     </ShopifyAppBridge>
   );

@@ -2,14 +2,16 @@ import type { KeyrelayMigration } from "./column-types.ts";
 import { initialSchema } from "./0001-initial-schema.ts";
 import { fulfilment } from "./0002-fulfilment.ts";
 import { orderConfirmation } from "./0003-order-confirmation.ts";
-import { linkCodes } from "./0006-link-codes.ts";
 import { adminSessions } from "./0004-admin-sessions.ts";
+import { linkCodes } from "./0006-link-codes.ts";
+import { team } from "./0007-team.ts";
 
 /** Every migration in order. Names are permanent: never rename or reorder one that has shipped. */
 export const migrations: Record<string, KeyrelayMigration> = {
   "0001-initial-schema": initialSchema,
   "0002-fulfilment": fulfilment,
   "0003-order-confirmation": orderConfirmation,
-  "0006-link-codes": linkCodes,
   "0004-admin-sessions": adminSessions,
+  "0006-link-codes": linkCodes,
+  "0007-team": team,
 };

@@ -296,7 +296,7 @@ describe("bin/keyrelay admin create", () => {
     const staff = json(r);
     expect(staff).toEqual({ userId: expect.any(String), accountId: owner.accountId, email: "staff@b.co", createdAccount: false });
     expect(staff.userId).not.toBe(owner.userId);
-    expect(adminRow("staff@b.co")).toMatchObject({ id: staff.userId, account_id: owner.accountId, role: "staff" });
+    expect(adminRow("staff@b.co")).toMatchObject({ id: staff.userId, account_id: owner.accountId, role: "manager" });
   });
 
   it("--account nope exits 2 with account_not_found", async () => {

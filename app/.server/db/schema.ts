@@ -28,7 +28,8 @@ export interface AdminUsersTable {
   account_id: string;
   email: string;
   password_hash: string;
-  role: "owner" | "staff";
+  /** domain/roles.ts (migration 0007 turned `staff` into `manager`). */
+  role: "owner" | "manager" | "support" | "viewer";
   locale: string | null;
   disabled: Generated<Flag>;
   last_login_at: Timestamp | null;
@@ -394,6 +395,37 @@ export interface LinkCodesTable {
   used_by_store_id: string | null;
 }
 
+/** An email invited to an account with a role (migration 0007); only the token's SHA-256 is stored. */
+export interface TeamInvitationsTable {
+  id: string;
+  account_id: string;
+  email: string;
+  role: AdminUsersTable["role"];
+  token_hash: string;
+  /** The language the invitation email was written in (the accept page starts in it). */
+  locale: string | null;
+  invited_by_type: AuditLogTable["actor_type"];
+  invited_by_id: string | null;
+  created_at: Timestamp;
+  /** The last time the email went out (resend moves it, with a new token and expiry). */
+  sent_at: Timestamp;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  accepted_user_id: string | null;
+  revoked_at: Timestamp | null;
+}
+
+/** A Shopify staff member's role in the embedded admin (migration 0007): the session token's `sub` per account and shop. */
+export interface ShopifyStaffRolesTable {
+  account_id: string;
+  shop: string;
+  shopify_user_id: string;
+  role: AdminUsersTable["role"];
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   system_settings: SystemSettingsTable;
   accounts: AccountsTable;
@@ -416,11 +448,15 @@ export interface Database {
   audit_log: AuditLogTable;
   compliance_requests: ComplianceRequestsTable;
   link_codes: LinkCodesTable;
+  team_invitations: TeamInvitationsTable;
+  shopify_staff_roles: ShopifyStaffRolesTable;
 }
 
 export type Account = Selectable<AccountsTable>;
 export type AdminUser = Selectable<AdminUsersTable>;
 export type AdminSession = Selectable<AdminSessionsTable>;
+export type TeamInvitation = Selectable<TeamInvitationsTable>;
+export type ShopifyStaffRole = Selectable<ShopifyStaffRolesTable>;
 export type Store = Selectable<StoresTable>;
 export type Pool = Selectable<PoolsTable>;
 export type KeyBatch = Selectable<KeyBatchesTable>;

@@ -13,12 +13,12 @@ import type { Services } from "../ports.ts";
  */
 
 export async function exportLoader({ request, context, params }: PageArgs, surface: Surface): Promise<Response> {
-  const admin = await requirePageAdmin(context.services, request, surface);
+  const admin = await requirePageAdmin(context.services, request, surface, "keys.export");
   return streamExport(context.services, admin, params.poolId ?? "", new URL(request.url).searchParams, false, context.clientIp);
 }
 
 export async function exportAction({ request, context, params }: PageArgs, surface: Surface): Promise<Response> {
-  const admin = await requirePageAdmin(context.services, request, surface);
+  const admin = await requirePageAdmin(context.services, request, surface, "keys.export");
   try {
     const form = await readForm(request);
     admin.checkCsrf(form.get("csrf"));

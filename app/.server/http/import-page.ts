@@ -113,7 +113,7 @@ function uploadInfo(m: UploadMeta): UploadInfo {
 
 export async function importLoader({ request, context, params }: PageArgs, surface: Surface) {
   const s = context.services;
-  const admin = await requirePageAdmin(s, request, surface);
+  const admin = await requirePageAdmin(s, request, surface, "imports.run");
   let detail;
   try {
     detail = await getPoolDetail(s, admin.accountId, params.poolId ?? "");
@@ -140,7 +140,7 @@ export async function importLoader({ request, context, params }: PageArgs, surfa
 
 export async function importAction({ request, context, params }: PageArgs, surface: Surface) {
   const s = context.services;
-  const admin = await requirePageAdmin(s, request, surface);
+  const admin = await requirePageAdmin(s, request, surface, "imports.run");
   const poolId = params.poolId ?? "";
   const { tmpDir, maxBytes } = s.config.import;
   const owner = { accountId: admin.accountId, poolId };
@@ -227,7 +227,7 @@ function validateBatch(o: ImportFormOptions): void {
  */
 export async function uploadAction({ request, context, params }: PageArgs, surface: Surface): Promise<Response> {
   const s = context.services;
-  const admin = await requirePageAdmin(s, request, surface);
+  const admin = await requirePageAdmin(s, request, surface, "imports.run");
   try {
     admin.checkCsrf(request.headers.get("x-csrf-token"));
     const detail = await getPoolDetail(s, admin.accountId, params.poolId ?? "");

@@ -19,7 +19,7 @@ import { readForm } from "./read-form.ts";
 
 export async function storeProductsLoader({ request, context, params }: PageArgs, surface: Surface) {
   const s = context.services;
-  const admin = await requirePageAdmin(s, request, surface);
+  const admin = await requirePageAdmin(s, request, surface, "mappings.view");
   const store = (await listStores(s, admin.accountId)).find((st) => st.id === params.storeId);
   if (!store) throw notFound();
   const query = (new URL(request.url).searchParams.get("q") ?? "").slice(0, 200);
@@ -70,12 +70,13 @@ export type StoreProductsActionData =
 
 export async function storeProductsAction({ request, context, params }: PageArgs, surface: Surface) {
   const s = context.services;
-  const admin = await requirePageAdmin(s, request, surface);
+  const admin = await requirePageAdmin(s, request, surface, "mappings.view");
   try {
     const form = await readForm(request);
     admin.checkCsrf(form.get("csrf"));
     const intent = form.get("intent");
     if (intent === "map") {
+      await admin.require("mappings.manage");
       const units = (form.get("unitsPerItem") ?? "1").trim();
       const mapping = await mapProduct(
         s,
@@ -93,13 +94,18 @@ export async function storeProductsAction({ request, context, params }: PageArgs
       return data<StoreProductsActionData>({ ok: true, intent, mappingId: mapping.id });
     }
     if (intent === "sync") {
+      await admin.require("mappings.manage");
       // "Sync now": reads the host back and sets it, retrying a broken mapping (the worker runs it).
       const mappingId = form.get("mappingId") ?? "";
       await syncStockNow(s, admin.accountId, { mappingId }, admin.actor);
       return data<StoreProductsActionData>({ ok: true, intent, mappingId });
     }
-    if (intent === "location") return chooseStockLocationAction(s, admin.accountId, params.storeId ?? "", form.get("locationId") ?? "", admin.actor);
+    if (intent === "location") {
+      await admin.require("stores.manage");
+      return chooseStockLocationAction(s, admin.accountId, params.storeId ?? "", form.get("locationId") ?? "", admin.actor);
+    }
     if (intent === "unmap") {
+      await admin.require("mappings.manage");
       await unmapProduct(s, admin.accountId, form.get("mappingId") ?? "", admin.actor);
       return data<StoreProductsActionData>({ ok: true, intent });
     }

@@ -32,7 +32,7 @@ function positiveInt(v: string | null): number {
 
 export async function ordersListLoader({ request, context }: PageArgs, surface: Surface) {
   const s = context.services;
-  const admin = await requirePageAdmin(s, request, surface);
+  const admin = await requirePageAdmin(s, request, surface, "orders.view");
   const before = new URL(request.url).searchParams.get("before");
   const [page, stores] = await Promise.all([searchOrders(s, admin.accountId, { before, limit: 50 }), listStores(s, admin.accountId)]);
   return { base: admin.base, csrf: admin.csrf, page, paged: Boolean(before), stores: stores.map((st) => ({ id: st.id, name: st.name, platform: st.platform })) };
@@ -45,7 +45,7 @@ export type OrdersListActionData =
 
 export async function ordersListAction({ request, context }: PageArgs, surface: Surface) {
   const s = context.services;
-  const admin = await requirePageAdmin(s, request, surface);
+  const admin = await requirePageAdmin(s, request, surface, "orders.view");
   try {
     const form = await readForm(request);
     admin.checkCsrf(form.get("csrf"));
@@ -57,6 +57,7 @@ export async function ordersListAction({ request, context }: PageArgs, surface: 
       return data<OrdersListActionData>({ ok: true, intent, query: result.matchedBy === "key" ? "" : query, result }, { headers: { "Cache-Control": "no-store" } });
     }
     if (intent === "rerun") {
+      await admin.require("orders.rerun");
       const outcome = await rerunOrder(s, admin.accountId, { storeId: form.get("storeId") ?? "", orderName: form.get("orderName") ?? "" }, admin.actor);
       return data<OrdersListActionData>({ ok: true, intent, orderId: outcome.orderId, allocated: outcome.allocated, backordered: outcome.backordered });
     }
@@ -68,10 +69,16 @@ export async function ordersListAction({ request, context }: PageArgs, surface: 
 
 export async function orderDetailLoader({ request, context, params }: PageArgs, surface: Surface) {
   const s = context.services;
-  const admin = await requirePageAdmin(s, request, surface);
+  const admin = await requirePageAdmin(s, request, surface, "orders.view");
   try {
     const detail = await getOrderDetail(s, admin.accountId, params.orderId ?? "");
-    return { base: admin.base, csrf: admin.csrf, ...detail };
+    const allowed = {
+      reveal: admin.can("keys.reveal_in_order"),
+      resend: admin.can("orders.resend"),
+      rerun: admin.can("orders.rerun"),
+      revoke: admin.can("orders.revoke"),
+    };
+    return { base: admin.base, csrf: admin.csrf, ...detail, allowed };
   } catch (e) {
     if (e instanceof KeyrelayError && e.code === "order_not_found") throw notFound();
     throw e;
@@ -86,7 +93,7 @@ export type OrderDetailActionData =
 
 export async function orderDetailAction({ request, context, params }: PageArgs, surface: Surface) {
   const s = context.services;
-  const admin = await requirePageAdmin(s, request, surface);
+  const admin = await requirePageAdmin(s, request, surface, "orders.view");
   const orderId = params.orderId ?? "";
   const actor = { ...admin.actor, ip: context.clientIp };
   try {
@@ -94,24 +101,30 @@ export async function orderDetailAction({ request, context, params }: PageArgs, 
     admin.checkCsrf(form.get("csrf"));
     const intent = form.get("intent");
     if (intent === "reveal") {
+      await admin.require("keys.reveal_in_order");
       const keyId = positiveInt(form.get("keyId"));
-      const payload = await revealKey(s, admin.accountId, keyId, actor);
+      // Only a key this order holds: the order page is not a way to reveal any key of the account.
+      const payload = await revealKey(s, admin.accountId, keyId, actor, { orderId });
       // Shown once: never cached by the browser or a proxy.
       return data<OrderDetailActionData>({ ok: true, intent, keyId, code: payload.code, fields: payload.fields }, { headers: { "Cache-Control": "no-store" } });
     }
     if (intent === "resend") {
+      await admin.require("orders.resend");
       await resendOrderEmail(s, admin.accountId, orderId, actor);
       return data<OrderDetailActionData>({ ok: true, intent });
     }
     if (intent === "rerun") {
+      await admin.require("orders.rerun");
       const outcome = await rerunOrder(s, admin.accountId, { orderId }, admin.actor);
       return data<OrderDetailActionData>({ ok: true, intent, allocated: outcome.allocated, backordered: outcome.backordered });
     }
     if (intent === "revoke") {
+      await admin.require("orders.revoke");
       await revokeOrderKey(s, admin.accountId, positiveInt(form.get("allocationId")), admin.actor);
       return data<OrderDetailActionData>({ ok: true, intent });
     }
     if (intent === "retry") {
+      await admin.require("orders.rerun");
       await retryFailedJob(s, admin.accountId, positiveInt(form.get("jobId")), admin.actor);
       return data<OrderDetailActionData>({ ok: true, intent });
     }

@@ -37,12 +37,13 @@ export function errorData(e: unknown) {
 }
 
 export function statusOf(code: string): number {
-  if (code === "csrf") return 403;
+  if (code === "csrf" || code === "forbidden") return 403;
   if (code === "file_too_large" || code === "body_too_large") return 413;
   if (code === "link_rate_limited") return 429;
   if (code === "store_link_not_permitted") return 403;
   // Another account's id is answered as an unknown one: 404, nothing said about whose it is.
   if (code === "pool_not_found" || code === "key_not_found" || code === "batch_not_found" || code === "store_not_found") return 404;
+  if (code === "team_member_not_found" || code === "team_invitation_not_found") return 404;
   return 400;
 }
 
@@ -64,11 +65,11 @@ async function orNotFound<T>(fn: () => Promise<T>): Promise<T> {
 // Pools list
 
 export async function poolsListLoader({ request, context }: PageArgs, surface: Surface) {
-  const admin = await requirePageAdmin(context.services, request, surface);
+  const admin = await requirePageAdmin(context.services, request, surface, "pools.view");
   const showArchived = new URL(request.url).searchParams.get("archived") === "1";
   const all = await listPoolSummaries(context.services, admin.accountId, { includeArchived: showArchived });
   const pools = showArchived ? all.filter((p) => p.archived) : all;
-  return { base: admin.base, pools, showArchived };
+  return { base: admin.base, pools, showArchived, canCreate: admin.can("pools.manage") };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -132,13 +133,13 @@ function poolInputFrom(form: URLSearchParams) {
 
 
 export async function newPoolLoader({ request, context }: PageArgs, surface: Surface) {
-  const admin = await requirePageAdmin(context.services, request, surface);
+  const admin = await requirePageAdmin(context.services, request, surface, "pools.manage");
   return { base: admin.base, csrf: admin.csrf, values: poolFormValues() };
 }
 
 export async function newPoolAction({ request, context }: PageArgs, surface: Surface) {
   const s = context.services;
-  const admin = await requirePageAdmin(s, request, surface);
+  const admin = await requirePageAdmin(s, request, surface, "pools.manage");
   try {
     const form = await readForm(request);
     admin.checkCsrf(form.get("csrf"));
@@ -151,14 +152,14 @@ export async function newPoolAction({ request, context }: PageArgs, surface: Sur
 
 export async function editPoolLoader({ request, context, params }: PageArgs, surface: Surface) {
   const s = context.services;
-  const admin = await requirePageAdmin(s, request, surface);
+  const admin = await requirePageAdmin(s, request, surface, "pools.manage");
   const detail = await orNotFound(() => getPoolDetail(s, admin.accountId, params.poolId ?? ""));
   return { base: admin.base, csrf: admin.csrf, poolId: detail.pool.id, poolName: detail.pool.name, values: poolFormValues(detail.pool) };
 }
 
 export async function editPoolAction({ request, context, params }: PageArgs, surface: Surface) {
   const s = context.services;
-  const admin = await requirePageAdmin(s, request, surface);
+  const admin = await requirePageAdmin(s, request, surface, "pools.manage");
   try {
     const form = await readForm(request);
     admin.checkCsrf(form.get("csrf"));
@@ -185,7 +186,7 @@ export type PoolDetailBatch = PoolDetail["batches"][number];
 
 export async function poolDetailLoader({ request, context, params }: PageArgs, surface: Surface) {
   const s = context.services;
-  const admin = await requirePageAdmin(s, request, surface);
+  const admin = await requirePageAdmin(s, request, surface, "pools.view");
   const url = new URL(request.url);
   const state = keyStateParam(url.searchParams.get("state"));
   const beforeRaw = Number(url.searchParams.get("before"));
@@ -201,6 +202,14 @@ export async function poolDetailLoader({ request, context, params }: PageArgs, s
     keys: page.keys,
     nextBeforeId: page.nextBeforeId,
     filter: { state: state ?? null, before: before ?? null },
+    // What the role may do here: the page hides the rest (the actions refuse it anyway).
+    allowed: {
+      manage: admin.can("pools.manage"),
+      importKeys: admin.can("imports.run"),
+      find: admin.can("keys.find"),
+      reveal: admin.can("keys.reveal"),
+      export: admin.can("keys.export"),
+    },
   };
 }
 
@@ -214,21 +223,24 @@ export type PoolDetailActionData =
 
 export async function poolDetailAction({ request, context, params }: PageArgs, surface: Surface) {
   const s = context.services;
-  const admin: PageAdmin = await requirePageAdmin(s, request, surface);
+  const admin: PageAdmin = await requirePageAdmin(s, request, surface, "pools.view");
   const poolId = params.poolId ?? "";
   try {
     const form = await readForm(request);
     admin.checkCsrf(form.get("csrf"));
     const intent = form.get("intent");
     if (intent === "archive" || intent === "unarchive") {
+      await admin.require("pools.manage");
       await archivePool(s, admin.accountId, poolId, intent === "archive", admin.actor);
       return data<PoolDetailActionData>({ ok: true, intent });
     }
     if (intent === "voidBatch") {
+      await admin.require("pools.manage");
       const { voided } = await voidBatch(s, admin.accountId, form.get("batchId") ?? "", admin.actor);
       return data<PoolDetailActionData>({ ok: true, intent, voided });
     }
     if (intent === "find") {
+      await admin.require("keys.find");
       // The code arrives in the body, never in a URL; only the key's id and state go back.
       const hit = await findKeyByCode(s, admin.accountId, form.get("code") ?? "");
       if (!hit) return data<PoolDetailActionData>({ ok: true, intent, found: null });
@@ -236,6 +248,7 @@ export async function poolDetailAction({ request, context, params }: PageArgs, s
       return data<PoolDetailActionData>({ ok: true, intent, found: { ...hit, poolName: owner?.pool.name ?? "" } });
     }
     if (intent === "reveal") {
+      await admin.require("keys.reveal");
       const keyId = Number(form.get("keyId"));
       const payload = await revealKey(s, admin.accountId, Number.isSafeInteger(keyId) ? keyId : -1, { ...admin.actor, ip: context.clientIp });
       // Shown once: never cached by the browser or a proxy.

@@ -17,11 +17,11 @@ import { isChecked, readForm } from "./read-form.ts";
  */
 
 export async function storesLoader({ request, context }: PageArgs, surface: Surface) {
-  const admin = await requirePageAdmin(context.services, request, surface);
+  const admin = await requirePageAdmin(context.services, request, surface, "stores.view");
   const stores = await listStores(context.services, admin.accountId);
   // Embedded, the shop whose admin this is: the store "Link to an existing account" moves.
   const currentStoreId = admin.surface === "app" ? (stores.find((st) => st.platform === "shopify" && st.domain === admin.actor.id)?.id ?? null) : null;
-  return { base: admin.base, csrf: admin.csrf, stores, currentStoreId };
+  return { base: admin.base, csrf: admin.csrf, stores, currentStoreId, allowed: { manage: admin.can("stores.manage"), link: admin.can("stores.link") } };
 }
 
 export type StoresActionData =
@@ -35,11 +35,13 @@ export type StoresActionData =
 
 export async function storesAction({ request, context }: PageArgs, surface: Surface) {
   const s = context.services;
-  const admin = await requirePageAdmin(s, request, surface);
+  const admin = await requirePageAdmin(s, request, surface, "stores.view");
   try {
     const form = await readForm(request);
     admin.checkCsrf(form.get("csrf"));
     const intent = form.get("intent");
+    // Connecting and settings are day-to-day (stores.manage); moving stores between accounts is the owner's (stores.link).
+    await admin.require(intent === "link-code" || intent === "link" || intent === "split" ? "stores.link" : "stores.manage");
     if (intent === "connect") {
       const c = await connectWooCommerceStore(
         s,

@@ -2,7 +2,9 @@ import { lockAccount } from "../db/repositories/accounts-repo.ts";
 import { revokeAdminSessions } from "../db/repositories/admin-sessions-repo.ts";
 import { countAccountAdmins, deleteAdminUser } from "../db/repositories/admin-users-repo.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
+import { countOwners } from "../db/repositories/team-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
+import { assertOwnerRemains } from "../domain/roles.ts";
 import type { Services } from "../ports.ts";
 import { requireAdminByEmail } from "./find-admin-by-email.ts";
 
@@ -23,6 +25,8 @@ export async function removeAdminUser(s: Pick<Services, "db">, email: string): P
         params: { email: user.email },
       });
     }
+    // The same rule as the team page and `team remove`: an account keeps an owner.
+    assertOwnerRemains({ from: user.role, to: null, owners: await countOwners(trx, user.account_id) }, user.email);
     // The rows would go with the user (ON DELETE CASCADE); ending them first counts them.
     const sessionsEnded = await revokeAdminSessions(trx, user.id, new Date());
     await deleteAdminUser(trx, user.id);

@@ -4,16 +4,48 @@ import { InvalidInputError } from "../domain/errors.ts";
 import type { Services } from "../ports.ts";
 import type { Actor } from "./manage-pools.ts";
 
-/** Shows one key's plaintext to an admin: an explicit act, written to the audit log first. */
-export async function revealKey(s: Pick<Services, "db" | "cipher">, accountId: string, keyId: number, actor: Actor & { ip?: string | null }): Promise<KeyPayload> {
-  const row = await s.db
+/**
+ * Shows one key's plaintext to an admin: an explicit act, written to the audit log first. With
+ * `within.orderId` (the order page) only a key one of that order's allocations holds is shown, so
+ * a role that may reveal only within an order cannot name any other key of the account.
+ */
+export async function revealKey(
+  s: Pick<Services, "db" | "cipher">,
+  accountId: string,
+  keyId: number,
+  actor: Actor & { ip?: string | null },
+  within?: { orderId: string },
+): Promise<KeyPayload> {
+  let q = s.db
     .selectFrom("keys")
-    .select(["id", "pool_id", "ciphertext", "key_id", "state"])
-    .where("account_id", "=", accountId)
-    .where("id", "=", keyId)
-    .executeTakeFirst();
+    .select(["keys.id", "keys.pool_id", "keys.ciphertext", "keys.key_id", "keys.state"])
+    .where("keys.account_id", "=", accountId)
+    .where("keys.id", "=", keyId);
+  if (within) {
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("allocations")
+          .innerJoin("order_lines", "order_lines.id", "allocations.order_line_id")
+          .select("allocations.id")
+          .whereRef("allocations.key_id", "=", "keys.id")
+          .where("allocations.account_id", "=", accountId)
+          .where("order_lines.order_id", "=", within.orderId),
+      ),
+    );
+  }
+  const row = await q.executeTakeFirst();
   if (!row || row.state === "importing") throw new InvalidInputError("key_not_found", "no such key", { params: { id: keyId } });
   // Audited before it is shown: a reveal that fails to be recorded does not happen.
-  await recordAudit(s.db, { accountId, actorType: actor.type, actorId: actor.id ?? null, action: "key.revealed", subjectType: "key", subjectId: String(keyId), details: { poolId: row.pool_id, state: row.state }, ip: actor.ip ?? null });
+  await recordAudit(s.db, {
+    accountId,
+    actorType: actor.type,
+    actorId: actor.id ?? null,
+    action: "key.revealed",
+    subjectType: "key",
+    subjectId: String(keyId),
+    details: { poolId: row.pool_id, state: row.state, ...(within ? { orderId: within.orderId } : {}) },
+    ip: actor.ip ?? null,
+  });
   return decodeKeyPayload(s.cipher.openString({ ciphertext: Buffer.from(row.ciphertext), keyId: row.key_id }, accountId));
 }

@@ -4,7 +4,7 @@ import type { Executor } from "./job-rows.ts";
 
 export async function insertAdminUser(
   db: Executor,
-  input: { accountId: string; email: string; passwordHash: string; role?: "owner" | "staff"; locale?: string | null },
+  input: { accountId: string; email: string; passwordHash: string; role?: AdminUser["role"]; locale?: string | null },
 ): Promise<AdminUser> {
   const now = new Date().toISOString();
   const row = {
