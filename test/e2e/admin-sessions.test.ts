@@ -79,8 +79,8 @@ describe("admin sessions in Chromium", () => {
     await here.waitForURL(/\/admin\/sessions$/);
     await settled(here);
     await here.getByText("2 active sessions", { exact: true }).waitFor();
-    await expect(here.getByText("This device").isVisible()).resolves.toBe(true);
-    await expect(here.getByText("Firefox 133 · Windows").isVisible()).resolves.toBe(true);
+    await here.getByText("This device").waitFor();
+    await here.getByText("Firefox 133 · Windows").waitFor();
     await here.screenshot({ path: path.join(shots, "admin-sessions-en.png"), fullPage: true });
 
     await here.getByRole("button", { name: "Sign out Firefox 133 · Windows" }).click();
@@ -91,7 +91,7 @@ describe("admin sessions in Chromium", () => {
     await hydrated(other);
     await other.getByRole("link", { name: "Key pools" }).click();
     await other.waitForURL(/\/login\?next=%2Fadmin%2Fpools$/);
-    await expect(other.getByRole("heading", { name: "Sign in to keyrelay" }).isVisible()).resolves.toBe(true);
+    await other.getByRole("heading", { name: "Sign in to keyrelay" }).waitFor();
     // And this one is still signed in.
     await here.goto("/admin/pools");
     expect(new URL(here.url()).pathname).toBe("/admin/pools");
@@ -125,11 +125,11 @@ describe("admin sessions in Chromium", () => {
     await chooseFromUserMenu(page, /^登录设备$/);
     await page.waitForURL(/\/admin\/sessions$/);
     await settled(page);
-    await expect(page.getByText("当前设备", { exact: true }).isVisible()).resolves.toBe(true);
+    await page.getByText("当前设备", { exact: true }).waitFor();
     await page.screenshot({ path: path.join(shots, "admin-sessions-zh-CN.png"), fullPage: true });
     await page.getByRole("button", { name: "退出所有设备" }).click();
     await page.waitForURL(/\/login\?signedOut=1$/);
-    await expect(page.getByText("您已退出登录。").isVisible()).resolves.toBe(true);
+    await page.getByText("您已退出登录。").waitFor();
     await page.goto("/admin");
     await page.waitForURL(/\/login\?next=%2Fadmin$/);
   });
