@@ -37,13 +37,14 @@ export async function invitationLoader({ request, context, params }: PageArgs) {
   const signedIn = await signedInAdmin(s, request);
   // The token is in the URL: never cached, never sent on as a Referer, never indexed.
   const headers = { "Set-Cookie": "", "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex" };
+  // The form's token is set even when the link is refused: a post then hears the link's reason, not "csrf".
+  const csrf = ensureLoginCsrf(session);
+  headers["Set-Cookie"] = await adminSessionStorage(s).commitSession(session);
   try {
     const view = await openInvitation(s, params.token, { signedInAccountId: signedIn?.accountId ?? null, ip: context.clientIp ?? null });
-    const csrf = ensureLoginCsrf(session);
-    headers["Set-Cookie"] = await adminSessionStorage(s).commitSession(session);
     return data<InvitationLoaderData>({ ok: true, csrf, email: view.email, role: view.role, accountName: view.accountName, expiresAt: view.expiresAt }, { headers });
   } catch (e) {
-    return refusal(e, { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex" });
+    return refusal(e, headers);
   }
 }
 
