@@ -1,4 +1,4 @@
-import { Banner, BlockStack, Box, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, FormLayout, Link, Page, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Form, useNavigation } from "react-router";
@@ -31,7 +31,14 @@ export function AcceptInvitationPage({ data, actionError }: { data: InvitationLo
             <Banner tone="critical" title={t("invitation.cannotUse")}>
               <BlockStack gap="200">
                 <p>{errorText(t, locale, linkError)}</p>
-                <p>{t("invitation.askAgain")}</p>
+                {/* An accepted link means the login exists: sign in. Anything else needs a new invitation. */}
+                {linkError.code === "invitation_used" || linkError.code === "invitation_email_taken" ? (
+                  <p>
+                    <Link url="/login">{t("invitation.signIn")}</Link>
+                  </p>
+                ) : linkError.code === "invitation_other_account" ? null : (
+                  <p>{t("invitation.askAgain")}</p>
+                )}
               </BlockStack>
             </Banner>
           ) : data.ok ? (

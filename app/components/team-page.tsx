@@ -1,5 +1,5 @@
-import { Badge, Banner, BlockStack, Box, Button, Card, FormLayout, IndexTable, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { useState } from "react";
+import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useFetcher } from "react-router";
 import { formatDateTime } from "../i18n/i18n.ts";
@@ -161,147 +161,92 @@ function InviteForm({ data }: { data: TeamPageData }) {
 
 /**
  * The team: who can sign in to this account with which role, Shopify staff seen in the embedded
- * admin, and open invitations. Only owners see it (the server refuses everyone else).
+ * admin, and open invitations. Only owners see it (the server refuses everyone else). Tables are
+ * DataTables: nothing is selected here, and IndexTable's idle spinners never stop animating.
  */
 export function TeamPage({ data }: { data: TeamPageData }) {
   const { t } = useTranslation();
   const locale = useLocale();
   const you = data.you;
-  const memberRows = data.members.map((m, i) => {
-    const isYou = you.kind === "admin" && you.id === m.id;
-    return (
-      <IndexTable.Row id={m.id} key={m.id} position={i}>
-        <IndexTable.Cell>
-          <InlineStack gap="200" blockAlign="center" wrap={false}>
-            <Text as="span" fontWeight="semibold">
-              {m.email}
-            </Text>
-            {isYou ? <Badge tone="info">{t("team.you")}</Badge> : null}
-          </InlineStack>
-        </IndexTable.Cell>
-        <IndexTable.Cell>
-          <RoleControl data={data} current={m.role} fields={{ memberKind: "admin", memberId: m.id }} label={m.email} />
-        </IndexTable.Cell>
-        <IndexTable.Cell>{m.lastLoginAt ? formatDateTime(locale, m.lastLoginAt) : t("team.never")}</IndexTable.Cell>
-        <IndexTable.Cell>
-          <RemoveMember data={data} id={m.id} email={m.email} />
-        </IndexTable.Cell>
-      </IndexTable.Row>
-    );
-  });
-  const staffRows = data.shopifyStaff.map((m, i) => {
-    const id = `${m.shop}:${m.userId}`;
+  const memberRows = data.members.map((m) => [
+    <InlineStack key="email" gap="200" blockAlign="center" wrap={false}>
+      <Text as="span" fontWeight="semibold">
+        {m.email}
+      </Text>
+      {you.kind === "admin" && you.id === m.id ? <Badge tone="info">{t("team.you")}</Badge> : null}
+    </InlineStack>,
+    <RoleControl key={`role-${m.role}`} data={data} current={m.role} fields={{ memberKind: "admin", memberId: m.id }} label={m.email} />,
+    m.lastLoginAt ? formatDateTime(locale, m.lastLoginAt) : t("team.never"),
+    <RemoveMember key="remove" data={data} id={m.id} email={m.email} />,
+  ]);
+  const staffRows = data.shopifyStaff.map((m) => {
     const label = t("team.shopifyStaffName", { id: m.userId });
-    const isYou = you.kind === "shopify" && you.shop === m.shop && you.userId === m.userId;
-    return (
-      <IndexTable.Row id={id} key={id} position={i}>
-        <IndexTable.Cell>
-          <InlineStack gap="200" blockAlign="center" wrap={false}>
-            <Text as="span" fontWeight="semibold">
-              {label}
-            </Text>
-            {isYou ? <Badge tone="info">{t("team.you")}</Badge> : null}
-          </InlineStack>
-        </IndexTable.Cell>
-        <IndexTable.Cell>{m.shop}</IndexTable.Cell>
-        <IndexTable.Cell>
-          <RoleControl data={data} current={m.role} fields={{ memberKind: "shopify", shop: m.shop, userId: m.userId }} label={label} />
-        </IndexTable.Cell>
-        <IndexTable.Cell>{formatDateTime(locale, m.lastSeenAt)}</IndexTable.Cell>
-      </IndexTable.Row>
-    );
-  });
-  const inviteRows = data.invitations.map((inv, i) => (
-    <IndexTable.Row id={inv.id} key={inv.id} position={i}>
-      <IndexTable.Cell>
+    return [
+      <InlineStack key="name" gap="200" blockAlign="center" wrap={false}>
         <Text as="span" fontWeight="semibold">
-          {inv.email}
+          {label}
         </Text>
-      </IndexTable.Cell>
-      <IndexTable.Cell>{t(`team.roles.${inv.role}`)}</IndexTable.Cell>
-      <IndexTable.Cell>
-        {inv.state === "expired" ? <Badge tone="warning">{t("team.expired")}</Badge> : <Badge tone="attention">{t("team.pending")}</Badge>}
-      </IndexTable.Cell>
-      <IndexTable.Cell>{formatDateTime(locale, inv.expiresAt)}</IndexTable.Cell>
-      <IndexTable.Cell>
-        <InvitationActions data={data} id={inv.id} email={inv.email} />
-      </IndexTable.Cell>
-    </IndexTable.Row>
-  ));
+        {you.kind === "shopify" && you.shop === m.shop && you.userId === m.userId ? <Badge tone="info">{t("team.you")}</Badge> : null}
+      </InlineStack>,
+      m.shop,
+      <RoleControl key={`role-${m.role}`} data={data} current={m.role} fields={{ memberKind: "shopify", shop: m.shop, userId: m.userId }} label={label} />,
+      formatDateTime(locale, m.lastSeenAt),
+    ];
+  });
+  const inviteRows = data.invitations.map((inv) => [
+    <Text key="email" as="span" fontWeight="semibold">
+      {inv.email}
+    </Text>,
+    t(`team.roles.${inv.role}`),
+    inv.state === "expired" ? (
+      <Badge key="state" tone="warning">
+        {t("team.expired")}
+      </Badge>
+    ) : (
+      <Badge key="state" tone="attention">
+        {t("team.pending")}
+      </Badge>
+    ),
+    formatDateTime(locale, inv.expiresAt),
+    <InvitationActions key="actions" data={data} id={inv.id} email={inv.email} />,
+  ]);
+
+  const section = (title: string, help: string | null, empty: string, headings: string[], rows: ReactNode[][]) => (
+    <Card padding="0">
+      <Box padding="400" paddingBlockEnd="200">
+        <BlockStack gap="100">
+          <Text as="h2" variant="headingMd">
+            {title}
+          </Text>
+          {help ? (
+            <Text as="p" tone="subdued">
+              {help}
+            </Text>
+          ) : null}
+        </BlockStack>
+      </Box>
+      {rows.length === 0 ? (
+        <Box padding="400" paddingBlockStart="0">
+          <Text as="p" tone="subdued">
+            {empty}
+          </Text>
+        </Box>
+      ) : (
+        <DataTable columnContentTypes={headings.map(() => "text" as const)} headings={headings} rows={rows} verticalAlign="middle" />
+      )}
+    </Card>
+  );
 
   return (
     <Page title={t("team.title")} subtitle={t("team.subtitle")}>
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            <Card padding="0">
-              <Box padding="400" paddingBlockEnd="200">
-                <Text as="h2" variant="headingMd">
-                  {t("team.members")}
-                </Text>
-              </Box>
-              {data.members.length === 0 ? (
-                <Box padding="400">
-                  <Text as="p" tone="subdued">
-                    {t("team.noMembers")}
-                  </Text>
-                </Box>
-              ) : (
-                <IndexTable
-                  resourceName={{ singular: t("team.memberOne"), plural: t("team.memberMany") }}
-                  itemCount={data.members.length}
-                  selectable={false}
-                  headings={[{ title: t("team.columns.email") }, { title: t("team.columns.role") }, { title: t("team.columns.lastSignIn") }, { title: t("team.columns.actions"), hidden: true }]}
-                >
-                  {memberRows}
-                </IndexTable>
-              )}
-            </Card>
-            {data.shopifyStaff.length > 0 || data.surface === "app" ? (
-              <Card padding="0">
-                <Box padding="400" paddingBlockEnd="200">
-                  <BlockStack gap="100">
-                    <Text as="h2" variant="headingMd">
-                      {t("team.shopifyStaff")}
-                    </Text>
-                    <Text as="p" tone="subdued">
-                      {t("team.shopifyStaffHelp")}
-                    </Text>
-                  </BlockStack>
-                </Box>
-                <IndexTable
-                  resourceName={{ singular: t("team.memberOne"), plural: t("team.memberMany") }}
-                  itemCount={data.shopifyStaff.length}
-                  selectable={false}
-                  headings={[{ title: t("team.columns.member") }, { title: t("team.columns.shop") }, { title: t("team.columns.role") }, { title: t("team.columns.lastSeen") }]}
-                >
-                  {staffRows}
-                </IndexTable>
-              </Card>
-            ) : null}
-            <Card padding="0">
-              <Box padding="400" paddingBlockEnd="200">
-                <Text as="h2" variant="headingMd">
-                  {t("team.invitations")}
-                </Text>
-              </Box>
-              {data.invitations.length === 0 ? (
-                <Box padding="400">
-                  <Text as="p" tone="subdued">
-                    {t("team.noInvitations")}
-                  </Text>
-                </Box>
-              ) : (
-                <IndexTable
-                  resourceName={{ singular: t("team.invitationOne"), plural: t("team.invitationMany") }}
-                  itemCount={data.invitations.length}
-                  selectable={false}
-                  headings={[{ title: t("team.columns.email") }, { title: t("team.columns.role") }, { title: t("team.columns.status") }, { title: t("team.columns.expires") }, { title: t("team.columns.actions"), hidden: true }]}
-                >
-                  {inviteRows}
-                </IndexTable>
-              )}
-            </Card>
+            {section(t("team.members"), null, t("team.noMembers"), [t("team.columns.email"), t("team.columns.role"), t("team.columns.lastSignIn"), ""], memberRows)}
+            {data.shopifyStaff.length > 0 || data.surface === "app"
+              ? section(t("team.shopifyStaff"), t("team.shopifyStaffHelp"), t("team.noMembers"), [t("team.columns.member"), t("team.columns.shop"), t("team.columns.role"), t("team.columns.lastSeen")], staffRows)
+              : null}
+            {section(t("team.invitations"), null, t("team.noInvitations"), [t("team.columns.email"), t("team.columns.role"), t("team.columns.status"), t("team.columns.expires"), ""], inviteRows)}
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">

@@ -1,0 +1,136 @@
+import fs from "node:fs";
+import path from "node:path";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
+import { hydrated, launchChromium, settled } from "../support/e2e-browser.ts";
+import { startSmtpServer, type TestSmtpServer } from "../support/smtp-server.ts";
+
+/**
+ * Invite → accept → sign in, in Chromium, with the email through a real SMTP server: the owner
+ * invites from the team page (English), the invited person opens the link in Chinese, sets a
+ * password and is signed in as Support (no Team in the navigation, no reveal in a pool's key
+ * list), signs out and in again; the used link then says so. Two-factor sign-in is part 3.
+ */
+
+const OWNER = "owner@example.com";
+const INVITED = "agent@example.com";
+const PASSWORD = "Quasar-Tangerine-Wobble-8142";
+const NEW_PASSWORD = "Heliotrope-Marzipan-Ferry-5307";
+const shots = path.join(projectRoot, "test-results/e2e");
+
+let app: E2eApp;
+let smtp: TestSmtpServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  smtp = await startSmtpServer();
+  app = await startE2eApp({ env: { NODE_ENV: "production", SMTP_URL: smtp.url } });
+  const created = await app.cli(["admin", "create", "--email", OWNER, "--password-stdin", "--account-name", "Acme Keys", "--json"], PASSWORD + "\n");
+  if (created.code !== 0) throw new Error(`admin create failed (${created.code}):\n${created.stdout}\n${created.stderr}`);
+  const pool = await app.cli(["pool", "create", "--name", "Gift card", "--json"]);
+  if (pool.code !== 0) throw new Error(pool.stderr);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await app?.stop();
+  await smtp?.stop();
+});
+
+async function newPage(lang: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 800 }, locale: lang, extraHTTPHeaders: { "Accept-Language": lang } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on("pageerror", (e) => pageErrors.push(`${page.url()}: ${e.message}`));
+  return page;
+}
+
+async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel(/^(Email|邮箱)$/).fill(email);
+  await page.getByLabel(/^(Password|密码)$/).fill(password);
+  await page.getByRole("button", { name: /^(Sign in|登录)$/ }).click();
+  await page.waitForURL(/\/admin$/);
+}
+
+describe("team invitations in Chromium", () => {
+  it("invite → accept → sign in, in English and Chinese", async () => {
+    const owner = await newPage("en-US");
+    await signIn(owner, OWNER, PASSWORD);
+    await hydrated(owner);
+    await owner.getByRole("link", { name: "Team" }).first().click();
+    await owner.waitForURL(/\/admin\/team$/);
+    await settled(owner);
+    await owner.getByLabel("Email", { exact: true }).fill(INVITED);
+    await owner.getByLabel("Role", { exact: true }).selectOption("support");
+    await owner.getByRole("button", { name: "Send invitation" }).click();
+    await owner.getByText(`Invitation sent to ${INVITED}`).waitFor();
+    // The open invitation is listed with its actions.
+    await owner.getByRole("button", { name: `Resend the invitation to ${INVITED}` }).waitFor();
+    await settled(owner);
+    await owner.screenshot({ path: path.join(shots, "team-en.png"), fullPage: true });
+
+    const [mail] = await smtp.waitForMessages(1);
+    expect(mail.envelope.to).toEqual([INVITED]);
+    const link = /(http:\/\/\S+\/invite\/[A-Za-z0-9_-]{43})/.exec(mail.parsed.text ?? "")![1];
+
+    // The invited person reads Chinese.
+    const agent = await newPage("zh-CN");
+    await agent.goto(link);
+    await settled(agent);
+    await agent.getByText("你被邀请以客服身份加入 Acme Keys").waitFor();
+    await agent.getByLabel("密码", { exact: true }).fill("password1234");
+    await agent.getByLabel("再次输入密码").fill("password1234");
+    await agent.getByRole("button", { name: "接受并登录" }).click();
+    // A weak password is refused beside its field, in Chinese.
+    await agent.getByText("这个密码太容易被猜到", { exact: false }).first().waitFor();
+    await agent.getByLabel("密码", { exact: true }).fill(NEW_PASSWORD);
+    await agent.getByLabel("再次输入密码").fill(NEW_PASSWORD);
+    await settled(agent);
+    await agent.screenshot({ path: path.join(shots, "team-accept-zh-CN.png"), fullPage: true });
+    await agent.getByRole("button", { name: "接受并登录" }).click();
+    await agent.waitForURL(/\/admin$/);
+    await hydrated(agent);
+    // Signed in as Support: no Team in the navigation.
+    await agent.getByRole("link", { name: "卡密库" }).first().waitFor();
+    expect(await agent.getByRole("link", { name: "团队" }).count()).toBe(0);
+
+    // Signing out and in again with the new password.
+    await agent.getByRole("button", { name: new RegExp(INVITED.replace(".", "\\.")) }).click();
+    await agent.getByRole("menuitem", { name: "退出登录" }).click();
+    await agent.waitForURL(/\/login/);
+    await signIn(agent, INVITED, NEW_PASSWORD);
+    await settled(agent);
+    await agent.screenshot({ path: path.join(shots, "team-signed-in-zh-CN.png"), fullPage: true });
+
+    // The team page is closed to Support, and the used link says so.
+    const closed = await agent.goto("/admin/team");
+    expect(closed?.status()).toBe(403);
+    await agent.getByText("无权操作").waitFor();
+    const used = await agent.goto(link);
+    expect(used?.status()).toBe(410);
+    await agent.getByText("该邀请已被接受").waitFor();
+    await settled(agent);
+    await agent.screenshot({ path: path.join(shots, "team-link-used-zh-CN.png"), fullPage: true });
+
+    // The owner sees the new member with their role; in Chinese too.
+    await owner.reload();
+    await settled(owner);
+    await owner.getByRole("row").filter({ hasText: INVITED }).first().waitFor();
+    const ownerZh = await newPage("zh-CN");
+    await signIn(ownerZh, OWNER, PASSWORD);
+    await ownerZh.goto("/admin/team");
+    await settled(ownerZh);
+    await ownerZh.getByText("团队成员").first().waitFor();
+    await ownerZh.screenshot({ path: path.join(shots, "team-zh-CN.png"), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});
