@@ -7,6 +7,7 @@ import { isbot } from "isbot";
 import type { RenderToPipeableStreamOptions } from "react-dom/server";
 import { renderToPipeableStream } from "react-dom/server";
 import { adminCsp, createCspNonce, embeddedShop, withoutScriptPreloads } from "./.server/http/admin-csp.ts";
+import { loggablePath } from "./.server/http/loggable-path.ts";
 import { CspNonceContext } from "./components/csp-nonce.ts";
 
 export const streamTimeout = 5_000;
@@ -15,7 +16,8 @@ export const streamTimeout = 5_000;
 export const handleError: HandleErrorFunction = (error, { request, context }) => {
   if (request.signal.aborted) return;
   const log = (context as AppLoadContext | undefined)?.services?.log;
-  const path = new URL(request.url).pathname;
+  // Not the raw path: /invite/<token> and /k/<token> are capabilities (loggable-path.ts).
+  const path = loggablePath(new URL(request.url).pathname);
   if (log) log.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), path }, "request failed");
   else console.error(error);
 };
@@ -33,7 +35,9 @@ function isEmbeddedPath(path: string): boolean {
  */
 function addSecurityHeaders(request: Request, headers: Headers, nonce: string) {
   headers.set("X-Content-Type-Options", "nosniff");
-  headers.set("Referrer-Policy", "same-origin");
+  // A route that asked for less (an invitation page: no-referrer, so its token never leaves in a
+  // Referer, not even to the app's own assets) keeps its own policy.
+  if (!headers.has("Referrer-Policy")) headers.set("Referrer-Policy", "same-origin");
   const url = new URL(request.url);
   const dev = import.meta.env.DEV;
   if (isEmbeddedPath(url.pathname)) {

@@ -106,6 +106,14 @@ describe("standalone admin: Content-Security-Policy with a nonce", () => {
     }
     expect(nonces.size).toBe(3);
   });
+
+  it("an invitation page keeps its own Referrer-Policy (no-referrer: its token never leaves in a Referer); others get same-origin", async () => {
+    const invite = await fetch(`${http.url}/invite/${"x".repeat(43)}`);
+    expect(invite.headers.get("content-type")).toMatch(/text\/html/);
+    expect(invite.headers.get("referrer-policy")).toBe("no-referrer");
+    const login = await fetch(`${http.url}/login`);
+    expect(login.headers.get("referrer-policy")).toBe("same-origin");
+  });
 });
 
 describe("embedded admin: Content-Security-Policy with a nonce, framed only by the shop's admin", () => {

@@ -61,6 +61,9 @@ export type PasswordVerdict =
   | { ok: true; score: number }
   | { ok: false; score: number; warning: PasswordWarning; suggestions: PasswordSuggestion[] };
 
+/** How much of a password zxcvbn looks at (see loadEstimator). */
+export const ESTIMATED_PREFIX = 100;
+
 let estimator: Promise<ZxcvbnFactory> | undefined;
 
 /**
@@ -79,17 +82,26 @@ function loadEstimator(): Promise<ZxcvbnFactory> {
       dictionary: { ...common.dictionary, ...en.dictionary },
       graphs: common.adjacencyGraphs,
       useLevenshteinDistance: false,
+      // zxcvbn's matching grows faster than linearly with length: 1024 varied characters cost
+      // 3–6 s of blocking CPU. Its authors' advice is to estimate a prefix; 100 characters that
+      // pass are strong whatever follows, so the rest of a long password only adds to it.
+      maxLength: ESTIMATED_PREFIX,
     });
   })();
   return estimator;
 }
+
+const SEASONS_AND_MONTHS = ["spring", "summer", "autumn", "winter", "january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december"];
 
 /**
  * What this site's attacker tries first: the product's name, the role the login page is for, and
  * the admin's email, its local part (and its pieces) and its domain's name.
  */
 export function contextWords(email: string | undefined): string[] {
-  const words = new Set(["keyrelay", "admin"]);
+  // Beyond the product and the role: the platforms a key shop runs on, and the seasons and months
+  // people pair with a year and a symbol ("Summer2024!!", "Shopify2024!"), which zxcvbn alone
+  // scores 3–4 on length. A password must be strong without them, not free of them.
+  const words = new Set(["keyrelay", "admin", "shopify", "woocommerce", ...SEASONS_AND_MONTHS]);
   const e = email?.trim().toLowerCase();
   if (e) {
     words.add(e);
