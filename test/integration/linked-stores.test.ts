@@ -255,5 +255,18 @@ for (const { dialect, available } of dialects) {
       const solo = await loneStore(`solo-${dialect}`);
       expect(await codeOf(splitOffStore(s, solo.account_id, solo.id, cli))).toBe("split_last_store");
     });
+
+    it("two split-offs of an account's two stores at once leave it one store (the last store stays)", async () => {
+      for (let round = 0; round < 5; round++) {
+        const acc = await createAccount(s.db, { name: `two-${round}` });
+        const a = await insertStore(s.db, { accountId: acc.id, platform: "woocommerce", domain: `https://race-a${round}-${dialect}.example`, name: "A" });
+        const b = await insertStore(s.db, { accountId: acc.id, platform: "woocommerce", domain: `https://race-b${round}-${dialect}.example`, name: "B" });
+        const results = await Promise.allSettled([splitOffStore(s, acc.id, a.id, cli), splitOffStore(s, acc.id, b.id, cli)]);
+        const left = await s.db.selectFrom("stores").select("id").where("account_id", "=", acc.id).execute();
+        expect(left, `round ${round}`).toHaveLength(1);
+        const refused = results.filter((r) => r.status === "rejected").map((r) => ((r as PromiseRejectedResult).reason as KeyrelayError).code);
+        expect(refused).toEqual(["split_last_store"]);
+      }
+    });
   });
 }

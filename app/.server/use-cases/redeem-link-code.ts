@@ -1,3 +1,5 @@
+import { lockAccount } from "../db/repositories/accounts-repo.ts";
+import { clientNetwork } from "../domain/client-network.ts";
 import { hashLinkCode } from "../crypto/link-code.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { findLinkCode, useLinkCode } from "../db/repositories/link-codes-repo.ts";
@@ -44,7 +46,7 @@ export async function redeemLinkCode(s: Deps, accountId: string, input: RedeemIn
   };
 
   // The attempt counts before the code is looked at: parallel guesses cannot pass a check together.
-  const wait = await s.linkCodeLimiter.consume([`account:${accountId}`, ...(input.ip ? [`ip:${input.ip}`] : [])]);
+  const wait = await s.linkCodeLimiter.consume([`account:${accountId}`, ...(input.ip ? [`ip:${clientNetwork(input.ip)}`] : [])]);
   if (wait > 0) return failed("rate_limited", new InvalidInputError("link_rate_limited", "too many link attempts", { field: "code", params: { seconds: wait } }));
   const normalised = normaliseLinkCode(String(input.code ?? ""));
   const invalid = new InvalidInputError("link_code_invalid", "this link code is not valid (used, expired or mistyped)", { field: "code" });
@@ -52,6 +54,11 @@ export async function redeemLinkCode(s: Deps, accountId: string, input: RedeemIn
   const hash = hashLinkCode(normalised);
 
   const outcome: LinkedStore | { refused: string; error: KeyrelayError } = await s.db.transaction().execute(async (trx) => {
+    // Two redemptions for this account's stores at once (or one beside a split-off) are
+    // serialised, and the store is read again under the lock: it may have moved meanwhile.
+    await lockAccount(trx, accountId);
+    const current = await trx.selectFrom("stores").select(["id"]).where("account_id", "=", accountId).where("id", "=", store.id).executeTakeFirst();
+    if (!current) return { refused: "store_moved", error: new InvalidInputError("store_not_found", "no such store", { field: "storeId", params: { id: input.storeId } }) };
     const code = await findLinkCode(trx, hash);
     if (!code) return { refused: "unknown", error: invalid };
     const state = linkCodeState(code, now);

@@ -1,5 +1,5 @@
 import type { InventoryLevel } from "../../../connectors/host-connector.ts";
-import { createAccount } from "../db/repositories/accounts-repo.ts";
+import { createAccount, lockAccount } from "../db/repositories/accounts-repo.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { moveStoreToAccount } from "../db/repositories/store-move.ts";
 import { findStoreById } from "../db/repositories/stores-repo.ts";
@@ -37,6 +37,10 @@ type Deps = Pick<Services, "db" | "database" | "connectors">;
 export async function splitOffStore(s: Deps, accountId: string, storeId: string, actor: Actor): Promise<SplitOffResult> {
   assertMayManageStoreLinks(actor);
   const moved = await s.db.transaction().execute(async (trx) => {
+    // Two split-offs of an account's two stores at once must not both see "another store is left"
+    // (on Postgres both would pass and leave the account's pools with no store): what is checked
+    // below is read under the account's lock.
+    await lockAccount(trx, accountId);
     const store = await trx.selectFrom("stores").select(["id", "name"]).where("account_id", "=", accountId).where("id", "=", storeId).executeTakeFirst();
     if (!store) throw new InvalidInputError("store_not_found", "no such store", { field: "storeId", params: { id: storeId } });
     const stores = await trx.selectFrom("stores").select((eb) => eb.fn.countAll<number>().as("n")).where("account_id", "=", accountId).executeTakeFirstOrThrow();
