@@ -1,3 +1,4 @@
+import { clientNetwork } from "../.server/domain/client-network.ts";
 import { negotiateLocale, type Locale } from "../i18n/i18n.ts";
 import { readForm } from "../.server/http/read-form.ts";
 import { keyPageHeaders, requestedLocale } from "../.server/http/key-page-response.ts";
@@ -34,7 +35,7 @@ async function keyPage(request: Request, token: string, context: Route.LoaderArg
   const asked = requestedLocale(url);
   const fallback: Locale = asked ?? negotiateLocale(request.headers.get("accept-language")) ?? s.config.defaultLocale;
   try {
-    const wait = await s.buyerLimiter.consume([`ip:${context.clientIp}`]);
+    const wait = await s.buyerLimiter.consume([`ip:${clientNetwork(context.clientIp)}`]);
     if (wait > 0) return keyPageMessage(fallback, "tooMany", { status: 429, headers: { "Retry-After": String(wait) } });
     const result = await openKeyPage(s, token, reveal);
     if (result.kind === "invalid") return keyPageMessage(fallback, "invalid", { status: 404 });

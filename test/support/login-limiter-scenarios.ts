@@ -120,6 +120,23 @@ export function limiterScenarios(make: () => LimiterHarness): void {
     expect(allowed(await l.begin({ email: `later-${email}`, ip: ipA }))).toBe(true);
   });
 
+  it("counts an IPv6 /64 as one client: new addresses from one subscriber's block do not reset the limits", async () => {
+    const h = make();
+    const l = h.limiter();
+    const { email } = fresh();
+    const block = `2001:db8:${n.toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
+    const lockouts: Lockout[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = await fail(l, { email: `spray6-${i}-${email}`, ip: `${block}::${(i + 1).toString(16)}` });
+      expect(r).not.toBeTypeOf("number");
+      lockouts.push(...(r as Lockout[]));
+    }
+    expect(lockouts).toEqual([{ limit: "ip", failures: 20, retryAfterSeconds: 900 }]);
+    expect(wait(await l.begin({ email, ip: `${block}:ffff:1:2:3` }))).toBe(900);
+    // The neighbouring /64 is someone else.
+    expect(allowed(await l.begin({ email, ip: "2001:db8:fffe:fffe::1" }))).toBe(true);
+  });
+
   it("the global cap per email stops a distributed attack; the owner's known device still gets in", async () => {
     const h = make();
     const l = h.limiter();

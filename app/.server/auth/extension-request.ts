@@ -1,4 +1,5 @@
 import type { Services } from "../ports.ts";
+import { clientNetwork } from "../domain/client-network.ts";
 import { shopifyFor } from "./shopify-app.ts";
 
 /**
@@ -41,7 +42,7 @@ export async function verifyExtensionRequest(
   if (opts.preflight) return withExtensionHeaders(new Response(null, { status: 204, headers: { "Access-Control-Max-Age": "7200" } }));
   if (!s.config.shopify) return extensionJson(null, { error: "shopify_not_configured" }, 404);
 
-  const ipWait = await s.buyerLimiter.consume([`ip:${opts.ip}`]);
+  const ipWait = await s.buyerLimiter.consume([`ip:${clientNetwork(opts.ip)}`]);
   if (ipWait > 0) return extensionJson(null, { error: "too_many_requests" }, 429, { "Retry-After": String(ipWait) });
 
   const header = request.headers.get("authorization") ?? "";

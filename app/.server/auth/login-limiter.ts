@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
 import type { Config } from "../config.ts";
+import { clientNetwork } from "../domain/client-network.ts";
 import { type AttemptStore, type CapRule, memoryAttemptStore, redisAttemptStore, type StreakRule } from "./login-attempt-store.ts";
 
 /**
@@ -95,11 +96,14 @@ export function createLoginLimiter(config: Config, opts: LoginLimiterOptions = {
     async begin(attempt) {
       const at = now();
       const streakLimit: LoginLimit = attempt.device ? "email_device" : "email_ip";
-      const streakKey = attempt.device ? `ed:${digest(attempt.email, attempt.device)}` : `ei:${digest(attempt.email, attempt.ip)}`;
+      // An IPv6 client is its /64 (domain/client-network.ts): a fresh address per request must
+      // not be a fresh set of attempts.
+      const network = clientNetwork(attempt.ip);
+      const streakKey = attempt.device ? `ed:${digest(attempt.email, attempt.device)}` : `ei:${digest(attempt.email, network)}`;
       const caps: { limit: LoginLimit; key: string; rule: CapRule }[] = attempt.device
         ? []
         : [
-            { limit: "ip", key: `ip:${digest(attempt.ip)}`, rule: ipCap },
+            { limit: "ip", key: `ip:${digest(network)}`, rule: ipCap },
             { limit: "email", key: `em:${digest(attempt.email)}`, rule: emailCap },
           ];
       // Caps first, then the streak: a refused attempt gives back what it took, and a blocked IP
