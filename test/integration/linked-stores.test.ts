@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../../app/.server/db/repositories/accounts-repo.ts";
+import { insertAdminUser } from "../../app/.server/db/repositories/admin-users-repo.ts";
+import { countOwners, insertShopifyStaff } from "../../app/.server/db/repositories/team-repo.ts";
 import { insertStore } from "../../app/.server/db/repositories/stores-repo.ts";
 import type { Store } from "../../app/.server/db/schema.ts";
 import type { KeyrelayError } from "../../app/.server/domain/errors.ts";
@@ -10,7 +12,9 @@ import { createLinkCode } from "../../app/.server/use-cases/create-link-code.ts"
 import { installShopifyShop } from "../../app/.server/use-cases/install-shopify-shop.ts";
 import { mapProduct } from "../../app/.server/use-cases/manage-mappings.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
+import { changeMemberRole } from "../../app/.server/use-cases/manage-team-members.ts";
 import { redeemLinkCode } from "../../app/.server/use-cases/redeem-link-code.ts";
+import { shopifyStaffRole } from "../../app/.server/use-cases/shopify-staff-role.ts";
 import { splitOffStore } from "../../app/.server/use-cases/split-off-store.ts";
 import { dialects } from "../support/dialects.ts";
 import { startFakeShopify, type FakeShopify } from "../support/fake-shopify.ts";
@@ -267,6 +271,48 @@ for (const { dialect, available } of dialects) {
         const refused = results.filter((r) => r.status === "rejected").map((r) => ((r as PromiseRejectedResult).reason as KeyrelayError).code);
         expect(refused).toEqual(["split_last_store"]);
       }
+    });
+
+    const staffRows = (accountId: string) => s.db.selectFrom("shopify_staff_roles").select(["shop", "shopify_user_id", "role"]).where("account_id", "=", accountId).execute();
+    const ownerRef = (id: string) => ({ role: "owner" as const, actor: admin(id), self: { kind: "admin" as const, id } });
+
+    it("a shop split off takes its staff roles out of the old account: they no longer count as its owners, so its last real owner cannot step down", async () => {
+      const acc = await createAccount(s.db, { name: "A" });
+      const shopP = `stale-p-${dialect}.myshopify.com`;
+      const p = await insertStore(s.db, { accountId: acc.id, platform: "shopify", domain: shopP, name: "P" });
+      await insertStore(s.db, { accountId: acc.id, platform: "woocommerce", domain: `https://stale-w-${dialect}.example`, name: "W" });
+      expect(await shopifyStaffRole(s, acc.id, shopP, "111")).toBe("owner"); // the installer
+      const x = await insertAdminUser(s.db, { accountId: acc.id, email: `stale-x-${dialect}@example.com`, passwordHash: "x", role: "owner" });
+      const split = await splitOffStore(s, acc.id, p.id, admin(x.id));
+      expect(await staffRows(acc.id)).toEqual([]);
+      expect(await countOwners(s.db, acc.id)).toBe(1);
+      expect(await codeOf(changeMemberRole(s, acc.id, { kind: "admin", id: x.id }, "manager", ownerRef(x.id)))).toBe("team_last_owner");
+      // In the shop's new account the staff member gets a role by that account's rules: it has no owner.
+      expect(await shopifyStaffRole(s, split.accountId, shopP, "111")).toBe("owner");
+    });
+
+    it("a shop linked into another account leaves its staff roles behind: in the code's account, which has an owner, its staff are support", async () => {
+      const from = await createAccount(s.db, { name: "S" });
+      const shopS = `stale-s-${dialect}.myshopify.com`;
+      const st = await insertStore(s.db, { accountId: from.id, platform: "shopify", domain: shopS, name: "S" });
+      expect(await shopifyStaffRole(s, from.id, shopS, "222")).toBe("owner");
+      const to = await createAccount(s.db, { name: "T" });
+      await insertStore(s.db, { accountId: to.id, platform: "woocommerce", domain: `https://stale-t-${dialect}.example`, name: "T" });
+      const y = await insertAdminUser(s.db, { accountId: to.id, email: `stale-y-${dialect}@example.com`, passwordHash: "x", role: "owner" });
+      const made = await createLinkCode(s, to.id, admin(y.id));
+      await redeemLinkCode(s, from.id, { storeId: st.id, code: made.code, ip: "203.0.113.9" }, { type: "shopify_staff", id: shopS });
+      expect(await staffRows(from.id)).toEqual([]);
+      expect(await shopifyStaffRole(s, to.id, shopS, "222")).toBe("support");
+      expect(await countOwners(s.db, to.id)).toBe(1);
+    });
+
+    it("countOwners counts a staff owner only while their shop is a store of the account", async () => {
+      const acc = await createAccount(s.db, { name: "C" });
+      await insertStore(s.db, { accountId: acc.id, platform: "woocommerce", domain: `https://stale-c-${dialect}.example`, name: "C" });
+      const at = new Date().toISOString();
+      // A row left by a move made before staff roles followed the shop.
+      await insertShopifyStaff(s.db, { account_id: acc.id, shop: `gone-${dialect}.myshopify.com`, shopify_user_id: "333", role: "owner", first_seen_at: at, last_seen_at: at, updated_at: at });
+      expect(await countOwners(s.db, acc.id)).toBe(0);
     });
   });
 }

@@ -3,7 +3,7 @@ import type { Database } from "../schema.ts";
 
 /**
  * Moves a store and its order history (orders, their lines and deliveries, compliance requests)
- * from one account to another, inside the caller's transaction. The caller has made sure nothing
+ * from one account to another, dropping a Shopify shop's staff roles in the old one, inside the caller's transaction. The caller has made sure nothing
  * moved is tied to the old account's pools (no mappings, no lines bound to a pool, hence no
  * allocations): those rows reference pools by (account, pool) and could not follow.
  *
@@ -36,4 +36,10 @@ export async function moveStoreToAccount(trx: Transaction<Database>, dialect: "s
       select 1`.execute(trx);
   }
   await trx.updateTable("compliance_requests").set({ account_id: toAccountId }).where("account_id", "=", fromAccountId).where("store_id", "=", storeId).execute();
+  // A shop's staff roles belong to the account they were given in: left behind they would keep
+  // counting as that account's owners (and its last real owner could step down). They are not
+  // carried over either — the new account has its own owner and rules — so they go, and
+  // shopifyStaffRole gives each staff member a role in the new account on their next request.
+  const moved = await trx.selectFrom("stores").select(["platform", "domain"]).where("id", "=", storeId).executeTakeFirst();
+  if (moved?.platform === "shopify") await trx.deleteFrom("shopify_staff_roles").where("account_id", "=", fromAccountId).where("shop", "=", moved.domain).execute();
 }

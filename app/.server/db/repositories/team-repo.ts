@@ -31,11 +31,14 @@ export async function countOwners(db: Executor, accountId: string): Promise<numb
     .where("role", "=", "owner")
     .where("disabled", "=", 0)
     .executeTakeFirstOrThrow();
+  // Only staff of a shop that is still a store of this account can reach it: a row of a shop that
+  // left (or of a store removed) is no owner here.
   const staff = await db
-    .selectFrom("shopify_staff_roles")
+    .selectFrom("shopify_staff_roles as r")
+    .innerJoin("stores as st", (j) => j.onRef("st.account_id", "=", "r.account_id").onRef("st.domain", "=", "r.shop").on("st.platform", "=", "shopify"))
     .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("account_id", "=", accountId)
-    .where("role", "=", "owner")
+    .where("r.account_id", "=", accountId)
+    .where("r.role", "=", "owner")
     .executeTakeFirstOrThrow();
   return Number(admins.n) + Number(staff.n);
 }
