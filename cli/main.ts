@@ -22,7 +22,7 @@ import { map } from "./commands/map.ts";
 import { ordersRerun } from "./commands/orders-rerun.ts";
 import { storeAddWooCommerce, storeLink, storeLinkCode, storeList, storeSplitOff } from "./commands/store.ts";
 import { stockLocations, stockStatus, stockSync } from "./commands/stock.ts";
-import { teamInvite, teamList, teamRemove } from "./commands/team.ts";
+import { teamInvite, teamList, teamRemove, teamSetRole } from "./commands/team.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
 import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
 import { createOutput, type DescribedError, describeError, UsageError } from "./output.ts";
@@ -54,6 +54,7 @@ const commands: Record<string, Command> = {
   "team invite": teamInvite,
   "team list": teamList,
   "team remove": teamRemove,
+  "team set-role": teamSetRole,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

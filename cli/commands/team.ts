@@ -1,9 +1,10 @@
 import type { Command } from "../command.ts";
 import { findAdminByEmail } from "../../app/.server/db/repositories/admin-users-repo.ts";
+import { findStoreByDomain } from "../../app/.server/db/repositories/stores-repo.ts";
 import { parseRole } from "../../app/.server/domain/roles.ts";
 import { inviteTeamMember } from "../../app/.server/use-cases/invite-team-member.ts";
 import { listTeam } from "../../app/.server/use-cases/list-team.ts";
-import { removeTeamMember } from "../../app/.server/use-cases/manage-team-members.ts";
+import { changeMemberRole, removeTeamMember } from "../../app/.server/use-cases/manage-team-members.ts";
 import { CLI_TEAM_ACTOR } from "../../app/.server/use-cases/team-actor.ts";
 import { formatDateTime } from "../../app/i18n/i18n.ts";
 import { UsageError } from "../output.ts";
@@ -67,5 +68,46 @@ export const teamRemove: Command = {
     const r = await removeTeamMember(s, accountId, { email }, CLI_TEAM_ACTOR);
     out.say(out.t("cli.teamRemoved", { email: r.email, count: r.sessionsEnded }));
     out.result({ accountId, ...r });
+  },
+};
+
+/**
+ * Sets a member's role: a standalone login by --email, or a Shopify staff member by --shop and
+ * --user-id (as `team list` shows them). How an account from before roles gets its owner: its
+ * embedded staff are all managers until one is named here (or on the team page by an owner).
+ */
+export const teamSetRole: Command = {
+  options: { email: { type: "string" }, shop: { type: "string" }, "user-id": { type: "string" }, role: { type: "string" }, account: { type: "string" } },
+  needs: "services",
+  validate(values) {
+    if (!values.email) {
+      requireOption(values, "shop");
+      requireOption(values, "user-id");
+    }
+    requireOption(values, "role");
+    parseRole(values.role);
+  },
+  async run(s, values, out) {
+    const role = String(values.role);
+    let accountId: string;
+    let member: { kind: "admin"; id: string } | { kind: "shopify"; shop: string; userId: string };
+    let label: string;
+    if (values.email) {
+      const email = String(values.email).trim().toLowerCase();
+      const admin = await findAdminByEmail(s.db, email);
+      accountId = values.account ? await resolveAccount(s, values.account) : (admin?.account_id ?? (await resolveAccount(s, undefined)));
+      // Not this account's login: changeMemberRole answers team_member_not_found.
+      member = { kind: "admin", id: admin?.account_id === accountId ? admin.id : "" };
+      label = email;
+    } else {
+      const shop = String(values.shop).trim().toLowerCase();
+      const store = await findStoreByDomain(s.db, "shopify", shop);
+      accountId = values.account ? await resolveAccount(s, values.account) : (store?.account_id ?? (await resolveAccount(s, undefined)));
+      member = { kind: "shopify", shop, userId: String(values["user-id"]).trim() };
+      label = out.t("cli.teamStaffName", { id: member.userId, shop });
+    }
+    const r = await changeMemberRole(s, accountId, member, role, CLI_TEAM_ACTOR);
+    out.say(out.t("cli.teamRoleSet", { member: label, from: out.t(`team.roles.${r.from}`), to: out.t(`team.roles.${r.to}`) }));
+    out.result({ accountId, member: r.member, from: r.from, to: r.to });
   },
 };

@@ -360,4 +360,52 @@ describe("embedded Shopify staff get roles (session tokens)", () => {
     // The only owner cannot step down.
     expect((await post("/app/team", "1001", { intent: "role", memberKind: "shopify", shop: TEST_SHOP, userId: "1001", role: "viewer" })).status).toBe(400);
   });
+
+  it("a session token that names no user is refused with a clear error, not merged into one shared identity", async () => {
+    const staffBefore = await s.db.selectFrom("shopify_staff_roles").select("shopify_user_id").execute();
+    const res = await get("/app", "");
+    expect(res.status).toBe(400);
+    // The error page says why (the boundary shows the answer's message).
+    expect(await res.text()).toContain("the session token names no user");
+    expect(await s.db.selectFrom("shopify_staff_roles").select("shopify_user_id").execute()).toEqual(staffBefore);
+  });
+
+  it("an account from before roles: whoever opens the app first is a manager, not owner, until `team set-role` names an owner; then newcomers are support", async () => {
+    // As an upgrade finds it: the account existed before migration 0007 ran and no staff row exists yet.
+    const { account_id: accountId } = await s.db.selectFrom("stores").select("account_id").where("domain", "=", TEST_SHOP).executeTakeFirstOrThrow();
+    await s.db.deleteFrom("shopify_staff_roles").where("account_id", "=", accountId).execute();
+    await s.db.updateTable("accounts").set({ created_at: "2020-01-01T00:00:00.000Z" }).where("id", "=", accountId).execute();
+
+    expect((await get("/app", "2001")).status).toBe(200);
+    expect((await get("/app", "2002")).status).toBe(200);
+    const roles = () => s.db.selectFrom("shopify_staff_roles").select(["shopify_user_id", "role"]).where("account_id", "=", accountId).orderBy("shopify_user_id").execute();
+    expect(await roles()).toEqual([
+      { shopify_user_id: "2001", role: "manager" },
+      { shopify_user_id: "2002", role: "manager" },
+    ]);
+    // What they did before stays (export), the team does not.
+    expect((await get(`/app/pools/${poolId}/export`, "2001")).status).toBe(200);
+    expect((await get("/app/team", "2001")).status).toBe(403);
+
+    const named = await runCli(["team", "set-role", "--shop", TEST_SHOP, "--user-id", "2001", "--role", "owner", "--json"], { env: s.env });
+    expect(named.code, named.stderr).toBe(0);
+    expect(JSON.parse(named.stdout)).toMatchObject({ accountId, from: "manager", to: "owner", member: { kind: "shopify", shop: TEST_SHOP, userId: "2001" } });
+    const human = await runCli(["team", "set-role", "--shop", TEST_SHOP, "--user-id", "2002", "--role", "support", "--locale=zh-CN"], { env: s.env });
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain("管理员 → 客服");
+    const unknown = await runCli(["team", "set-role", "--shop", TEST_SHOP, "--user-id", "9999", "--role", "owner", "--json"], { env: s.env });
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout).error.code).toBe("team_member_not_found");
+    const usage = await runCli(["team", "set-role", "--shop", TEST_SHOP, "--role", "owner", "--json"], { env: s.env });
+    expect(usage.code).toBe(2);
+
+    expect((await get("/app/team", "2001")).status).toBe(200);
+    expect((await get("/app", "2003")).status).toBe(200);
+    expect(await roles()).toEqual([
+      { shopify_user_id: "2001", role: "owner" },
+      { shopify_user_id: "2002", role: "support" },
+      { shopify_user_id: "2003", role: "support" },
+    ]);
+    expect((await s.db.selectFrom("audit_log").select("actor_type").where("action", "=", "team.role_changed").where("account_id", "=", accountId).execute()).map((a) => a.actor_type)).toContain("cli");
+  });
 });

@@ -1,3 +1,4 @@
+import { InvalidInputError } from "../domain/errors.ts";
 import type { Services } from "../ports.ts";
 import { installShopifyShop } from "../use-cases/install-shopify-shop.ts";
 import { shopifyFor } from "./shopify-app.ts";
@@ -12,5 +13,9 @@ export async function requireShopifyAdmin(s: Services, request: Request): Promis
   const { session, sessionToken } = await shopifyFor(s).authenticate.admin(request);
   // afterAuth creates the store on install; this also covers a session stored before that ran.
   const store = await installShopifyShop(s, { shop: session.shop });
-  return { accountId: store.account_id, shop: session.shop, userId: String(sessionToken?.sub ?? "") };
+  // Roles are per user: a token that names none must not act as one shared "" identity for every
+  // staff member of the shop (the first of them would be everyone's role).
+  const userId = typeof sessionToken?.sub === "string" ? sessionToken.sub.trim() : "";
+  if (userId === "") throw new InvalidInputError("session_token_no_user", "the session token names no user (sub)", { field: "sub" });
+  return { accountId: store.account_id, shop: session.shop, userId };
 }

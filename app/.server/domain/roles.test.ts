@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assertMayAssignRole, assertOwnerRemains, can, ForbiddenError, invitationState, parseRole, PERMISSION_NAMES, PERMISSIONS, ROLES } from "./roles.ts";
+import { assertMayAssignRole, assertOwnerRemains, can, firstStaffRole, ForbiddenError, invitationState, parseRole, PERMISSION_NAMES, PERMISSIONS, ROLES } from "./roles.ts";
 
 describe("roles", () => {
   it("owner holds every permission; viewer only views", () => {
@@ -54,5 +54,12 @@ describe("roles", () => {
     expect(invitationState({ ...base, expires_at: "2026-01-01T00:00:00Z" }, now)).toBe("expired");
     expect(invitationState({ ...base, accepted_at: "x" }, now)).toBe("accepted");
     expect(invitationState({ ...base, revoked_at: "x" }, now)).toBe("revoked");
+  });
+
+  it("a first-seen Shopify staff member: support beside an owner; owner of a new account without one; manager of an account from before roles", () => {
+    expect(firstStaffRole({ owners: 1, predatesRoles: false })).toBe("support");
+    expect(firstStaffRole({ owners: 1, predatesRoles: true })).toBe("support");
+    expect(firstStaffRole({ owners: 0, predatesRoles: false })).toBe("owner");
+    expect(firstStaffRole({ owners: 0, predatesRoles: true })).toBe("manager");
   });
 });

@@ -93,6 +93,20 @@ export function requirePermission(role: Role, permission: Permission): void {
   if (!can(role, permission)) throw new ForbiddenError(role, permission);
 }
 
+/**
+ * The role of a Shopify staff member keyrelay sees for the first time in an account (Shopify does
+ * not say who the shop owner is). With an owner already: support, until an owner decides. Without
+ * one, in an account created after roles existed: owner — on a fresh install the first to open the
+ * app is the person who installed it. Without one, in an account from before roles (every staff
+ * member could do everything and any of them may be first after the upgrade): manager, what they
+ * effectively had minus the team and key rotation, so nobody is locked out of their own shop and
+ * nobody at random becomes its only owner; an owner is named with `team set-role`.
+ */
+export function firstStaffRole(account: { owners: number; predatesRoles: boolean }): Role {
+  if (account.owners > 0) return "support";
+  return account.predatesRoles ? "manager" : "owner";
+}
+
 /** An owner-count question a team change must answer before it happens. */
 export interface OwnerChange {
   /** The member's role now. */

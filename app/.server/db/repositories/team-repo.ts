@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Role } from "../../domain/roles.ts";
 import type { AdminUser, ShopifyStaffRole, TeamInvitation } from "../schema.ts";
 import type { Executor } from "./job-rows.ts";
@@ -41,6 +42,23 @@ export async function countOwners(db: Executor, accountId: string): Promise<numb
     .where("r.role", "=", "owner")
     .executeTakeFirstOrThrow();
   return Number(admins.n) + Number(staff.n);
+}
+
+/** The migration that brought roles; when it ran is the cut-over between "before roles" and after. */
+const ROLES_MIGRATION = "0007-team";
+
+/**
+ * Whether the account was created before roles existed in this installation: before migration
+ * 0007 ran (as Kysely recorded it). Such an account's embedded staff all did everything, so its
+ * first staff member seen after the upgrade is not necessarily the shop's owner.
+ */
+export async function accountPredatesRoles(db: Executor, accountId: string): Promise<boolean> {
+  const account = await db.selectFrom("accounts").select("created_at").where("id", "=", accountId).executeTakeFirst();
+  if (!account) return false;
+  const ran = await sql<{ timestamp: string }>`select timestamp from kysely_migration where name = ${ROLES_MIGRATION}`.execute(db);
+  const at = ran.rows[0]?.timestamp;
+  if (!at) return false;
+  return new Date(account.created_at as string | Date).getTime() < Date.parse(at);
 }
 
 // ---------------------------------------------------------------------------------------------
