@@ -181,5 +181,22 @@ for (const { dialect, available } of dialects) {
         expect(row.role).toBe(role);
       });
     }
+
+    it("the order search matches an exact key code only for a role that may find keys: a viewer cannot test a guessed code", async () => {
+      for (const role of ROLES) {
+        const { b, csrf } = browsers[role];
+        const res = await b.post("/admin/orders.data", { csrf, intent: "search", q: KEY });
+        expect(res.status, role).toBe(200);
+        const body = await res.text();
+        // The order that holds the key is found (by its buyer's email in the answer) or not at all.
+        expect(body.includes("ada@example.com"), role).toBe(can(role, "keys.find"));
+        // A matched code is not echoed back into the page (a viewer's unmatched query is: they typed it).
+        if (can(role, "keys.find")) expect(body, role).not.toContain(KEY);
+      }
+      // Its name and its buyer's email still find it for everyone.
+      const viewer = browsers.viewer;
+      expect(await (await viewer.b.post("/admin/orders.data", { csrf: viewer.csrf, intent: "search", q: "#5001" })).text()).toContain("ada@example.com");
+      expect(await (await viewer.b.post("/admin/orders.data", { csrf: viewer.csrf, intent: "search", q: "ada@example.com" })).text()).toContain("#5001");
+    });
   });
 }

@@ -52,7 +52,8 @@ export async function ordersListAction({ request, context }: PageArgs, surface: 
     const intent = form.get("intent");
     if (intent === "search") {
       const query = (form.get("q") ?? "").trim();
-      const result = await searchOrders(s, admin.accountId, { query, limit: 50 });
+      // Matching a key code is a key lookup: only for a role that may find keys.
+      const result = await searchOrders(s, admin.accountId, { query, limit: 50, byKey: admin.can("keys.find") });
       // The query goes back only when it matched no key: a key code is not echoed into the page.
       return data<OrdersListActionData>({ ok: true, intent, query: result.matchedBy === "key" ? "" : query, result }, { headers: { "Cache-Control": "no-store" } });
     }

@@ -23,6 +23,12 @@ export interface OrderRow {
 export interface OrderSearch {
   /** An order name or number (#1001, 1001), a buyer's email, or an exact key code. Empty: newest orders. */
   query?: string;
+  /**
+   * Whether an exact key code may match (the searcher holds keys.find). Off, a code is searched as
+   * an order name only: a role that may not look keys up cannot learn through the order search
+   * whether a guessed code exists, or which order holds it.
+   */
+  byKey?: boolean;
   /** Keyset cursor from a previous page (`nextBefore`). */
   before?: string | null;
   limit?: number;
@@ -92,7 +98,7 @@ export async function searchOrders(s: Pick<Services, "db" | "fingerprinter">, ac
     const names = [...new Set([query, bare, `#${bare}`])];
     rows = await orderQuery(s, accountId).where("o.name", "in", names).orderBy("o.created_at", "desc").limit(limit).execute();
     if (rows.length) matchedBy = "name";
-    else {
+    else if (search.byKey) {
       const key = await findKeyByCode(s, accountId, query);
       if (key) {
         matchedBy = "key";
