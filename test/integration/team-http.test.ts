@@ -132,6 +132,21 @@ for (const { dialect, available } of dialects) {
       for (const r of refused) expect(JSON.parse(r.details!)).toMatchObject({ reason: "invitation_used" });
     });
 
+    it("accepting while signed in to the same account ends that session, not only its cookie", async () => {
+      await teamA({ intent: "invite", email: "second-hat@a.example", role: "viewer" });
+      const link = await linkFor("second-hat@a.example");
+      const signedIn = await browser().signedIn("owner@a.example", PASSWORD);
+      const copied = signedIn.copy();
+      const ok = await accept(link.path, NEW_PASSWORD, NEW_PASSWORD, signedIn);
+      expect(ok.res.status).toBe(302);
+      expect(await ok.b.adminStatus()).toBe(200); // the new member's session
+      expect(await copied.adminStatus()).not.toBe(200); // the owner's old one is over
+      const owner = (await user("owner@a.example"))!;
+      expect((await audits("admin.logout")).some((a) => a.actor_id === owner.id)).toBe(true);
+      // The account's other sessions of the owner are untouched.
+      expect(await ownerA.adminStatus()).toBe(200);
+    });
+
     it("an expired, a revoked and a replaced link are refused with their reason; a renewed one works", async () => {
       await teamA({ intent: "invite", email: "late@a.example", role: "viewer" });
       const late = await linkFor("late@a.example");

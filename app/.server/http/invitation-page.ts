@@ -3,6 +3,7 @@ import { adminSessionStorage, ensureLoginCsrf, getSession, readAuthForm, signedI
 import { KeyrelayError } from "../domain/errors.ts";
 import type { Role } from "../domain/roles.ts";
 import { acceptInvitation, openInvitation } from "../use-cases/accept-invitation.ts";
+import { signOutAdminSession } from "../use-cases/end-admin-sessions.ts";
 import type { PageArgs, PageError } from "./pool-pages.ts";
 
 /**
@@ -63,6 +64,9 @@ export async function invitationAction({ request, context, params }: PageArgs) {
       signedInAccountId: signedIn?.accountId ?? null,
       ip: context.clientIp ?? null,
     });
+    // Signed in already (to this account: another one is refused): that session ends here, not
+    // only its cookie — the record would otherwise stay live for anyone holding a copy of it.
+    if (signedIn) await signOutAdminSession(s, { userId: signedIn.user.id, accountId: signedIn.accountId }, signedIn.sessionKey, context.clientIp ?? null);
     const cookie = await startAdminSession(s, { userId: accepted.userId, accountId: accepted.accountId, userAgent: request.headers.get("user-agent"), ip: context.clientIp ?? null });
     return redirect("/admin", { headers: { "Set-Cookie": cookie } });
   } catch (e) {
