@@ -32,6 +32,13 @@ function refusal(e: unknown, headers?: HeadersInit) {
   return data({ ok: false as const, error }, { status: statusFor(e.code), headers });
 }
 
+/**
+ * A document POST runs the action and then this page's loader in one request (one load context).
+ * When the action refused the link itself (and audited that), the loader shows the same refusal
+ * instead of opening the link again, which would write a second refusal row for one attempt.
+ */
+const refusedByAction = new WeakMap<object, KeyrelayError>();
+
 export async function invitationLoader({ request, context, params }: PageArgs) {
   const s = context.services;
   const session = await getSession(s, request);
@@ -41,6 +48,8 @@ export async function invitationLoader({ request, context, params }: PageArgs) {
   // The form's token is set even when the link is refused: a post then hears the link's reason, not "csrf".
   const csrf = ensureLoginCsrf(session);
   headers["Set-Cookie"] = await adminSessionStorage(s).commitSession(session);
+  const refused = refusedByAction.get(context);
+  if (refused) return refusal(refused, headers);
   try {
     const view = await openInvitation(s, params.token, { signedInAccountId: signedIn?.accountId ?? null, ip: context.clientIp ?? null });
     return data<InvitationLoaderData>({ ok: true, csrf, email: view.email, role: view.role, accountName: view.accountName, expiresAt: view.expiresAt }, { headers });
@@ -70,6 +79,7 @@ export async function invitationAction({ request, context, params }: PageArgs) {
     const cookie = await startAdminSession(s, { userId: accepted.userId, accountId: accepted.accountId, userAgent: request.headers.get("user-agent"), ip: context.clientIp ?? null });
     return redirect("/admin", { headers: { "Set-Cookie": cookie } });
   } catch (e) {
+    if (e instanceof KeyrelayError && e.code.startsWith("invitation_")) refusedByAction.set(context, e);
     return refusal(e);
   }
 }
