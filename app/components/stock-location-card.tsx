@@ -11,8 +11,8 @@ function optionKey(primary: boolean, inUse: boolean): string {
   return inUse ? "stockLocation.optionInUse" : "stockLocation.option";
 }
 
-/** A Shopify store's stock location: the shop's active locations, the one in use marked, Save. */
-export function StockLocationCard({ section, csrf }: { section: StockLocationSection; csrf: string }) {
+/** A Shopify store's stock location: the shop's active locations, the one in use marked, Save (for a role that may change it). */
+export function StockLocationCard({ section, csrf, canChange = true }: { section: StockLocationSection; csrf: string; canChange?: boolean }) {
   const { t } = useTranslation();
   const locale = useLocale();
   const fetcher = useFetcher<StockLocationActionData>();
@@ -55,19 +55,22 @@ export function StockLocationCard({ section, csrf }: { section: StockLocationSec
               options={locations.map((l) => ({ label: t(optionKey(l.primary, l.id === inUse), { name: l.name }), value: l.id }))}
               value={value}
               onChange={setValue}
+              disabled={!canChange}
               helpText={t("stockLocation.help")}
               error={error?.field === "locationId" ? errorText(t, locale, error) : undefined}
             />
-            <InlineStack>
-              <Button
-                variant="primary"
-                loading={fetcher.state !== "idle"}
-                disabled={!value || value === inUse}
-                onClick={() => fetcher.submit({ intent: "location", locationId: value, csrf }, { method: "post" })}
-              >
-                {t("stockLocation.save")}
-              </Button>
-            </InlineStack>
+            {canChange ? (
+              <InlineStack>
+                <Button
+                  variant="primary"
+                  loading={fetcher.state !== "idle"}
+                  disabled={!value || value === inUse}
+                  onClick={() => fetcher.submit({ intent: "location", locationId: value, csrf }, { method: "post" })}
+                >
+                  {t("stockLocation.save")}
+                </Button>
+              </InlineStack>
+            ) : null}
             {inUse ? (
               <Text as="p" variant="bodySm" tone="subdued">
                 {t("stockLocation.current", { name: nameOf(inUse) })}

@@ -21,7 +21,7 @@ function itemTitle(p: { title: string | null; variantTitle?: string | null }, fa
 export function StoreProductsPage({ data }: { data: StoreProductsData }) {
   const { t } = useTranslation();
   const locale = useLocale();
-  const { base, csrf, store, query, products, hostError, stockLocation, pools, mappings } = data;
+  const { base, csrf, store, query, products, hostError, stockLocation, pools, mappings, allowed } = data;
   const mapFetcher = useFetcher<StoreProductsActionData>();
   const unmapFetcher = useFetcher<StoreProductsActionData>();
   const syncFetcher = useFetcher<StoreProductsActionData>();
@@ -60,9 +60,11 @@ export function StoreProductsPage({ data }: { data: StoreProductsData }) {
       </BlockStack>,
       p.sku ?? "",
       existing ? <Badge key="mapped" tone="success">{t("mapping.mappedTo", { pool: poolName(existing.poolId) })}</Badge> : <Text key="unmapped" as="span" tone="subdued">{t("mapping.unmapped")}</Text>,
-      <Button key="map" size="slim" onClick={() => open(p)} disabled={livePools.length === 0}>
-        {existing ? t("mapping.change") : t("mapping.map")}
-      </Button>,
+      allowed.map ? (
+        <Button key="map" size="slim" onClick={() => open(p)} disabled={livePools.length === 0}>
+          {existing ? t("mapping.change") : t("mapping.map")}
+        </Button>
+      ) : null,
     ];
   });
 
@@ -96,7 +98,7 @@ export function StoreProductsPage({ data }: { data: StoreProductsData }) {
           {t("mapping.trackingEnabled", { at: formatDateTime(locale, m.trackingEnabledAt) })}
         </Text>
       ) : null}
-      {m.syncStock && m.status !== "paused" ? (
+      {allowed.map && m.syncStock && m.status !== "paused" ? (
         <Box>
           <Button
             size="slim"
@@ -109,16 +111,18 @@ export function StoreProductsPage({ data }: { data: StoreProductsData }) {
         </Box>
       ) : null}
     </BlockStack>,
-    <Button
-      key="remove"
-      size="slim"
-      tone="critical"
-      variant="plain"
-      loading={unmapFetcher.state !== "idle" && unmapFetcher.formData?.get("mappingId") === m.id}
-      onClick={() => unmapFetcher.submit({ intent: "unmap", mappingId: m.id, csrf }, { method: "post" })}
-    >
-      {t("mapping.remove")}
-    </Button>,
+    allowed.map ? (
+      <Button
+        key="remove"
+        size="slim"
+        tone="critical"
+        variant="plain"
+        loading={unmapFetcher.state !== "idle" && unmapFetcher.formData?.get("mappingId") === m.id}
+        onClick={() => unmapFetcher.submit({ intent: "unmap", mappingId: m.id, csrf }, { method: "post" })}
+      >
+        {t("mapping.remove")}
+      </Button>
+    ) : null,
   ]);
 
   const mapError = mapFetcher.data && !mapFetcher.data.ok ? mapFetcher.data.error : null;
@@ -128,7 +132,7 @@ export function StoreProductsPage({ data }: { data: StoreProductsData }) {
       <Layout>
         {livePools.length === 0 ? (
           <Layout.Section>
-            <Banner tone="warning" action={{ content: t("pools.list.create"), url: `${base}/pools/new` }}>
+            <Banner tone="warning" action={allowed.createPool ? { content: t("pools.list.create"), url: `${base}/pools/new` } : undefined}>
               {t("mapping.noPools")}
             </Banner>
           </Layout.Section>
@@ -162,7 +166,7 @@ export function StoreProductsPage({ data }: { data: StoreProductsData }) {
         </Layout.Section>
         {stockLocation ? (
           <Layout.Section>
-            <StockLocationCard section={stockLocation} csrf={csrf} />
+            <StockLocationCard section={stockLocation} csrf={csrf} canChange={allowed.location} />
           </Layout.Section>
         ) : null}
         <Layout.Section>

@@ -16,8 +16,10 @@ function StatusBadge({ store }: { store: StoreSummary }) {
   return <Badge tone={store.status === "active" ? "success" : "warning"}>{t(`dashboard.stores.status.${store.status}`)}</Badge>;
 }
 
-/** One connected store: where it is, whether it is healthy, its settings. */
-function StoreCard({ store, base, csrf, linked }: { store: StoreSummary; base: string; csrf: string; linked: boolean }) {
+type Allowed = StoresData["allowed"];
+
+/** One connected store: where it is, whether it is healthy, its settings (controls per the member's role). */
+function StoreCard({ store, base, csrf, linked, allowed }: { store: StoreSummary; base: string; csrf: string; linked: boolean; allowed: Allowed }) {
   const { t } = useTranslation();
   const locale = useLocale();
   const fetcher = useFetcher<StoresActionData>();
@@ -41,7 +43,7 @@ function StoreCard({ store, base, csrf, linked }: { store: StoreSummary; base: s
             </Text>
           </BlockStack>
           <InlineStack gap="200" blockAlign="center">
-            {linked ? <UnlinkStore store={store} csrf={csrf} /> : null}
+            {linked && allowed.link ? <UnlinkStore store={store} csrf={csrf} /> : null}
             <Button url={`${base}/stores/${store.id}/products`}>{t("stores.mapProducts")}</Button>
           </InlineStack>
         </InlineStack>
@@ -83,7 +85,8 @@ function StoreCard({ store, base, csrf, linked }: { store: StoreSummary; base: s
           label={t("stores.sendEmail")}
           helpText={store.platform === "woocommerce" ? t("stores.sendEmailHelpWoo") : t("stores.sendEmailHelpShopify")}
           checked={sendEmail}
-          disabled={fetcher.state !== "idle"}
+          // Shown to everyone (it says how the buyer is emailed); changed only by a role that manages stores.
+          disabled={!allowed.manage || fetcher.state !== "idle"}
           onChange={(v) => fetcher.submit({ intent: "settings", storeId: store.id, sendEmail: v ? "on" : "off", csrf }, { method: "post" })}
         />
         {fetcher.data && !fetcher.data.ok ? <Banner tone="critical">{errorText(t, locale, fetcher.data.error)}</Banner> : null}
@@ -160,7 +163,7 @@ function ConnectCard({ csrf }: { csrf: string }) {
 /** The account's stores and the WooCommerce connect form: the standalone admin's and the embedded app's. */
 export function StoresPage({ data }: { data: StoresData }) {
   const { t } = useTranslation();
-  const { base, csrf, stores, currentStoreId } = data;
+  const { base, csrf, stores, currentStoreId, allowed } = data;
   return (
     <Page title={t("stores.title")} subtitle={t("stores.subtitle")}>
       <Layout>
@@ -182,14 +185,15 @@ export function StoresPage({ data }: { data: StoresData }) {
               </Card>
             ) : (
               // Unlinking is offered where there is something to unlink from: an account of several stores.
-              stores.map((st) => <StoreCard key={st.id} store={st} base={base} csrf={csrf} linked={stores.length > 1} />)
+              stores.map((st) => <StoreCard key={st.id} store={st} base={base} csrf={csrf} linked={stores.length > 1} allowed={allowed} />)
             )}
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
-            <StoreLinksCard stores={stores} currentStoreId={currentStoreId} csrf={csrf} />
-            <ConnectCard csrf={csrf} />
+            {/* Buttons a role may not use are not shown (the server refuses them anyway). */}
+            {allowed.link ? <StoreLinksCard stores={stores} currentStoreId={currentStoreId} csrf={csrf} /> : null}
+            {allowed.manage ? <ConnectCard csrf={csrf} /> : null}
             <Text as="p" variant="bodySm" tone="subdued">
               {t("stores.shopifyHint")}
             </Text>

@@ -182,6 +182,24 @@ for (const { dialect, available } of dialects) {
       });
     }
 
+    it("the stores and products pages show only the buttons the role may use", async () => {
+      // A second store, so that each store offers Unlink… to a role that may link.
+      await insertStore(s.db, { accountId, platform: "woocommerce", domain: "https://matrix-woo.example", name: "Matrix woo" });
+      for (const role of ROLES) {
+        const { b } = browsers[role];
+        const stores = await (await b.get("/admin/stores")).text();
+        expect(stores.includes("Unlink…"), `${role} unlink`).toBe(can(role, "stores.link"));
+        expect(stores.includes("Link another store"), `${role} link code`).toBe(can(role, "stores.link"));
+        expect(stores.includes("Link to an existing keyrelay account"), `${role} redeem`).toBe(can(role, "stores.link"));
+        expect(stores.includes("Connect store"), `${role} connect`).toBe(can(role, "stores.manage"));
+        expect(stores, role).toContain("Matrix woo");
+        const products = await (await b.get(`/admin/stores/${ids[role].store}/products`)).text();
+        // The mapping of P1 is listed for everyone; Remove only for a role that may change mappings.
+        expect(products, role).toContain("Gift card");
+        expect(products.includes(">Remove<"), `${role} remove`).toBe(can(role, "mappings.manage"));
+      }
+    });
+
     it("the order search matches an exact key code only for a role that may find keys: a viewer cannot test a guessed code", async () => {
       for (const role of ROLES) {
         const { b, csrf } = browsers[role];

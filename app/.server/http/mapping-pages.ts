@@ -44,6 +44,8 @@ export async function storeProductsLoader({ request, context, params }: PageArgs
     products,
     hostError,
     stockLocation,
+    // What the member's role may change here: the page hides the rest (the action refuses it anyway).
+    allowed: { map: admin.can("mappings.manage"), location: admin.can("stores.manage"), createPool: admin.can("pools.manage") },
     pools: pools.map((p) => ({ id: p.id, name: p.name, archived: p.archived, available: p.counts.available })),
     mappings: mappings.map((m) => ({
       id: m.id,
