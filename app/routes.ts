@@ -22,6 +22,7 @@ function fulfilmentRoutes(surface: "admin" | "app") {
     route("orders", `routes/${surface}.orders._index.tsx`),
     route("orders/:orderId", `routes/${surface}.orders.$orderId.tsx`),
     route("team", `routes/${surface}.team.tsx`),
+    route("settings", `routes/${surface}.settings.tsx`),
   ];
 }
 

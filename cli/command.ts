@@ -10,8 +10,8 @@ export type OptionValues = Record<string, string | boolean | undefined>;
  */
 export interface Command {
   options: NonNullable<ParseArgsConfig["options"]>;
-  /** Required positional arguments, passed as values._0, values._1, … */
-  positionals?: { count: number; name: string };
+  /** Positional arguments, passed as values._0, values._1, …: `count` at most, `min` (default: all of them) required. */
+  positionals?: { count: number; min?: number; name: string };
   /**
    * "services": the full set (migrations applied, key material loaded) — most commands.
    * "database": only the database handle — `migrate` itself, which must work on an old schema.

@@ -23,6 +23,7 @@ import { ordersRerun } from "./commands/orders-rerun.ts";
 import { storeAddWooCommerce, storeLink, storeLinkCode, storeList, storeSplitOff } from "./commands/store.ts";
 import { stockLocations, stockStatus, stockSync } from "./commands/stock.ts";
 import { teamInvite, teamList, teamRemove, teamSetRole } from "./commands/team.ts";
+import { settingsGet, settingsSet } from "./commands/settings.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
 import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
 import { createOutput, type DescribedError, describeError, UsageError } from "./output.ts";
@@ -54,6 +55,8 @@ const commands: Record<string, Command> = {
   "team invite": teamInvite,
   "team list": teamList,
   "team remove": teamRemove,
+  "settings get": settingsGet,
+  "settings set": settingsSet,
   "team set-role": teamSetRole,
 };
 
@@ -81,8 +84,9 @@ try {
     const rest = argv.slice(name.split(" ").length).filter((a) => !a.startsWith("--locale="));
     const { values, positionals } = parseArgs({ args: rest, options: { ...command.options, json: { type: "boolean" } }, strict: true, allowPositionals: Boolean(command.positionals) });
     const wanted = command.positionals?.count ?? 0;
-    if (positionals.length !== wanted) {
-      throw positionals.length < wanted ? new UsageError("missingArgument", { name: command.positionals!.name }) : new UsageError("unknownOption", { detail: positionals.slice(wanted).join(" ") });
+    const required = command.positionals?.min ?? wanted;
+    if (positionals.length < required || positionals.length > wanted) {
+      throw positionals.length < required ? new UsageError("missingArgument", { name: command.positionals!.name }) : new UsageError("unknownOption", { detail: positionals.slice(wanted).join(" ") });
     }
     positionals.forEach((p, i) => ((values as OptionValues)[`_${i}`] = p));
     command.validate?.(values as OptionValues);

@@ -1,12 +1,12 @@
 import { Frame, Navigation, TopBar } from "@shopify/polaris";
-import { HomeIcon, KeyIcon, OrderIcon, PersonIcon, StoreIcon } from "@shopify/polaris-icons";
+import { HomeIcon, KeyIcon, OrderIcon, PersonIcon, SettingsIcon, StoreIcon } from "@shopify/polaris-icons";
 import { useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useLocation, useSubmit } from "react-router";
 import { SUPPORTED_LOCALES } from "../i18n/i18n.ts";
 
 /** The standalone admin's chrome: top bar with the user menu (language, sessions, password, sign out) and navigation. */
-export function AdminFrame({ email, accountName, csrf, team = false, children }: { email: string; accountName: string; csrf: string; team?: boolean; children: ReactNode }) {
+export function AdminFrame({ email, accountName, csrf, team = false, settings = false, children }: { email: string; accountName: string; csrf: string; team?: boolean; settings?: boolean; children: ReactNode }) {
   const { t } = useTranslation();
   const location = useLocation();
   const submit = useSubmit();
@@ -33,6 +33,7 @@ export function AdminFrame({ email, accountName, csrf, team = false, children }:
           items: [
             { content: t("nav.sessions"), url: "/admin/sessions" },
             { content: t("nav.changePassword"), url: "/admin/password" },
+            { content: t("nav.twoFactor"), url: "/admin/two-factor" },
           ],
         },
         { items: [{ content: t("nav.signOut"), onAction: () => submit({ csrf }, { method: "post", action: "/logout" }) }] },
@@ -54,6 +55,7 @@ export function AdminFrame({ email, accountName, csrf, team = false, children }:
               { url: "/admin/orders", label: t("nav.orders"), icon: OrderIcon },
               // Shown to whoever may run the team (owners); the server refuses the page to anyone else.
               ...(team ? [{ url: "/admin/team", label: t("nav.team"), icon: PersonIcon }] : []),
+              ...(settings ? [{ url: "/admin/settings", label: t("nav.settings"), icon: SettingsIcon }] : []),
             ]}
           />
         </Navigation>

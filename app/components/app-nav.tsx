@@ -14,7 +14,7 @@ declare module "react" {
 }
 
 /** The embedded app's entries in the Shopify admin's sidebar. */
-export function AppNav({ team }: { team: boolean }) {
+export function AppNav({ team, settings = false }: { team: boolean; settings?: boolean }) {
   const { t } = useTranslation();
   return (
     <s-app-nav>
@@ -25,6 +25,7 @@ export function AppNav({ team }: { team: boolean }) {
       <s-link href="/app/stores">{t("nav.stores")}</s-link>
       <s-link href="/app/orders">{t("nav.orders")}</s-link>
       {team ? <s-link href="/app/team">{t("nav.team")}</s-link> : null}
+      {settings ? <s-link href="/app/settings">{t("nav.settings")}</s-link> : null}
     </s-app-nav>
   );
 }

@@ -29,7 +29,8 @@ export const poolCreate: Command = {
       accountId,
       {
         name: v.name,
-        lowStockThreshold: v["low-stock"] ?? 0,
+        // Without --low-stock, the account's default (settings low_stock.threshold).
+        lowStockThreshold: v["low-stock"],
         sku: v.sku,
         notes: v.notes,
         defaultCost: v.cost,

@@ -5,6 +5,7 @@ import { orderConfirmation } from "./0003-order-confirmation.ts";
 import { adminSessions } from "./0004-admin-sessions.ts";
 import { linkCodes } from "./0006-link-codes.ts";
 import { team } from "./0007-team.ts";
+import { accountSettings } from "./0008-account-settings.ts";
 
 /** Every migration in order. Names are permanent: never rename or reorder one that has shipped. */
 export const migrations: Record<string, KeyrelayMigration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, KeyrelayMigration> = {
   "0004-admin-sessions": adminSessions,
   "0006-link-codes": linkCodes,
   "0007-team": team,
+  "0008-account-settings": accountSettings,
 };

@@ -253,21 +253,24 @@ describe("bin/keyrelay admin create", () => {
     expect(json(r).error).toEqual({ code: "password_too_short", message: "The password must be at least 12 characters.", field: "password", params: { min: 12 } });
   });
 
-  it("a weak or common password exits 2 with password_weak and the reasons; nothing is created", async () => {
-    for (const [password, warning] of [
-      ["password1234", "similarToCommon"],
-      ["aaaaaaaaaaaa", "simpleRepeat"],
-      ["keyrelay-admin", "userInputs"],
-      ["weak@b.co.weak@b.co", "userInputs"],
-    ]) {
-      const r = await run(["admin", "create", "--email", "weak@b.co", "--password-stdin", "--json"], { input: `${password}\n` });
-      expect(r.code, password).toBe(2);
-      const { error } = json(r);
-      expect(error, password).toMatchObject({ code: "password_weak", field: "password", params: { warning, suggestions: expect.stringContaining("anotherWord") } });
-      expect(error.message).toMatch(/^This password is too easy to guess\. /);
-      expect(r.stdout + r.stderr).not.toContain(password);
-    }
-    // Without --json the reason is said in words, in English (LANG=C) or in Chinese.
+  // One CLI process per test: each starts Node and loads the password dictionaries (seconds on a
+  // loaded CI machine), so seven in one test ran past its 30 s.
+  it.each([
+    ["password1234", "similarToCommon"],
+    ["aaaaaaaaaaaa", "simpleRepeat"],
+    ["keyrelay-admin", "userInputs"],
+    ["weak@b.co.weak@b.co", "userInputs"],
+  ])("a weak or common password (%s) exits 2 with password_weak and the reasons; nothing is created", async (password, warning) => {
+    const r = await run(["admin", "create", "--email", "weak@b.co", "--password-stdin", "--json"], { input: `${password}\n` });
+    expect(r.code, password).toBe(2);
+    const { error } = json(r);
+    expect(error, password).toMatchObject({ code: "password_weak", field: "password", params: { warning, suggestions: expect.stringContaining("anotherWord") } });
+    expect(error.message).toMatch(/^This password is too easy to guess\. /);
+    expect(r.stdout + r.stderr).not.toContain(password);
+    expect(adminRow("weak@b.co")).toBeUndefined();
+  });
+
+  it("without --json a weak password's reason is said in words, in English (LANG=C) or in Chinese", async () => {
     const human = await run(["admin", "create", "--email", "weak@b.co", "--password-stdin"], { input: "aaaaaaaaaaaa\n" });
     expect(human.code).toBe(2);
     expect(human.stderr).toBe(
@@ -276,7 +279,9 @@ describe("bin/keyrelay admin create", () => {
     const zh = await run(["admin", "create", "--email", "weak@b.co", "--password-stdin"], { input: "password1234\n", env: { LANG: "zh_CN.UTF-8" } });
     expect(zh.stderr).toContain("这个密码太容易被猜到。它和常用密码非常接近。");
     expect(adminRow("weak@b.co")).toBeUndefined();
-    // A passphrase is fine.
+  });
+
+  it("a passphrase is strong enough", async () => {
     const ok = await run(["admin", "create", "--email", "weak@b.co", "--password-stdin", "--json"], { input: "violet tundra pickle anchor\n" });
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(adminRow("weak@b.co")).toBeDefined();

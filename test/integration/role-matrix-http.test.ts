@@ -84,6 +84,11 @@ const ROWS: Row[] = [
   { route: "/admin/team", method: "POST", needs: "team.manage", fields: () => ({ intent: "revoke", invitationId: "no-such-invitation" }) },
   // A role escalating itself: every non-owner asks to become owner.
   { route: "/admin/team", method: "POST", needs: "team.manage", fields: (ids) => ({ intent: "role", memberKind: "admin", memberId: ids.adminId, role: "owner" }) },
+  { route: "/admin/settings", method: "GET", needs: "settings.manage" },
+  { route: "/admin/settings", method: "POST", needs: "settings.manage", fields: () => ({ intent: "save", "account.timezone": "Mars/Olympus_Mons" }) },
+  { route: "/admin/settings", method: "POST", needs: "settings.manage", fields: () => ({ intent: "smtp-test" }) },
+  { route: "/admin/settings", method: "POST", needs: "settings.manage", fields: (ids) => ({ intent: "template-preview", poolId: ids.pool }) },
+  { route: "/admin/settings", method: "POST", needs: "settings.manage", fields: (ids) => ({ intent: "template-save", poolId: ids.pool, subject: "" }) },
   { route: "/admin/sessions", method: "GET", needs: "signed_in" },
   { route: "/admin/password", method: "GET", needs: "signed_in" },
   { route: "/admin/locale", method: "POST", needs: "signed_in", fields: () => ({ locale: "en" }) },

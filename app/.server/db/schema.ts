@@ -19,6 +19,14 @@ export interface AccountsTable {
   alert_email: string | null;
   mail_from: string | null;
   mail_reply_to: string | null;
+  /** Migration 0008 (domain/account-settings.ts): an IANA zone, where the account's days begin and end. */
+  time_zone: Generated<string>;
+  /** ISO 4217: the currency new pools start with. */
+  currency: Generated<string>;
+  /** The name on the From line of the account's emails (the address stays MAIL_FROM's). */
+  mail_sender_name: string | null;
+  /** The low-stock threshold new pools start with. */
+  low_stock_threshold: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

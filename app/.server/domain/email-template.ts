@@ -107,6 +107,28 @@ export function validateEmailTemplate(input: Partial<Record<EmailTemplateField, 
   return out;
 }
 
+/**
+ * A pool's own template over the catalog's: each of subject/HTML/text falls back on its own when
+ * the pool leaves it empty or holds one that no longer validates (`onInvalid` hears which). The
+ * delivery email and the settings page's preview both go through here, so the preview is the email.
+ */
+export function templateWithOverrides(
+  fallback: EmailTemplate,
+  own: Record<EmailTemplateField, string | null>,
+  onInvalid?: (field: EmailTemplateField, code: string) => void,
+): EmailTemplate {
+  const out = { ...fallback };
+  for (const field of ["subject", "html", "text"] as const) {
+    if (!own[field]) continue;
+    try {
+      out[field] = validateEmailTemplate({ [field]: own[field] })[field] ?? fallback[field];
+    } catch (e) {
+      onInvalid?.(field, e instanceof InvalidInputError ? e.code : "invalid");
+    }
+  }
+  return out;
+}
+
 function allowedList(): string {
   return EMAIL_PLACEHOLDERS.map((p) => `{{${p}}}`).join(" ");
 }

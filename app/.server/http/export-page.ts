@@ -2,6 +2,7 @@ import { requirePageAdmin, type PageAdmin, type Surface } from "../auth/admin-co
 import type { KeyState } from "../db/schema.ts";
 import { KeyrelayError } from "../domain/errors.ts";
 import { exportKeys } from "../use-cases/export-keys.ts";
+import { accountDay } from "../use-cases/manage-settings.ts";
 import { LISTED_STATES, statusOf, type PageArgs } from "./pool-pages.ts";
 import { readForm } from "./read-form.ts";
 import type { Services } from "../ports.ts";
@@ -63,7 +64,8 @@ async function streamExport(s: Services, admin: PageAdmin, poolId: string, q: UR
       await lines.return(undefined);
     },
   });
-  const day = new Date().toISOString().slice(0, 10);
+  // The account's day (its time zone setting), not the server's.
+  const day = await accountDay(s, admin.accountId);
   const name = `keyrelay-${poolId.slice(0, 8)}-${state ?? "all"}${plaintext ? "-plaintext" : ""}-${day}.csv`;
   return new Response(body, {
     headers: {

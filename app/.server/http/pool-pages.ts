@@ -6,6 +6,7 @@ import { KEY_STATES } from "../domain/key-states.ts";
 import { findKeyByCode } from "../use-cases/find-key.ts";
 import { listPoolKeys } from "../use-cases/list-pool-keys.ts";
 import { archivePool, createPool, editPool, getPoolDetail, listPoolSummaries, type PoolDetail } from "../use-cases/manage-pools.ts";
+import { getAccountSettings } from "../use-cases/manage-settings.ts";
 import { revealKey } from "../use-cases/reveal-key.ts";
 import { voidBatch } from "../use-cases/void-batch.ts";
 import { isChecked, readForm } from "./read-form.ts";
@@ -134,7 +135,9 @@ function poolInputFrom(form: URLSearchParams) {
 
 export async function newPoolLoader({ request, context }: PageArgs, surface: Surface) {
   const admin = await requirePageAdmin(context.services, request, surface, "pools.manage");
-  return { base: admin.base, csrf: admin.csrf, values: poolFormValues() };
+  // A new pool starts with the account's low-stock threshold and currency (the settings page).
+  const defaults = await getAccountSettings(context.services, admin.accountId);
+  return { base: admin.base, csrf: admin.csrf, values: { ...poolFormValues(), lowStockThreshold: String(defaults["low_stock.threshold"]), currency: defaults["account.currency"] } };
 }
 
 export async function newPoolAction({ request, context }: PageArgs, surface: Surface) {

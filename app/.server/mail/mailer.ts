@@ -10,7 +10,20 @@ export interface OutgoingMail {
   text: string;
   html?: string;
   from?: string;
+  /** The name shown on the From line (the account's sender name); the address stays `from`'s. */
+  fromName?: string;
   replyTo?: string;
+}
+
+/**
+ * The From header: `from` (or MAIL_FROM) as it is, or its address under `fromName`. Nodemailer
+ * quotes and encodes a name given this way, so a name cannot add an address or a header.
+ */
+export function fromHeader(mail: Pick<OutgoingMail, "from" | "fromName">, fallback: string): string | { name: string; address: string } {
+  const from = mail.from ?? fallback;
+  if (!mail.fromName) return from;
+  const address = /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
+  return { name: mail.fromName.replace(/[\u0000-\u001f\u007f]+/g, " "), address };
 }
 
 export interface SentMail {
@@ -45,7 +58,8 @@ class SmtpMailer implements Mailer {
 
   async send(mail: OutgoingMail): Promise<SentMail> {
     try {
-      const info = await this.transport.sendMail({ ...mail, from: mail.from ?? this.from });
+      const { fromName: _name, ...rest } = mail;
+      const info = await this.transport.sendMail({ ...rest, from: fromHeader(mail, this.from) });
       return { messageId: info.messageId, location: String(info.response ?? "") };
     } catch (e) {
       const err = e as { responseCode?: number; code?: string; message: string };
@@ -53,9 +67,11 @@ class SmtpMailer implements Mailer {
       // authentication failure (530/534/535), which is our configuration and passes once fixed.
       // Anything else (connection refused, timeout, 4xx greylisting) may pass later too.
       if (err.responseCode && err.responseCode >= 500 && ![530, 534, 535].includes(err.responseCode)) {
-        throw new PermanentError("mail_rejected", `SMTP server rejected the message (${err.responseCode})`, { status: err.responseCode });
+        throw new PermanentError("mail_rejected", `SMTP server rejected the message (${err.responseCode})`, { status: err.responseCode, detail: String(err.responseCode) });
       }
-      throw new RetryableError("mail_unavailable", `SMTP delivery failed: ${err.code ?? err.responseCode ?? "error"}`);
+      // Only the code (ECONNREFUSED, EAUTH, 421): the server's text may echo the login.
+      const detail = String(err.code ?? err.responseCode ?? "error");
+      throw new RetryableError("mail_unavailable", `SMTP delivery failed: ${detail}`, { params: { detail } });
     }
   }
 
@@ -77,7 +93,8 @@ class FileMailer implements Mailer {
   }
 
   async send(mail: OutgoingMail): Promise<SentMail> {
-    const info = await this.transport.sendMail({ ...mail, from: mail.from ?? this.from });
+    const { fromName: _name, ...rest } = mail;
+    const info = await this.transport.sendMail({ ...rest, from: fromHeader(mail, this.from) });
     await fs.mkdir(this.dir, { recursive: true });
     const name = `${new Date().toISOString().replace(/[:.]/g, "-")}-${crypto.randomBytes(4).toString("hex")}.eml`;
     const file = path.join(this.dir, name);

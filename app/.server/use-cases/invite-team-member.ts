@@ -175,6 +175,7 @@ async function mailInvitation(s: Deps, inv: TeamInvitation, token: string): Prom
       subject: t("emails.teamInvitation.subject", params),
       text: t("emails.teamInvitation.text", params),
       from: account?.mail_from ?? undefined,
+      fromName: account?.mail_sender_name ?? undefined,
       replyTo: account?.mail_reply_to ?? undefined,
     });
     return true;

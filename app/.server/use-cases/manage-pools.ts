@@ -1,4 +1,5 @@
 import { AccountScope } from "../db/repositories/account-scope.ts";
+import { readAccountSettings } from "../db/repositories/account-settings-repo.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { listBatches } from "../db/repositories/key-batches-repo.ts";
 import { insertPool, poolKeyCounts, setPoolArchived, updatePool, type PoolFields } from "../db/repositories/pools-repo.ts";
@@ -51,7 +52,10 @@ function toFields(v: Partial<PoolInputValues>): Partial<PoolFields> {
 }
 
 export async function createPool(s: Pick<Services, "db">, accountId: string, raw: unknown, actor: Actor): Promise<Pool> {
-  const fields = toFields(parsePoolInput(raw, false)) as PoolFields;
+  // No threshold given: the account's default for new pools (settings low_stock.threshold).
+  const given = typeof raw === "object" && raw !== null && (raw as { lowStockThreshold?: unknown }).lowStockThreshold !== undefined;
+  const input = given ? raw : { ...(raw as object), lowStockThreshold: (await readAccountSettings(s.db, accountId))?.["low_stock.threshold"] ?? 0 };
+  const fields = toFields(parsePoolInput(input, false)) as PoolFields;
   return s.db.transaction().execute(async (trx) => {
     const pool = await insertPool(trx, accountId, fields);
     await recordAudit(trx, { accountId, actorType: actor.type, actorId: actor.id ?? null, action: "pool.created", subjectType: "pool", subjectId: pool.id, details: { name: pool.name } });

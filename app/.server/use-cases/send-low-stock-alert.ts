@@ -17,6 +17,7 @@ export async function sendLowStockAlert(s: Pick<Services, "db" | "mailer" | "con
   await s.mailer.send({
     to: account.alert_email,
     from: account.mail_from ?? undefined,
+    fromName: account.mail_sender_name ?? undefined,
     subject: t("emails.lowStock.subject", vars),
     text: t("emails.lowStock.text", vars),
   });

@@ -6,7 +6,7 @@ import { findStoreById } from "../db/repositories/stores-repo.ts";
 import type { Executor } from "../db/repositories/job-rows.ts";
 import { chooseBuyerLocale } from "../domain/buyer-locale.ts";
 import { countKeys, countPending, type DeliveryLine } from "../domain/delivery-content.ts";
-import { renderEmail, validateEmailTemplate, type EmailTemplate, type EmailTemplateField } from "../domain/email-template.ts";
+import { renderEmail, templateWithOverrides, type EmailTemplate, type EmailTemplateField } from "../domain/email-template.ts";
 import { IgnoredError, KeyrelayError, RetryableError } from "../domain/errors.ts";
 import { parseStoreSettings, sendsOwnEmail } from "../domain/store-settings.ts";
 import type { JobPayloads } from "../jobs/job-names.ts";
@@ -73,7 +73,7 @@ export async function sendOrderEmail(s: Deps, payload: JobPayloads["send-email"]
   if (!previous) await markDeliveryPending(s.db, order.account_id, order.id, "email", new Date().toISOString());
   if (ctx?.signal.aborted) throw new RetryableError("claim_lost", "the job was handed to another worker");
   try {
-    await s.mailer.send({ to: order.email, subject: mail.subject, text: mail.text, html: mail.html, from: account?.mail_from ?? undefined, replyTo: account?.mail_reply_to ?? undefined });
+    await s.mailer.send({ to: order.email, subject: mail.subject, text: mail.text, html: mail.html, from: account?.mail_from ?? undefined, fromName: account?.mail_sender_name ?? undefined, replyTo: account?.mail_reply_to ?? undefined });
   } catch (e) {
     // Only our own error messages are recorded and rethrown: they name the SMTP reply code, never
     // the message. Anything else becomes a retryable error with its code alone.
@@ -106,15 +106,6 @@ async function chooseTemplate(s: Pick<Services, "db">, order: { id: string; acco
   const pool = first?.pool_id ? await new AccountScope(s.db, order.account_id).getPool(first.pool_id) : undefined;
   if (!pool) return fallback;
   const own: Record<EmailTemplateField, string | null> = { subject: pool.email_subject, html: pool.email_html, text: pool.email_text };
-  const out = { ...fallback };
-  for (const field of ["subject", "html", "text"] as const) {
-    if (!own[field]) continue;
-    try {
-      out[field] = validateEmailTemplate({ [field]: own[field] })[field] ?? fallback[field];
-    } catch (e) {
-      // Saved before validation existed, or edited in the database: the buyer still gets their keys.
-      ctx?.log.warn({ poolId: pool.id, field, code: e instanceof KeyrelayError ? e.code : "invalid" }, "pool email template is invalid; using the default");
-    }
-  }
-  return out;
+  // Saved before validation existed, or edited in the database: the buyer still gets their keys.
+  return templateWithOverrides(fallback, own, (field, code) => ctx?.log.warn({ poolId: pool.id, field, code }, "pool email template is invalid; using the default"));
 }

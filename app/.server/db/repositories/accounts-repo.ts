@@ -11,6 +11,10 @@ export async function createAccount(db: Executor, input: { name: string; default
     alert_email: input.alertEmail ?? null,
     mail_from: null,
     mail_reply_to: null,
+    time_zone: "UTC",
+    currency: "USD",
+    mail_sender_name: null,
+    low_stock_threshold: 0,
     created_at: now,
     updated_at: now,
   };

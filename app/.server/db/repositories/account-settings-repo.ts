@@ -1,0 +1,40 @@
+import type { AccountSettings, SettingKey } from "../../domain/account-settings.ts";
+import type { Account, AccountsTable } from "../schema.ts";
+import type { Executor } from "./job-rows.ts";
+
+/** Where each setting lives in the accounts row. */
+const COLUMNS = {
+  "account.name": "name",
+  "account.timezone": "time_zone",
+  "account.currency": "currency",
+  "account.language": "default_locale",
+  "email.sender_name": "mail_sender_name",
+  "email.reply_to": "mail_reply_to",
+  "low_stock.threshold": "low_stock_threshold",
+  "low_stock.alert_email": "alert_email",
+} as const satisfies Record<SettingKey, keyof AccountsTable>;
+
+export function settingsOf(a: Account): AccountSettings {
+  return {
+    "account.name": a.name,
+    "account.timezone": a.time_zone,
+    "account.currency": a.currency,
+    // Accounts made before the setting was checked may hold another tag; the nearest supported one.
+    "account.language": a.default_locale === "zh-CN" ? "zh-CN" : "en",
+    "email.sender_name": a.mail_sender_name,
+    "email.reply_to": a.mail_reply_to,
+    "low_stock.threshold": Number(a.low_stock_threshold),
+    "low_stock.alert_email": a.alert_email,
+  };
+}
+
+export async function readAccountSettings(db: Executor, accountId: string): Promise<AccountSettings | undefined> {
+  const row = await db.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();
+  return row ? settingsOf(row) : undefined;
+}
+
+export async function writeAccountSettings(db: Executor, accountId: string, patch: Partial<AccountSettings>): Promise<void> {
+  const set: Record<string, unknown> = { updated_at: new Date().toISOString() };
+  for (const [key, value] of Object.entries(patch)) set[COLUMNS[key as SettingKey]] = value;
+  await db.updateTable("accounts").set(set).where("id", "=", accountId).execute();
+}
