@@ -32,6 +32,10 @@ export default [
   route("readyz", "routes/readyz.ts"),
   route("login", "routes/login.tsx"),
   route("logout", "routes/logout.ts"),
+  // The second step of a sign-in with two-step verification, and "forgot password?" (before there is a session).
+  route("login/two-factor", "routes/login.two-factor.tsx"),
+  route("forgot-password", "routes/forgot-password.tsx"),
+  route("reset-password/:token", "routes/reset-password.$token.tsx"),
   // An invitation link (team members): outside both admins, before there is a login.
   route("invite/:token", "routes/invite.$token.tsx"),
   // Standalone admin (WooCommerce-only merchants): cookie login.
@@ -41,6 +45,7 @@ export default [
     // The signed-in admin's own sessions and password (standalone only: inside Shopify, Shopify signs in).
     route("sessions", "routes/admin.sessions.tsx"),
     route("password", "routes/admin.password.tsx"),
+    route("two-factor", "routes/admin.two-factor.tsx"),
     ...poolRoutes("admin"),
     ...fulfilmentRoutes("admin"),
   ]),

@@ -13,6 +13,7 @@ import type { Services } from "../app/.server/ports.ts";
 import { isLocale, matchLocale, translator, type Locale } from "../app/i18n/i18n.ts";
 import { adminCreate } from "./commands/admin-create.ts";
 import { adminPassword, adminRemove, adminSessions, adminSignOut } from "./commands/admin-account.ts";
+import { adminRequireTwoFactor, adminTwoFactor } from "./commands/admin-two-factor.ts";
 import { keysExport, keysImport } from "./commands/keys.ts";
 import { keysRotateMaster } from "./commands/keys-rotate-master.ts";
 import { poolCreate, poolList, poolShow } from "./commands/pool.ts";
@@ -34,6 +35,8 @@ const commands: Record<string, Command> = {
   "admin remove": adminRemove,
   "admin sessions": adminSessions,
   "admin sign-out": adminSignOut,
+  "admin two-factor": adminTwoFactor,
+  "admin require-2fa": adminRequireTwoFactor,
   migrate,
   "jobs status": jobsStatus,
   "pool create": poolCreate,

@@ -3,6 +3,7 @@ import type { HostConnector } from "../../connectors/host-connector.ts";
 import type { BuyerLimiter } from "./auth/buyer-limiter.ts";
 import type { LoginLimiter } from "./auth/login-limiter.ts";
 import type { LinkCodeLimiter } from "./auth/link-code-limiter.ts";
+import type { PasswordResetLimiter } from "./auth/password-reset-limiter.ts";
 import type { Config } from "./config.ts";
 import type { Fingerprinter } from "./crypto/fingerprint.ts";
 import type { KeyCipher } from "./crypto/key-cipher.ts";
@@ -43,6 +44,8 @@ export interface Services {
   buyerLimiter: BuyerLimiter;
   /** Attempts to redeem a store link code, per account and IP. */
   linkCodeLimiter: LinkCodeLimiter;
+  /** "Forgot password?" requests, per email and IP. */
+  passwordResetLimiter: PasswordResetLimiter;
   /** Reaches each store's host (Shopify Admin API, WooCommerce REST) with its stored credentials. */
   connectors: HostConnectors;
   startup: StartupFacts;

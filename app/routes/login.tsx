@@ -1,7 +1,7 @@
-import { Banner, BlockStack, Box, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, FormLayout, InlineStack, Page, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { data, Form, redirect, useNavigation } from "react-router";
+import { data, Form, Link, redirect, useNavigation } from "react-router";
 import {
   adminSessionStorage,
   ensureLoginCsrf,
@@ -26,9 +26,15 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   session.unset("sid");
   const csrf = ensureLoginCsrf(session);
   return data(
-    { csrf, signedOut: url.searchParams.has("signedOut") },
+    { csrf, signedOut: url.searchParams.has("signedOut"), notice: loginNotice(url.searchParams) },
     { headers: { "Set-Cookie": await adminSessionStorage(s).commitSession(session) } },
   );
+}
+
+/** A message the login page opens with: a finished password reset, or a second step that has to start again. */
+function loginNotice(q: URLSearchParams): "passwordReset" | "two_factor_expired" | "two_factor_too_many" | null {
+  const n = q.get("notice");
+  return n === "passwordReset" || n === "two_factor_expired" || n === "two_factor_too_many" ? n : null;
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
@@ -45,6 +51,12 @@ export async function action({ request, context }: Route.ActionArgs) {
       ip: context.clientIp,
       deviceToken: await readDeviceToken(s, request),
     });
+    if (result.twoFactorChallenge) {
+      // Not signed in yet: the code form finishes it (/login/two-factor); the cookie holds only the pending step's id.
+      session.set("twoFactor", result.twoFactorChallenge);
+      const to = `/login/two-factor${next === "/admin" ? "" : `?next=${encodeURIComponent(next)}`}`;
+      return redirect(to, { headers: { "Set-Cookie": await adminSessionStorage(s).commitSession(session) } });
+    }
     // A new session (record and cookie) on sign-in: nothing from before the login survives (session fixation).
     const cookie = await startAdminSession(s, {
       userId: result.userId,
@@ -90,6 +102,8 @@ export default function Login({ loaderData, actionData }: Route.ComponentProps) 
             </Text>
           </BlockStack>
           {loaderData.signedOut && !error ? <Banner tone="info">{t("login.signedOut")}</Banner> : null}
+          {loaderData.notice === "passwordReset" && !error ? <Banner tone="success">{t("passwordReset.done")}</Banner> : null}
+          {loaderData.notice && loaderData.notice !== "passwordReset" && !error ? <Banner tone="warning">{t(`errors.${loaderData.notice}`)}</Banner> : null}
           {error ? <Banner tone="critical">{t(`errors.${error.code}`, error.params)}</Banner> : null}
           <Card>
             <Form method="post">
@@ -104,9 +118,12 @@ export default function Login({ loaderData, actionData }: Route.ComponentProps) 
                   value={password}
                   onChange={setPassword}
                 />
-                <Button submit variant="primary" loading={navigation.state === "submitting"}>
-                  {t("login.submit")}
-                </Button>
+                <InlineStack gap="400" blockAlign="center">
+                  <Button submit variant="primary" loading={navigation.state === "submitting"}>
+                    {t("login.submit")}
+                  </Button>
+                  <Link to="/forgot-password">{t("login.forgot")}</Link>
+                </InlineStack>
               </FormLayout>
             </Form>
           </Card>

@@ -6,6 +6,7 @@ import { adminSessions } from "./0004-admin-sessions.ts";
 import { linkCodes } from "./0006-link-codes.ts";
 import { team } from "./0007-team.ts";
 import { accountSettings } from "./0008-account-settings.ts";
+import { twoFactor } from "./0009-two-factor.ts";
 
 /** Every migration in order. Names are permanent: never rename or reorder one that has shipped. */
 export const migrations: Record<string, KeyrelayMigration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, KeyrelayMigration> = {
   "0006-link-codes": linkCodes,
   "0007-team": team,
   "0008-account-settings": accountSettings,
+  "0009-two-factor": twoFactor,
 };

@@ -7,6 +7,8 @@ import { readRawBody } from "../http/read-body.ts";
 import type { Services } from "../ports.ts";
 import { createAdminSession } from "../use-cases/create-admin-session.ts";
 import { resolveAdminSession } from "../use-cases/resolve-admin-session.ts";
+import { ownerMustEnrol } from "../use-cases/two-factor-gate.ts";
+import { allowedBeforeEnrolment } from "../domain/two-factor-rules.ts";
 
 /**
  * The standalone admin's login. The browser holds a signed, httpOnly, SameSite=Lax cookie with a
@@ -23,6 +25,8 @@ export interface SessionData {
   sid?: string;
   /** The login form's CSRF token (only while signed out). */
   loginCsrf?: string;
+  /** After a right password, for an admin with two-step verification: the pending step's id (use-cases/complete-two-factor-login.ts). */
+  twoFactor?: string;
 }
 
 export { SESSION_MAX_AGE_MS };
@@ -161,6 +165,10 @@ export async function requireAdmin(s: Services, request: Request): Promise<Admin
     const session = await getSession(s, request);
     const headers: HeadersInit = session.get("sid") ? { "Set-Cookie": await adminSessionStorage(s).destroySession(session) } : {};
     throw redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, { headers });
+  }
+  // An owner of an account that requires two-step verification, without it: only its page.
+  if (admin.user.role === "owner" && !allowedBeforeEnrolment(new URL(request.url).pathname) && (await ownerMustEnrol(s, admin.user))) {
+    throw redirect("/admin/two-factor");
   }
   return admin;
 }

@@ -47,6 +47,12 @@ export type LoginGate =
       failed(): Promise<Lockout[]>;
       /** The password was right: the client's streak starts over, the caps get their point back. */
       succeeded(): Promise<void>;
+      /**
+       * The password was right but a second step (a TOTP code) is still due: the caps get their
+       * point back, the streak keeps it until the code is right too — signing in with the password
+       * again must not wipe the count of wrong codes.
+       */
+      passedFirstStep(): Promise<void>;
     };
 
 export interface LoginLimiter {
@@ -136,6 +142,9 @@ export function createLoginLimiter(config: Config, opts: LoginLimiterOptions = {
         },
         async succeeded() {
           await attempts.clearStreak(streakKey);
+          await giveBack();
+        },
+        async passedFirstStep() {
           await giveBack();
         },
       };

@@ -27,6 +27,8 @@ export interface AccountsTable {
   mail_sender_name: string | null;
   /** The low-stock threshold new pools start with. */
   low_stock_threshold: Generated<number>;
+  /** Migration 0009: owners must sign in with two-step verification (1) or may choose (0). */
+  require_owner_2fa: Generated<Flag>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -434,6 +436,50 @@ export interface ShopifyStaffRolesTable {
   updated_at: Timestamp;
 }
 
+/** An admin's TOTP secret (migration 0009), sealed with the master key, bound to the user id. Pending while enabled_at is null. */
+export interface AdminTwoFactorTable {
+  admin_user_id: string;
+  account_id: string;
+  secret_ciphertext: Buffer;
+  secret_key_id: string;
+  enabled_at: Timestamp | null;
+  /** The last TOTP time step a code was accepted for: a code works once. */
+  last_step: number | string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A recovery code's SHA-256 (migration 0009); used once. */
+export interface AdminRecoveryCodesTable {
+  code_hash: string;
+  admin_user_id: string;
+  created_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+/** The pending second step of a sign-in (migration 0009): id is the SHA-256 of the id the browser holds. */
+export interface AdminLoginChallengesTable {
+  id: string;
+  admin_user_id: string;
+  account_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  failures: Generated<number>;
+  used_at: Timestamp | null;
+}
+
+/** A password reset link (migration 0009): only the token's SHA-256; 1 hour, single use. */
+export interface PasswordResetsTable {
+  id: string;
+  admin_user_id: string;
+  account_id: string;
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  ip: string | null;
+}
+
 export interface Database {
   system_settings: SystemSettingsTable;
   accounts: AccountsTable;
@@ -458,6 +504,10 @@ export interface Database {
   link_codes: LinkCodesTable;
   team_invitations: TeamInvitationsTable;
   shopify_staff_roles: ShopifyStaffRolesTable;
+  admin_two_factor: AdminTwoFactorTable;
+  admin_recovery_codes: AdminRecoveryCodesTable;
+  admin_login_challenges: AdminLoginChallengesTable;
+  password_resets: PasswordResetsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -465,6 +515,8 @@ export type AdminUser = Selectable<AdminUsersTable>;
 export type AdminSession = Selectable<AdminSessionsTable>;
 export type TeamInvitation = Selectable<TeamInvitationsTable>;
 export type ShopifyStaffRole = Selectable<ShopifyStaffRolesTable>;
+export type AdminTwoFactor = Selectable<AdminTwoFactorTable>;
+export type PasswordReset = Selectable<PasswordResetsTable>;
 export type Store = Selectable<StoresTable>;
 export type Pool = Selectable<PoolsTable>;
 export type KeyBatch = Selectable<KeyBatchesTable>;

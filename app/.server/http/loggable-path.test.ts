@@ -6,6 +6,7 @@ describe("loggablePath", () => {
     expect(loggablePath("/k/3q2-secret_TOKEN")).toBe("/k/:token");
     expect(loggablePath("/invite/abcDEF123456")).toBe("/invite/:token");
     expect(loggablePath("/invite/abcDEF123456/accept")).toBe("/invite/:token/accept");
+    expect(loggablePath("/reset-password/abcDEF123456")).toBe("/reset-password/:token");
   });
 
   it("leaves other paths as they are", () => {

@@ -15,6 +15,7 @@ import { registerJobHandlers } from "./register-job-handlers.ts";
 import { createLoginLimiter } from "../auth/login-limiter.ts";
 import { createBuyerLimiter } from "../auth/buyer-limiter.ts";
 import { createLinkCodeLimiter } from "../auth/link-code-limiter.ts";
+import { createPasswordResetLimiter } from "../auth/password-reset-limiter.ts";
 import { createHostConnectors } from "./host-connectors.ts";
 import type { Services } from "../ports.ts";
 
@@ -51,6 +52,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     const loginLimiter = createLoginLimiter(config);
     const buyerLimiter = createBuyerLimiter(config);
     const linkCodeLimiter = createLinkCodeLimiter(config);
+    const passwordResetLimiter = createPasswordResetLimiter(config);
     const sealer = new KeySealer({ masterKey, fingerprintSecret: keys.fingerprintSecret, cipher: keys.cipher, fingerprinter: keys.fingerprinter });
 
     const services: Services = {
@@ -67,6 +69,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
       loginLimiter,
       buyerLimiter,
       linkCodeLimiter,
+      passwordResetLimiter,
       connectors: createHostConnectors({ db: database.db, cipher: keys.cipher, config }),
       startup: {
         database: database.description,
@@ -81,6 +84,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
         await loginLimiter.close();
         await buyerLimiter.close();
         await linkCodeLimiter.close();
+        await passwordResetLimiter.close();
         mailer.close();
         await database.close();
       },

@@ -25,6 +25,12 @@ vi.mock("../db/repositories/admin-users-repo.ts", () => ({
   findAdminByEmail: vi.fn(async (_db: unknown, email: string) => (email === "owner@example.com" ? OWNER : undefined)),
   touchAdminLogin: vi.fn(async () => {}),
 }));
+// Two-step verification: off unless a test turns it on; a right password then only starts the second step.
+const twoFactor = vi.hoisted(() => ({ enabled: false, challenges: 0 }));
+vi.mock("../db/repositories/two-factor-repo.ts", () => ({
+  twoFactorFacts: vi.fn(async () => ({ required: false, enabled: twoFactor.enabled })),
+  insertLoginChallenge: vi.fn(async () => void twoFactor.challenges++),
+}));
 vi.mock("../db/repositories/audit-repo.ts", () => ({ recordAudit: vi.fn(async (_db: unknown, row: (typeof audit.rows)[number]) => void audit.rows.push(row)) }));
 
 // scrypt stands in as a slow check (the window in which concurrent requests used to slip through).
@@ -73,6 +79,23 @@ describe("logInAdmin and the sign-in limits", () => {
   beforeEach(() => {
     verified.count = 0;
     audit.rows = [];
+    twoFactor.enabled = false;
+    twoFactor.challenges = 0;
+  });
+
+  it("with two-step verification on, a right password starts the second step and does not wipe the streak of failures", async () => {
+    const { s } = world();
+    twoFactor.enabled = true;
+    const ip = "198.51.100.77";
+    const free = LOGIN_TEST_LIMITS.maxAttempts;
+    for (let i = 0; i < free - 1; i++) expect(await outcome(logInAdmin(s, { email: "owner@example.com", password: `guess-${i}`, ip }))).toBe("failed");
+    const r = await logInAdmin(s, { email: "owner@example.com", password: RIGHT, ip });
+    expect(r.twoFactorChallenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(twoFactor.challenges).toBe(1);
+    // Not a sign-in: no admin.login; and the count goes on — that attempt was the streak's last free one,
+    // so signing in with the password again (to get fresh code guesses) has to wait.
+    expect(audit.rows.map((a) => a.action)).not.toContain("admin.login");
+    expect(await outcome(logInAdmin(s, { email: "owner@example.com", password: RIGHT, ip }))).toBe("limited");
   });
 
   it("lets at most LOGIN_MAX_ATTEMPTS of 30 concurrent wrong passwords from one IP reach verification", async () => {

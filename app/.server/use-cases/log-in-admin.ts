@@ -6,6 +6,8 @@ import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../crypto/password.ts";
 import type { AdminUser } from "../db/schema.ts";
 import { InvalidInputError } from "../domain/errors.ts";
+import { twoFactorFacts } from "../db/repositories/two-factor-repo.ts";
+import { startLoginChallenge } from "./start-login-challenge.ts";
 import type { Services } from "../ports.ts";
 
 export { MAX_PASSWORD_LENGTH };
@@ -49,12 +51,14 @@ export async function recordLockouts(
  * takes its place in them before the password is checked (so concurrent guesses cannot slip
  * past), a success gives it back. `deviceToken` is the browser's keyrelay_device cookie: when it
  * says this browser signed in to this email before, the attempt is limited as that device's own.
- * On success, `deviceToken` is what the browser keeps from now on.
+ * On success, `deviceToken` is what the browser keeps from now on. For an admin with two-step
+ * verification, a right password is not a sign-in: `twoFactorChallenge` is set, and the code
+ * form (complete-two-factor-login.ts) finishes it.
  */
 export async function logInAdmin(
   s: Pick<Services, "db" | "log" | "loginLimiter" | "sessionSecret">,
   input: { email: string; password: string; ip: string; deviceToken?: string },
-): Promise<{ userId: string; accountId: string; locale: string | null; deviceToken: string }> {
+): Promise<{ userId: string; accountId: string; locale: string | null; deviceToken: string; twoFactorChallenge?: string }> {
   const email = input.email.trim().toLowerCase();
   const key = deviceKey(s.sessionSecret);
   const device = email ? knownDeviceFor(key, input.deviceToken, email) : undefined;
@@ -73,6 +77,14 @@ export async function logInAdmin(
     }
     await recordLockouts(s, lockouts, { user, ip: input.ip });
     throw new InvalidInputError("login_failed", "Wrong email or password.");
+  }
+  if ((await twoFactorFacts(s.db, user.account_id, user.id)).enabled) {
+    // Not signed in yet: a code is due (complete-two-factor-login.ts). The streak keeps this
+    // attempt until the code is right, so signing in again does not wipe the count of wrong codes.
+    await gate.passedFirstStep();
+    const twoFactorChallenge = await startLoginChallenge(s.db, user);
+    await recordAudit(s.db, { accountId: user.account_id, actorType: "admin", actorId: user.id, action: "admin.login_code_requested", ip: input.ip });
+    return { userId: user.id, accountId: user.account_id, locale: user.locale, deviceToken: input.deviceToken ?? "", twoFactorChallenge };
   }
   await gate.succeeded();
   await touchAdminLogin(s.db, user.id);

@@ -1,3 +1,4 @@
+import { openTotpSecret, sealTotpSecret } from "../crypto/totp.ts";
 import type { Services } from "../ports.ts";
 
 export interface RotationReport {
@@ -87,6 +88,19 @@ export async function rotateMasterKey(
       }
     }
 
+    // Admins' TOTP secrets (bound to the admin's id): counted with the store secrets.
+    const totps = await s.db.selectFrom("admin_two_factor").select(["admin_user_id", "secret_ciphertext", "secret_key_id"]).where("secret_key_id", "!=", current).execute();
+    for (const row of totps) {
+      const sealed = sealTotpSecret(s.cipher, row.admin_user_id, openTotpSecret(s.cipher, row));
+      const u = await s.db
+        .updateTable("admin_two_factor")
+        .set({ secret_ciphertext: sealed.ciphertext, secret_key_id: sealed.keyId })
+        .where("admin_user_id", "=", row.admin_user_id)
+        .where("secret_key_id", "=", row.secret_key_id)
+        .executeTakeFirst();
+      report.storeSecrets += Number(u.numUpdatedRows);
+    }
+
     // Installation settings (the fingerprint secret): fingerprints themselves never change.
     const settings = await s.db.selectFrom("system_settings").selectAll().where("key_id", "is not", null).where("key_id", "!=", current).execute();
     for (const st of settings) {
@@ -114,5 +128,6 @@ async function countRetired(s: Pick<Services, "db">, current: string): Promise<n
   const sessions = (await s.db.selectFrom("shopify_sessions").select(["access_token", "refresh_token"]).execute()).filter((r) =>
     [r.access_token, r.refresh_token].some((t) => t && t.split(":")[1] !== current),
   ).length;
-  return keys + settings + stores + sessions;
+  const totps = await count(s.db.selectFrom("admin_two_factor").select((eb) => eb.fn.countAll<number>().as("n")).where("secret_key_id", "!=", current).executeTakeFirst());
+  return keys + settings + stores + sessions + totps;
 }

@@ -11,6 +11,7 @@ export async function createAccount(db: Executor, input: { name: string; default
     alert_email: input.alertEmail ?? null,
     mail_from: null,
     mail_reply_to: null,
+    require_owner_2fa: 0 as const,
     time_zone: "UTC",
     currency: "USD",
     mail_sender_name: null,
