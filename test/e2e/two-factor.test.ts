@@ -1,0 +1,133 @@
+import fs from "node:fs";
+import path from "node:path";
+import { generateSync } from "otplib";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
+import { hydrated, launchChromium, settled } from "../support/e2e-browser.ts";
+
+/**
+ * Two-step verification in a real browser, in English and Chinese: open it from the user menu,
+ * read the secret from the page, confirm with a code computed by otplib, see the recovery codes,
+ * sign out, sign in again with the password and then a code.
+ */
+
+const PASSWORD = "Quasar-Tangerine-Wobble-8142";
+const shots = path.join(projectRoot, "test-results/e2e");
+const totp = (secret: string, steps = 0) => generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
+
+let app: E2eApp;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  app = await startE2eApp({ env: { NODE_ENV: "production" } });
+  for (const email of ["owner-en@example.com", "owner-zh@example.com"]) {
+    const created = await app.cli(["admin", "create", "--email", email, "--password-stdin", "--json"], PASSWORD + "\n");
+    if (created.code !== 0) throw new Error(`admin create failed (${created.code}):\n${created.stdout}\n${created.stderr}`);
+  }
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await app?.stop();
+});
+
+async function newPage(lang: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 900 }, locale: lang, extraHTTPHeaders: { "Accept-Language": lang } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on("pageerror", (e) => pageErrors.push(`${page.url()}: ${e.message}`));
+  return page;
+}
+
+async function enterPassword(page: Page, email: string): Promise<void> {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel(/^(Email|邮箱)$/).fill(email);
+  await page.getByLabel(/^(Password|密码)$/).fill(PASSWORD);
+  await page.getByRole("button", { name: /^(Sign in|登录)$/ }).click();
+}
+
+async function fromUserMenu(page: Page, email: string, item: RegExp): Promise<void> {
+  await hydrated(page);
+  await page.getByRole("button", { name: new RegExp(email.replace(/[.]/g, "\\.")) }).click();
+  const menuItem = page.getByRole("menuitem", { name: item });
+  await menuItem.waitFor({ state: "visible" });
+  await menuItem.click();
+}
+
+describe("two-step verification in Chromium", () => {
+  for (const [lang, suffix, email] of [
+    ["en-US", "en", "owner-en@example.com"],
+    ["zh-CN", "zh-CN", "owner-zh@example.com"],
+  ] as const) {
+    it(`enrols from the user menu, signs out, and signs in with a code (${suffix})`, async () => {
+      const zh = lang === "zh-CN";
+      const page = await newPage(lang);
+      await enterPassword(page, email);
+      await page.waitForURL(/\/admin$/);
+
+      await fromUserMenu(page, email, zh ? /^两步验证$/ : /^Two-step verification$/);
+      await page.waitForURL(/\/admin\/two-factor$/);
+      await hydrated(page);
+      await page.getByRole("button", { name: zh ? "设置两步验证" : "Set up two-step verification" }).click();
+      const secretEl = page.getByTestId("totp-secret");
+      await secretEl.waitFor({ state: "visible" });
+      const secret = (await secretEl.textContent())!.trim();
+      expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+      await expect.poll(() => page.locator("svg path").count()).toBeGreaterThan(0);
+      await settled(page);
+      await page.screenshot({ path: path.join(shots, `two-factor-scan-${suffix}.png`), fullPage: true });
+
+      await page.getByLabel(zh ? "应用中的验证码" : "Code from the app").fill(totp(secret));
+      await page.getByRole("button", { name: zh ? /^开启$/ : /^Turn on$/ }).click();
+      const codes = page.getByTestId("recovery-codes");
+      await codes.waitFor({ state: "visible" });
+      expect((await codes.textContent())!.match(/[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}/g)).toHaveLength(10);
+      await page.getByText(zh ? "两步验证已开启" : "Two-step verification is on").waitFor();
+      await settled(page);
+      await page.screenshot({ path: path.join(shots, `two-factor-recovery-codes-${suffix}.png`), fullPage: true });
+
+      await fromUserMenu(page, email, zh ? /^退出登录$/ : /^Sign out$/);
+      await page.waitForURL(/\/login\?signedOut=1$/);
+
+      await enterPassword(page, email);
+      await page.waitForURL(/\/login\/two-factor$/);
+      await hydrated(page);
+      await page.getByText(zh ? "请输入验证器应用中显示的 6 位验证码。" : "Enter the 6-digit code from your authenticator app.").waitFor();
+      await settled(page);
+      await page.screenshot({ path: path.join(shots, `login-two-factor-${suffix}.png`), fullPage: true });
+      // A wrong code is refused beside the form, in the page's language.
+      await page.getByLabel(zh ? "验证码" : "Code", { exact: true }).fill("000000");
+      await page.getByRole("button", { name: zh ? "验证并登录" : "Verify and sign in" }).click();
+      await page.getByText(zh ? /验证码不正确/ : /That code is not right/).waitFor();
+      // The enrolment used this step's code: the next one.
+      await page.getByLabel(zh ? "验证码" : "Code", { exact: true }).fill(totp(secret, 1));
+      await page.getByRole("button", { name: zh ? "验证并登录" : "Verify and sign in" }).click();
+      await page.waitForURL(/\/admin$/);
+      await hydrated(page);
+      expect(pageErrors).toEqual([]);
+    });
+  }
+
+  it("shows 'Forgot password?' on the sign-in page and the same answer for any email (zh-CN)", async () => {
+    const page = await newPage("zh-CN");
+    await page.goto("/login");
+    await hydrated(page);
+    await page.getByRole("link", { name: "忘记密码？" }).click();
+    await page.waitForURL(/\/forgot-password$/);
+    await hydrated(page);
+    await page.getByLabel("邮箱").fill("nobody@example.com");
+    await page.getByRole("button", { name: "发送重置链接" }).click();
+    await page.getByText(/重置密码的链接已发出/).waitFor();
+    await settled(page);
+    await page.screenshot({ path: path.join(shots, "forgot-password-zh-CN.png"), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});
