@@ -52,7 +52,8 @@ function AccountForm({ data }: { data: SettingsPageData }) {
     <TextField label={t(`settings.fields.${k}`)} name={k} autoComplete="off" value={values[k]} onChange={set(k)} error={errorOf(k)} {...extra} />
   );
   return (
-    <fetcher.Form method="post">
+    // noValidate: the server checks every field and answers in the reader's language, beside the field.
+    <fetcher.Form method="post" noValidate>
       <input type="hidden" name="csrf" value={data.csrf} />
       <input type="hidden" name="intent" value="save" />
       <BlockStack gap="400">
@@ -146,7 +147,7 @@ function SmtpTest({ data }: { data: SettingsPageData }) {
   const failed = answer && !answer.ok ? answer.error : null;
   return (
     <Card>
-      <fetcher.Form method="post">
+      <fetcher.Form method="post" noValidate>
         <input type="hidden" name="csrf" value={data.csrf} />
         <input type="hidden" name="intent" value="smtp-test" />
         <BlockStack gap="300">
@@ -286,11 +287,13 @@ function PoolTemplates({ data }: { data: SettingsPageData }) {
           {t("settings.templates.placeholders", { list: PLACEHOLDER_LIST, keys: "{{keys}}" })}
         </Text>
         {preview ? (
-          <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
-            {preview.map((p) => (
-              <PreviewPane key={p.locale} preview={p} />
-            ))}
-          </InlineGrid>
+          <div data-preview-panes="">
+            <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
+              {preview.map((p) => (
+                <PreviewPane key={p.locale} preview={p} />
+              ))}
+            </InlineGrid>
+          </div>
         ) : null}
         {saver.data?.ok && saver.data.intent === "template-save" ? <Banner tone="success">{t("settings.templates.saved", { pool: saver.data.pool.name })}</Banner> : null}
         <InlineStack gap="300" align="end" blockAlign="end">
@@ -301,7 +304,7 @@ function PoolTemplates({ data }: { data: SettingsPageData }) {
             </Button>
           </saver.Form>
         </InlineStack>
-        <tester.Form method="post">
+        <tester.Form method="post" noValidate>
           {hidden("template-test")}
           <input type="hidden" name="locale" value={testLocale} />
           <BlockStack gap="300">
