@@ -95,6 +95,9 @@ const ROWS: Row[] = [
   { route: "/admin/settings", method: "POST", needs: "settings.manage", fields: (ids) => ({ intent: "template-save", poolId: ids.pool, subject: "" }) },
   { route: "/admin/sessions", method: "GET", needs: "signed_in" },
   { route: "/admin/password", method: "GET", needs: "signed_in" },
+  { route: "/admin/two-factor", method: "GET", needs: "signed_in" },
+  { route: "/admin/two-factor", method: "POST", needs: "signed_in", fields: () => ({ intent: "start" }) },
+  { route: "/admin/two-factor", method: "POST", needs: "team.manage", fields: () => ({ intent: "requireOwners", requireOwners: "off" }) },
   { route: "/admin/locale", method: "POST", needs: "signed_in", fields: () => ({ locale: "en" }) },
 ];
 

@@ -1,5 +1,6 @@
 import QRCode from "qrcode";
 import { data } from "react-router";
+import { requirePageAdmin } from "../auth/admin-context.ts";
 import { AUTH_FORM_LIMIT, requireAdmin } from "../auth/admin-session.ts";
 import { InvalidInputError, KeyrelayError } from "../domain/errors.ts";
 import {
@@ -55,6 +56,8 @@ export async function twoFactorAction({ request, context }: PageArgs) {
       return data<TwoFactorActionData>({ ok: true, intent });
     }
     if (intent === "requireOwners") {
+      // An account setting: owners only, and a refusal is audited (access.denied) like the team page's.
+      await requirePageAdmin(s, request, "admin", "team.manage");
       const value = form.get("requireOwners");
       if (value !== "on" && value !== "off") throw new InvalidInputError("invalid_input", "on or off", { field: "requireOwners", params: { detail: "requireOwners" } });
       await setOwnersMustUseTwoFactor(s, caller, value === "on");
