@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
-import { hydrated, launchChromium, settled } from "../support/e2e-browser.ts";
+import { hydrated, settled } from "../support/e2e-browser.ts";
+import { E2ePages } from "../support/e2e-pages.ts";
+import { chooseFromUserMenu, signIn } from "../support/e2e-sign-in.ts";
 
 /**
  * Sessions in a real browser: two browsers signed in as one admin see each other on the sessions
@@ -13,69 +14,34 @@ import { hydrated, launchChromium, settled } from "../support/e2e-browser.ts";
 
 const EMAIL = "owner@example.com";
 const PASSWORD = "Quasar-Tangerine-Wobble-8142";
+const ADMIN = { email: EMAIL, password: PASSWORD };
 const FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
 const shots = path.join(projectRoot, "test-results/e2e");
 
 let app: E2eApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+let pages: E2ePages;
 
 beforeAll(async () => {
   fs.mkdirSync(shots, { recursive: true });
   app = await startE2eApp({ env: { NODE_ENV: "production" } });
   const created = await app.cli(["admin", "create", "--email", EMAIL, "--password-stdin", "--json"], PASSWORD + "\n");
   if (created.code !== 0) throw new Error(`admin create failed (${created.code}):\n${created.stdout}\n${created.stderr}`);
-  browser = await launchChromium();
+  pages = await E2ePages.launch(app.url);
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await pages?.close();
   await app?.stop();
 });
 
-async function newPage(opts: { lang?: string; userAgent?: string } = {}): Promise<Page> {
-  const lang = opts.lang ?? "en-US";
-  const context = await browser.newContext({
-    baseURL: app.url,
-    viewport: { width: 1280, height: 800 },
-    locale: lang,
-    extraHTTPHeaders: { "Accept-Language": lang },
-    ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
-  });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on("pageerror", (e) => pageErrors.push(`${page.url()}: ${e.message}`));
-  return page;
-}
-
-async function signIn(page: Page): Promise<void> {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel(/^(Email|邮箱)$/).fill(EMAIL);
-  await page.getByLabel(/^(Password|密码)$/).fill(PASSWORD);
-  await page.getByRole("button", { name: /^(Sign in|登录)$/ }).click();
-  await page.waitForURL(/\/admin$/);
-}
-
-async function chooseFromUserMenu(page: Page, item: RegExp): Promise<void> {
-  await hydrated(page);
-  await page.getByRole("button", { name: /owner@example\.com/ }).click();
-  const menuItem = page.getByRole("menuitem", { name: item });
-  await menuItem.waitFor({ state: "visible" });
-  await menuItem.click();
-}
-
 describe("admin sessions in Chromium", () => {
   it("signs in from two browsers, signs the other out from the sessions page, and the other is at /login on its next click", async () => {
-    const here = await newPage();
-    const other = await newPage({ userAgent: FIREFOX });
-    await signIn(here);
-    await signIn(other);
+    const here = await pages.open();
+    const other = await pages.open({ userAgent: FIREFOX });
+    await signIn(here, ADMIN);
+    await signIn(other, ADMIN);
 
-    await chooseFromUserMenu(here, /^Sessions$/);
+    await chooseFromUserMenu(here, EMAIL, /^Sessions$/);
     await here.waitForURL(/\/admin\/sessions$/);
     await settled(here);
     await here.getByText("2 active sessions", { exact: true }).waitFor();
@@ -99,9 +65,9 @@ describe("admin sessions in Chromium", () => {
 
   it("shows a wrong current password beside its field, in English and in Chinese", async () => {
     for (const lang of ["en-US", "zh-CN"]) {
-      const page = await newPage({ lang });
-      await signIn(page);
-      await chooseFromUserMenu(page, /^(Change password|修改密码)$/);
+      const page = await pages.open({ acceptLanguage: lang });
+      await signIn(page, ADMIN);
+      await chooseFromUserMenu(page, EMAIL, /^(Change password|修改密码)$/);
       await page.waitForURL(/\/admin\/password$/);
       await hydrated(page);
       await page.getByLabel(/^(Current password|当前密码)$/).fill("not-my-password-1");
@@ -120,9 +86,9 @@ describe("admin sessions in Chromium", () => {
   });
 
   it("speaks Chinese on the sessions page, and 'sign out everywhere' lands on /login", async () => {
-    const page = await newPage({ lang: "zh-CN" });
-    await signIn(page);
-    await chooseFromUserMenu(page, /^登录设备$/);
+    const page = await pages.open({ acceptLanguage: "zh-CN" });
+    await signIn(page, ADMIN);
+    await chooseFromUserMenu(page, EMAIL, /^登录设备$/);
     await page.waitForURL(/\/admin\/sessions$/);
     await settled(page);
     await page.getByText("当前设备", { exact: true }).waitFor();
@@ -135,6 +101,6 @@ describe("admin sessions in Chromium", () => {
   });
 
   it("threw no errors in any page", () => {
-    expect(pageErrors).toEqual([]);
+    expect(pages.pageErrors).toEqual([]);
   });
 });

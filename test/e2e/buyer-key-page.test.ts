@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
-import { launchChromium } from "../support/e2e-browser.ts";
+import { E2ePages } from "../support/e2e-pages.ts";
 import { startFakeWooCommerce, type FakeWooCommerce } from "../support/fake-woocommerce.ts";
 
 /**
@@ -21,9 +21,7 @@ const KEYS = [
 
 let app: E2eApp;
 let wc: FakeWooCommerce;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+let pages: E2ePages;
 const cspViolations: string[] = [];
 let link = "";
 
@@ -58,33 +56,23 @@ beforeAll(async () => {
     else if (Date.now() > deadline) throw new Error(`no customer note with a key-page link:\n${app.output()}`);
     else await new Promise((r) => setTimeout(r, 250));
   }
-  browser = await launchChromium();
+  pages = await E2ePages.launch(app.url);
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await pages?.close();
   if (process.env.E2E_DEBUG) console.log(app?.output());
   await app?.stop();
   await wc?.close();
 });
 
 async function newPage(opts: { width?: number; height?: number; acceptLanguage?: string; javaScriptEnabled?: boolean; mobile?: boolean } = {}): Promise<Page> {
-  const lang = opts.acceptLanguage ?? "en-US";
-  const context = await browser.newContext({
+  const page = await pages.open({
+    acceptLanguage: opts.acceptLanguage,
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
-    deviceScaleFactor: opts.mobile ? 2 : 1,
-    isMobile: opts.mobile ?? false,
-    hasTouch: opts.mobile ?? false,
-    locale: lang.split(",")[0],
-    extraHTTPHeaders: { "Accept-Language": lang },
-    javaScriptEnabled: opts.javaScriptEnabled ?? true,
+    context: { deviceScaleFactor: opts.mobile ? 2 : 1, isMobile: opts.mobile ?? false, hasTouch: opts.mobile ?? false, javaScriptEnabled: opts.javaScriptEnabled ?? true },
   });
-  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.url });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.url });
   page.on("console", (m) => {
     if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
   });
@@ -157,7 +145,7 @@ describe("the buyer's key page in Chromium", () => {
   });
 
   it("raised no page errors and no Content-Security-Policy violations", () => {
-    expect(pageErrors).toEqual([]);
+    expect(pages.pageErrors).toEqual([]);
     expect(cspViolations).toEqual([]);
   });
 });

@@ -1,13 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertStore } from "../../app/.server/db/repositories/stores-repo.ts";
 import { createAdminUser } from "../../app/.server/use-cases/create-admin-user.ts";
 import { installShopifyShop } from "../../app/.server/use-cases/install-shopify-shop.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
-import { hydrated, launchChromium, settled } from "../support/e2e-browser.ts";
+import { hydrated, settled } from "../support/e2e-browser.ts";
+import { E2ePages } from "../support/e2e-pages.ts";
+import { signIn } from "../support/e2e-sign-in.ts";
 import { SHOPIFY_ENV } from "../support/shopify-fixtures.ts";
 import { makeServices } from "../support/test-services.ts";
 
@@ -25,10 +27,7 @@ const shots = path.join(projectRoot, "test-results/e2e");
 const RAW_KEY = /\b(stores|errors)\.[a-zA-Z]/;
 
 let app: E2eApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-const badResponses: string[] = [];
+let pages: E2ePages;
 let code = "";
 
 beforeAll(async () => {
@@ -46,36 +45,16 @@ beforeAll(async () => {
   } finally {
     await s.cleanup();
   }
-  browser = await launchChromium();
+  pages = await E2ePages.launch(app.url);
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await pages?.close();
   if (process.env.E2E_DEBUG) console.log(app?.output());
   await app?.stop();
 });
 
-async function newPage(acceptLanguage = "en-US"): Promise<Page> {
-  const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 900 }, locale: acceptLanguage.split(",")[0], extraHTTPHeaders: { "Accept-Language": acceptLanguage } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on("pageerror", (e) => pageErrors.push(`${page.url()}: ${e.message}`));
-  page.on("response", (r) => {
-    if (r.status() >= 400) badResponses.push(`${r.status()} ${new URL(r.url()).pathname}`);
-  });
-  return page;
-}
-
-async function signIn(page: Page, who: { email: string; password: string }): Promise<void> {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel(/^(Email|邮箱)$/).fill(who.email);
-  await page.getByLabel(/^(Password|密码)$/).fill(who.password);
-  await page.getByRole("button", { name: /^(Sign in|登录)$/ }).click();
-  await page.waitForURL((u) => u.pathname === "/admin");
-}
+const newPage = (lang = "en-US") => pages.open({ acceptLanguage: lang, viewport: { width: 1280, height: 900 } });
 
 const readableText = (page: Page) => page.evaluate(() => document.body.innerText);
 
@@ -150,7 +129,7 @@ describe("linking a WooCommerce store to a Shopify-created account", () => {
   });
 
   it("raised no uncaught errors and no error responses but the refused code", () => {
-    expect(pageErrors).toEqual([]);
-    expect(badResponses.filter((r) => r !== "404 /favicon.ico" && r !== "400 /admin/stores.data")).toEqual([]);
+    expect(pages.pageErrors).toEqual([]);
+    expect(pages.badResponses.filter((r) => r !== "404 /favicon.ico" && r !== "400 /admin/stores.data")).toEqual([]);
   });
 });

@@ -1,10 +1,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
-import { launchChromium, hydrated, settled } from "../support/e2e-browser.ts";
+import { hydrated, settled } from "../support/e2e-browser.ts";
+import { E2ePages } from "../support/e2e-pages.ts";
+import { signIn } from "../support/e2e-sign-in.ts";
 import { startFakeWooCommerce, type FakeWooCommerce } from "../support/fake-woocommerce.ts";
 
 /**
@@ -15,15 +17,14 @@ import { startFakeWooCommerce, type FakeWooCommerce } from "../support/fake-wooc
 
 const EMAIL = "orders@example.com";
 const PASSWORD = "correct horse battery staple";
+const ADMIN = { email: EMAIL, password: PASSWORD };
 const shots = path.join(projectRoot, "test-results/e2e");
 const CODES = ["GIFT-2025-AAAA-0001", "GIFT-2025-AAAA-0002", "GIFT-2025-AAAA-0003"];
 const RAW_KEY = /\b(stores|mapping|orders|nav|errors)\.[a-zA-Z]/;
 
 let app: E2eApp;
 let wc: FakeWooCommerce;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+let pages: E2ePages;
 let productId: number;
 let poolId: string;
 
@@ -42,36 +43,15 @@ beforeAll(async () => {
   fs.writeFileSync(file, CODES.join("\n") + "\n");
   const imported = await app.cli(["keys", "import", "--pool", poolId, file]);
   if (imported.code !== 0) throw new Error(`import failed:\n${imported.stdout}\n${imported.stderr}`);
-  browser = await launchChromium();
+  pages = await E2ePages.launch(app.url);
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await pages?.close();
   if (process.env.E2E_DEBUG) console.log(app?.output());
   await app?.stop();
   await wc?.close();
 });
-
-async function newPage(acceptLanguage = "en-US"): Promise<Page> {
-  const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 800 }, locale: acceptLanguage.split(",")[0], extraHTTPHeaders: { "Accept-Language": acceptLanguage } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on("pageerror", (e) => pageErrors.push(`${page.url()}: ${e.message}`));
-  return page;
-}
-
-
-
-async function signIn(page: Page): Promise<void> {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel(/^(Email|邮箱)$/).fill(EMAIL);
-  await page.getByLabel(/^(Password|密码)$/).fill(PASSWORD);
-  await page.getByRole("button", { name: /^(Sign in|登录)$/ }).click();
-  await page.waitForURL((u) => u.pathname === "/admin");
-}
 
 async function readableText(page: Page): Promise<string> {
   return page.evaluate(() => [document.title, document.body.innerText, ...[...document.querySelectorAll("[aria-label],[placeholder],[title]")].map((el) => el.getAttribute("aria-label") ?? el.getAttribute("placeholder") ?? el.getAttribute("title") ?? "")].join("\n"));
@@ -82,8 +62,8 @@ let orderUrl = "";
 
 describe("a WooCommerce merchant in the standalone admin", () => {
   it("connects the store through the form, after a clear error for a wrong secret", async () => {
-    const page = await newPage();
-    await signIn(page);
+    const page = await pages.open();
+    await signIn(page, ADMIN);
     await hydrated(page);
     await page.getByRole("link", { name: "Stores" }).click();
     await page.waitForURL((u) => u.pathname === "/admin/stores");
@@ -119,8 +99,8 @@ describe("a WooCommerce merchant in the standalone admin", () => {
   });
 
   it("maps the store's product to the pool", async () => {
-    const page = await newPage();
-    await signIn(page);
+    const page = await pages.open();
+    await signIn(page, ADMIN);
     await page.goto(storeUrl);
     await hydrated(page);
     await page.getByText("No product of this store is mapped yet.", { exact: false }).waitFor();
@@ -154,8 +134,8 @@ describe("a WooCommerce merchant in the standalone admin", () => {
     const sent = await wc.deliver(hook.id, "order.updated", order.id);
     expect(sent.status).toBe(200);
 
-    const page = await newPage();
-    await signIn(page);
+    const page = await pages.open();
+    await signIn(page, ADMIN);
     await hydrated(page);
     await page.getByRole("link", { name: "Orders" }).click();
     await page.waitForURL((u) => u.pathname === "/admin/orders");
@@ -209,8 +189,8 @@ describe("a WooCommerce merchant in the standalone admin", () => {
   });
 
   it("the same pages read in Chinese", async () => {
-    const page = await newPage("zh-CN,zh;q=0.9");
-    await signIn(page);
+    const page = await pages.open({ acceptLanguage: "zh-CN,zh;q=0.9" });
+    await signIn(page, ADMIN);
     for (const [url, heading, shot] of [
       ["/admin/stores", "店铺", "stores-zh-CN.png"],
       [storeUrl, "商品与关联", "mapping-zh-CN.png"],
@@ -225,6 +205,6 @@ describe("a WooCommerce merchant in the standalone admin", () => {
       for (const c of CODES) expect(text).not.toContain(c);
       await page.screenshot({ path: path.join(shots, shot), fullPage: true });
     }
-    expect(pageErrors).toEqual([]);
+    expect(pages.pageErrors).toEqual([]);
   });
 });

@@ -1,9 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
-import { hydrated, launchChromium, settled } from "../support/e2e-browser.ts";
+import { hydrated, settled } from "../support/e2e-browser.ts";
+import { E2ePages } from "../support/e2e-pages.ts";
+import { signIn } from "../support/e2e-sign-in.ts";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp-server.ts";
 
 /**
@@ -15,13 +17,12 @@ import { startSmtpServer, type TestSmtpServer } from "../support/smtp-server.ts"
 
 const OWNER = "owner@example.com";
 const PASSWORD = "Quasar-Tangerine-Wobble-8142";
+const ADMIN = { email: OWNER, password: PASSWORD };
 const shots = path.join(projectRoot, "test-results/e2e");
 
 let app: E2eApp;
 let smtp: TestSmtpServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+let pages: E2ePages;
 
 beforeAll(async () => {
   fs.mkdirSync(shots, { recursive: true });
@@ -31,33 +32,16 @@ beforeAll(async () => {
   if (created.code !== 0) throw new Error(`admin create failed (${created.code}):\n${created.stdout}\n${created.stderr}`);
   const pool = await app.cli(["pool", "create", "--name", "Gift card <b>", "--json"]);
   if (pool.code !== 0) throw new Error(pool.stderr);
-  browser = await launchChromium();
+  pages = await E2ePages.launch(app.url);
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await pages?.close();
   await app?.stop();
   await smtp?.stop();
 });
 
-async function newPage(lang: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 900 }, locale: lang, extraHTTPHeaders: { "Accept-Language": lang } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on("pageerror", (e) => pageErrors.push(`${page.url()}: ${e.message}`));
-  return page;
-}
-
-async function signIn(page: Page): Promise<void> {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel(/^(Email|邮箱)$/).fill(OWNER);
-  await page.getByLabel(/^(Password|密码)$/).fill(PASSWORD);
-  await page.getByRole("button", { name: /^(Sign in|登录)$/ }).click();
-  await page.waitForURL(/\/admin$/);
-}
+const newPage = (lang: string) => pages.open({ acceptLanguage: lang, viewport: { width: 1280, height: 900 } });
 
 /**
  * Ready for a screenshot once the previews are in: scrolled to the top, nothing animating. Not
@@ -72,7 +56,7 @@ async function readyForShot(page: Page): Promise<void> {
 describe("settings in Chromium", () => {
   it("saves the email settings, previews a pool's email in both languages, sends a test", async () => {
     const page = await newPage("en-US");
-    await signIn(page);
+    await signIn(page, ADMIN);
     await hydrated(page);
     await page.getByRole("link", { name: "Settings" }).first().click();
     await page.waitForURL(/\/admin\/settings$/);
@@ -118,7 +102,7 @@ describe("settings in Chromium", () => {
 
   it("reads the same in Chinese, with the saved template previewed", async () => {
     const page = await newPage("zh-CN");
-    await signIn(page);
+    await signIn(page, ADMIN);
     await page.goto("/admin/settings");
     await hydrated(page);
     await page.getByRole("heading", { name: "设置", exact: true }).waitFor();
@@ -130,6 +114,6 @@ describe("settings in Chromium", () => {
     await page.screenshot({ path: path.join(shots, "settings-zh-CN.png"), fullPage: true });
     await page.locator("[data-preview-panes]").scrollIntoViewIfNeeded();
     await page.locator("[data-preview-panes]").screenshot({ path: path.join(shots, "settings-preview-zh-CN.png") });
-    expect(pageErrors).toEqual([]);
+    expect(pages.pageErrors).toEqual([]);
   });
 });

@@ -1,13 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminUser } from "../../app/.server/use-cases/create-admin-user.ts";
 import { installShopifyShop } from "../../app/.server/use-cases/install-shopify-shop.ts";
 import { mapProduct } from "../../app/.server/use-cases/manage-mappings.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
-import { hydrated, launchChromium, settled } from "../support/e2e-browser.ts";
+import { hydrated, settled } from "../support/e2e-browser.ts";
+import { E2ePages } from "../support/e2e-pages.ts";
+import { signIn } from "../support/e2e-sign-in.ts";
 import { startFakeShopify, type FakeShopify } from "../support/fake-shopify.ts";
 import { stockPool } from "../support/fulfilment-fixtures.ts";
 import { SHOPIFY_ENV, storeOfflineSession } from "../support/shopify-fixtures.ts";
@@ -22,16 +24,14 @@ import { makeServices } from "../support/test-services.ts";
 
 const EMAIL = "locations@example.com";
 const PASSWORD = "correct horse battery staple";
+const ADMIN = { email: EMAIL, password: PASSWORD };
 const SHOP = "ada-keys.myshopify.com";
 const shots = path.join(projectRoot, "test-results/e2e");
 const RAW_KEY = /\b(stockLocation|mapping|errors)\.[a-zA-Z]/;
 
 let app: E2eApp;
 let shopify: FakeShopify;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-const badResponses: string[] = [];
+let pages: E2ePages;
 let storeUrl = "";
 let variantId = "";
 
@@ -61,37 +61,15 @@ beforeAll(async () => {
   } finally {
     await s.cleanup();
   }
-  browser = await launchChromium();
+  pages = await E2ePages.launch(app.url);
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await pages?.close();
   if (process.env.E2E_DEBUG) console.log(app?.output());
   await app?.stop();
   await shopify?.close();
 });
-
-async function newPage(acceptLanguage = "en-US"): Promise<Page> {
-  const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 800 }, locale: acceptLanguage.split(",")[0], extraHTTPHeaders: { "Accept-Language": acceptLanguage } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on("pageerror", (e) => pageErrors.push(`${page.url()}: ${e.message}`));
-  page.on("response", (r) => {
-    if (r.status() >= 400) badResponses.push(`${r.status()} ${new URL(r.url()).pathname}`);
-  });
-  return page;
-}
-
-async function signIn(page: Page): Promise<void> {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel(/^(Email|邮箱)$/).fill(EMAIL);
-  await page.getByLabel(/^(Password|密码)$/).fill(PASSWORD);
-  await page.getByRole("button", { name: /^(Sign in|登录)$/ }).click();
-  await page.waitForURL((u) => u.pathname === "/admin");
-}
 
 const readableText = (page: Page) => page.evaluate(() => document.body.innerText);
 
@@ -99,8 +77,8 @@ describe("a Shopify merchant chooses the stock location", () => {
   it("changes the location on the store's page and sees it saved; the stock goes there", async () => {
     // The import's own sync sets the primary location first.
     await expect.poll(() => shopify.inventory(variantId), { timeout: 20_000, interval: 250 }).toBe(3);
-    const page = await newPage();
-    await signIn(page);
+    const page = await pages.open();
+    await signIn(page, ADMIN);
     await page.goto(storeUrl);
     await hydrated(page);
     await page.getByRole("heading", { name: "Stock location" }).waitFor();
@@ -128,8 +106,8 @@ describe("a Shopify merchant chooses the stock location", () => {
   });
 
   it("shows the same section in Chinese", async () => {
-    const page = await newPage("zh-CN,zh;q=0.9");
-    await signIn(page);
+    const page = await pages.open({ acceptLanguage: "zh-CN,zh;q=0.9" });
+    await signIn(page, ADMIN);
     await page.goto(storeUrl);
     await hydrated(page);
     await page.getByRole("heading", { name: "库存地点" }).waitFor();
@@ -141,7 +119,7 @@ describe("a Shopify merchant chooses the stock location", () => {
   });
 
   it("raised no uncaught errors and no error responses", () => {
-    expect(pageErrors).toEqual([]);
-    expect(badResponses.filter((r) => r !== "404 /favicon.ico")).toEqual([]);
+    expect(pages.pageErrors).toEqual([]);
+    expect(pages.badResponses.filter((r) => r !== "404 /favicon.ico")).toEqual([]);
   });
 });

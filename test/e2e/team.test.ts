@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
-import { hydrated, launchChromium, settled } from "../support/e2e-browser.ts";
+import { hydrated, settled } from "../support/e2e-browser.ts";
+import { E2ePages } from "../support/e2e-pages.ts";
+import { signIn } from "../support/e2e-sign-in.ts";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp-server.ts";
 
 /**
@@ -21,9 +22,7 @@ const shots = path.join(projectRoot, "test-results/e2e");
 
 let app: E2eApp;
 let smtp: TestSmtpServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+let pages: E2ePages;
 
 beforeAll(async () => {
   fs.mkdirSync(shots, { recursive: true });
@@ -33,38 +32,19 @@ beforeAll(async () => {
   if (created.code !== 0) throw new Error(`admin create failed (${created.code}):\n${created.stdout}\n${created.stderr}`);
   const pool = await app.cli(["pool", "create", "--name", "Gift card", "--json"]);
   if (pool.code !== 0) throw new Error(pool.stderr);
-  browser = await launchChromium();
+  pages = await E2ePages.launch(app.url);
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await pages?.close();
   await app?.stop();
   await smtp?.stop();
 });
 
-async function newPage(lang: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 800 }, locale: lang, extraHTTPHeaders: { "Accept-Language": lang } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on("pageerror", (e) => pageErrors.push(`${page.url()}: ${e.message}`));
-  return page;
-}
-
-async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel(/^(Email|邮箱)$/).fill(email);
-  await page.getByLabel(/^(Password|密码)$/).fill(password);
-  await page.getByRole("button", { name: /^(Sign in|登录)$/ }).click();
-  await page.waitForURL(/\/admin$/);
-}
-
 describe("team invitations in Chromium", () => {
   it("invite → accept → sign in, in English and Chinese", async () => {
-    const owner = await newPage("en-US");
-    await signIn(owner, OWNER, PASSWORD);
+    const owner = await pages.open({ acceptLanguage: "en-US" });
+    await signIn(owner, { email: OWNER, password: PASSWORD });
     await hydrated(owner);
     await owner.getByRole("link", { name: "Team" }).first().click();
     await owner.waitForURL(/\/admin\/team$/);
@@ -83,7 +63,7 @@ describe("team invitations in Chromium", () => {
     const link = /(http:\/\/\S+\/invite\/[A-Za-z0-9_-]{43})/.exec(mail.parsed.text ?? "")![1];
 
     // The invited person reads Chinese.
-    const agent = await newPage("zh-CN");
+    const agent = await pages.open({ acceptLanguage: "zh-CN" });
     await agent.goto(link);
     await settled(agent);
     await agent.getByText("你被邀请以客服身份加入 Acme Keys").waitFor();
@@ -107,7 +87,7 @@ describe("team invitations in Chromium", () => {
     await agent.getByRole("button", { name: new RegExp(INVITED.replace(".", "\\.")) }).click();
     await agent.getByRole("menuitem", { name: "退出登录" }).click();
     await agent.waitForURL(/\/login/);
-    await signIn(agent, INVITED, NEW_PASSWORD);
+    await signIn(agent, { email: INVITED, password: NEW_PASSWORD });
     await settled(agent);
     await agent.screenshot({ path: path.join(shots, "team-signed-in-zh-CN.png"), fullPage: true });
 
@@ -125,12 +105,12 @@ describe("team invitations in Chromium", () => {
     await owner.reload();
     await settled(owner);
     await owner.getByRole("row").filter({ hasText: INVITED }).first().waitFor();
-    const ownerZh = await newPage("zh-CN");
-    await signIn(ownerZh, OWNER, PASSWORD);
+    const ownerZh = await pages.open({ acceptLanguage: "zh-CN" });
+    await signIn(ownerZh, { email: OWNER, password: PASSWORD });
     await ownerZh.goto("/admin/team");
     await settled(ownerZh);
     await ownerZh.getByText("团队成员").first().waitFor();
     await ownerZh.screenshot({ path: path.join(shots, "team-zh-CN.png"), fullPage: true });
-    expect(pageErrors).toEqual([]);
+    expect(pages.pageErrors).toEqual([]);
   });
 });

@@ -1,10 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { generateSync } from "otplib";
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
-import { hydrated, launchChromium, settled } from "../support/e2e-browser.ts";
+import { hydrated, settled } from "../support/e2e-browser.ts";
+import { E2ePages } from "../support/e2e-pages.ts";
+import { chooseFromUserMenu, submitSignIn } from "../support/e2e-sign-in.ts";
 
 /**
  * Two-step verification in a real browser, in English and Chinese: open it from the user menu,
@@ -17,9 +18,7 @@ const shots = path.join(projectRoot, "test-results/e2e");
 const totp = (secret: string, steps = 0) => generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
 
 let app: E2eApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+let pages: E2ePages;
 
 beforeAll(async () => {
   fs.mkdirSync(shots, { recursive: true });
@@ -28,39 +27,15 @@ beforeAll(async () => {
     const created = await app.cli(["admin", "create", "--email", email, "--password-stdin", "--json"], PASSWORD + "\n");
     if (created.code !== 0) throw new Error(`admin create failed (${created.code}):\n${created.stdout}\n${created.stderr}`);
   }
-  browser = await launchChromium();
+  pages = await E2ePages.launch(app.url);
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await pages?.close();
   await app?.stop();
 });
 
-async function newPage(lang: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 900 }, locale: lang, extraHTTPHeaders: { "Accept-Language": lang } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on("pageerror", (e) => pageErrors.push(`${page.url()}: ${e.message}`));
-  return page;
-}
-
-async function enterPassword(page: Page, email: string): Promise<void> {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel(/^(Email|邮箱)$/).fill(email);
-  await page.getByLabel(/^(Password|密码)$/).fill(PASSWORD);
-  await page.getByRole("button", { name: /^(Sign in|登录)$/ }).click();
-}
-
-async function fromUserMenu(page: Page, email: string, item: RegExp): Promise<void> {
-  await hydrated(page);
-  await page.getByRole("button", { name: new RegExp(email.replace(/[.]/g, "\\.")) }).click();
-  const menuItem = page.getByRole("menuitem", { name: item });
-  await menuItem.waitFor({ state: "visible" });
-  await menuItem.click();
-}
+const newPage = (lang: string) => pages.open({ acceptLanguage: lang, viewport: { width: 1280, height: 900 } });
 
 describe("two-step verification in Chromium", () => {
   for (const [lang, suffix, email] of [
@@ -70,10 +45,10 @@ describe("two-step verification in Chromium", () => {
     it(`enrols from the user menu, signs out, and signs in with a code (${suffix})`, async () => {
       const zh = lang === "zh-CN";
       const page = await newPage(lang);
-      await enterPassword(page, email);
+      await submitSignIn(page, { email, password: PASSWORD });
       await page.waitForURL(/\/admin$/);
 
-      await fromUserMenu(page, email, zh ? /^两步验证$/ : /^Two-step verification$/);
+      await chooseFromUserMenu(page, email, zh ? /^两步验证$/ : /^Two-step verification$/);
       await page.waitForURL(/\/admin\/two-factor$/);
       await hydrated(page);
       await page.getByRole("button", { name: zh ? "设置两步验证" : "Set up two-step verification" }).click();
@@ -94,10 +69,10 @@ describe("two-step verification in Chromium", () => {
       await settled(page);
       await page.screenshot({ path: path.join(shots, `two-factor-recovery-codes-${suffix}.png`), fullPage: true });
 
-      await fromUserMenu(page, email, zh ? /^退出登录$/ : /^Sign out$/);
+      await chooseFromUserMenu(page, email, zh ? /^退出登录$/ : /^Sign out$/);
       await page.waitForURL(/\/login\?signedOut=1$/);
 
-      await enterPassword(page, email);
+      await submitSignIn(page, { email, password: PASSWORD });
       await page.waitForURL(/\/login\/two-factor$/);
       await hydrated(page);
       await page.getByText(zh ? "请输入验证器应用中显示的 6 位验证码。" : "Enter the 6-digit code from your authenticator app.").waitFor();
@@ -112,7 +87,7 @@ describe("two-step verification in Chromium", () => {
       await page.getByRole("button", { name: zh ? "验证并登录" : "Verify and sign in" }).click();
       await page.waitForURL(/\/admin$/);
       await hydrated(page);
-      expect(pageErrors).toEqual([]);
+      expect(pages.pageErrors).toEqual([]);
     });
   }
 
@@ -128,6 +103,6 @@ describe("two-step verification in Chromium", () => {
     await page.getByText(/重置密码的链接已发出/).waitFor();
     await settled(page);
     await page.screenshot({ path: path.join(shots, "forgot-password-zh-CN.png"), fullPage: true });
-    expect(pageErrors).toEqual([]);
+    expect(pages.pageErrors).toEqual([]);
   });
 });
