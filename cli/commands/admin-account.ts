@@ -1,11 +1,13 @@
-import type { Command } from "../command.ts";
+import type { Command, OptionValues } from "../command.ts";
+import type { Services } from "../../app/.server/ports.ts";
+import type { Output } from "../output.ts";
 import { setAdminPassword } from "../../app/.server/use-cases/change-admin-password.ts";
 import { signOutAdminEverywhere } from "../../app/.server/use-cases/end-admin-sessions.ts";
 import { listAdminSessionsByEmail } from "../../app/.server/use-cases/list-admin-sessions.ts";
 import { removeAdminUser } from "../../app/.server/use-cases/remove-admin-user.ts";
 import { formatDateTime } from "../../app/i18n/i18n.ts";
 import { UsageError } from "../output.ts";
-import { promptHidden, readPasswordFromStdin } from "../read-password.ts";
+import { readNewPassword, requirePasswordSource } from "../read-password.ts";
 
 /**
  * A standalone admin's login from the server: a new password, removal, where they are signed in,
@@ -15,74 +17,78 @@ import { promptHidden, readPasswordFromStdin } from "../read-password.ts";
 
 const byEmail = { email: { type: "string" } } as const;
 
-function requireEmail(values: Record<string, unknown>): void {
+function requireEmail(values: OptionValues): void {
   if (!values.email) throw new UsageError("missingOption", { option: "--email" });
 }
 
+/** A command that takes only --email and acts on that admin. */
+function forEmail(run: (s: Services, email: string, out: Output) => Promise<void>): Command {
+  return {
+    options: byEmail,
+    needs: "services",
+    validate: requireEmail,
+    run: (s, values, out) => run(s, String(values.email), out),
+  };
+}
+
 export const adminPassword: Command = {
-  options: { ...byEmail, "password-stdin": { type: "boolean", default: false } },
+  options: {
+    ...byEmail,
+    "password-stdin": { type: "boolean", default: false },
+  },
   needs: "services",
   validate(values) {
     requireEmail(values);
-    if (!values["password-stdin"] && !process.stdin.isTTY) throw new UsageError("passwordNeeded");
+    requirePasswordSource(values);
   },
   async run(s, values, out) {
     const email = String(values.email);
-    let password: string;
-    if (values["password-stdin"]) {
-      password = await readPasswordFromStdin();
-    } else {
-      password = await promptHidden(out.t("cli.newPasswordPrompt", { email }));
-      const again = await promptHidden(out.t("cli.passwordConfirm"));
-      if (again !== password) throw new UsageError("passwordMismatch");
-    }
+    const password = await readNewPassword(values, {
+      first: out.t("cli.newPasswordPrompt", { email }),
+      again: out.t("cli.passwordConfirm"),
+    });
     const changed = await setAdminPassword(s, { email, password });
-    out.say(out.t("cli.adminPasswordChanged", { email: changed.email, count: changed.sessionsEnded }));
+    out.say(
+      out.t("cli.adminPasswordChanged", {
+        email: changed.email,
+        count: changed.sessionsEnded,
+      }),
+    );
     out.result(changed);
   },
 };
 
-export const adminRemove: Command = {
-  options: byEmail,
-  needs: "services",
-  validate: requireEmail,
-  async run(s, values, out) {
-    const removed = await removeAdminUser(s, String(values.email));
-    out.say(out.t("cli.adminRemoved", { email: removed.email, count: removed.sessionsEnded }));
-    out.result(removed);
-  },
-};
+export const adminRemove = forEmail(async (s, email, out) => {
+  const removed = await removeAdminUser(s, email);
+  out.say(
+    out.t("cli.adminRemoved", {
+      email: removed.email,
+      count: removed.sessionsEnded,
+    }),
+  );
+  out.result(removed);
+});
 
-export const adminSessions: Command = {
-  options: byEmail,
-  needs: "services",
-  validate: requireEmail,
-  async run(s, values, out) {
-    const listed = await listAdminSessionsByEmail(s, String(values.email));
-    if (listed.sessions.length === 0) out.say(out.t("cli.adminSessionsNone", { email: listed.email }));
-    for (const session of listed.sessions) {
-      out.say(
-        out.t("cli.adminSessionLine", {
-          // The record key is long; its start is enough to tell sessions apart on a terminal.
-          id: session.id.slice(0, 12),
-          device: session.device ?? out.t("cli.unknownDevice"),
-          ip: session.ip ?? "—",
-          signedIn: formatDateTime(out.locale, session.signedInAt),
-          lastSeen: formatDateTime(out.locale, session.lastSeenAt),
-        }),
-      );
-    }
-    out.result(listed);
-  },
-};
+export const adminSessions = forEmail(async (s, email, out) => {
+  const listed = await listAdminSessionsByEmail(s, email);
+  if (listed.sessions.length === 0) out.say(out.t("cli.adminSessionsNone", { email: listed.email }));
+  for (const session of listed.sessions) {
+    out.say(
+      out.t("cli.adminSessionLine", {
+        // The record key is long; its start is enough to tell sessions apart on a terminal.
+        id: session.id.slice(0, 12),
+        device: session.device ?? out.t("cli.unknownDevice"),
+        ip: session.ip ?? "—",
+        signedIn: formatDateTime(out.locale, session.signedInAt),
+        lastSeen: formatDateTime(out.locale, session.lastSeenAt),
+      }),
+    );
+  }
+  out.result(listed);
+});
 
-export const adminSignOut: Command = {
-  options: byEmail,
-  needs: "services",
-  validate: requireEmail,
-  async run(s, values, out) {
-    const done = await signOutAdminEverywhere(s, String(values.email));
-    out.say(out.t("cli.adminSignedOut", { email: done.email, count: done.ended }));
-    out.result(done);
-  },
-};
+export const adminSignOut = forEmail(async (s, email, out) => {
+  const done = await signOutAdminEverywhere(s, email);
+  out.say(out.t("cli.adminSignedOut", { email: done.email, count: done.ended }));
+  out.result(done);
+});

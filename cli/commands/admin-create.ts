@@ -1,7 +1,7 @@
 import type { Command } from "../command.ts";
 import { createAdminUser } from "../../app/.server/use-cases/create-admin-user.ts";
 import { UsageError } from "../output.ts";
-import { promptHidden, readPasswordFromStdin } from "../read-password.ts";
+import { readNewPassword, requirePasswordSource } from "../read-password.ts";
 
 export const adminCreate: Command = {
   options: {
@@ -14,18 +14,11 @@ export const adminCreate: Command = {
   needs: "services",
   validate(values) {
     if (!values.email) throw new UsageError("missingOption", { option: "--email" });
-    if (!values["password-stdin"] && !process.stdin.isTTY) throw new UsageError("passwordNeeded");
+    requirePasswordSource(values);
   },
   async run(s, values, out) {
     const email = String(values.email);
-    let password: string;
-    if (values["password-stdin"]) {
-      password = await readPasswordFromStdin();
-    } else {
-      password = await promptHidden(out.t("cli.passwordPrompt", { email }));
-      const again = await promptHidden(out.t("cli.passwordConfirm"));
-      if (again !== password) throw new UsageError("passwordMismatch");
-    }
+    const password = await readNewPassword(values, { first: out.t("cli.passwordPrompt", { email }), again: out.t("cli.passwordConfirm") });
     const created = await createAdminUser(s, {
       email,
       password,
