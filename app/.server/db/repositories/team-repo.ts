@@ -1,6 +1,6 @@
-import { sql } from "kysely";
+import { sql, type Updateable } from "kysely";
 import type { Role } from "../../domain/roles.ts";
-import type { AdminUser, ShopifyStaffRole, TeamInvitation } from "../schema.ts";
+import type { AdminUser, ShopifyStaffRole, TeamInvitation, TeamInvitationsTable } from "../schema.ts";
 import type { Executor } from "./job-rows.ts";
 
 /**
@@ -99,11 +99,11 @@ export async function findOpenInvitationByEmail(db: Executor, accountId: string,
     .executeTakeFirst();
 }
 
-/** A new token and deadline for an open invitation (resend): the old link stops working. */
-export async function renewInvitation(db: Executor, accountId: string, id: string, v: { tokenHash: string; sentAt: string; expiresAt: string; role?: Role }): Promise<number> {
+/** Changes one of the account's invitations while it is still open; the rows changed (0: not open, or not this account's). */
+async function updateOpenInvitation(db: Executor, accountId: string, id: string, set: Updateable<TeamInvitationsTable>): Promise<number> {
   const r = await db
     .updateTable("team_invitations")
-    .set({ token_hash: v.tokenHash, sent_at: v.sentAt, expires_at: v.expiresAt, ...(v.role ? { role: v.role } : {}) })
+    .set(set)
     .where("account_id", "=", accountId)
     .where("id", "=", id)
     .where("accepted_at", "is", null)
@@ -112,16 +112,13 @@ export async function renewInvitation(db: Executor, accountId: string, id: strin
   return Number(r.numUpdatedRows);
 }
 
+/** A new token and deadline for an open invitation (resend): the old link stops working. */
+export async function renewInvitation(db: Executor, accountId: string, id: string, v: { tokenHash: string; sentAt: string; expiresAt: string; role?: Role }): Promise<number> {
+  return updateOpenInvitation(db, accountId, id, { token_hash: v.tokenHash, sent_at: v.sentAt, expires_at: v.expiresAt, ...(v.role ? { role: v.role } : {}) });
+}
+
 export async function revokeInvitationRow(db: Executor, accountId: string, id: string, now: Date): Promise<number> {
-  const r = await db
-    .updateTable("team_invitations")
-    .set({ revoked_at: now.toISOString() })
-    .where("account_id", "=", accountId)
-    .where("id", "=", id)
-    .where("accepted_at", "is", null)
-    .where("revoked_at", "is", null)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
+  return updateOpenInvitation(db, accountId, id, { revoked_at: now.toISOString() });
 }
 
 /** Takes the invitation: one conditional UPDATE, so two uses of one link cannot both win. */
