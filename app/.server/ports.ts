@@ -4,6 +4,7 @@ import type { BuyerLimiter } from "./auth/buyer-limiter.ts";
 import type { LoginLimiter } from "./auth/login-limiter.ts";
 import type { LinkCodeLimiter } from "./auth/link-code-limiter.ts";
 import type { PasswordResetLimiter } from "./auth/password-reset-limiter.ts";
+import type { MailTestLimiter } from "./auth/mail-test-limiter.ts";
 import type { Config } from "./config.ts";
 import type { Fingerprinter } from "./crypto/fingerprint.ts";
 import type { KeyCipher } from "./crypto/key-cipher.ts";
@@ -46,6 +47,8 @@ export interface Services {
   linkCodeLimiter: LinkCodeLimiter;
   /** "Forgot password?" requests, per email and IP. */
   passwordResetLimiter: PasswordResetLimiter;
+  /** Test emails from the settings page, per account. */
+  mailTestLimiter: MailTestLimiter;
   /** Reaches each store's host (Shopify Admin API, WooCommerce REST) with its stored credentials. */
   connectors: HostConnectors;
   startup: StartupFacts;

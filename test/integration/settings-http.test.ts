@@ -206,6 +206,23 @@ for (const { dialect, available } of dialects) {
       }
     });
 
+    it("test emails are capped per account (embedded, a test goes to any typed address: a mail relay otherwise)", async () => {
+      // An account of its own, so the other tests' sends do not count.
+      await createAdminUser(s, { email: "owner@relay.example", password: PASSWORD, accountName: "Relay" });
+      const b = await browser().signedIn("owner@relay.example", PASSWORD);
+      const csrf = await b.csrf();
+      const sent = () => smtp.received.filter((m) => m.envelope.to.includes("owner@relay.example")).length;
+      for (let i = 0; i < 10; i++) expect((await b.post("/admin/settings.data", { csrf, intent: "smtp-test" })).status, `test ${i + 1}`).toBe(200);
+      await mailTo("owner@relay.example", 10);
+      const refused = await b.post("/admin/settings.data", { csrf, intent: "smtp-test" });
+      expect(refused.status).toBe(429);
+      expect(await refused.text()).toContain("mail_test_rate_limited");
+      // Another account is not held back by it.
+      expect((await ownerB.post("/admin/settings.data", { csrf: csrfB, intent: "smtp-test" })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(sent()).toBe(10);
+    });
+
     it("the buyer's delivery email is from the sender name at MAIL_FROM's address, with the reply-to", async () => {
       await stockPool(s, accountA, poolA, ["REAL-KEY-0001"]);
       const order = await applyHostOrder(s, storeA, paidOrder({ id: "7001", quantity: 1, email: "buyer@a.example" }));

@@ -40,7 +40,7 @@ export function errorData(e: unknown) {
 export function statusOf(code: string): number {
   if (code === "csrf" || code === "forbidden") return 403;
   if (code === "file_too_large" || code === "body_too_large") return 413;
-  if (code === "link_rate_limited") return 429;
+  if (code === "link_rate_limited" || code === "mail_test_rate_limited") return 429;
   if (code === "store_link_not_permitted") return 403;
   // Another account's id is answered as an unknown one: 404, nothing said about whose it is.
   if (code === "pool_not_found" || code === "key_not_found" || code === "batch_not_found" || code === "store_not_found") return 404;

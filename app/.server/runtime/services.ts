@@ -16,6 +16,7 @@ import { createLoginLimiter } from "../auth/login-limiter.ts";
 import { createBuyerLimiter } from "../auth/buyer-limiter.ts";
 import { createLinkCodeLimiter } from "../auth/link-code-limiter.ts";
 import { createPasswordResetLimiter } from "../auth/password-reset-limiter.ts";
+import { createMailTestLimiter } from "../auth/mail-test-limiter.ts";
 import { createHostConnectors } from "./host-connectors.ts";
 import type { Services } from "../ports.ts";
 
@@ -53,6 +54,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     const buyerLimiter = createBuyerLimiter(config);
     const linkCodeLimiter = createLinkCodeLimiter(config);
     const passwordResetLimiter = createPasswordResetLimiter(config);
+    const mailTestLimiter = createMailTestLimiter(config);
     const sealer = new KeySealer({ masterKey, fingerprintSecret: keys.fingerprintSecret, cipher: keys.cipher, fingerprinter: keys.fingerprinter });
 
     const services: Services = {
@@ -70,6 +72,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
       buyerLimiter,
       linkCodeLimiter,
       passwordResetLimiter,
+      mailTestLimiter,
       connectors: createHostConnectors({ db: database.db, cipher: keys.cipher, config }),
       startup: {
         database: database.description,
@@ -85,6 +88,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
         await buyerLimiter.close();
         await linkCodeLimiter.close();
         await passwordResetLimiter.close();
+        await mailTestLimiter.close();
         mailer.close();
         await database.close();
       },

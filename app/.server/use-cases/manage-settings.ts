@@ -81,9 +81,18 @@ export async function sendAccountMail(
   }
 }
 
+/**
+ * Takes one of the account's test emails (auth/mail-test-limiter.ts) before a test is sent, or
+ * refuses it (429): embedded, a test goes to any typed address with the merchant's own content.
+ */
+export async function takeMailTest(s: Pick<Services, "mailTestLimiter">, accountId: string): Promise<void> {
+  const wait = await s.mailTestLimiter.consume([`account:${accountId}`]);
+  if (wait > 0) throw new InvalidInputError("mail_test_rate_limited", `Too many test emails. Try again in ${wait} seconds.`, { params: { seconds: wait, count: wait } });
+}
+
 /** The SMTP test button: a short email in the admin's language to `to`, audited either way. */
 export async function sendSmtpTest(
-  s: Pick<Services, "db" | "mailer" | "log">,
+  s: Pick<Services, "db" | "mailer" | "log" | "mailTestLimiter">,
   accountId: string,
   rawTo: unknown,
   locale: Locale,
@@ -91,6 +100,7 @@ export async function sendSmtpTest(
 ): Promise<MailTestResult> {
   const to = parseRecipient(rawTo);
   const settings = await getAccountSettings(s, accountId);
+  await takeMailTest(s, accountId);
   const t = translator(locale);
   const r = await sendAccountMail(s, accountId, {
     to,

@@ -7,7 +7,7 @@ import { InvalidInputError } from "../domain/errors.ts";
 import { defaultDeliveryTemplate } from "../mail/delivery-email-text.ts";
 import type { Services } from "../ports.ts";
 import { SUPPORTED_LOCALES, translator, type Locale } from "../../i18n/i18n.ts";
-import { parseRecipient, sendAccountMail, type MailTestResult, type SettingsActor } from "./manage-settings.ts";
+import { parseRecipient, sendAccountMail, takeMailTest, type MailTestResult, type SettingsActor } from "./manage-settings.ts";
 
 /**
  * A pool's own delivery email (subject, HTML, text; each empty field falls back to the catalog's)
@@ -106,7 +106,7 @@ export async function previewPoolTemplate(s: Pick<Services, "db" | "config">, ac
 
 /** A test send of the (unsaved) template with the sample keys, in `locale`, to `to`; audited. */
 export async function sendPoolTemplateTest(
-  s: Pick<Services, "db" | "config" | "mailer" | "log">,
+  s: Pick<Services, "db" | "config" | "mailer" | "log" | "mailTestLimiter">,
   accountId: string,
   poolId: string,
   raw: TemplateInput,
@@ -116,6 +116,7 @@ export async function sendPoolTemplateTest(
 ): Promise<MailTestResult> {
   const to = parseRecipient(rawTo);
   const mail = await renderPoolTemplate(s, accountId, poolId, raw, locale);
+  await takeMailTest(s, accountId);
   const r = await sendAccountMail(s, accountId, { to, subject: mail.subject, text: mail.text, html: mail.html });
   await recordAudit(s.db, {
     accountId,
