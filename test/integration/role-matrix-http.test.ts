@@ -5,13 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { upsertMapping } from "../../app/.server/db/repositories/mappings-repo.ts";
 import { insertStore } from "../../app/.server/db/repositories/stores-repo.ts";
 import { findShopifyStaff, setAdminRole, setShopifyStaffRole } from "../../app/.server/db/repositories/team-repo.ts";
-import { AUDITED_REFUSALS, can, ROLES, type Permission, type Role } from "../../app/.server/domain/roles.ts";
+import { AUDITED_REFUSALS, can, ROLES, type Role } from "../../app/.server/domain/roles.ts";
 import { applyHostOrder } from "../../app/.server/use-cases/apply-host-order.ts";
 import { createAdminUser } from "../../app/.server/use-cases/create-admin-user.ts";
 import { installShopifyShop } from "../../app/.server/use-cases/install-shopify-shop.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { shopifyStaffRole } from "../../app/.server/use-cases/shopify-staff-role.ts";
 import { AdminBrowser } from "../support/admin-browser.ts";
+import { ROWS, routeOfFile, urlOf, type Ids, type Row } from "../support/admin-route-table.ts";
 import { dialects } from "../support/dialects.ts";
 import { paidOrder, stockPool } from "../support/fulfilment-fixtures.ts";
 import { startHttp } from "../support/http-server.ts";
@@ -29,87 +30,6 @@ import { makeServices, type TestServices } from "../support/test-services.ts";
 
 const PASSWORD = "Quasar-Tangerine-Wobble-8142";
 const KEY = "MATRIX-KEY-0001";
-
-interface Ids {
-  pool: string;
-  store: string;
-  order: string;
-  keyId: string;
-  adminId: string;
-}
-
-interface Row {
-  /** The route as routes.ts names it (checked against app/routes below). */
-  route: string;
-  method: "GET" | "POST";
-  /** What the request asks for; "signed_in" pages are every member's own (sessions, password). */
-  needs: Permission | "signed_in";
-  fields?: (ids: Ids) => Record<string, string>;
-  headers?: Record<string, string>;
-}
-
-const ROWS: Row[] = [
-  { route: "/admin", method: "GET", needs: "dashboard.view" },
-  { route: "/admin/pools", method: "GET", needs: "pools.view" },
-  { route: "/admin/pools/new", method: "GET", needs: "pools.manage" },
-  { route: "/admin/pools/new", method: "POST", needs: "pools.manage", fields: () => ({ name: "" }) },
-  { route: "/admin/pools/:poolId", method: "GET", needs: "pools.view" },
-  { route: "/admin/pools/:poolId", method: "POST", needs: "pools.manage", fields: () => ({ intent: "unarchive" }) },
-  { route: "/admin/pools/:poolId", method: "POST", needs: "pools.manage", fields: () => ({ intent: "voidBatch", batchId: "no-such-batch" }) },
-  { route: "/admin/pools/:poolId", method: "POST", needs: "keys.find", fields: () => ({ intent: "find", code: "NOT-A-KEY" }) },
-  { route: "/admin/pools/:poolId", method: "POST", needs: "keys.reveal", fields: (ids) => ({ intent: "reveal", keyId: ids.keyId }) },
-  { route: "/admin/pools/:poolId/edit", method: "GET", needs: "pools.manage" },
-  { route: "/admin/pools/:poolId/edit", method: "POST", needs: "pools.manage", fields: () => ({ name: "" }) },
-  { route: "/admin/pools/:poolId/import", method: "GET", needs: "imports.run" },
-  { route: "/admin/pools/:poolId/import", method: "POST", needs: "imports.run", fields: () => ({ intent: "preview" }) },
-  { route: "/admin/pools/:poolId/import/upload", method: "POST", needs: "imports.run", fields: () => ({}) },
-  { route: "/admin/pools/:poolId/export", method: "GET", needs: "keys.export" },
-  { route: "/admin/pools/:poolId/export", method: "POST", needs: "keys.export", fields: () => ({ plaintext: "on" }) },
-  { route: "/admin/stores", method: "GET", needs: "stores.view" },
-  { route: "/admin/stores", method: "POST", needs: "stores.manage", fields: () => ({ intent: "connect", url: "not a url", consumerKey: "x", consumerSecret: "y" }) },
-  { route: "/admin/stores", method: "POST", needs: "stores.manage", fields: (ids) => ({ intent: "settings", storeId: ids.store, sendEmail: "on" }) },
-  { route: "/admin/stores", method: "POST", needs: "stores.link", fields: () => ({ intent: "link-code" }) },
-  { route: "/admin/stores", method: "POST", needs: "stores.link", fields: () => ({ intent: "link", storeId: "no-such-store", code: "XXXXX-XXXXX" }) },
-  { route: "/admin/stores", method: "POST", needs: "stores.link", fields: () => ({ intent: "split", storeId: "no-such-store" }) },
-  { route: "/admin/stores/:storeId/products", method: "GET", needs: "mappings.view" },
-  { route: "/admin/stores/:storeId/products", method: "POST", needs: "mappings.manage", fields: () => ({ intent: "map", productId: "", poolId: "" }) },
-  { route: "/admin/stores/:storeId/products", method: "POST", needs: "mappings.manage", fields: () => ({ intent: "unmap", mappingId: "no-such-mapping" }) },
-  { route: "/admin/stores/:storeId/products", method: "POST", needs: "mappings.manage", fields: () => ({ intent: "sync", mappingId: "no-such-mapping" }) },
-  { route: "/admin/stores/:storeId/products", method: "POST", needs: "stores.manage", fields: () => ({ intent: "location", locationId: "no-such-location" }) },
-  { route: "/admin/orders", method: "GET", needs: "orders.view" },
-  { route: "/admin/orders", method: "POST", needs: "orders.view", fields: () => ({ intent: "search", q: "5001" }) },
-  { route: "/admin/orders", method: "POST", needs: "orders.rerun", fields: (ids) => ({ intent: "rerun", storeId: ids.store, orderName: "" }) },
-  { route: "/admin/orders/:orderId", method: "GET", needs: "orders.view" },
-  { route: "/admin/orders/:orderId", method: "POST", needs: "keys.reveal_in_order", fields: (ids) => ({ intent: "reveal", keyId: ids.keyId }) },
-  { route: "/admin/orders/:orderId", method: "POST", needs: "orders.resend", fields: () => ({ intent: "resend" }) },
-  { route: "/admin/orders/:orderId", method: "POST", needs: "orders.rerun", fields: () => ({ intent: "retry", jobId: "999999" }) },
-  { route: "/admin/orders/:orderId", method: "POST", needs: "orders.revoke", fields: () => ({ intent: "revoke", allocationId: "999999" }) },
-  { route: "/admin/team", method: "GET", needs: "team.manage" },
-  { route: "/admin/team", method: "POST", needs: "team.manage", fields: () => ({ intent: "revoke", invitationId: "no-such-invitation" }) },
-  // A role escalating itself: every non-owner asks to become owner.
-  { route: "/admin/team", method: "POST", needs: "team.manage", fields: (ids) => ({ intent: "role", memberKind: "admin", memberId: ids.adminId, role: "owner" }) },
-  { route: "/admin/settings", method: "GET", needs: "settings.manage" },
-  { route: "/admin/settings", method: "POST", needs: "settings.manage", fields: () => ({ intent: "save", "account.timezone": "Mars/Olympus_Mons" }) },
-  { route: "/admin/settings", method: "POST", needs: "settings.manage", fields: () => ({ intent: "smtp-test" }) },
-  { route: "/admin/settings", method: "POST", needs: "settings.manage", fields: (ids) => ({ intent: "template-preview", poolId: ids.pool }) },
-  { route: "/admin/settings", method: "POST", needs: "settings.manage", fields: (ids) => ({ intent: "template-save", poolId: ids.pool, subject: "" }) },
-  { route: "/admin/sessions", method: "GET", needs: "signed_in" },
-  { route: "/admin/password", method: "GET", needs: "signed_in" },
-  { route: "/admin/two-factor", method: "GET", needs: "signed_in" },
-  { route: "/admin/two-factor", method: "POST", needs: "signed_in", fields: () => ({ intent: "start" }) },
-  { route: "/admin/two-factor", method: "POST", needs: "team.manage", fields: () => ({ intent: "requireOwners", requireOwners: "off" }) },
-  { route: "/admin/locale", method: "POST", needs: "signed_in", fields: () => ({ locale: "en" }) },
-];
-
-/** routes/admin.pools.$poolId.import.upload.ts → /admin/pools/:poolId/import/upload */
-function routeOfFile(file: string): string {
-  const parts = file.replace(/\.(tsx|ts)$/, "").split(".").filter((p) => p !== "_index");
-  return "/" + parts.map((p) => (p.startsWith("$") ? `:${p.slice(1)}` : p)).join("/");
-}
-
-function urlOf(row: Row, ids: Ids): string {
-  return row.route.replace(":poolId", ids.pool).replace(":storeId", ids.store).replace(":orderId", ids.order);
-}
 
 describe("the role matrix covers every standalone admin route", () => {
   it("lists each app/routes/admin.* module (the layout aside)", () => {
