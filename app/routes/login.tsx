@@ -9,12 +9,11 @@ import {
   readAuthForm,
   safeNext,
   signedInAdmin,
-  startAdminSession,
   verifyCsrf,
 } from "../.server/auth/admin-session.ts";
-import { deviceCookieHeader, readDeviceToken } from "../.server/auth/known-device.ts";
-import { KeyrelayError } from "../.server/domain/errors.ts";
-import { logInAdmin, TooManyAttemptsError } from "../.server/use-cases/log-in-admin.ts";
+import { readDeviceToken } from "../.server/auth/known-device.ts";
+import { logInAdmin } from "../.server/use-cases/log-in-admin.ts";
+import { signedInRedirect, signInRefusal } from "../.server/http/sign-in-answers.ts";
 import type { Route } from "./+types/login";
 
 export async function loader({ request, context }: Route.LoaderArgs) {
@@ -57,24 +56,9 @@ export async function action({ request, context }: Route.ActionArgs) {
       const to = `/login/two-factor${next === "/admin" ? "" : `?next=${encodeURIComponent(next)}`}`;
       return redirect(to, { headers: { "Set-Cookie": await adminSessionStorage(s).commitSession(session) } });
     }
-    // A new session (record and cookie) on sign-in: nothing from before the login survives (session fixation).
-    const cookie = await startAdminSession(s, {
-      userId: result.userId,
-      accountId: result.accountId,
-      userAgent: request.headers.get("user-agent"),
-      ip: context.clientIp,
-    });
-    // This browser becomes (or stays) a known device of the email: its own failures are all that limit it.
-    const headers = new Headers([
-      ["Set-Cookie", cookie],
-      ["Set-Cookie", await deviceCookieHeader(s, result.deviceToken)],
-    ]);
-    return redirect(next, { headers });
+    return signedInRedirect(s, request, context.clientIp, result, next);
   } catch (e) {
-    if (!(e instanceof KeyrelayError) || e.kind !== "invalid_input") throw e;
-    const status = e instanceof TooManyAttemptsError ? 429 : e.code === "csrf" ? 403 : e.code === "body_too_large" ? 413 : 401;
-    const headers: HeadersInit = e instanceof TooManyAttemptsError ? { "Retry-After": String(e.retryAfterSeconds) } : {};
-    return data({ error: { code: e.code, params: e.params } }, { status, headers });
+    return signInRefusal(e);
   }
 }
 

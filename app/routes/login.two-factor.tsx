@@ -9,13 +9,11 @@ import {
   readAuthForm,
   safeNext,
   signedInAdmin,
-  startAdminSession,
   verifyCsrf,
 } from "../.server/auth/admin-session.ts";
-import { deviceCookieHeader, readDeviceToken } from "../.server/auth/known-device.ts";
-import { KeyrelayError } from "../.server/domain/errors.ts";
+import { readDeviceToken } from "../.server/auth/known-device.ts";
 import { completeTwoFactorLogin, SignInAgainError } from "../.server/use-cases/complete-two-factor-login.ts";
-import { TooManyAttemptsError } from "../.server/use-cases/log-in-admin.ts";
+import { signedInRedirect, signInRefusal } from "../.server/http/sign-in-answers.ts";
 import type { Route } from "./+types/login.two-factor";
 
 /** The second step of a sign-in: the code from the authenticator app, or a recovery code. */
@@ -43,27 +41,14 @@ export async function action({ request, context }: Route.ActionArgs) {
       deviceToken: await readDeviceToken(s, request),
     });
     // Only now a session: a new record and a new cookie, nothing of the pending step in it.
-    const cookie = await startAdminSession(s, {
-      userId: result.userId,
-      accountId: result.accountId,
-      userAgent: request.headers.get("user-agent"),
-      ip: context.clientIp,
-    });
-    const headers = new Headers([
-      ["Set-Cookie", cookie],
-      ["Set-Cookie", await deviceCookieHeader(s, result.deviceToken)],
-    ]);
-    return redirect(next, { headers });
+    return signedInRedirect(s, request, context.clientIp, result, next);
   } catch (e) {
     if (e instanceof SignInAgainError) {
       // Back to the password: the pending step is over.
       session.unset("twoFactor");
       return redirect(`/login?notice=${e.code}`, { headers: { "Set-Cookie": await adminSessionStorage(s).commitSession(session) } });
     }
-    if (!(e instanceof KeyrelayError) || e.kind !== "invalid_input") throw e;
-    const status = e instanceof TooManyAttemptsError ? 429 : e.code === "csrf" ? 403 : e.code === "body_too_large" ? 413 : 401;
-    const headers: HeadersInit = e instanceof TooManyAttemptsError ? { "Retry-After": String(e.retryAfterSeconds) } : {};
-    return data({ error: { code: e.code, params: e.params } }, { status, headers });
+    return signInRefusal(e);
   }
 }
 
