@@ -1,16 +1,21 @@
 import i18next, { type i18n as I18n, type TFunction } from "i18next";
 import en from "./locales/en.json" with { type: "json" };
 import zhCN from "./locales/zh-CN.json" with { type: "json" };
+import { featureCatalogs, mergeCatalogs } from "./feature-catalogs.ts";
 
 /**
  * Message catalogs for everything a merchant or buyer reads. To add a language: add
  * locales/<tag>.json with every key of en.json, list it here, and the catalog test checks it.
+ * A feature's texts live in features/<feature>.<locale>.json (feature-catalogs.ts) and are merged in.
  */
 export const SUPPORTED_LOCALES = ["en", "zh-CN"] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "en";
 
-export const catalogs: Record<Locale, Record<string, unknown>> = { en, "zh-CN": zhCN };
+export const catalogs: Record<Locale, Record<string, unknown>> = {
+  en: mergeCatalogs(en, featureCatalogs.en),
+  "zh-CN": mergeCatalogs(zhCN, featureCatalogs["zh-CN"]),
+};
 
 /** A ready, synchronous i18next instance: identical on the server render and in the browser. */
 export function createI18n(locale: Locale): I18n {

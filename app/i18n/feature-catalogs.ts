@@ -1,0 +1,37 @@
+/**
+ * Feature catalogs: a feature (risk, resellers, reports, operations…) keeps its texts in
+ * features/<feature>.<locale>.json instead of growing the two core catalogs, so features built
+ * side by side never edit the same file. Each feature adds one line per locale here; the merged
+ * catalog is what i18next sees, and a key defined twice is an error at load (and in the test).
+ */
+type Catalog = Record<string, unknown>;
+
+export const featureCatalogs: { en: Catalog[]; "zh-CN": Catalog[] } = {
+  en: [],
+  "zh-CN": [],
+};
+
+/** Deep-merges catalogs; throws naming the first key two of them define. */
+export function mergeCatalogs(base: Catalog, extra: readonly Catalog[]): Catalog {
+  const out = structuredClone(base);
+  for (const cat of extra) mergeInto(out, cat, "");
+  return out;
+}
+
+function mergeInto(target: Catalog, source: Catalog, prefix: string): void {
+  for (const [k, v] of Object.entries(source)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    const existing = target[k];
+    if (existing === undefined) {
+      target[k] = structuredClone(v);
+    } else if (isObject(existing) && isObject(v)) {
+      mergeInto(existing, v, path);
+    } else {
+      throw new Error(`message key ${path} is defined in two catalogs`);
+    }
+  }
+}
+
+function isObject(v: unknown): v is Catalog {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
