@@ -43,6 +43,7 @@ export function TwoFactorPage({ data }: { data: TwoFactorData }) {
   const disable = useAction();
   const owners = useAction();
   const [code, setCode] = useState("");
+  const [confirmPassword, setConfirmPassword] = useState("");
   const [regenCode, setRegenCode] = useState("");
   const [offPassword, setOffPassword] = useState("");
   const [offCode, setOffCode] = useState("");
@@ -188,9 +189,19 @@ export function TwoFactorPage({ data }: { data: TwoFactorData }) {
                       helpText={t("twoFactor.codeHelp")}
                       value={code}
                       onChange={setCode}
-                      error={err(confirm.result)}
+                      error={confirm.result && !confirm.result.ok && confirm.result.error.field !== "password" ? err(confirm.result) : undefined}
                     />
-                    <Button submit variant="primary" loading={confirm.busy} disabled={!code}>
+                    <TextField
+                      label={t("password.current")}
+                      name="password"
+                      type="password"
+                      autoComplete="current-password"
+                      helpText={t("twoFactor.confirmPasswordHelp")}
+                      value={confirmPassword}
+                      onChange={setConfirmPassword}
+                      error={confirm.result && !confirm.result.ok && confirm.result.error.field === "password" ? err(confirm.result) : undefined}
+                    />
+                    <Button submit variant="primary" loading={confirm.busy} disabled={!code || !confirmPassword}>
                       {t("twoFactor.confirm")}
                     </Button>
                   </FormLayout>

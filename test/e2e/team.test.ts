@@ -4,14 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
 import { hydrated, settled } from "../support/e2e-browser.ts";
 import { E2ePages } from "../support/e2e-pages.ts";
-import { signIn } from "../support/e2e-sign-in.ts";
+import { chooseFromUserMenu, enrolTwoFactor, signIn, submitSecondStep, submitSignIn, totpCode } from "../support/e2e-sign-in.ts";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp-server.ts";
 
 /**
  * Invite → accept → sign in, in Chromium, with the email through a real SMTP server: the owner
  * invites from the team page (English), the invited person opens the link in Chinese, sets a
  * password and is signed in as Support (no Team in the navigation, no reveal in a pool's key
- * list), signs out and in again; the used link then says so. Two-factor sign-in is part 3.
+ * list), signs out and in again, turns on two-step verification and signs in with a code; the
+ * used link then says so.
  */
 
 const OWNER = "owner@example.com";
@@ -42,7 +43,7 @@ afterAll(async () => {
 });
 
 describe("team invitations in Chromium", () => {
-  it("invite → accept → sign in, in English and Chinese", async () => {
+  it("invite → accept → sign in → two-step verification → sign in with a code, in English and Chinese", async () => {
     const owner = await pages.open({ acceptLanguage: "en-US" });
     await signIn(owner, { email: OWNER, password: PASSWORD });
     await hydrated(owner);
@@ -90,6 +91,16 @@ describe("team invitations in Chromium", () => {
     await signIn(agent, { email: INVITED, password: NEW_PASSWORD });
     await settled(agent);
     await agent.screenshot({ path: path.join(shots, "team-signed-in-zh-CN.png"), fullPage: true });
+
+    // The new member turns on two-step verification, and from then on signs in with a code.
+    const { secret } = await enrolTwoFactor(agent, { email: INVITED, password: NEW_PASSWORD, zh: true });
+    await chooseFromUserMenu(agent, INVITED, /^退出登录$/);
+    await agent.waitForURL(/\/login/);
+    await submitSignIn(agent, { email: INVITED, password: NEW_PASSWORD });
+    await submitSecondStep(agent, true, totpCode(secret, 1));
+    await agent.waitForURL(/\/admin$/);
+    await hydrated(agent);
+    await agent.getByRole("link", { name: "卡密库" }).first().waitFor();
 
     // The team page is closed to Support, and the used link says so.
     const closed = await agent.goto("/admin/team");

@@ -1,21 +1,20 @@
 import fs from "node:fs";
 import path from "node:path";
-import { generateSync } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
 import { hydrated, settled } from "../support/e2e-browser.ts";
 import { E2ePages } from "../support/e2e-pages.ts";
-import { chooseFromUserMenu, submitSignIn } from "../support/e2e-sign-in.ts";
+import { chooseFromUserMenu, enrolTwoFactor, submitSecondStep, submitSignIn, totpCode } from "../support/e2e-sign-in.ts";
 
 /**
  * Two-step verification in a real browser, in English and Chinese: open it from the user menu,
- * read the secret from the page, confirm with a code computed by otplib, see the recovery codes,
+ * read the secret from the page, confirm with a code computed by otplib and the current password,
+ * see the recovery codes,
  * sign out, sign in again with the password and then a code.
  */
 
 const PASSWORD = "Quasar-Tangerine-Wobble-8142";
 const shots = path.join(projectRoot, "test-results/e2e");
-const totp = (secret: string, steps = 0) => generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
 
 let app: E2eApp;
 let pages: E2ePages;
@@ -48,26 +47,23 @@ describe("two-step verification in Chromium", () => {
       await submitSignIn(page, { email, password: PASSWORD });
       await page.waitForURL(/\/admin$/);
 
-      await chooseFromUserMenu(page, email, zh ? /^两步验证$/ : /^Two-step verification$/);
-      await page.waitForURL(/\/admin\/two-factor$/);
-      await hydrated(page);
-      await page.getByRole("button", { name: zh ? "设置两步验证" : "Set up two-step verification" }).click();
-      const secretEl = page.getByTestId("totp-secret");
-      await secretEl.waitFor({ state: "visible" });
-      const secret = (await secretEl.textContent())!.trim();
+      const { secret, recoveryCodes } = await enrolTwoFactor(
+        page,
+        { email, password: PASSWORD, zh },
+        {
+          beforeConfirm: async () => {
+            await expect.poll(() => page.locator("svg path").count()).toBeGreaterThan(0);
+            await settled(page);
+            await page.screenshot({ path: path.join(shots, `two-factor-scan-${suffix}.png`), fullPage: true });
+          },
+          afterCodes: async () => {
+            await settled(page);
+            await page.screenshot({ path: path.join(shots, `two-factor-recovery-codes-${suffix}.png`), fullPage: true });
+          },
+        },
+      );
       expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-      await expect.poll(() => page.locator("svg path").count()).toBeGreaterThan(0);
-      await settled(page);
-      await page.screenshot({ path: path.join(shots, `two-factor-scan-${suffix}.png`), fullPage: true });
-
-      await page.getByLabel(zh ? "应用中的验证码" : "Code from the app").fill(totp(secret));
-      await page.getByRole("button", { name: zh ? /^开启$/ : /^Turn on$/ }).click();
-      const codes = page.getByTestId("recovery-codes");
-      await codes.waitFor({ state: "visible" });
-      expect((await codes.textContent())!.match(/[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}/g)).toHaveLength(10);
-      await page.getByText(zh ? "两步验证已开启" : "Two-step verification is on").waitFor();
-      await settled(page);
-      await page.screenshot({ path: path.join(shots, `two-factor-recovery-codes-${suffix}.png`), fullPage: true });
+      expect(recoveryCodes).toHaveLength(10);
 
       await chooseFromUserMenu(page, email, zh ? /^退出登录$/ : /^Sign out$/);
       await page.waitForURL(/\/login\?signedOut=1$/);
@@ -79,12 +75,10 @@ describe("two-step verification in Chromium", () => {
       await settled(page);
       await page.screenshot({ path: path.join(shots, `login-two-factor-${suffix}.png`), fullPage: true });
       // A wrong code is refused beside the form, in the page's language.
-      await page.getByLabel(zh ? "验证码" : "Code", { exact: true }).fill("000000");
-      await page.getByRole("button", { name: zh ? "验证并登录" : "Verify and sign in" }).click();
+      await submitSecondStep(page, zh, "000000");
       await page.getByText(zh ? /验证码不正确/ : /That code is not right/).waitFor();
       // The enrolment used this step's code: the next one.
-      await page.getByLabel(zh ? "验证码" : "Code", { exact: true }).fill(totp(secret, 1));
-      await page.getByRole("button", { name: zh ? "验证并登录" : "Verify and sign in" }).click();
+      await submitSecondStep(page, zh, totpCode(secret, 1));
       await page.waitForURL(/\/admin$/);
       await hydrated(page);
       expect(pages.pageErrors).toEqual([]);

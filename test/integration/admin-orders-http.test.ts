@@ -145,11 +145,18 @@ describe("stores, mapping and orders pages over HTTP", () => {
   });
 
   it("actions on another account's order or job are refused", async () => {
-    const resend = await admin.post(`/admin/orders/${orderB}`, { intent: "resend" });
-    expect(resend.status).toBe(400);
-    expect(await resend.text()).toContain("order_not_found");
+    // Another account's order is answered like an unknown one, whatever the action.
+    for (const intent of ["resend", "rerun", "retry", "revoke", "reveal"]) {
+      const res = await admin.post(`/admin/orders/${orderB}`, { intent, jobId: "1", allocationId: "1", keyId: "1" });
+      expect(res.status, intent).toBe(404);
+      expect(await res.text(), intent).toContain("order_not_found");
+    }
     const retry = await admin.post(`/admin/orders/${orderA}`, { intent: "retry", jobId: "999999" });
-    expect(await retry.text()).toContain("job_not_retryable");
+    expect(retry.status).toBe(404);
+    expect(await retry.text()).toContain("job_not_found");
+    const revoke = await admin.post(`/admin/orders/${orderA}`, { intent: "revoke", allocationId: "999999" });
+    expect(revoke.status).toBe(404);
+    expect(await revoke.text()).toContain("allocation_not_found");
   });
 
   it("the connect form answers each mistake with its own error and stores nothing", async () => {

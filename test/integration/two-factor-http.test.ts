@@ -65,9 +65,16 @@ for (const { dialect, available } of dialects) {
       const html = await page.text();
       expect(html).toContain("<svg");
       const secret = /data-testid="totp-secret"[^>]*>([A-Z2-7]{32})</.exec(html)![1];
-      const wrong = await b.post("/admin/two-factor.data", { csrf, intent: "confirm", code: totp(secret, 5) });
+      const wrong = await b.post("/admin/two-factor.data", { csrf, intent: "confirm", code: totp(secret, 5), password: PASSWORD });
       expect(wrong.status).toBe(400);
-      const ok = await b.post("/admin/two-factor.data", { csrf, intent: "confirm", code: totp(secret) });
+      // A session alone cannot bind an authenticator: the right code with a wrong or missing password is refused and turns nothing on.
+      for (const [password, refusal] of [["not-the-password", "current_password_wrong"], ["", "current_password_required"]]) {
+        const noPassword = await b.post("/admin/two-factor.data", { csrf, intent: "confirm", code: totp(secret), password });
+        expect(noPassword.status).toBe(400);
+        expect(await noPassword.text()).toContain(refusal);
+      }
+      expect((await b.get("/admin/two-factor")).status).toBe(200);
+      const ok = await b.post("/admin/two-factor.data", { csrf, intent: "confirm", code: totp(secret), password: PASSWORD });
       expect(ok.status).toBe(200);
       const codes = [...new Set((await ok.text()).match(RECOVERY) ?? [])];
       expect(codes).toHaveLength(10);
@@ -212,7 +219,13 @@ for (const { dialect, available } of dialects) {
       }
       const page = await l.get("/admin/two-factor");
       expect(page.status).toBe(200);
-      expect(await page.text()).toContain("requires owners");
+      const pageHtml = await page.text();
+      expect(pageHtml).toContain("requires owners");
+      // Held at the enrolment page, the owner cannot lift the requirement for everyone instead of enrolling.
+      const lift = await l.post("/admin/two-factor.data", { csrf: /name="csrf" value="([^"]+)"/.exec(pageHtml)?.[1] ?? "", intent: "requireOwners", requireOwners: "off" });
+      expect(lift.status).toBe(400);
+      expect(await lift.text()).toContain("two_factor_enable_first");
+      expect((await s.db.selectFrom("accounts").select("require_owner_2fa").where("id", "=", accountId).executeTakeFirstOrThrow()).require_owner_2fa).toBe(1);
       const { secret, csrf: lcsrf } = await enrol2(l);
       expect((await l.get("/admin")).status).toBe(200);
       // Owners cannot turn it off for themselves while it is required.
@@ -233,7 +246,7 @@ for (const { dialect, available } of dialects) {
       expect((await b.post("/admin/two-factor.data", { csrf, intent: "start" })).status).toBe(200);
       const html = await (await b.get("/admin/two-factor")).text();
       const secret = /data-testid="totp-secret"[^>]*>([A-Z2-7]{32})</.exec(html)![1];
-      expect((await b.post("/admin/two-factor.data", { csrf, intent: "confirm", code: totp(secret) })).status).toBe(200);
+      expect((await b.post("/admin/two-factor.data", { csrf, intent: "confirm", code: totp(secret), password: PASSWORD })).status).toBe(200);
       return { secret, csrf };
     }
 

@@ -1,7 +1,7 @@
 import { data } from "react-router";
 import { requirePageAdmin, type Surface } from "../auth/admin-context.ts";
 import { InvalidInputError, KeyrelayError } from "../domain/errors.ts";
-import { getOrderDetail } from "../use-cases/get-order-detail.ts";
+import { getOrderDetail, requireAccountOrder } from "../use-cases/get-order-detail.ts";
 import { listStores } from "../use-cases/list-stores.ts";
 import { rerunOrder } from "../use-cases/rerun-order.ts";
 import { resendOrderEmail } from "../use-cases/resend-order-email.ts";
@@ -92,6 +92,10 @@ export type OrderDetailActionData =
   | { ok: true; intent: "resend" | "revoke" | "retry" }
   | { ok: true; intent: "rerun"; allocated: number; backordered: number };
 
+/**
+ * Every action is on the order in the URL: after the role's check (a refusal says what the role
+ * lacks), another account's or an unknown order is a 404, whatever is asked.
+ */
 export async function orderDetailAction({ request, context, params }: PageArgs, surface: Surface) {
   const s = context.services;
   const admin = await requirePageAdmin(s, request, surface, "orders.view");
@@ -103,6 +107,7 @@ export async function orderDetailAction({ request, context, params }: PageArgs, 
     const intent = form.get("intent");
     if (intent === "reveal") {
       await admin.require("keys.reveal_in_order");
+      await requireAccountOrder(s, admin.accountId, orderId);
       const keyId = positiveInt(form.get("keyId"));
       // Only a key this order holds: the order page is not a way to reveal any key of the account.
       const payload = await revealKey(s, admin.accountId, keyId, actor, { orderId });
@@ -111,21 +116,25 @@ export async function orderDetailAction({ request, context, params }: PageArgs, 
     }
     if (intent === "resend") {
       await admin.require("orders.resend");
+      await requireAccountOrder(s, admin.accountId, orderId);
       await resendOrderEmail(s, admin.accountId, orderId, actor);
       return data<OrderDetailActionData>({ ok: true, intent });
     }
     if (intent === "rerun") {
       await admin.require("orders.rerun");
+      await requireAccountOrder(s, admin.accountId, orderId);
       const outcome = await rerunOrder(s, admin.accountId, { orderId }, admin.actor);
       return data<OrderDetailActionData>({ ok: true, intent, allocated: outcome.allocated, backordered: outcome.backordered });
     }
     if (intent === "revoke") {
       await admin.require("orders.revoke");
-      await revokeOrderKey(s, admin.accountId, positiveInt(form.get("allocationId")), admin.actor);
+      await requireAccountOrder(s, admin.accountId, orderId);
+      await revokeOrderKey(s, admin.accountId, positiveInt(form.get("allocationId")), admin.actor, { orderId });
       return data<OrderDetailActionData>({ ok: true, intent });
     }
     if (intent === "retry") {
       await admin.require("orders.rerun");
+      await requireAccountOrder(s, admin.accountId, orderId);
       await retryFailedJob(s, admin.accountId, positiveInt(form.get("jobId")), admin.actor);
       return data<OrderDetailActionData>({ ok: true, intent });
     }

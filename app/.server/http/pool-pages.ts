@@ -45,6 +45,7 @@ export function statusOf(code: string): number {
   // Another account's id is answered as an unknown one: 404, nothing said about whose it is.
   if (code === "pool_not_found" || code === "key_not_found" || code === "batch_not_found" || code === "store_not_found") return 404;
   if (code === "team_member_not_found" || code === "team_invitation_not_found") return 404;
+  if (code === "order_not_found" || code === "mapping_not_found" || code === "job_not_found" || code === "allocation_not_found") return 404;
   return 400;
 }
 
@@ -244,6 +245,9 @@ export async function poolDetailAction({ request, context, params }: PageArgs, s
     }
     if (intent === "find") {
       await admin.require("keys.find");
+      // The search covers the account's keys, but it is asked from this pool's page: another
+      // account's pool (or an unknown one) is answered 404 like every other action on it.
+      await getPoolDetail(s, admin.accountId, poolId);
       // The code arrives in the body, never in a URL; only the key's id and state go back.
       const hit = await findKeyByCode(s, admin.accountId, form.get("code") ?? "");
       if (!hit) return data<PoolDetailActionData>({ ok: true, intent, found: null });

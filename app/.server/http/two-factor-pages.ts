@@ -48,7 +48,8 @@ export async function twoFactorAction({ request, context }: PageArgs) {
     }
     if (intent === "confirm" || intent === "regenerate") {
       const code = form.get("code") ?? "";
-      const { recoveryCodes } = intent === "confirm" ? await confirmTwoFactorEnrolment(s, caller, code) : await regenerateRecoveryCodes(s, caller, code);
+      const { recoveryCodes } =
+        intent === "confirm" ? await confirmTwoFactorEnrolment(s, caller, { code, password: form.get("password") ?? "" }) : await regenerateRecoveryCodes(s, caller, code);
       return data<TwoFactorActionData>({ ok: true, intent, recoveryCodes }, noStore);
     }
     if (intent === "disable") {

@@ -3,6 +3,7 @@ import type { AllocationStatus, Delivery, KeyState, Order, StorePlatform } from 
 import { InvalidInputError } from "../domain/errors.ts";
 import { maskCode } from "../domain/key-code.ts";
 import type { Services } from "../ports.ts";
+import { orderBelongsTo } from "../db/repositories/orders-repo.ts";
 
 export interface OrderUnit {
   allocationId: number;
@@ -38,6 +39,11 @@ export interface OrderDetail {
 }
 
 const MAX_AUDIT = 50;
+
+/** Throws order_not_found (a 404) unless the order is this account's: the guard of every action on an order's page. */
+export async function requireAccountOrder(s: Pick<Services, "db">, accountId: string, orderId: string): Promise<void> {
+  if (!(await orderBelongsTo(s.db, accountId, orderId))) throw new InvalidInputError("order_not_found", "no such order", { field: "orderId", params: { id: orderId } });
+}
 
 /**
  * Everything the order page shows about one order of this account: its lines and their units

@@ -108,11 +108,27 @@ async function limited<T>(s: Deps, user: AdminUser, caller: PageCaller, check: (
 
 const wrongCode = () => new InvalidInputError("two_factor_code_wrong", "That code is not right.", { field: "code" });
 
-/** The first code from the app turns 2FA on; returns the 10 recovery codes (only now, never again). */
-export async function confirmTwoFactorEnrolment(s: Deps, caller: PageCaller, code: string): Promise<{ recoveryCodes: string[] }> {
+const wrongPassword = () => new InvalidInputError("current_password_wrong", "The current password is wrong.", { field: "password" });
+
+/** One limited attempt at the caller's own password. */
+function checkOwnPassword(s: Deps, user: AdminUser, caller: PageCaller, password: string): Promise<true> {
+  // A form sent without one is not a guess: refused, and it costs no attempt.
+  if (!password) return Promise.reject(new InvalidInputError("current_password_required", "Enter your current password.", { field: "password" }));
+  return limited(s, user, caller, async () => (password.length <= MAX_PASSWORD_LENGTH && (await verifyPassword(password, user.password_hash)) ? true : null), wrongPassword());
+}
+
+/**
+ * The first code from the app, with the admin's current password, turns 2FA on; returns the 10
+ * recovery codes (only now, never again). The password is asked because whoever holds only a
+ * session (a cookie lifted from an unlocked laptop) could otherwise bind their own authenticator
+ * to the account and keep its owner out at the next sign-in.
+ */
+export async function confirmTwoFactorEnrolment(s: Deps, caller: PageCaller, input: { code: string; password: string }): Promise<{ recoveryCodes: string[] }> {
   const user = await requireUser(s, caller.userId);
   const row = await getTwoFactor(s.db, user.id);
   if (!row || row.enabled_at) throw new InvalidInputError("two_factor_not_pending", "Start the setup first.", { field: "intent" });
+  await checkOwnPassword(s, user, caller, input.password);
+  const code = input.code;
   const now = new Date();
   const step = await limited(s, user, caller, async () => totpStep(openTotpSecret(s.cipher, row), normaliseCode(code), now.getTime(), null), wrongCode());
   const { codes, hashes } = newRecoveryCodes();
@@ -154,13 +170,7 @@ export async function disableOwnTwoFactor(s: Deps, caller: PageCaller, input: { 
   if (user.role === "owner" && facts.required) {
     throw new InvalidInputError("two_factor_required_for_owners", "This account requires owners to use two-step verification.", { field: "intent" });
   }
-  await limited(
-    s,
-    user,
-    caller,
-    async () => (input.password.length <= MAX_PASSWORD_LENGTH && (await verifyPassword(input.password, user.password_hash)) ? true : null),
-    new InvalidInputError("current_password_wrong", "The current password is wrong.", { field: "password" }),
-  );
+  await checkOwnPassword(s, user, caller, input.password);
   const now = new Date();
   await limited(
     s,
@@ -180,14 +190,16 @@ export async function disableOwnTwoFactor(s: Deps, caller: PageCaller, input: { 
 }
 
 /**
- * The account's "required for owners" switch, by an owner. Turning it on asks that they use it
- * themselves first (else the switch would lock them out of everything but the enrolment page).
+ * The account's "required for owners" switch, by an owner who uses 2FA themselves, either way.
+ * On: else the switch would lock them out of everything but the enrolment page. Off: else an
+ * owner the requirement holds at the enrolment page (or whoever has only their password) could
+ * lift it for everyone instead of enrolling.
  */
 export async function setOwnersMustUseTwoFactor(s: Pick<Services, "db">, caller: PageCaller, on: boolean): Promise<void> {
   const user = await requireUser(s, caller.userId);
   requirePermission(user.role, "team.manage");
   const facts = await twoFactorFacts(s.db, user.account_id, user.id);
-  if (on && !facts.enabled) throw new InvalidInputError("two_factor_enable_first", "Turn on two-step verification for yourself first.", { field: "requireOwners" });
+  if (!facts.enabled) throw new InvalidInputError("two_factor_enable_first", "Turn on two-step verification for yourself first.", { field: "requireOwners" });
   await s.db.transaction().execute(async (trx) => {
     await setRequireOwnerTwoFactor(trx, user.account_id, on, new Date());
     await recordAudit(trx, { accountId: user.account_id, actorType: "admin", actorId: user.id, action: "account.require_owner_2fa", subjectType: "account", subjectId: user.account_id, details: { on, was: facts.required }, ip: caller.ip });

@@ -17,8 +17,8 @@ import { isLocale, translator, type Locale } from "../../i18n/i18n.ts";
 
 /**
  * "Forgot password?": a link by email that works once, for an hour (only its SHA-256 is stored).
- * The request answers the same whether or not the email has a login, and takes as long (the mail
- * goes out after the answer), so it cannot be used to find out who has one; it is limited per
+ * The request answers the same whether or not the email has a login, and takes as long (the
+ * lookup, the stored link and the mail all happen after the answer), so it cannot be used to find out who has one; it is limited per
  * email and per client network either way. Setting the new password ends every session of that
  * admin and every pending sign-in step. It does not sign in, and it does not touch two-step
  * verification: signing in afterwards still asks for the code.
@@ -42,6 +42,12 @@ export async function requestPasswordReset(
   if (!email || email.length > 320 || !email.includes("@")) throw new InvalidInputError("invalid_email", "That is not a valid email address.", { field: "email" });
   const wait = await s.passwordResetLimiter.consume([`email:${emailKey(email)}`, ...(input.ip ? [`ip:${clientNetwork(input.ip)}`] : [])]);
   if (wait > 0) throw new ResetRateLimitedError(wait);
+  // Not awaited: looking the email up, storing a link and mailing it happen after the answer, so
+  // neither its content nor its timing tells which emails have a login.
+  void issueResetLink(s, email, input.ip, input.locale).catch((e: unknown) => s.log.warn({ err: e instanceof Error ? e.message : String(e) }, "password reset link not issued"));
+}
+
+async function issueResetLink(s: Pick<Services, "db" | "log" | "mailer" | "config">, email: string, ip: string | null, locale?: string): Promise<void> {
   const user = await findAdminByEmail(s.db, email);
   if (!user || user.disabled) return;
   const { token, hash } = newPasswordResetToken();
@@ -54,16 +60,15 @@ export async function requestPasswordReset(
     created_at: now.toISOString(),
     expires_at: new Date(now.getTime() + PASSWORD_RESET_TTL_MS).toISOString(),
     used_at: null,
-    ip: input.ip,
+    ip,
   };
   await s.db.transaction().execute(async (trx) => {
     // Only the newest link works.
     await endPasswordResets(trx, user.id, now);
     await insertPasswordReset(trx, row);
-    await recordAudit(trx, { accountId: user.account_id, actorType: "admin", actorId: user.id, action: "admin.password_reset_requested", subjectType: "admin_user", subjectId: user.id, ip: input.ip });
+    await recordAudit(trx, { accountId: user.account_id, actorType: "admin", actorId: user.id, action: "admin.password_reset_requested", subjectType: "admin_user", subjectId: user.id, ip });
   });
-  // Not awaited: an answer that waited for the mail server would tell which emails have a login.
-  void mailResetLink(s, user, token, input.locale).catch((e: unknown) => s.log.warn({ err: e instanceof Error ? e.message : String(e), accountId: user.account_id }, "password reset email not sent"));
+  await mailResetLink(s, user, token, locale).catch((e: unknown) => s.log.warn({ err: e instanceof Error ? e.message : String(e), accountId: user.account_id }, "password reset email not sent"));
 }
 
 async function mailResetLink(s: Pick<Services, "db" | "mailer" | "config">, user: AdminUser, token: string, requested?: string): Promise<void> {

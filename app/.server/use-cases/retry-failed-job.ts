@@ -11,8 +11,11 @@ import type { Actor } from "./manage-pools.ts";
  */
 export async function retryFailedJob(s: Pick<Services, "db" | "jobs">, accountId: string, jobId: number, actor: Actor): Promise<{ id: number; queue: string }> {
   const now = new Date().toISOString();
-  const failed = await s.db.selectFrom("jobs").select(["id", "queue", "dedupe_key"]).where("id", "=", jobId).where("account_id", "=", accountId).where("status", "=", "failed").executeTakeFirst();
-  if (!failed) throw new InvalidInputError("job_not_retryable", "no failed job with this id", { params: { id: jobId } });
+  const job = await s.db.selectFrom("jobs").select(["id", "queue", "dedupe_key", "status"]).where("id", "=", jobId).where("account_id", "=", accountId).executeTakeFirst();
+  // Another account's job is an unknown one (404); this account's job that is not parked is a 400.
+  if (!job) throw new InvalidInputError("job_not_found", "no job with this id", { field: "jobId", params: { id: jobId } });
+  if (job.status !== "failed") throw new InvalidInputError("job_not_retryable", "no failed job with this id", { params: { id: jobId } });
+  const failed = job;
   // The same work already waits in another row: the parked one is merged into it, not revived
   // (two pending rows with one dedupe key are refused by the schema).
   const waiting = failed.dedupe_key

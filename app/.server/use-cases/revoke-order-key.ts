@@ -12,7 +12,13 @@ import { stageStockSync } from "./schedule-stock-sync.ts";
  * as leaked): the key is revoked — never sold again — and the unit is released; the host order's
  * keyrelay block is rewritten without it. The unit is not re-filled: re-run or refund as needed.
  */
-export async function revokeOrderKey(s: Pick<Services, "db" | "jobs" | "config">, accountId: string, allocationId: number, actor: Actor): Promise<{ orderId: string; keyId: number }> {
+export async function revokeOrderKey(
+  s: Pick<Services, "db" | "jobs" | "config">,
+  accountId: string,
+  allocationId: number,
+  actor: Actor,
+  scope: { orderId?: string } = {},
+): Promise<{ orderId: string; keyId: number }> {
   const staged: StagedJob[] = [];
   const result = await s.db.transaction().execute(async (trx) => {
     const unit = await trx
@@ -21,8 +27,11 @@ export async function revokeOrderKey(s: Pick<Services, "db" | "jobs" | "config">
       .select(["a.id", "a.status", "a.key_id", "a.pool_id", "l.order_id"])
       .where("a.account_id", "=", accountId)
       .where("a.id", "=", allocationId)
+      .$if(scope.orderId !== undefined, (q) => q.where("l.order_id", "=", scope.orderId!))
       .executeTakeFirst();
-    if (!unit || unit.status !== "allocated" || unit.key_id === null) throw new InvalidInputError("allocation_not_revocable", "no allocated key with this id", { params: { id: allocationId } });
+    // Another account's (or, from an order's page, another order's) unit is an unknown one: 404.
+    if (!unit) throw new InvalidInputError("allocation_not_found", "no such key in this order", { field: "allocationId", params: { id: allocationId } });
+    if (unit.status !== "allocated" || unit.key_id === null) throw new InvalidInputError("allocation_not_revocable", "no allocated key with this id", { params: { id: allocationId } });
     if (!(await setUnitStatus(trx, unit.id, "allocated", "revoked"))) throw new InvalidInputError("allocation_not_revocable", "the key was released meanwhile", { params: { id: allocationId } });
     const now = new Date().toISOString();
     await transitionKeys(trx, [Number(unit.key_id)], "revoke", now);

@@ -130,3 +130,9 @@ export function findOrderByExternalId(db: Executor, storeId: string, externalId:
 export function findOrderById(db: Executor, orderId: string): Promise<Order | undefined> {
   return db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
 }
+
+/** Whether the order is this account's (another account's id is answered like an unknown one). */
+export async function orderBelongsTo(db: Executor, accountId: string, orderId: string): Promise<boolean> {
+  const row = await db.selectFrom("orders").select("id").where("account_id", "=", accountId).where("id", "=", orderId).executeTakeFirst();
+  return row !== undefined;
+}
