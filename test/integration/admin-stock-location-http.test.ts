@@ -1,4 +1,4 @@
-import { BASE64_HOST, TEST_SHOP, TEST_SHOP_NAME } from "@shopify/shopify-api/test-helpers";
+import { TEST_SHOP, TEST_SHOP_NAME } from "@shopify/shopify-api/test-helpers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertStore } from "../../app/.server/db/repositories/stores-repo.ts";
 import type { Store } from "../../app/.server/db/schema.ts";
@@ -12,7 +12,8 @@ import { freePort } from "../support/e2e-app.ts";
 import { startFakeShopify, type FakeShopify } from "../support/fake-shopify.ts";
 import { stockPool } from "../support/fulfilment-fixtures.ts";
 import { startHttp } from "../support/http-server.ts";
-import { sessionToken, SHOPIFY_ENV, storeOfflineSession } from "../support/shopify-fixtures.ts";
+import { embeddedPage, embeddedPost } from "../support/embedded-request.ts";
+import { SHOPIFY_ENV, storeOfflineSession } from "../support/shopify-fixtures.ts";
 import { codes, runStockSyncs, syncJobCount } from "../support/stock-sync-helpers.ts";
 import { makeServices, type TestServices } from "../support/test-services.ts";
 
@@ -160,15 +161,7 @@ describe("stock location in the embedded admin (session tokens)", () => {
   let shopify: FakeShopify;
   let store: Store;
   const otherShop = "other-shop.myshopify.com";
-  // The library answers self-identified bots (Node's fetch says "node") with 410; a browser does not.
-  const browser = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0 Safari/537.36" };
-  const post = async (shopName: string, fields: Record<string, string>) =>
-    fetch(`${http.url}/app/stores/${store.id}/products.data`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { ...browser, authorization: `Bearer ${await sessionToken(shopName)}`, "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams(fields),
-    });
+  const post = (shopName: string, fields: Record<string, string>) => embeddedPost(http.url, `/app/stores/${store.id}/products.data`, shopName, fields);
 
   beforeAll(async () => {
     shopify = await startFakeShopify({ shop: TEST_SHOP, accessToken: "shpat_test_token" });
@@ -188,7 +181,7 @@ describe("stock location in the embedded admin (session tokens)", () => {
   });
 
   it("lists the locations, chooses one, and another shop's token gets 404", async () => {
-    const res = await fetch(`${http.url}/app/stores/${store.id}/products?embedded=1&shop=${TEST_SHOP}&host=${BASE64_HOST}&id_token=${await sessionToken(TEST_SHOP_NAME)}`, { redirect: "manual", headers: browser });
+    const res = await embeddedPage(http.url, `/app/stores/${store.id}/products`, TEST_SHOP_NAME);
     const html = await res.text();
     expect(res.status).toBe(200);
     expect(html).toContain("Shop location (primary, in use)");

@@ -1,4 +1,4 @@
-import { BASE64_HOST, USER_ID } from "@shopify/shopify-api/test-helpers";
+import { USER_ID } from "@shopify/shopify-api/test-helpers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changeMemberRole } from "../../app/.server/use-cases/manage-team-members.ts";
 import { CLI_TEAM_ACTOR } from "../../app/.server/use-cases/team-actor.ts";
@@ -10,7 +10,8 @@ import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { signInOverHttp, type AdminHttpSession } from "../support/admin-http-session.ts";
 import { dialects } from "../support/dialects.ts";
 import { startHttp } from "../support/http-server.ts";
-import { sessionToken, SHOPIFY_ENV, storeOfflineSession } from "../support/shopify-fixtures.ts";
+import { embeddedPage, embeddedPost } from "../support/embedded-request.ts";
+import { SHOPIFY_ENV, storeOfflineSession } from "../support/shopify-fixtures.ts";
 import { makeServices, type TestServices } from "../support/test-services.ts";
 
 /**
@@ -23,8 +24,6 @@ import { makeServices, type TestServices } from "../support/test-services.ts";
 
 const PASSWORD = "correct-horse-battery";
 const CODE = /[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}/;
-// The library answers self-identified bots (Node's fetch says "node") with 410; a browser does not.
-const browser = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0 Safari/537.36" };
 
 for (const { dialect, available } of dialects) {
   describe.skipIf(!available)(`linked stores over HTTP (${dialect})`, () => {
@@ -39,14 +38,8 @@ for (const { dialect, available } of dialects) {
     const shopName = `linked-${dialect}`;
     const shop = `${shopName}.myshopify.com`;
     const strangerShop = `stranger-${dialect}`;
-    const embedded = async (name: string, fields: Record<string, string>) =>
-      fetch(`${http.url}/app/stores.data`, {
-        method: "POST",
-        redirect: "manual",
-        headers: { ...browser, authorization: `Bearer ${await sessionToken(name)}`, "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams(fields),
-      });
-    const embeddedPage = async (name: string) => (await fetch(`${http.url}/app/stores?embedded=1&shop=${name}.myshopify.com&host=${BASE64_HOST}&id_token=${await sessionToken(name)}`, { headers: browser })).text();
+    const embedded = (name: string, fields: Record<string, string>) => embeddedPost(http.url, "/app/stores.data", name, fields);
+    const storesPage = async (name: string) => (await embeddedPage(http.url, "/app/stores", name)).text();
     const accountOf = async (id: string) => (await s.db.selectFrom("stores").select("account_id").where("id", "=", id).executeTakeFirstOrThrow()).account_id;
     const snapshot = async () => JSON.stringify(await s.db.selectFrom("stores").select(["id", "account_id"]).orderBy("id").execute()) + JSON.stringify(await s.db.selectFrom("product_mappings").select("id").orderBy("id").execute());
 
@@ -77,14 +70,14 @@ for (const { dialect, available } of dialects) {
       const made = await merchant.post("/admin/stores", { intent: "link-code" });
       expect(made.status).toBe(200);
       const code = CODE.exec(await made.text())![0];
-      expect(await embeddedPage(shopName)).toContain("Link to an existing keyrelay account");
+      expect(await storesPage(shopName)).toContain("Link to an existing keyrelay account");
       const linked = await embedded(shopName, { intent: "link", storeId: shopStore.id, code });
       expect(linked.status).toBe(200);
       expect(await linked.text()).toContain("Woo merchant");
       expect(await accountOf(shopStore.id)).toBe(wooAccount);
       // The shop's admin is the linked account's now: both stores. Its staff are support there (the
       // account has an owner), so Unlink… is offered to the owner, not in the shop's admin.
-      const after = await embeddedPage(shopName);
+      const after = await storesPage(shopName);
       expect(after).toContain("Woo shop");
       expect(after).not.toContain("Unlink…");
       expect(await (await merchant.get("/admin/stores")).text()).toContain("Unlink…");
@@ -128,7 +121,7 @@ for (const { dialect, available } of dialects) {
       expect(res.status).toBe(200);
       const moved = await accountOf(shopStore.id);
       expect(moved).not.toBe(wooAccount);
-      const page = await embeddedPage(shopName);
+      const page = await storesPage(shopName);
       expect(page).not.toContain("Woo shop");
       expect(page).not.toContain("Unlink…");
       // The account's last store stays.

@@ -1,9 +1,10 @@
-import { BASE64_HOST, TEST_SHOP, TEST_SHOP_NAME } from "@shopify/shopify-api/test-helpers";
+import { TEST_SHOP, TEST_SHOP_NAME } from "@shopify/shopify-api/test-helpers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installShopifyShop } from "../../app/.server/use-cases/install-shopify-shop.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { startHttp } from "../support/http-server.ts";
-import { sessionToken, SHOPIFY_ENV, storeOfflineSession } from "../support/shopify-fixtures.ts";
+import { embeddedPage, embeddedPost } from "../support/embedded-request.ts";
+import { SHOPIFY_ENV, storeOfflineSession } from "../support/shopify-fixtures.ts";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp-server.ts";
 import { makeServices, type TestServices } from "../support/test-services.ts";
 
@@ -15,8 +16,6 @@ import { makeServices, type TestServices } from "../support/test-services.ts";
  */
 
 const OTHER_SHOP = "other-shop.myshopify.com";
-// The library answers self-identified bots (Node's fetch says "node") with 410; a browser does not.
-const BROWSER = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0 Safari/537.36" };
 
 describe("settings in the embedded admin (session tokens)", () => {
   let s: TestServices;
@@ -26,13 +25,7 @@ describe("settings in the embedded admin (session tokens)", () => {
   let accountB: string;
   let poolA: string;
 
-  const post = async (shopName: string, fields: Record<string, string>) =>
-    fetch(`${http.url}/app/settings.data`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { ...BROWSER, authorization: `Bearer ${await sessionToken(shopName)}`, "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams(fields),
-    });
+  const post = (shopName: string, fields: Record<string, string>) => embeddedPost(http.url, "/app/settings.data", shopName, fields);
   const account = (id: string) => s.db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   const pool = (id: string) => s.db.selectFrom("pools").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
 
@@ -53,7 +46,7 @@ describe("settings in the embedded admin (session tokens)", () => {
   });
 
   it("shows the page inside Shopify and saves a setting, audited as the shop's staff member", async () => {
-    const page = await fetch(`${http.url}/app/settings?embedded=1&shop=${TEST_SHOP}&host=${BASE64_HOST}&id_token=${await sessionToken(TEST_SHOP_NAME)}`, { redirect: "manual", headers: BROWSER });
+    const page = await embeddedPage(http.url, "/app/settings", TEST_SHOP_NAME);
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain("Steam card");
