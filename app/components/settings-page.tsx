@@ -6,6 +6,7 @@ import { SUPPORTED_LOCALES, type Locale } from "../i18n/i18n.ts";
 import type { SettingsActionData, SettingsPageData } from "../.server/http/settings-pages.ts";
 import type { MailTestResult } from "../.server/use-cases/manage-settings.ts";
 import type { RenderedPreview } from "../.server/use-cases/pool-email-template.ts";
+import { FormSection } from "./form-section.tsx";
 import { errorText, useLocale } from "./pool-ui.tsx";
 
 type SettingsValues = SettingsPageData["settings"];
@@ -59,71 +60,50 @@ function AccountForm({ data }: { data: SettingsPageData }) {
       <BlockStack gap="400">
         {saved ? <Banner tone="success">{saved.changed.length ? t("settings.saved", { count: saved.changed.length }) : t("settings.unchanged")}</Banner> : null}
         {failed && !failed.field ? <Banner tone="critical">{errorText(t, locale, failed)}</Banner> : null}
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              {t("settings.accountTitle")}
-            </Text>
-            <FormLayout>
-              {field("account.name")}
-              <FormLayout.Group>
-                <Select
-                  label={t("settings.fields.account.timezone")}
-                  name="account.timezone"
-                  options={data.timeZones}
-                  value={values["account.timezone"]}
-                  onChange={set("account.timezone")}
-                  error={errorOf("account.timezone")}
-                  helpText={t("settings.timezoneHelp")}
-                />
-                <Select
-                  label={t("settings.fields.account.currency")}
-                  name="account.currency"
-                  options={data.currencies}
-                  value={values["account.currency"]}
-                  onChange={set("account.currency")}
-                  error={errorOf("account.currency")}
-                  helpText={t("settings.currencyHelp")}
-                />
-                <Select
-                  label={t("settings.fields.account.language")}
-                  name="account.language"
-                  options={SUPPORTED_LOCALES.map((l) => ({ label: t(`locale.${l}`), value: l }))}
-                  value={values["account.language"]}
-                  onChange={set("account.language")}
-                  error={errorOf("account.language")}
-                  helpText={t("settings.languageHelp")}
-                />
-              </FormLayout.Group>
-            </FormLayout>
-          </BlockStack>
-        </Card>
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              {t("settings.emailTitle")}
-            </Text>
-            <FormLayout>
-              <FormLayout.Group>
-                {field("email.sender_name", { helpText: t("settings.senderHelp") })}
-                {field("email.reply_to", { type: "email", helpText: t("settings.replyToHelp") })}
-              </FormLayout.Group>
-            </FormLayout>
-          </BlockStack>
-        </Card>
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              {t("settings.lowStockTitle")}
-            </Text>
-            <FormLayout>
-              <FormLayout.Group>
-                {field("low_stock.threshold", { type: "number", helpText: t("settings.thresholdHelp") })}
-                {field("low_stock.alert_email", { type: "email", helpText: t("settings.alertEmailHelp") })}
-              </FormLayout.Group>
-            </FormLayout>
-          </BlockStack>
-        </Card>
+        <FormSection title={t("settings.accountTitle")}>
+          {field("account.name")}
+          <FormLayout.Group>
+            <Select
+              label={t("settings.fields.account.timezone")}
+              name="account.timezone"
+              options={data.timeZones}
+              value={values["account.timezone"]}
+              onChange={set("account.timezone")}
+              error={errorOf("account.timezone")}
+              helpText={t("settings.timezoneHelp")}
+            />
+            <Select
+              label={t("settings.fields.account.currency")}
+              name="account.currency"
+              options={data.currencies}
+              value={values["account.currency"]}
+              onChange={set("account.currency")}
+              error={errorOf("account.currency")}
+              helpText={t("settings.currencyHelp")}
+            />
+            <Select
+              label={t("settings.fields.account.language")}
+              name="account.language"
+              options={SUPPORTED_LOCALES.map((l) => ({ label: t(`locale.${l}`), value: l }))}
+              value={values["account.language"]}
+              onChange={set("account.language")}
+              error={errorOf("account.language")}
+              helpText={t("settings.languageHelp")}
+            />
+          </FormLayout.Group>
+        </FormSection>
+        <FormSection title={t("settings.emailTitle")}>
+          <FormLayout.Group>
+            {field("email.sender_name", { helpText: t("settings.senderHelp") })}
+            {field("email.reply_to", { type: "email", helpText: t("settings.replyToHelp") })}
+          </FormLayout.Group>
+        </FormSection>
+        <FormSection title={t("settings.lowStockTitle")}>
+          <FormLayout.Group>
+            {field("low_stock.threshold", { type: "number", helpText: t("settings.thresholdHelp") })}
+            {field("low_stock.alert_email", { type: "email", helpText: t("settings.alertEmailHelp") })}
+          </FormLayout.Group>
+        </FormSection>
         <InlineStack align="end">
           <Button submit variant="primary" loading={fetcher.state !== "idle"}>
             {t("settings.save")}
