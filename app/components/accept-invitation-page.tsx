@@ -1,10 +1,11 @@
-import { Banner, BlockStack, Box, Button, Card, FormLayout, Link, Page, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, FormLayout, Link, Page, Text } from "@shopify/polaris";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Form, useNavigation } from "react-router";
 import { formatDateTime } from "../i18n/i18n.ts";
 import type { InvitationLoaderData } from "../.server/http/invitation-page.ts";
 import type { PageError } from "../.server/http/pool-pages.ts";
+import { NewPasswordFields, type NewPassword } from "./new-password-fields.tsx";
 import { errorText, useLocale } from "./pool-ui.tsx";
 
 /**
@@ -15,8 +16,7 @@ export function AcceptInvitationPage({ data, actionError }: { data: InvitationLo
   const { t } = useTranslation();
   const locale = useLocale();
   const navigation = useNavigation();
-  const [password, setPassword] = useState("");
-  const [confirm, setConfirm] = useState("");
+  const [pw, setPw] = useState<NewPassword>({ password: "", confirm: "" });
   const fieldError = (field: string) => (actionError && actionError.field === field ? errorText(t, locale, actionError) : undefined);
   // A refusal of the link itself (used, expired, revoked, another account) replaces the form.
   const linkError = !data.ok ? data.error : actionError && actionError.field === "token" ? actionError : null;
@@ -53,25 +53,16 @@ export function AcceptInvitationPage({ data, actionError }: { data: InvitationLo
                   <input type="hidden" name="csrf" value={data.csrf} />
                   <input type="hidden" name="locale" value={locale} />
                   <FormLayout>
-                    <TextField label={t("login.email")} name="email" type="email" autoComplete="username" value={data.email} readOnly onChange={() => {}} />
-                    <TextField
-                      label={t("invitation.password")}
-                      name="password"
-                      type="password"
-                      autoComplete="new-password"
-                      value={password}
-                      onChange={setPassword}
-                      helpText={t("invitation.passwordHelp")}
-                      error={fieldError("password")}
-                    />
-                    <TextField
-                      label={t("invitation.confirm")}
-                      name="confirm"
-                      type="password"
-                      autoComplete="new-password"
-                      value={confirm}
-                      onChange={setConfirm}
-                      error={fieldError("confirm")}
+                    <NewPasswordFields
+                      email={data.email}
+                      emailName="email"
+                      emailLabel={t("login.email")}
+                      passwordLabel={t("invitation.password")}
+                      passwordHelp={t("invitation.passwordHelp")}
+                      confirmLabel={t("invitation.confirm")}
+                      value={pw}
+                      onChange={setPw}
+                      fieldError={fieldError}
                     />
                     <Button submit variant="primary" loading={navigation.state === "submitting"}>
                       {t("invitation.accept")}

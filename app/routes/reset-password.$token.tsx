@@ -1,8 +1,9 @@
-import { Banner, BlockStack, Box, Button, Card, FormLayout, Link, Page, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, FormLayout, Link, Page, Text } from "@shopify/polaris";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Form, useNavigation } from "react-router";
 import { resetAction, resetLoader } from "../.server/http/password-reset-pages.ts";
+import { NewPasswordFields, type NewPassword } from "../components/new-password-fields.tsx";
 import { errorText, useLocale } from "../components/pool-ui.tsx";
 import type { Route } from "./+types/reset-password.$token";
 
@@ -23,8 +24,7 @@ export default function ResetPassword({ loaderData, actionData }: Route.Componen
   const { t } = useTranslation();
   const locale = useLocale();
   const navigation = useNavigation();
-  const [password, setPassword] = useState("");
-  const [confirm, setConfirm] = useState("");
+  const [pw, setPw] = useState<NewPassword>({ password: "", confirm: "" });
   const actionError = actionData && !actionData.ok ? actionData.error : undefined;
   const linkError = loaderData.refused ?? (actionError?.field === "token" ? actionError : null);
   const fieldError = (field: string) => (actionError && actionError.field === field ? errorText(t, locale, actionError) : undefined);
@@ -54,22 +54,21 @@ export default function ResetPassword({ loaderData, actionData }: Route.Componen
                 <Form method="post">
                   <input type="hidden" name="csrf" value={loaderData.csrf} />
                   <FormLayout>
-                    <TextField label={t("login.email")} name="username" type="email" autoComplete="username" value={loaderData.email ?? ""} readOnly onChange={() => {}} />
-                    <TextField
-                      label={t("password.new")}
-                      name="password"
-                      type="password"
-                      autoComplete="new-password"
-                      helpText={t("password.newHelp", { min: loaderData.minLength })}
-                      value={password}
-                      onChange={setPassword}
-                      error={fieldError("password")}
+                    <NewPasswordFields
+                      email={loaderData.email ?? ""}
+                      emailName="username"
+                      emailLabel={t("login.email")}
+                      passwordLabel={t("password.new")}
+                      passwordHelp={t("password.newHelp", { min: loaderData.minLength })}
+                      confirmLabel={t("password.confirm")}
+                      value={pw}
+                      onChange={setPw}
+                      fieldError={fieldError}
                     />
-                    <TextField label={t("password.confirm")} name="confirm" type="password" autoComplete="new-password" value={confirm} onChange={setConfirm} error={fieldError("confirm")} />
                     <Text as="p" tone="subdued">
                       {t("passwordReset.sessionsEnd")}
                     </Text>
-                    <Button submit variant="primary" loading={navigation.state === "submitting"} disabled={!password || !confirm}>
+                    <Button submit variant="primary" loading={navigation.state === "submitting"} disabled={!pw.password || !pw.confirm}>
                       {t("passwordReset.submit")}
                     </Button>
                   </FormLayout>

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
+import { createAdmin, type E2eApp, projectRoot, startE2eApp } from "../support/e2e-app.ts";
 import { hydrated, launchChromium, settled } from "../support/e2e-browser.ts";
 
 /**
@@ -25,8 +25,7 @@ let cspHeaders = 0;
 beforeAll(async () => {
   fs.mkdirSync(shots, { recursive: true });
   app = await startE2eApp({ env: { NODE_ENV: "production" } });
-  const created = await app.cli(["admin", "create", "--email", EMAIL, "--password-stdin", "--json"], PASSWORD + "\n");
-  if (created.code !== 0) throw new Error(`admin create failed (${created.code}):\n${created.stdout}\n${created.stderr}`);
+  await createAdmin(app, { email: EMAIL, password: PASSWORD });
   browser = await launchChromium();
   context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 800 }, locale: "en-US" });
   // Both ways a browser tells of a violation: the DOM event (with the directive) and the console.

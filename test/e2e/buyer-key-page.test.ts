@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
+import { createAdmin, type E2eApp, projectRoot, startE2eApp } from "../support/e2e-app.ts";
 import { E2ePages } from "../support/e2e-pages.ts";
 import { startFakeWooCommerce, type FakeWooCommerce } from "../support/fake-woocommerce.ts";
 
@@ -35,8 +35,7 @@ beforeAll(async () => {
     if (r.code !== 0) throw new Error(`${args.join(" ")} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
     return JSON.parse(r.stdout);
   };
-  const admin = await app.cli(["admin", "create", "--email", "owner@example.com", "--password-stdin", "--json"], "correct horse battery staple\n");
-  if (admin.code !== 0) throw new Error(`admin create failed:\n${admin.stdout}\n${admin.stderr}`);
+  await createAdmin(app, { email: "owner@example.com", password: "correct horse battery staple" });
   const pool = await cli(["pool", "create", "--name", "Gift card $25"]);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "keyrelay-e2e-buyer-")), "keys.csv");
   fs.writeFileSync(file, ["code,PIN", ...KEYS.map((k) => k.join(","))].join("\n") + "\n");

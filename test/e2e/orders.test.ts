@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
+import { createAdmin, type E2eApp, projectRoot, startE2eApp } from "../support/e2e-app.ts";
 import { hydrated, settled } from "../support/e2e-browser.ts";
 import { E2ePages } from "../support/e2e-pages.ts";
 import { signIn } from "../support/e2e-sign-in.ts";
@@ -34,8 +34,7 @@ beforeAll(async () => {
   productId = wc.createProduct({ name: "Gift card $25", price: "25.00", sku: "GC-25" }).id;
   wc.createProduct({ name: "T-shirt", price: "15.00", sku: "TEE" });
   app = await startE2eApp({ env: { NODE_ENV: "production", HOST_REQUEST_TIMEOUT_MS: "3000" } });
-  const created = await app.cli(["admin", "create", "--email", EMAIL, "--password-stdin", "--json"], PASSWORD + "\n");
-  if (created.code !== 0) throw new Error(`admin create failed:\n${created.stdout}\n${created.stderr}`);
+  await createAdmin(app, { email: EMAIL, password: PASSWORD });
   const pool = await app.cli(["pool", "create", "--name", "Gift card $25", "--json"]);
   if (pool.code !== 0) throw new Error(`pool create failed:\n${pool.stdout}\n${pool.stderr}`);
   poolId = JSON.parse(pool.stdout).id;

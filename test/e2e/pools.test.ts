@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
+import { createAdmin, type E2eApp, projectRoot, startE2eApp } from "../support/e2e-app.ts";
 import { launchChromium, hydrated, settled } from "../support/e2e-browser.ts";
 
 /**
@@ -30,8 +30,7 @@ const CSV = ["code,pin", `${CODES[0]},1234`, `${CODES[1]},2345`, `${CODES[2]},34
 beforeAll(async () => {
   fs.mkdirSync(shots, { recursive: true });
   app = await startE2eApp({ env: { NODE_ENV: "production", IMPORT_MAX_BYTES: String(MAX_BYTES) } });
-  const created = await app.cli(["admin", "create", "--email", EMAIL, "--password-stdin", "--json"], PASSWORD + "\n");
-  if (created.code !== 0) throw new Error(`admin create failed (${created.code}):\n${created.stdout}\n${created.stderr}`);
+  await createAdmin(app, { email: EMAIL, password: PASSWORD });
   browser = await launchChromium();
 });
 

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
+import { createAdmin, type E2eApp, projectRoot, startE2eApp } from "../support/e2e-app.ts";
 import { hydrated, settled } from "../support/e2e-browser.ts";
 import { E2ePages } from "../support/e2e-pages.ts";
 import { signIn } from "../support/e2e-sign-in.ts";
@@ -28,8 +28,7 @@ beforeAll(async () => {
   fs.mkdirSync(shots, { recursive: true });
   smtp = await startSmtpServer();
   app = await startE2eApp({ env: { NODE_ENV: "production", SMTP_URL: smtp.url, MAIL_FROM: "keyrelay <no-reply@keyrelay.test>" } });
-  const created = await app.cli(["admin", "create", "--email", OWNER, "--password-stdin", "--account-name", "Acme Keys", "--json"], PASSWORD + "\n");
-  if (created.code !== 0) throw new Error(`admin create failed (${created.code}):\n${created.stdout}\n${created.stderr}`);
+  await createAdmin(app, { email: OWNER, password: PASSWORD, accountName: "Acme Keys" });
   const pool = await app.cli(["pool", "create", "--name", "Gift card <b>", "--json"]);
   if (pool.code !== 0) throw new Error(pool.stderr);
   pages = await E2ePages.launch(app.url);

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot, startE2eApp, type E2eApp } from "../support/e2e-app.ts";
+import { createAdmin, type E2eApp, projectRoot, startE2eApp } from "../support/e2e-app.ts";
 import { hydrated, settled } from "../support/e2e-browser.ts";
 import { E2ePages } from "../support/e2e-pages.ts";
 import { chooseFromUserMenu, enrolTwoFactor, submitSecondStep, submitSignIn, totpCode } from "../support/e2e-sign-in.ts";
@@ -23,8 +23,7 @@ beforeAll(async () => {
   fs.mkdirSync(shots, { recursive: true });
   app = await startE2eApp({ env: { NODE_ENV: "production" } });
   for (const email of ["owner-en@example.com", "owner-zh@example.com"]) {
-    const created = await app.cli(["admin", "create", "--email", email, "--password-stdin", "--json"], PASSWORD + "\n");
-    if (created.code !== 0) throw new Error(`admin create failed (${created.code}):\n${created.stdout}\n${created.stderr}`);
+    await createAdmin(app, { email, password: PASSWORD });
   }
   pages = await E2ePages.launch(app.url);
 });

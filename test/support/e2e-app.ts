@@ -120,3 +120,11 @@ export async function startE2eApp(opts: { env?: Record<string, string>; readyTim
 
   return { url, port, dataDir, env, output: () => output, cli, stop };
 }
+
+/** `admin create` through the app's CLI (the password on stdin); throws with the CLI's output when it fails. Returns its --json answer. */
+export async function createAdmin(app: Pick<E2eApp, "cli">, who: { email: string; password: string; accountName?: string }): Promise<Record<string, unknown>> {
+  const args = ["admin", "create", "--email", who.email, "--password-stdin", ...(who.accountName ? ["--account-name", who.accountName] : []), "--json"];
+  const created = await app.cli(args, who.password + "\n");
+  if (created.code !== 0) throw new Error(`admin create failed (${created.code}):\n${created.stdout}\n${created.stderr}`);
+  return JSON.parse(created.stdout) as Record<string, unknown>;
+}

@@ -1,5 +1,6 @@
 import type { PasswordReset } from "../schema.ts";
 import type { Executor } from "./job-rows.ts";
+import { useOnce } from "./single-use.ts";
 
 /** Password reset links (migration 0009): only the token's hash; single use, expiring. */
 
@@ -12,15 +13,8 @@ export async function findPasswordReset(db: Executor, tokenHash: string): Promis
 }
 
 /** Uses the link (compare and set): 1 for the one request that used it while it was valid. */
-export async function usePasswordReset(db: Executor, id: string, now: Date): Promise<number> {
-  const r = await db
-    .updateTable("password_resets")
-    .set({ used_at: now.toISOString() })
-    .where("id", "=", id)
-    .where("used_at", "is", null)
-    .where("expires_at", ">", now.toISOString())
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
+export function usePasswordReset(db: Executor, id: string, now: Date): Promise<number> {
+  return useOnce(db, "password_resets", id, now);
 }
 
 /** A newer link, or a reset done, ends the admin's other open links. */

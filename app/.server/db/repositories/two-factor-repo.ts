@@ -1,5 +1,6 @@
 import type { AdminTwoFactor } from "../schema.ts";
 import type { Executor } from "./job-rows.ts";
+import { useOnce } from "./single-use.ts";
 
 /**
  * Two-step verification rows (migration 0009): an admin's sealed TOTP secret, their recovery
@@ -145,15 +146,8 @@ export async function failLoginChallenge(db: Executor, id: string): Promise<numb
 }
 
 /** Ends the challenge (compare and set): 1 for the one request that used it. */
-export async function useLoginChallenge(db: Executor, id: string, now: Date): Promise<number> {
-  const r = await db
-    .updateTable("admin_login_challenges")
-    .set({ used_at: now.toISOString() })
-    .where("id", "=", id)
-    .where("used_at", "is", null)
-    .where("expires_at", ">", now.toISOString())
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
+export function useLoginChallenge(db: Executor, id: string, now: Date): Promise<number> {
+  return useOnce(db, "admin_login_challenges", id, now);
 }
 
 /** Ends every pending second step of the admin (a password reset, 2FA turned off) and forgets old ones. */
