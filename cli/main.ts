@@ -25,6 +25,7 @@ import { storeAddWooCommerce, storeLink, storeLinkCode, storeList, storeSplitOff
 import { stockLocations, stockStatus, stockSync } from "./commands/stock.ts";
 import { teamInvite, teamList, teamRemove, teamSetRole } from "./commands/team.ts";
 import { settingsGet, settingsSet } from "./commands/settings.ts";
+import { riskListAdd, riskListRemove, riskListShow, riskRulesAdd, riskRulesList, riskRulesRemove, riskRulesTest } from "./commands/risk.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
 import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
 import { createOutput, type DescribedError, describeError, UsageError } from "./output.ts";
@@ -61,6 +62,13 @@ const commands: Record<string, Command> = {
   "settings get": settingsGet,
   "settings set": settingsSet,
   "team set-role": teamSetRole,
+  "risk rules list": riskRulesList,
+  "risk rules add": riskRulesAdd,
+  "risk rules remove": riskRulesRemove,
+  "risk rules test": riskRulesTest,
+  "risk list add": riskListAdd,
+  "risk list show": riskListShow,
+  "risk list remove": riskListRemove,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -77,7 +85,9 @@ try {
   const t = translator(locale);
   const out = createOutput(json, locale, t);
   const key = [argv[0], argv[1]].filter(Boolean).join(" ");
-  const name = commands[key] ? key : commands[argv[0] ?? ""] ? argv[0] : undefined;
+  // Three-word commands (`risk rules add`) before two and one.
+  const key3 = [argv[0], argv[1], argv[2]].filter(Boolean).join(" ");
+  const name = commands[key3] ? key3 : commands[key] ? key : commands[argv[0] ?? ""] ? argv[0] : undefined;
   if (!argv[0] || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
     process.stdout.write(t("cli.usage") + "\n");
   } else if (!name) {

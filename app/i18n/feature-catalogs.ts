@@ -1,3 +1,5 @@
+import riskEn from "./locales/features/risk.en.json" with { type: "json" };
+import riskZhCN from "./locales/features/risk.zh-CN.json" with { type: "json" };
 /**
  * Feature catalogs: a feature (risk, resellers, reports, operations…) keeps its texts in
  * features/<feature>.<locale>.json instead of growing the two core catalogs, so features built
@@ -7,8 +9,8 @@
 type Catalog = Record<string, unknown>;
 
 export const featureCatalogs: { en: Catalog[]; "zh-CN": Catalog[] } = {
-  en: [],
-  "zh-CN": [],
+  en: [riskEn],
+  "zh-CN": [riskZhCN],
 };
 
 /** Deep-merges catalogs; throws naming the first key two of them define. */

@@ -480,6 +480,76 @@ export interface PasswordResetsTable {
   ip: string | null;
 }
 
+/** An account's current risk rule-set version (migration 0010). */
+export interface RiskRuleSetsTable {
+  account_id: string;
+  version: number;
+  updated_at: Timestamp;
+}
+
+/** A risk rule, live in versions [version_from, version_to) (migration 0010). */
+export interface RiskRulesTable {
+  id: string;
+  account_id: string;
+  position: number;
+  name: string;
+  /** The condition as written; parsed by domain/risk-condition.ts. */
+  condition: string;
+  action: "allow" | "block" | "review";
+  shadow: number;
+  version_from: number;
+  version_to: number | null;
+  created_at: Timestamp;
+}
+
+export interface RiskListEntriesTable {
+  id: string;
+  account_id: string;
+  kind: "email" | "domain" | "ip" | "country" | "customer";
+  value: string;
+  action: "allow" | "block";
+  expires_at: Timestamp | null;
+  note: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** One row per decided order: the velocity counters' source, indexed per subject and time. */
+export interface RiskVelocityTable {
+  order_id: string;
+  account_id: string;
+  store_id: string | null;
+  email: string | null;
+  ip: string | null;
+  customer_id: string | null;
+  ip_country: string | null;
+  billing_country: string | null;
+  keys: number;
+  money_minor: number | string | null;
+  currency: string | null;
+  at: Timestamp;
+}
+
+export type RiskReviewStatus = "none" | "held" | "approved" | "denied" | "blocked";
+
+export interface RiskDecisionsTable {
+  order_id: string;
+  account_id: string;
+  rule_set_version: number;
+  action: "allow" | "block" | "review";
+  decided_by_rule_id: string | null;
+  /** JSON: MatchedRule[]. */
+  matched: string;
+  /** JSON: the facts the rules read (no key material). */
+  facts: string;
+  review_status: RiskReviewStatus;
+  reviewed_by_type: string | null;
+  reviewed_by_id: string | null;
+  reviewed_at: Timestamp | null;
+  review_reason: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   system_settings: SystemSettingsTable;
   accounts: AccountsTable;
@@ -508,6 +578,11 @@ export interface Database {
   admin_recovery_codes: AdminRecoveryCodesTable;
   admin_login_challenges: AdminLoginChallengesTable;
   password_resets: PasswordResetsTable;
+  risk_rule_sets: RiskRuleSetsTable;
+  risk_rules: RiskRulesTable;
+  risk_list_entries: RiskListEntriesTable;
+  risk_velocity: RiskVelocityTable;
+  risk_decisions: RiskDecisionsTable;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -40,6 +40,9 @@ describe("risk condition evaluation, attribute by attribute", () => {
     expect(holds("currency = usd")).toBe(true);
     expect(holds("platform = woocommerce")).toBe(false);
     expect(holds("platform = shopify")).toBe(true);
+    expect(holds("pool = p1", facts({ poolIds: ["p0", "p1"] }))).toBe(true);
+    expect(holds("pool != p1", facts({ poolIds: ["p0", "p1"] }))).toBe(false);
+    expect(holds("pool in [p7, p8]")).toBe(false);
   });
 
   it("a missing fact makes its clause false, either way round", () => {

@@ -147,6 +147,11 @@ function compare(a: number, op: string, b: number): boolean {
 const LIST_KIND_OF: Partial<Record<string, ListKind>> = { email: "email", email_domain: "domain", customer_id: "customer", ip: "ip", ip_country: "country", billing_country: "country" };
 
 function clauseHolds(clause: Clause, f: OrderFacts): boolean {
+  // An order can draw on several pools: `pool = X` holds when any of its lines is in X.
+  if (clause.attribute.name === "pool" && (clause.type === "equals" || clause.type === "in")) {
+    const values = clause.type === "equals" ? [clause.value] : clause.members.map((m) => (m.type === "cidr" ? m.range : m.value));
+    return f.poolIds.some((p) => values.includes(p)) !== clause.negated;
+  }
   const spec = velocityKey(clause);
   const fact: Fact = spec ? (f.velocity[spec.name] ?? null) : factOf(clause.attribute, f);
   switch (clause.type) {

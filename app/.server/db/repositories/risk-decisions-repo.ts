@@ -1,0 +1,52 @@
+import type { RiskVerdict } from "../../domain/risk-rules.ts";
+import type { RiskDecisionsTable, RiskReviewStatus } from "../schema.ts";
+import type { Executor } from "./job-rows.ts";
+
+export type StoredDecision = Omit<RiskDecisionsTable, "matched" | "facts"> & { matched: RiskVerdict["matched"]; facts: Record<string, unknown> };
+
+/** Records the first decision for an order; a re-run finds it and keeps it (returns the stored one). */
+export async function insertDecision(db: Executor, accountId: string, orderId: string, verdict: RiskVerdict, facts: Record<string, unknown>, status: RiskReviewStatus, now: string): Promise<StoredDecision> {
+  await db
+    .insertInto("risk_decisions")
+    .values({
+      order_id: orderId,
+      account_id: accountId,
+      rule_set_version: verdict.ruleSetVersion,
+      action: verdict.action,
+      decided_by_rule_id: verdict.decidedBy?.ruleId ?? null,
+      matched: JSON.stringify(verdict.matched),
+      facts: JSON.stringify(facts),
+      review_status: status,
+      reviewed_by_type: null,
+      reviewed_by_id: null,
+      reviewed_at: null,
+      review_reason: null,
+      created_at: now,
+    })
+    .onConflict((oc) => oc.column("order_id").doNothing())
+    .execute();
+  return (await getDecision(db, accountId, orderId))!;
+}
+
+export async function getDecision(db: Executor, accountId: string, orderId: string): Promise<StoredDecision | undefined> {
+  const r = await db.selectFrom("risk_decisions").selectAll().where("account_id", "=", accountId).where("order_id", "=", orderId).executeTakeFirst();
+  return r ? { ...r, matched: JSON.parse(r.matched), facts: JSON.parse(r.facts) } : undefined;
+}
+
+/** Held orders, oldest first. */
+export async function listHeldDecisions(db: Executor, accountId: string, limit = 200): Promise<StoredDecision[]> {
+  const rows = await db.selectFrom("risk_decisions").selectAll().where("account_id", "=", accountId).where("review_status", "=", "held").orderBy("created_at").orderBy("order_id").limit(limit).execute();
+  return rows.map((r) => ({ ...r, matched: JSON.parse(r.matched), facts: JSON.parse(r.facts) }));
+}
+
+/** held → approved / denied, once: false when the order was not held (already reviewed, or never). */
+export async function closeReview(db: Executor, accountId: string, orderId: string, to: "approved" | "denied", by: { type: string; id: string | null }, reason: string | null, now: string): Promise<boolean> {
+  const r = await db
+    .updateTable("risk_decisions")
+    .set({ review_status: to, reviewed_by_type: by.type, reviewed_by_id: by.id, reviewed_at: now, review_reason: reason })
+    .where("account_id", "=", accountId)
+    .where("order_id", "=", orderId)
+    .where("review_status", "=", "held")
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}

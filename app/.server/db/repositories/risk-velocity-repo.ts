@@ -1,0 +1,95 @@
+import type { VelocitySpec } from "../../domain/risk-attributes.ts";
+import type { Executor } from "./job-rows.ts";
+
+export interface VelocityRow {
+  orderId: string;
+  accountId: string;
+  storeId: string | null;
+  email: string | null;
+  ip: string | null;
+  customerId: string | null;
+  ipCountry: string | null;
+  billingCountry: string | null;
+  keys: number;
+  moneyMinor: number | null;
+  currency: string | null;
+  at: string;
+}
+
+/** One row per decided order; a re-run of the order keeps the first. */
+export async function recordVelocity(db: Executor, r: VelocityRow): Promise<void> {
+  await db
+    .insertInto("risk_velocity")
+    .values({
+      order_id: r.orderId,
+      account_id: r.accountId,
+      store_id: r.storeId,
+      email: r.email,
+      ip: r.ip,
+      customer_id: r.customerId,
+      ip_country: r.ipCountry,
+      billing_country: r.billingCountry,
+      keys: r.keys,
+      money_minor: r.moneyMinor,
+      currency: r.currency,
+      at: r.at,
+    })
+    .onConflict((oc) => oc.column("order_id").doNothing())
+    .execute();
+}
+
+const COLUMN = { email: "email", ip: "ip", customer: "customer_id", store: "store_id" } as const;
+
+/**
+ * Orders, keys or money of one subject in (until − window, until], excluding `exceptOrderId`:
+ * one range over the (account, subject, at) index.
+ */
+export async function velocityFigure(db: Executor, accountId: string, spec: VelocitySpec, subjectValue: string, until: Date, exceptOrderId: string | null): Promise<number> {
+  const since = new Date(until.getTime() - spec.minutes * 60_000).toISOString();
+  let q = db
+    .selectFrom("risk_velocity")
+    .where("account_id", "=", accountId)
+    .where(COLUMN[spec.subject], "=", subjectValue)
+    .where("at", ">", since)
+    .where("at", "<=", until.toISOString());
+  if (exceptOrderId) q = q.where("order_id", "!=", exceptOrderId);
+  if (spec.measure === "money") q = q.where("currency", "=", spec.currency ?? "");
+  const row = await q
+    .select((eb) => [eb.fn.countAll<number>().as("orders"), eb.fn.sum<number>("keys").as("keys"), eb.fn.sum<number>("money_minor").as("money")])
+    .executeTakeFirst();
+  return Number(row?.[spec.measure] ?? 0);
+}
+
+export async function velocityRowOf(db: Executor, orderId: string): Promise<VelocityRow | undefined> {
+  const r = await db.selectFrom("risk_velocity").selectAll().where("order_id", "=", orderId).executeTakeFirst();
+  if (!r) return undefined;
+  return {
+    orderId: r.order_id,
+    accountId: r.account_id,
+    storeId: r.store_id,
+    email: r.email,
+    ip: r.ip,
+    customerId: r.customer_id,
+    ipCountry: r.ip_country,
+    billingCountry: r.billing_country,
+    keys: r.keys,
+    moneyMinor: r.money_minor === null ? null : Number(r.money_minor),
+    currency: r.currency,
+    at: r.at,
+  };
+}
+
+/** Whether this email or customer ordered before `before` in the account (first_order is its negation). */
+export async function hasEarlierOrder(db: Executor, accountId: string, who: { email: string | null; customerId: string | null }, before: string, exceptOrderId: string): Promise<boolean> {
+  if (!who.email && !who.customerId) return false;
+  const row = await db
+    .selectFrom("risk_velocity")
+    .select("order_id")
+    .where("account_id", "=", accountId)
+    .where("order_id", "!=", exceptOrderId)
+    .where("at", "<", before)
+    .where((eb) => eb.or([...(who.email ? [eb("email", "=", who.email)] : []), ...(who.customerId ? [eb("customer_id", "=", who.customerId)] : [])]))
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,0 +1,104 @@
+import { sql } from "kysely";
+import type { Executor } from "../db/repositories/job-rows.ts";
+import { candidateListEntries } from "../db/repositories/risk-lists-repo.ts";
+import { hasEarlierOrder, velocityFigure } from "../db/repositories/risk-velocity-repo.ts";
+import type { HostRiskValue, VelocitySpec } from "../domain/risk-attributes.ts";
+import { velocityNeeds, type Condition } from "../domain/risk-condition.ts";
+import { emailDomain, listCandidates, matchLists } from "../domain/risk-lists.ts";
+import { decide, type OrderFacts, type RiskVerdict, type RuleSet } from "../domain/risk-rules.ts";
+import type { RiskLookups } from "../risk/risk-lookups.ts";
+
+/** What the hot path (or a back-test) knows of an order before its facts are gathered. */
+export interface RiskOrder {
+  orderId: string;
+  accountId: string;
+  storeId: string | null;
+  platform: string | null;
+  email: string | null;
+  customerId: string | null;
+  ip: string | null;
+  billingCountry: string | null;
+  totalMinor: number | null;
+  currency: string | null;
+  keys: number;
+  poolIds: string[];
+  hostRisk: HostRiskValue;
+  /** When it happened: velocity windows end here (inclusive). */
+  at: Date;
+}
+
+/** What a set of conditions reads, so only those facts are fetched. */
+function reads(conditions: Condition[]) {
+  const names = new Set<string>();
+  let lists = false;
+  for (const c of conditions) {
+    for (const cl of c.clauses) {
+      names.add(cl.attribute.name);
+      if (cl.type === "in_named" && cl.set !== "disposable") lists = true;
+      if (cl.attribute.name === "on_allow_list" || cl.attribute.name === "on_block_list") lists = true;
+    }
+  }
+  return { names, lists, velocity: velocityNeeds(conditions) };
+}
+
+function subjectValue(o: RiskOrder, spec: VelocitySpec): string | null {
+  switch (spec.subject) {
+    case "email":
+      return o.email;
+    case "ip":
+      return o.ip;
+    case "customer":
+      return o.customerId;
+    case "store":
+      return o.storeId;
+  }
+}
+
+/**
+ * Serialises decisions that count the same subjects (Postgres): two concurrent orders from one IP
+ * must not both count "5 before me". A transaction-scoped advisory lock per (account, subject),
+ * taken in sorted order so two orders never wait on each other crosswise. SQLite has one writer.
+ */
+export async function lockVelocitySubjects(db: Executor, dialect: "sqlite" | "postgres", o: RiskOrder, specs: VelocitySpec[]): Promise<void> {
+  if (dialect !== "postgres" || specs.length === 0) return;
+  const keys = [...new Set(specs.map((s) => `${s.subject}:${subjectValue(o, s) ?? ""}`).filter((k) => !k.endsWith(":")))].sort();
+  for (const k of keys) await sql`select pg_advisory_xact_lock(hashtext(${`risk:${o.accountId}:${k}`}))`.execute(db);
+}
+
+/** Gathers exactly the facts the rule set reads (indexed look-ups only) and decides. */
+export async function evaluateOrderRisk(db: Executor, lookups: RiskLookups, ruleSet: RuleSet, o: RiskOrder, opts: { dialect?: "sqlite" | "postgres" } = {}): Promise<{ verdict: RiskVerdict; facts: OrderFacts }> {
+  const r = reads(ruleSet.rules.map((x) => x.when));
+  const email = o.email?.trim().toLowerCase() || null;
+  const order = { ...o, email };
+  const ipCountry = r.names.has("ip_country") || r.lists ? lookups.ipCountry(o.ip) : null;
+  if (opts.dialect) await lockVelocitySubjects(db, opts.dialect, order, r.velocity);
+  const velocity: Record<string, number> = {};
+  for (const spec of r.velocity) {
+    const subject = subjectValue(order, spec);
+    if (subject === null) continue;
+    const before = await velocityFigure(db, o.accountId, spec, subject, o.at, o.orderId);
+    const own = spec.measure === "orders" ? 1 : spec.measure === "keys" ? o.keys : o.currency === spec.currency ? (o.totalMinor ?? 0) : 0;
+    velocity[spec.name] = before + own;
+  }
+  const subject = { email, ip: o.ip, country: [ipCountry, o.billingCountry], customerId: o.customerId };
+  const listHits = r.lists ? matchLists(await candidateListEntries(db, o.accountId, listCandidates(subject), o.at.toISOString()), subject, o.at) : [];
+  const facts: OrderFacts = {
+    email,
+    customerId: o.customerId,
+    ip: o.ip,
+    ipCountry,
+    billingCountry: o.billingCountry,
+    totalMinor: o.totalMinor,
+    currency: o.currency,
+    keys: o.keys,
+    firstOrder: r.names.has("first_order") ? !(await hasEarlierOrder(db, o.accountId, { email, customerId: o.customerId }, o.at.toISOString(), o.orderId)) : false,
+    disposableEmail: r.names.has("disposable_email") || r.names.has("email_domain") || r.names.has("email") ? lookups.isDisposableDomain(emailDomain(email)) : false,
+    platform: o.platform,
+    storeId: o.storeId,
+    poolIds: o.poolIds,
+    hostRisk: o.hostRisk,
+    velocity,
+    listHits,
+  };
+  return { verdict: decide(ruleSet, facts), facts };
+}
