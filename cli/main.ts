@@ -25,7 +25,7 @@ import { storeAddWooCommerce, storeLink, storeLinkCode, storeList, storeSplitOff
 import { stockLocations, stockStatus, stockSync } from "./commands/stock.ts";
 import { teamInvite, teamList, teamRemove, teamSetRole } from "./commands/team.ts";
 import { settingsGet, settingsSet } from "./commands/settings.ts";
-import { riskListAdd, riskListRemove, riskListShow, riskRulesAdd, riskRulesList, riskRulesRemove, riskRulesTest } from "./commands/risk.ts";
+import { riskListAdd, riskListRemove, riskListShow, riskReviewApprove, riskReviewDeny, riskReviewList, riskRulesAdd, riskRulesList, riskRulesRemove, riskRulesTest } from "./commands/risk.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
 import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
 import { createOutput, type DescribedError, describeError, UsageError } from "./output.ts";
@@ -69,6 +69,9 @@ const commands: Record<string, Command> = {
   "risk list add": riskListAdd,
   "risk list show": riskListShow,
   "risk list remove": riskListRemove,
+  "risk review list": riskReviewList,
+  "risk review approve": riskReviewApprove,
+  "risk review deny": riskReviewDeny,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

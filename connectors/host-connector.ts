@@ -78,6 +78,10 @@ export interface HostOrder {
   placedAt: string | null;
   updatedAt: string | null;
   lines: HostOrderLine[];
+  /** The buyer's IP at checkout (Shopify `browser_ip` / `clientIp`, WooCommerce `customer_ip_address`), for risk rules. */
+  clientIp?: string | null;
+  /** ISO 3166-1 alpha-2 of the billing address, for risk rules. */
+  billingCountry?: string | null;
   /** Shopify's risk recommendation when the connector read it; null where the host has none. */
   riskRecommendation: "accept" | "investigate" | "cancel" | "none" | null;
 }

@@ -4,6 +4,7 @@ import { riskLookups } from "../../app/.server/risk/risk-lookups.ts";
 import { backtestRiskRule } from "../../app/.server/use-cases/backtest-risk-rule.ts";
 import { addRiskListEntry, listRiskListEntries, removeRiskListEntry } from "../../app/.server/use-cases/manage-risk-lists.ts";
 import { addRiskRule, listRiskRules, removeRiskRule } from "../../app/.server/use-cases/manage-risk-rules.ts";
+import { approveHeldOrder, denyHeldOrder, listHeldOrders } from "../../app/.server/use-cases/review-held-order.ts";
 import { UsageError, type Output } from "../output.ts";
 import { resolveAccount } from "../resolve-account.ts";
 
@@ -102,5 +103,41 @@ export const riskListRemove: Command = {
     await removeRiskListEntry(s, accountId, String(v._0), cli);
     out.say(out.t("cli.riskListRemoved", { id: v._0 }));
     out.result({ accountId, id: v._0, removed: true });
+  },
+};
+
+export const riskReviewList: Command = {
+  options: { account: { type: "string" } },
+  needs: "services",
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const held = await listHeldOrders(s, accountId);
+    out.say(out.t("cli.riskReviewCount", { count: held.length }));
+    for (const h of held) out.say(out.t("cli.riskReviewLine", { id: h.orderId, name: h.name ?? "-", email: h.email ?? "-", at: h.heldAt, rules: h.rules.filter((r) => !r.shadow).map((r) => r.name).join("; ") }));
+    out.result({ accountId, orders: held });
+  },
+};
+
+export const riskReviewApprove: Command = {
+  options: { account: { type: "string" }, reason: { type: "string" } },
+  positionals: { count: 1, name: "ORDER_ID" },
+  needs: "services",
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const r = await approveHeldOrder(s, accountId, String(v._0), cli, typeof v.reason === "string" ? v.reason : null);
+    out.say(out.t("cli.riskReviewApproved", { id: r.orderId }));
+    out.result({ accountId, ...r });
+  },
+};
+
+export const riskReviewDeny: Command = {
+  options: { account: { type: "string" }, reason: { type: "string" } },
+  positionals: { count: 1, name: "ORDER_ID" },
+  needs: "services",
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const r = await denyHeldOrder(s, accountId, String(v._0), cli, typeof v.reason === "string" ? v.reason : null);
+    out.say(out.t("cli.riskReviewDenied", { id: r.orderId, count: r.released }));
+    out.result({ accountId, ...r });
   },
 };

@@ -110,6 +110,8 @@ function orderFromWebhook(topic: string, p: Obj): HostOrder {
     placedAt: str(p.created_at),
     updatedAt: str(p.updated_at),
     lines,
+    clientIp: str(p.browser_ip) ?? str((p.client_details as Obj | null | undefined)?.browser_ip),
+    billingCountry: str((p.billing_address as Obj | null | undefined)?.country_code)?.toUpperCase() ?? null,
     riskRecommendation: null,
   };
 }

@@ -39,6 +39,8 @@ export function mapWooCommerceOrder(order: WcOrder, refunds: WcRefund[]): HostOr
         unitPriceMinor: toMinorUnits(li.price ?? null, currency),
       }),
     ),
+    clientIp: order.customer_ip_address?.trim() || null,
+    billingCountry: billing.country?.trim().toUpperCase() || null,
     riskRecommendation: null,
   };
 }

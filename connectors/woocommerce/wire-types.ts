@@ -30,7 +30,8 @@ export interface WcOrder {
   total?: string;
   date_created_gmt?: string | null;
   date_modified_gmt?: string | null;
-  billing?: { first_name?: string; last_name?: string; email?: string };
+  billing?: { first_name?: string; last_name?: string; email?: string; country?: string };
+  customer_ip_address?: string;
   /** 0 for a guest. */
   customer_id?: number;
   line_items?: WcLineItem[];

@@ -22,6 +22,7 @@ import { parseStoreSettings, sendsOwnEmail } from "../domain/store-settings.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
 import type { Services } from "../ports.ts";
 import { refreshLowStock } from "./refresh-low-stock.ts";
+import { riskGate } from "./risk-gate.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
 
 export interface ApplyOutcome {
@@ -177,6 +178,13 @@ export async function applyHostOrderIn(s: Pick<Deps, "jobs" | "database" | "conf
       if (keys.length < wanted.length) returnedPools.add(poolId);
     }
 
+    // Risk rules decide before anything is shown (risk-gate.ts): a held order stages no write-back or email.
+    const gate = await riskGate(s, trx, { order, store, host, lines: mapped, claimed: base.allocated + base.backordered, now });
+    if (!gate.deliver && gate.verdict?.action === "block") {
+      base.released += base.allocated + base.backordered;
+      for (const l of mapped) returnedPools.add(l.pool_id!);
+    }
+
     // Nothing released: the units are the ones read above plus the ones just written.
     const after = base.released === 0 ? [...units, ...written] : await listLineUnits(trx, mapped.map((l) => l.id));
     const status: OrderStatus = host.status === "cancelled" || order.status === "cancelled"
@@ -189,9 +197,9 @@ export async function applyHostOrderIn(s: Pick<Deps, "jobs" | "database" | "conf
 
     if (base.allocated + base.backordered + base.released > 0) {
       const job = { accountId: store.account_id };
-      await markDeliveryPending(trx, store.account_id, order.id, "note", now);
-      staged.push(await s.jobs.stage(trx, "deliver-order", { orderId: order.id }, { ...job, dedupeKey: `deliver-order:${order.id}` }));
-      if (base.allocated + base.backordered > 0 && sendsOwnEmail(store.platform, parseStoreSettings(store.settings))) {
+      if (gate.deliver) await markDeliveryPending(trx, store.account_id, order.id, "note", now);
+      if (gate.deliver) staged.push(await s.jobs.stage(trx, "deliver-order", { orderId: order.id }, { ...job, dedupeKey: `deliver-order:${order.id}` }));
+      if (gate.deliver && base.allocated + base.backordered > 0 && sendsOwnEmail(store.platform, parseStoreSettings(store.settings))) {
         await markDeliveryPending(trx, store.account_id, order.id, "email", now);
         staged.push(await s.jobs.stage(trx, "send-email", { orderId: order.id, kind: "delivery" }, { ...job, dedupeKey: `send-email:${order.id}` }));
       }

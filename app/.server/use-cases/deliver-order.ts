@@ -14,6 +14,7 @@ import type { Services } from "../ports.ts";
 import { hostFailure } from "./host-failure.ts";
 import { keyPageLink } from "./key-page-link.ts";
 import { loadDeliveryContent, markOrderKeysDelivered } from "./load-delivery-content.ts";
+import { deliveryWithheld } from "./risk-gate.ts";
 import { storeIsInactive } from "../domain/store-status.ts";
 
 /**
@@ -31,6 +32,8 @@ export async function deliverOrder(s: Pick<Services, "db" | "cipher" | "connecto
     await recordDeliveryOutcome(s.db, order.id, "note", { status: "skipped", error: `store is ${store?.status ?? "gone"}` });
     throw new IgnoredError("store_inactive", "the store is no longer connected");
   }
+  // Held for review (or denied): nothing goes to the host until a person approves (risk-gate.ts).
+  if (deliveryWithheld(order)) return { written: false };
   await markOrderKeysDelivered(s.db, order.id);
   const lines = await loadDeliveryContent(s, order);
   if (countKeys(lines) === 0 && countPending(lines) === 0 && lines.every((l) => l.releasedUnits === 0)) {

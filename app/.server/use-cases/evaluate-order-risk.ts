@@ -66,7 +66,7 @@ export async function lockVelocitySubjects(db: Executor, dialect: "sqlite" | "po
 }
 
 /** Gathers exactly the facts the rule set reads (indexed look-ups only) and decides. */
-export async function evaluateOrderRisk(db: Executor, lookups: RiskLookups, ruleSet: RuleSet, o: RiskOrder, opts: { dialect?: "sqlite" | "postgres" } = {}): Promise<{ verdict: RiskVerdict; facts: OrderFacts }> {
+export async function evaluateOrderRisk(db: Executor, lookups: RiskLookups, ruleSet: RuleSet, o: RiskOrder, opts: { dialect?: "sqlite" | "postgres"; live?: boolean } = {}): Promise<{ verdict: RiskVerdict; facts: OrderFacts }> {
   const r = reads(ruleSet.rules.map((x) => x.when));
   const email = o.email?.trim().toLowerCase() || null;
   const order = { ...o, email };
@@ -76,7 +76,7 @@ export async function evaluateOrderRisk(db: Executor, lookups: RiskLookups, rule
   for (const spec of r.velocity) {
     const subject = subjectValue(order, spec);
     if (subject === null) continue;
-    const before = await velocityFigure(db, o.accountId, spec, subject, o.at, o.orderId);
+    const before = await velocityFigure(db, o.accountId, spec, subject, o.at, o.orderId, { bounded: !opts.live });
     const own = spec.measure === "orders" ? 1 : spec.measure === "keys" ? o.keys : o.currency === spec.currency ? (o.totalMinor ?? 0) : 0;
     velocity[spec.name] = before + own;
   }

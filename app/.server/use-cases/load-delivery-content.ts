@@ -18,8 +18,11 @@ export async function markOrderKeysDelivered(db: Executor, orderId: string, opts
     .selectFrom("allocations as a")
     .innerJoin("order_lines as l", "l.id", "a.order_line_id")
     .innerJoin("keys as k", "k.id", "a.key_id")
+    .innerJoin("orders as o", "o.id", "l.order_id")
     .select("a.key_id")
     .where("l.order_id", "=", orderId)
+    // A held or denied order's keys are never marked, so no channel ever shows them (risk-gate.ts).
+    .where("o.risk_decision", "not in", ["hold", "rejected"])
     .where("a.status", "=", "allocated")
     .where("k.state", "=", "allocated");
   if (opts.lineIds) query = query.where("l.id", "in", opts.lineIds);

@@ -16,6 +16,7 @@ import type { Services } from "../ports.ts";
 import { matchLocale, translator } from "../../i18n/i18n.ts";
 import { keyPageLink } from "./key-page-link.ts";
 import { loadDeliveryContent, markOrderKeysDelivered } from "./load-delivery-content.ts";
+import { deliveryWithheld } from "./risk-gate.ts";
 import { storeIsInactive } from "../domain/store-status.ts";
 
 type Deps = Pick<Services, "db" | "cipher" | "mailer" | "fingerprinter" | "config" | "sessionSecret">;
@@ -48,6 +49,8 @@ export async function sendOrderEmail(s: Deps, payload: JobPayloads["send-email"]
   if (!store || storeIsInactive(store.status)) return skip(s.db, order, "store_inactive", `store is ${store?.status ?? "gone"}`);
   if (payload.kind !== "resend" && !sendsOwnEmail(store.platform, parseStoreSettings(store.settings))) return skip(s.db, order, "store_email_off", "the store does not send keyrelay's email");
   if (!order.email) return skip(s.db, order, "no_buyer_email", "the order has no buyer email");
+  // Held for review: nothing is mailed (not even recorded as skipped: approval stages the email).
+  if (deliveryWithheld(order)) throw new IgnoredError("risk_hold", "the order is held for review");
 
   const previous = await getDelivery(s.db, order.id, "email");
   // Marked before the content is read: from here on the buyer may see these keys, so a refund

@@ -41,17 +41,20 @@ export async function recordVelocity(db: Executor, r: VelocityRow): Promise<void
 const COLUMN = { email: "email", ip: "ip", customer: "customer_id", store: "store_id" } as const;
 
 /**
- * Orders, keys or money of one subject in (until − window, until], excluding `exceptOrderId`:
+ * Orders, keys or money of one subject in (until − window, until] (or since until − window, live),
+ * excluding `exceptOrderId`:
  * one range over the (account, subject, at) index.
  */
-export async function velocityFigure(db: Executor, accountId: string, spec: VelocitySpec, subjectValue: string, until: Date, exceptOrderId: string | null): Promise<number> {
+export async function velocityFigure(db: Executor, accountId: string, spec: VelocitySpec, subjectValue: string, until: Date, exceptOrderId: string | null, opts: { bounded?: boolean } = {}): Promise<number> {
   const since = new Date(until.getTime() - spec.minutes * 60_000).toISOString();
   let q = db
     .selectFrom("risk_velocity")
     .where("account_id", "=", accountId)
     .where(COLUMN[spec.subject], "=", subjectValue)
-    .where("at", ">", since)
-    .where("at", "<=", until.toISOString());
+    .where("at", ">", since);
+  // Live, every row already committed counts (one that took its clock a moment after ours but
+  // committed first is still "before" us); a back-test looks only at what came before the order.
+  if (opts.bounded !== false) q = q.where("at", "<=", until.toISOString());
   if (exceptOrderId) q = q.where("order_id", "!=", exceptOrderId);
   if (spec.measure === "money") q = q.where("currency", "=", spec.currency ?? "");
   const row = await q

@@ -1,0 +1,118 @@
+import { setUnitStatus, returnUnseenKey } from "../db/repositories/allocations-repo.ts";
+import type { Executor } from "../db/repositories/job-rows.ts";
+import { insertDecision } from "../db/repositories/risk-decisions-repo.ts";
+import { currentRuleSetVersion, listRules } from "../db/repositories/risk-rules-repo.ts";
+import { recordVelocity } from "../db/repositories/risk-velocity-repo.ts";
+import type { Order, OrderLine, RiskReviewStatus } from "../db/schema.ts";
+import type { HostRiskValue } from "../domain/risk-attributes.ts";
+import { parseCondition } from "../domain/risk-condition.ts";
+import type { RiskVerdict } from "../domain/risk-rules.ts";
+import type { Services } from "../ports.ts";
+import { riskLookups, type RiskLookups } from "../risk/risk-lookups.ts";
+import { evaluateOrderRisk } from "./evaluate-order-risk.ts";
+
+/** A held or denied order's keys are claimed but never shown, written back or mailed. */
+export function deliveryWithheld(order: Pick<Order, "risk_decision">): boolean {
+  return order.risk_decision === "hold" || order.risk_decision === "rejected";
+}
+
+export interface GateInput {
+  order: Order;
+  store: { id: string; account_id: string; platform: string };
+  host: { clientIp?: string | null; billingCountry?: string | null; riskRecommendation: "accept" | "investigate" | "cancel" | "none" | null };
+  lines: Pick<OrderLine, "pool_id">[];
+  /** Units this run claimed (allocated + backordered). */
+  claimed: number;
+  now: string;
+}
+
+function hostRisk(platform: string, rec: GateInput["host"]["riskRecommendation"]): HostRiskValue {
+  if (rec === null) return platform === "shopify" ? "UNAVAILABLE" : "NONE";
+  return rec.toUpperCase() as HostRiskValue;
+}
+
+/**
+ * Risk joins allocation here (issue 13), inside the order's transaction, after its keys are
+ * claimed and before any follow-up is staged: the first time an order claims keys, the account's
+ * rules decide. allow → delivered as usual; review → held (the claim stands, nothing is staged);
+ * block → a hold denied at once (the keys go back to stock). An account without a rule set pays
+ * one indexed read. Returns whether the write-back and email may be staged.
+ */
+export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: GateInput, lookups: RiskLookups = riskLookups): Promise<{ deliver: boolean; verdict?: RiskVerdict }> {
+  if (deliveryWithheld(g.order)) return { deliver: false };
+  if (g.order.risk_decision === "approved" || g.claimed === 0) return { deliver: true };
+  const version = await currentRuleSetVersion(trx, g.store.account_id);
+  if (version === null) return { deliver: true };
+  const rules = (await listRules(trx, g.store.account_id)).map((r) => ({ id: r.id, name: r.name, when: parseCondition(r.condition), action: r.action, shadow: r.shadow }));
+  const at = new Date(g.now);
+  const o = g.order;
+  const { verdict, facts } = await evaluateOrderRisk(
+    trx,
+    lookups,
+    { version, rules },
+    {
+      orderId: o.id,
+      accountId: o.account_id,
+      storeId: g.store.id,
+      platform: g.store.platform,
+      email: o.email,
+      customerId: o.customer_id,
+      ip: g.host.clientIp ?? null,
+      billingCountry: g.host.billingCountry?.toUpperCase() ?? null,
+      totalMinor: o.total_minor === null ? null : Number(o.total_minor),
+      currency: o.currency,
+      keys: g.claimed,
+      poolIds: [...new Set(g.lines.map((l) => l.pool_id).filter((p): p is string => p !== null))],
+      hostRisk: hostRisk(g.store.platform, g.host.riskRecommendation),
+      at,
+    },
+    { dialect: s.database.dialect, live: true },
+  );
+  await recordVelocity(trx, {
+    orderId: o.id,
+    accountId: o.account_id,
+    storeId: g.store.id,
+    email: facts.email,
+    ip: facts.ip,
+    customerId: o.customer_id,
+    ipCountry: facts.ipCountry,
+    billingCountry: facts.billingCountry,
+    keys: g.claimed,
+    moneyMinor: facts.totalMinor,
+    currency: o.currency,
+    at: g.now,
+  });
+  const status: RiskReviewStatus = verdict.action === "review" ? "held" : verdict.action === "block" ? "blocked" : "none";
+  const stored = await insertDecision(trx, o.account_id, o.id, verdict, { ...facts }, status, g.now);
+  if (stored.review_status === "none") return { deliver: true, verdict };
+  const reasons = JSON.stringify(verdict.matched.filter((m) => !m.shadow).map((m) => m.name));
+  await trx.updateTable("orders").set({ risk_decision: stored.review_status === "held" ? "hold" : "rejected", risk_reasons: reasons, updated_at: g.now }).where("id", "=", o.id).execute();
+  if (stored.review_status === "blocked") await releaseWithheldUnits(trx, o.id, g.now);
+  return { deliver: false, verdict };
+}
+
+/**
+ * A denied (or blocked) order gives its keys back: they were never shown, so they return to
+ * stock; its waiting backorders are dropped. Returns the pools touched (their stock changed).
+ */
+export async function releaseWithheldUnits(trx: Executor, orderId: string, now: string): Promise<{ pools: Set<string>; returned: number }> {
+  const units = await trx
+    .selectFrom("allocations as a")
+    .innerJoin("order_lines as l", "l.id", "a.order_line_id")
+    .select(["a.id", "a.status", "a.key_id", "a.pool_id"])
+    .where("l.order_id", "=", orderId)
+    .where("a.status", "in", ["allocated", "backordered"])
+    .execute();
+  const pools = new Set<string>();
+  let returned = 0;
+  for (const u of units) {
+    pools.add(u.pool_id);
+    if (u.status === "backordered") {
+      await setUnitStatus(trx, u.id, "backordered", "dropped");
+      continue;
+    }
+    if (!(await setUnitStatus(trx, u.id, "allocated", "returned"))) continue;
+    if (u.key_id !== null && (await returnUnseenKey(trx, u.key_id, now))) returned++;
+  }
+  return { pools, returned };
+}
