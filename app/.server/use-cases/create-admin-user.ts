@@ -1,3 +1,4 @@
+import { ensureRuleSet } from "./manage-risk-rules.ts";
 import { z } from "zod";
 import { createAccount, getAccount } from "../db/repositories/accounts-repo.ts";
 import { findAdminByEmail, insertAdminUser } from "../db/repositories/admin-users-repo.ts";
@@ -65,6 +66,8 @@ export async function createAdminUser(
       });
       accountId = account.id;
       createdAccount = true;
+      // Risk control's default rules are on from install (README, "Risk control").
+      await ensureRuleSet(trx, account.id, new Date().toISOString());
     }
     const user = await insertAdminUser(trx, {
       accountId,

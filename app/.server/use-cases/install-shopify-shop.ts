@@ -1,3 +1,4 @@
+import { ensureRuleSet } from "./manage-risk-rules.ts";
 import { createAccount } from "../db/repositories/accounts-repo.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { findStoreByDomain, insertStore } from "../db/repositories/stores-repo.ts";
@@ -26,6 +27,8 @@ export async function installShopifyShop(s: Pick<Services, "db">, input: { shop:
     const locale = input.locale?.toLowerCase().startsWith("zh") ? "zh-CN" : "en";
     const account = await createAccount(trx, { name: shop.replace(/\.myshopify\.com$/, ""), defaultLocale: locale });
     const store = await insertStore(trx, { accountId: account.id, platform: "shopify", domain: shop, name: shop });
+    // Risk control's default rules are on from install (README, "Risk control").
+    await ensureRuleSet(trx, account.id, new Date().toISOString());
     await recordAudit(trx, { accountId: account.id, actorType: "system", action: "store.installed", subjectType: "store", subjectId: store.id });
     return store;
   }).catch(async (e) => {
