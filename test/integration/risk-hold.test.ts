@@ -122,6 +122,32 @@ for (const { dialect, available } of dialects) {
     });
   });
 
+  describe.skipIf(!available)(`risk hold ended by the host on ${dialect}`, () => {
+    let s: TestServices;
+    beforeAll(async () => {
+      s = await makeServices({ dialect });
+    });
+    afterAll(async () => {
+      await s?.cleanup();
+    });
+
+    it("a refund that arrives while an order is held ends the hold: keys back in stock, out of the queue, nothing staged", async () => {
+      const shop = await makeShop(s, { refundPolicy: "return_if_unseen" });
+      await stockPool(s, shop.accountId, shop.poolId, codes(`E${dialect}`, 5));
+      await addRiskRule(s, shop.accountId, { when: "keys >= 2", then: "review" }, cli);
+      const order = paidOrder({ quantity: 2 });
+      const held = await applyHostOrder(s, shop.store, order);
+      expect((await listHeldOrders(s, shop.accountId)).map((h) => h.orderId)).toEqual([held.orderId]);
+      await applyHostOrder(s, shop.store, { ...order, status: "refunded", lines: order.lines.map((l) => ({ ...l, refundedQuantity: l.quantity })) });
+      expect(await listHeldOrders(s, shop.accountId)).toEqual([]);
+      expect(await getDecision(s.db, shop.accountId, held.orderId)).toMatchObject({ review_status: "denied", reviewed_by_type: "system", review_reason: "refunded on the host" });
+      const available = await s.db.selectFrom("keys").select((eb) => eb.fn.countAll<number>().as("n")).where("pool_id", "=", shop.poolId).where("state", "=", "available").executeTakeFirstOrThrow();
+      expect(Number(available.n)).toBe(5);
+      const staged = await s.db.selectFrom("jobs").select("queue").where("account_id", "=", shop.accountId).where("queue", "in", ["deliver-order", "send-email"]).execute();
+      expect(staged).toEqual([]);
+    });
+  });
+
   describe.skipIf(!available)(`risk velocity under concurrency on ${dialect}`, () => {
     let s: TestServices;
     beforeAll(async () => {

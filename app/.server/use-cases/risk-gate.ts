@@ -1,6 +1,6 @@
 import { setUnitStatus, returnUnseenKey } from "../db/repositories/allocations-repo.ts";
 import type { Executor } from "../db/repositories/job-rows.ts";
-import { insertDecision } from "../db/repositories/risk-decisions-repo.ts";
+import { closeReview, insertDecision } from "../db/repositories/risk-decisions-repo.ts";
 import { currentRuleSetVersion, listRules } from "../db/repositories/risk-rules-repo.ts";
 import { recordVelocity } from "../db/repositories/risk-velocity-repo.ts";
 import type { Order, OrderLine, RiskReviewStatus } from "../db/schema.ts";
@@ -19,7 +19,7 @@ export function deliveryWithheld(order: Pick<Order, "risk_decision">): boolean {
 export interface GateInput {
   order: Order;
   store: { id: string; account_id: string; platform: string };
-  host: { clientIp?: string | null; billingCountry?: string | null; riskRecommendation: "accept" | "investigate" | "cancel" | "none" | null };
+  host: { status?: string; clientIp?: string | null; billingCountry?: string | null; riskRecommendation: "accept" | "investigate" | "cancel" | "none" | null };
   lines: Pick<OrderLine, "pool_id">[];
   /** Units this run claimed (allocated + backordered). */
   claimed: number;
@@ -39,7 +39,16 @@ function hostRisk(platform: string, rec: GateInput["host"]["riskRecommendation"]
  * one indexed read. Returns whether the write-back and email may be staged.
  */
 export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: GateInput, lookups: RiskLookups = riskLookups): Promise<{ deliver: boolean; verdict?: RiskVerdict }> {
-  if (deliveryWithheld(g.order)) return { deliver: false };
+  if (deliveryWithheld(g.order)) {
+    // A refund or cancellation while held ends the hold: the keys were released by the refund
+    // policy above (never shown, so back to stock), and the order leaves the review queue.
+    if (g.order.risk_decision === "hold" && (g.host.status === "cancelled" || g.host.status === "refunded")) {
+      if (await closeReview(trx, g.order.account_id, g.order.id, "denied", { type: "system", id: null }, `${g.host.status} on the host`, g.now)) {
+        await trx.updateTable("orders").set({ risk_decision: "rejected", updated_at: g.now }).where("id", "=", g.order.id).execute();
+      }
+    }
+    return { deliver: false };
+  }
   if (g.order.risk_decision === "approved" || g.claimed === 0) return { deliver: true };
   const version = await currentRuleSetVersion(trx, g.store.account_id);
   if (version === null) return { deliver: true };
