@@ -6,10 +6,24 @@ import { recordVelocity } from "../db/repositories/risk-velocity-repo.ts";
 import type { Order, OrderLine, RiskReviewStatus } from "../db/schema.ts";
 import type { HostRiskValue } from "../domain/risk-attributes.ts";
 import { parseCondition } from "../domain/risk-condition.ts";
-import type { RiskVerdict } from "../domain/risk-rules.ts";
+import type { RiskRule, RiskVerdict } from "../domain/risk-rules.ts";
 import type { Services } from "../ports.ts";
 import { riskLookups, type RiskLookups } from "../risk/risk-lookups.ts";
 import { evaluateOrderRisk } from "./evaluate-order-risk.ts";
+
+// The rules of a version never change (a change makes a new version), so a version's parsed rules
+// are kept per process: the hot path reads only the version number.
+const parsed = new Map<string, RiskRule[]>();
+async function rulesOf(trx: Executor, accountId: string, version: number): Promise<RiskRule[]> {
+  const key = `${accountId}:${version}`;
+  let rules = parsed.get(key);
+  if (!rules) {
+    rules = (await listRules(trx, accountId, version)).map((r) => ({ id: r.id, name: r.name, when: parseCondition(r.condition), action: r.action, shadow: r.shadow }));
+    if (parsed.size > 10_000) parsed.clear();
+    parsed.set(key, rules);
+  }
+  return rules;
+}
 
 /** A held or denied order's keys are claimed but never shown, written back or mailed. */
 export function deliveryWithheld(order: Pick<Order, "risk_decision">): boolean {
@@ -52,7 +66,7 @@ export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: 
   if (g.order.risk_decision === "approved" || g.claimed === 0) return { deliver: true };
   const version = await currentRuleSetVersion(trx, g.store.account_id);
   if (version === null) return { deliver: true };
-  const rules = (await listRules(trx, g.store.account_id)).map((r) => ({ id: r.id, name: r.name, when: parseCondition(r.condition), action: r.action, shadow: r.shadow }));
+  const rules = await rulesOf(trx, g.store.account_id, version);
   const at = new Date(g.now);
   const o = g.order;
   const { verdict, facts } = await evaluateOrderRisk(
