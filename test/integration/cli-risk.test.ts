@@ -65,4 +65,14 @@ describe("CLI: risk rules and lists", () => {
     const shown = json(await runCli(["risk", "list", "show", "--json"], { env }));
     expect(shown.entries.map((e: { kind: string; value: string }) => `${e.kind}:${e.value}`)).toEqual(["country:KP", "customer:42", "domain:mailinator.com", "email:bad@x.com", "email:vip@x.com", "ip:203.0.113.0/24"]);
   });
+
+  it("review list is empty with no held order; approve / deny of an order that is not held exit 2 and change nothing", async () => {
+    expect(json(await runCli(["risk", "review", "list", "--json"], { env })).orders).toEqual([]);
+    for (const verb of ["approve", "deny"]) {
+      const r = await runCli(["risk", "review", verb, "no-such-order", "--reason", "test", "--json"], { env });
+      expect(r.code).toBe(2);
+      expect(json(r).error).toMatchObject({ code: "risk_order_not_held", field: "orderId", params: { id: "no-such-order" } });
+    }
+    expect((await runCli(["risk", "review", "approve", "--json"], { env })).code).toBe(2);
+  });
 });
