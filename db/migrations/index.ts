@@ -7,6 +7,7 @@ import { linkCodes } from "./0006-link-codes.ts";
 import { team } from "./0007-team.ts";
 import { accountSettings } from "./0008-account-settings.ts";
 import { twoFactor } from "./0009-two-factor.ts";
+import { resellers } from "./0011-resellers.ts";
 
 /** Every migration in order. Names are permanent: never rename or reorder one that has shipped. */
 export const migrations: Record<string, KeyrelayMigration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, KeyrelayMigration> = {
   "0007-team": team,
   "0008-account-settings": accountSettings,
   "0009-two-factor": twoFactor,
+  "0011-resellers": resellers,
 };
