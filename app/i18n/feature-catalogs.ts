@@ -6,9 +6,12 @@
  */
 type Catalog = Record<string, unknown>;
 
+import resellersEn from "./locales/features/resellers.en.json" with { type: "json" };
+import resellersZhCN from "./locales/features/resellers.zh-CN.json" with { type: "json" };
+
 export const featureCatalogs: { en: Catalog[]; "zh-CN": Catalog[] } = {
-  en: [],
-  "zh-CN": [],
+  en: [resellersEn],
+  "zh-CN": [resellersZhCN],
 };
 
 /** Deep-merges catalogs; throws naming the first key two of them define. */

@@ -19,7 +19,7 @@ export interface ResellerSetup {
 /** An account with a pool of `stock` keys (prefix-0001…), a reseller priced at `price` with `topup` on its balance and a token with every scope. */
 export async function makeReseller(
   s: TestServices,
-  opts: { stock?: number; prefix?: string; price?: string; topup?: string; accountId?: string; poolId?: string; scopes?: string; limits?: { maxUnitsPerOrder?: number; maxUnitsPerDay?: number }; creditLimit?: string } = {},
+  opts: { stock?: number; prefix?: string; price?: string; topup?: string; accountId?: string; poolId?: string; scopes?: string; limits?: { maxUnitsPerOrder?: number; maxUnitsPerDay?: number; ratePerSecond?: number; rateBurst?: number }; creditLimit?: string } = {},
 ): Promise<ResellerSetup> {
   const accountId = opts.accountId ?? (await createAccount(s.db, { name: "Wholesale merchant" })).id;
   const poolId = opts.poolId ?? (await createPool(s, accountId, { name: "Game card 100" }, cli)).id;
