@@ -25,6 +25,7 @@ import { storeAddWooCommerce, storeLink, storeLinkCode, storeList, storeSplitOff
 import { stockLocations, stockStatus, stockSync } from "./commands/stock.ts";
 import { teamInvite, teamList, teamRemove, teamSetRole } from "./commands/team.ts";
 import { settingsGet, settingsSet } from "./commands/settings.ts";
+import { resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerTokenCreate, resellerTokenRevoke } from "./commands/reseller.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
 import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
 import { createOutput, type DescribedError, describeError, UsageError } from "./output.ts";
@@ -61,6 +62,13 @@ const commands: Record<string, Command> = {
   "settings get": settingsGet,
   "settings set": settingsSet,
   "team set-role": teamSetRole,
+  "reseller create": resellerCreate,
+  "reseller list": resellerList,
+  "reseller price set": resellerPriceSet,
+  "reseller balance topup": resellerBalanceTopup,
+  "reseller balance adjust": resellerBalanceAdjust,
+  "reseller token create": resellerTokenCreate,
+  "reseller token revoke": resellerTokenRevoke,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -77,7 +85,9 @@ try {
   const t = translator(locale);
   const out = createOutput(json, locale, t);
   const key = [argv[0], argv[1]].filter(Boolean).join(" ");
-  const name = commands[key] ? key : commands[argv[0] ?? ""] ? argv[0] : undefined;
+  // Three-word commands ("reseller price set") before two-word ones.
+  const key3 = [argv[0], argv[1], argv[2]].filter(Boolean).join(" ");
+  const name = commands[key3] ? key3 : commands[key] ? key : commands[argv[0] ?? ""] ? argv[0] : undefined;
   if (!argv[0] || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
     process.stdout.write(t("cli.usage") + "\n");
   } else if (!name) {
