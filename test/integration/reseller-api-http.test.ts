@@ -239,6 +239,21 @@ for (const { dialect, available } of dialects) {
       expect((await s.db.selectFrom("keys").select("id").where("pool_id", "=", r.poolId).where("state", "=", "available").execute()).length).toBe(0);
     });
 
+    it("50 concurrent orders with the balance for 10: exactly 10 charged, never below zero, the other claims rolled back", async () => {
+      const r = await makeReseller(s, { stock: 50, price: "1.00", topup: "10" });
+      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => order(r, `broke-${i}`)));
+      const sold = answers.filter((a) => a.status === 201).length;
+      const refused = answers.filter((a) => a.status === 409 && a.body.code === "insufficient_balance").length;
+      const balance = Number((await s.db.selectFrom("resellers").select("balance_minor").where("id", "=", r.resellerId).executeTakeFirstOrThrow()).balance_minor);
+      const available = (await s.db.selectFrom("keys").select("id").where("pool_id", "=", r.poolId).where("state", "=", "available").execute()).length;
+      console.log(`[${dialect}] 50 concurrent orders, balance for 10: ${sold} charged, ${refused} insufficient_balance, balance ${balance}, ${available} keys still available`);
+      expect(sold).toBe(10);
+      expect(refused).toBe(40);
+      expect(balance).toBe(0);
+      expect((await ledgerSum(s.db, r.resellerId)).sum).toBe(0);
+      expect(available).toBe(40);
+    });
+
     it("rate limit per token: 429 with Retry-After and RateLimit-* headers", async () => {
       const r = await makeReseller(s, { topup: "1", limits: { ratePerSecond: 1, rateBurst: 2 } });
       const answers = [];

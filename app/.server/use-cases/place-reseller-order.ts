@@ -1,7 +1,7 @@
 import { claimAvailableKeys, insertUnits, poolHasBackorders, transitionKeys } from "../db/repositories/allocations-repo.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { claimIdempotencyKey, finishIdempotencyKey, readIdempotencyKey, releaseIdempotencyKey, takeOverIdempotencyKey } from "../db/repositories/reseller-idempotency-repo.ts";
-import { appendLedgerEntry } from "../db/repositories/reseller-ledger-repo.ts";
+import { debitIfCovered, insertLedgerRow } from "../db/repositories/reseller-ledger-repo.ts";
 import { findResellerOrder, insertResellerOrder } from "../db/repositories/reseller-orders-repo.ts";
 import { findPrice, lockReseller, unitsOrderedSince } from "../db/repositories/resellers-repo.ts";
 import { setOrderStatus } from "../db/repositories/orders-repo.ts";
@@ -46,11 +46,11 @@ interface StoredProblem {
  * POST /api/v1/orders. The Idempotency-Key is taken first (its own statement): a second request
  * with it waits for nothing — it is refused while the first runs (409), replayed once it is done
  * (same status, the order read again: keys are never stored in the answer), refused with another
- * body (422). Then ONE transaction: lock the reseller's row → its price and limits → the debit
- * checked against the balance floor → claim keys through the same conditional statement host
- * orders use (so stock sync counts them and no key is sold twice) → the order, its units (keys or
- * backorders, first in first out), the ledger debit, the outbox rows, the audit row, the key's
- * answer. All-or-nothing by default: short of keys or balance, everything rolls back.
+ * body (422). Then ONE transaction: its price and limits → claim keys through the same
+ * conditional statement host orders use (so stock sync counts them and no key is sold twice) →
+ * the order, its units (keys or backorders, first in first out), the outbox rows, the audit row,
+ * the key's answer → last, the debit as one conditional UPDATE against the balance floor, and its
+ * ledger entry. All-or-nothing by default: short of keys or balance, everything rolls back.
  */
 export async function placeResellerOrder(s: Deps, caller: ResellerCaller, idempotencyKey: string, rawBody: unknown, input: PlaceOrderInput, ip: string | null): Promise<PlacedOrder> {
   const { reseller } = caller;
@@ -76,18 +76,21 @@ export async function placeResellerOrder(s: Deps, caller: ResellerCaller, idempo
   try {
     orderId = await s.db.transaction().execute(async (trx) => {
       const nowIso = new Date().toISOString();
-      const r = await lockReseller(trx, reseller.account_id, reseller.id);
+      // The daily limit needs today's count to stay true until commit: such a reseller's orders
+      // take its row lock first and run one after another. Without one, the row is locked only by
+      // the debit at the end (debitIfCovered), so one reseller's orders overlap until then.
+      const r = reseller.max_units_per_day !== null ? await lockReseller(trx, reseller.account_id, reseller.id) : reseller;
       if (!r || r.status !== "active") throw new ResellerApiError("reseller_suspended", "this reseller account is suspended");
       const price = await findPrice(trx, r.account_id, r.id, input.pool);
       if (!price || price.archived) throw new ResellerApiError("pool_not_allowed", "this pool is not in your catalog", { params: { pool: input.pool } });
       const unit = resellerUnitPrice(price, { listPriceMinor: price.listPriceMinor, currency: price.poolCurrency }, r.currency);
       if (unit === null) throw new ResellerApiError("price_unavailable", "this pool has no price for you yet", { params: { pool: input.pool } });
-      const today = await unitsOrderedSince(trx, r.id, utcDayStart(new Date(nowIso)).toISOString());
+      const today = r.max_units_per_day === null ? 0 : await unitsOrderedSince(trx, r.id, utcDayStart(new Date(nowIso)).toISOString());
       const limit = checkLimits({ maxUnitsPerOrder: r.max_units_per_order, maxUnitsPerDay: r.max_units_per_day }, input.quantity, today);
       if (limit) throw new ResellerApiError(limit, limit === "order_limit_exceeded" ? `at most ${r.max_units_per_order} units per order` : `at most ${r.max_units_per_day} units per day`, { params: { limit: (limit === "order_limit_exceeded" ? r.max_units_per_order : r.max_units_per_day) ?? 0 } });
       const total = unit * input.quantity;
-      const debit = applyEntry(r.balance_minor, r.credit_limit_minor, { kind: "debit", amountMinor: -total });
-      if (!debit.ok) throw new ResellerApiError("insufficient_balance", "the balance does not cover this order", { params: { required: total, available: r.balance_minor + r.credit_limit_minor } });
+      // A cheap early refusal from the balance as read; the debit below is the one that counts.
+      if (!applyEntry(r.balance_minor, r.credit_limit_minor, { kind: "debit", amountMinor: -total }).ok) throw insufficient(total);
 
       // Older backorders of the pool are served first (FIFO): while they wait, a new order waits too.
       const waiting = await poolHasBackorders(trx, input.pool);
@@ -100,15 +103,18 @@ export async function placeResellerOrder(s: Deps, caller: ResellerCaller, idempo
       await setOrderStatus(trx, order.id, backordered > 0 ? "partially_allocated" : "allocated", nowIso);
       // The keys go out in this answer: delivered as of the commit.
       await transitionKeys(trx, keys, "deliver", nowIso);
-      await appendLedgerEntry(
-        trx,
-        { account_id: r.account_id, reseller_id: r.id, kind: "debit", amount_minor: -total, balance_after_minor: debit.balanceAfter, currency: r.currency, order_id: order.id, reason: null, actor_type: "reseller", actor_id: r.id },
-        nowIso,
-      );
       staged.push(await stageStockSync(s, trx, r.account_id, input.pool));
       if (backordered > 0) staged.push(await s.jobs.stage(trx, "fill-backorders", { accountId: r.account_id, poolId: input.pool }, { accountId: r.account_id, dedupeKey: `fill-backorders:${input.pool}` }));
       await recordAudit(trx, { accountId: r.account_id, actorType: "reseller", actorId: r.id, action: "reseller.order_placed", subjectType: "order", subjectId: order.id, details: { pool: input.pool, quantity: input.quantity, allocated: keys.length, backordered, totalMinor: total, tokenId: caller.tokenId }, ip });
       await finishIdempotencyKey(trx, r.id, idempotencyKey, { status: 201, body: null, orderId: order.id });
+      // Last: the debit, checked against the balance floor in the statement itself.
+      const debit = await debitIfCovered(trx, r.account_id, r.id, total, nowIso);
+      if (!debit) throw insufficient(total);
+      await insertLedgerRow(
+        trx,
+        { account_id: r.account_id, reseller_id: r.id, kind: "debit", amount_minor: -total, balance_after_minor: debit.balanceAfter, currency: r.currency, order_id: order.id, reason: null, actor_type: "reseller", actor_id: r.id },
+        nowIso,
+      );
       return order.id;
     });
   } catch (e) {
@@ -125,6 +131,10 @@ export async function placeResellerOrder(s: Deps, caller: ResellerCaller, idempo
   await afterHostOrdersApplied(s, [{ outcome: { orderId, status: "allocated", allocated: 0, backordered: 0, released: 0 }, accountId: reseller.account_id, staged, touchedPools: new Set([input.pool]) }]);
   const row = (await findResellerOrder(s.db, reseller.account_id, reseller.id, orderId))!;
   return { status: 201, order: await orderView(s.db, s.cipher, reseller.account_id, row), replayed: false };
+}
+
+function insufficient(total: number): ResellerApiError {
+  return new ResellerApiError("insufficient_balance", "the balance does not cover this order; nothing was charged", { params: { required: total } });
 }
 
 async function replay(s: Deps, caller: ResellerCaller, status: number, body: string | null, orderId: string | null): Promise<PlacedOrder> {

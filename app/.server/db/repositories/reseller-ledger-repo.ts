@@ -19,6 +19,30 @@ export async function appendLedgerEntry(db: Executor, e: NewLedgerEntry, now: st
   return normalise(row);
 }
 
+/**
+ * Debits an order in one conditional UPDATE: the balance moves only when the reseller is active
+ * and the result stays at or above zero minus its credit limit; the row lock it takes is held to
+ * commit, so the entry written next records the true balance after it. Undefined when refused.
+ * Run as the last step of the order's transaction, the lock is held only for that short end.
+ */
+export async function debitIfCovered(db: Executor, accountId: string, resellerId: string, amountMinor: number, now: string): Promise<{ balanceAfter: number } | undefined> {
+  const r = await db
+    .updateTable("resellers")
+    .set((eb) => ({ balance_minor: eb("balance_minor", "-", amountMinor), updated_at: now }))
+    .where("account_id", "=", accountId)
+    .where("id", "=", resellerId)
+    .where("status", "=", "active")
+    .where((eb) => eb(eb("balance_minor", "-", amountMinor), ">=", eb.neg(eb.ref("credit_limit_minor"))))
+    .returning("balance_minor")
+    .executeTakeFirst();
+  return r && { balanceAfter: Number(r.balance_minor) };
+}
+
+/** The entry of a debit already applied by debitIfCovered (same transaction). */
+export async function insertLedgerRow(db: Executor, e: NewLedgerEntry, now: string): Promise<void> {
+  await db.insertInto("reseller_ledger").values({ ...e, created_at: now }).execute();
+}
+
 /** Newest first; `before` is the id of the last entry of the previous page. */
 export async function listLedgerEntries(db: Executor, accountId: string, resellerId: string, opts: { before?: number; limit: number }): Promise<ResellerLedgerEntry[]> {
   let q = db.selectFrom("reseller_ledger").selectAll().where("account_id", "=", accountId).where("reseller_id", "=", resellerId);
