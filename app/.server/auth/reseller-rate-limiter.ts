@@ -33,14 +33,16 @@ export function createResellerRateLimiter(config: Pick<Config, "redisUrl" | "res
     const o = { points, duration, keyPrefix };
     return redis ? new RateLimiterRedis({ ...o, storeClient: redis, insuranceLimiter: new RateLimiterMemory(o) }) : new RateLimiterMemory(o);
   };
-  const limiters = new Map<string, { bursty: BurstyRateLimiter; perSecond: number; burst: number; burstWindow: number }>();
+  const limiters = new Map<string, { bursty: BurstyRateLimiter | RateLimiterAbstract; perSecond: number; burst: number; burstWindow: number }>();
   const limiterFor = (perSecond: number, burst: number) => {
     const k = `${perSecond}:${burst}`;
     let l = limiters.get(k);
     if (!l) {
-      const extra = Math.max(1, burst - perSecond);
-      const burstWindow = Math.max(1, Math.ceil(burst / perSecond));
-      l = { bursty: new BurstyRateLimiter(make(perSecond, 1, `keyrelay-rapi-${k}`), make(extra, burstWindow, `keyrelay-rapi-burst-${k}`)), perSecond, burst, burstWindow };
+      const main = make(perSecond, 1, `keyrelay-rapi-${k}`);
+      const extra = burst - perSecond;
+      const burstWindow = extra > 0 ? Math.ceil(burst / perSecond) : 1;
+      // No burst above the rate: the steady limiter alone.
+      l = { bursty: extra > 0 ? new BurstyRateLimiter(main, make(extra, burstWindow, `keyrelay-rapi-burst-${k}`)) : main, perSecond, burst, burstWindow };
       limiters.set(k, l);
     }
     return l;
