@@ -25,7 +25,7 @@ import { storeAddWooCommerce, storeLink, storeLinkCode, storeList, storeSplitOff
 import { stockLocations, stockStatus, stockSync } from "./commands/stock.ts";
 import { teamInvite, teamList, teamRemove, teamSetRole } from "./commands/team.ts";
 import { settingsGet, settingsSet } from "./commands/settings.ts";
-import { resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerTokenCreate, resellerTokenRevoke } from "./commands/reseller.ts";
+import { resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerOrderRefund, resellerTokenCreate, resellerTokenRevoke } from "./commands/reseller.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
 import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
 import { createOutput, type DescribedError, describeError, UsageError } from "./output.ts";
@@ -69,6 +69,7 @@ const commands: Record<string, Command> = {
   "reseller balance adjust": resellerBalanceAdjust,
   "reseller token create": resellerTokenCreate,
   "reseller token revoke": resellerTokenRevoke,
+  "reseller order refund": resellerOrderRefund,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

@@ -2,6 +2,7 @@ import type { Command } from "../command.ts";
 import { formatAmount } from "../../app/.server/domain/reseller-price.ts";
 import { createReseller, listAccountResellers, requireReseller, setResellerPrice } from "../../app/.server/use-cases/manage-resellers.ts";
 import { changeResellerBalance } from "../../app/.server/use-cases/reseller-balance.ts";
+import { refundResellerOrder } from "../../app/.server/use-cases/refund-reseller-order.ts";
 import { createResellerToken, revokeToken } from "../../app/.server/use-cases/manage-reseller-tokens.ts";
 import type { Reseller } from "../../app/.server/db/schema.ts";
 import { UsageError } from "../output.ts";
@@ -143,5 +144,17 @@ export const resellerTokenRevoke: Command = {
     const t = await revokeToken(s, accountId, String(v._0), cli);
     out.say(out.t("cli.resellerTokenRevoked", { prefix: t.prefix }));
     out.result({ token: t });
+  },
+};
+
+export const resellerOrderRefund: Command = {
+  options: { account: { type: "string" } },
+  positionals: { count: 1, name: "ORDER_ID" },
+  needs: "services",
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const r = await refundResellerOrder(s, accountId, String(v._0), cli);
+    out.say(r.alreadyRefunded ? out.t("cli.resellerOrderAlreadyRefunded") : out.t("cli.resellerOrderRefunded", { amount: formatAmount(r.creditedMinor, r.currency), currency: r.currency, units: r.released }));
+    out.result(r);
   },
 };

@@ -2,7 +2,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { authenticateReseller } from "../../app/.server/use-cases/authenticate-reseller.ts";
+import { placeResellerOrder } from "../../app/.server/use-cases/place-reseller-order.ts";
+import { stockPool } from "../support/fulfilment-fixtures.ts";
 import { runCli } from "../support/run-cli.ts";
+import { makeServices } from "../support/test-services.ts";
 
 /** bin/keyrelay reseller …: create, list, price, top-up, token create (shown once) and revoke, each with --json; bad input exits 2 naming the field. */
 describe("CLI: resellers", () => {
@@ -57,6 +61,33 @@ describe("CLI: resellers", () => {
     const rv = await runCli(["reseller", "token", "revoke", made.id, "--json"], { env });
     expect(rv.code, rv.stderr).toBe(0);
     expect(json(rv).token.revokedAt).not.toBeNull();
+  });
+
+  it("reseller order refund credits the balance once", async () => {
+    const c = await runCli(["reseller", "token", "create", "--reseller", resellerId, "--scopes", "orders:write", "--json"], { env });
+    const token = json(c).token;
+    // An order placed the way the API places it, on the CLI's own database.
+    const s = await makeServices({ dialect: "sqlite", env: { DATA_DIR: env.DATA_DIR } });
+    let orderId: string;
+    try {
+      const accountId = (await s.db.selectFrom("accounts").select("id").executeTakeFirstOrThrow()).id;
+      await stockPool(s, accountId, poolId, ["CLI-REFUND-1", "CLI-REFUND-2"]);
+      const caller = await authenticateReseller(s, `Bearer ${token}`, "127.0.0.1", "orders:write");
+      const body = { pool: poolId, quantity: 2 };
+      orderId = (await placeResellerOrder(s, caller, "cli-refund", body, body, null)).order.id;
+    } finally {
+      await s.cleanup();
+    }
+    expect(json(await runCli(["reseller", "list", "--json"], { env })).resellers[0].balanceMinor).toBe(50000 - 2500);
+    const r = await runCli(["reseller", "order", "refund", orderId, "--json"], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toMatchObject({ orderId, creditedMinor: 2500, currency: "USD", released: 2, alreadyRefunded: false });
+    const again = await runCli(["reseller", "order", "refund", orderId], { env });
+    expect(again.stdout).toContain("already refunded");
+    expect(json(await runCli(["reseller", "list", "--json"], { env })).resellers[0].balanceMinor).toBe(50000);
+    const unknown = await runCli(["reseller", "order", "refund", "no-such-order", "--json"], { env });
+    expect(unknown.code).toBe(2);
+    expect(json(unknown).error.code).toBe("order_not_found");
   });
 
   it("bad input exits 2 naming the problem, and changes nothing", async () => {

@@ -6,6 +6,7 @@ import { fillBackorders } from "../../app/.server/use-cases/fill-backorders.ts";
 import { changeResellerBalance } from "../../app/.server/use-cases/reseller-balance.ts";
 import { placeResellerOrder } from "../../app/.server/use-cases/place-reseller-order.ts";
 import { revokeToken } from "../../app/.server/use-cases/manage-reseller-tokens.ts";
+import { refundResellerOrder } from "../../app/.server/use-cases/refund-reseller-order.ts";
 import { dialects } from "../support/dialects.ts";
 import { stockPool } from "../support/fulfilment-fixtures.ts";
 import { cli, makeReseller } from "../support/reseller-fixtures.ts";
@@ -91,6 +92,26 @@ for (const { dialect, available } of dialects) {
       expect(await ledgerSum(s.db, r.resellerId)).toEqual({ sum: 900, entries: 2 });
       const other = await makeReseller(s, { accountId: r.accountId, poolId: r.poolId, price: "1.00", topup: "10" });
       expect((await place(other.token, "same", { pool: r.poolId, quantity: 1 })).replayed).toBe(false);
+    });
+
+    it("a refund credits the order's total once and releases its units by the pool's policy", async () => {
+      const r = await makeReseller(s, { stock: 2, price: "1.50", topup: "10", prefix: "RF" });
+      const placed = await place(r.token, "rf", { pool: r.poolId, quantity: 3, allow_backorder: true });
+      expect(await balance(r.resellerId)).toBe(550);
+      const refund = await refundResellerOrder(s, r.accountId, placed.order.id, cli);
+      expect(refund).toMatchObject({ creditedMinor: 450, released: 3, alreadyRefunded: false });
+      expect(await balance(r.resellerId)).toBe(1000);
+      expect(await ledgerSum(s.db, r.resellerId)).toEqual({ sum: 1000, entries: 3 });
+      // Handed out over the API (delivered): revoked, never sold again; the backorder is dropped.
+      expect(await keyStates(r.poolId)).toEqual({ revoked: 2 });
+      expect((await s.db.selectFrom("allocations").select("status").where("pool_id", "=", r.poolId).orderBy("unit_index").execute()).map((a) => a.status)).toEqual(["revoked", "revoked", "dropped"]);
+      expect(await refundResellerOrder(s, r.accountId, placed.order.id, cli)).toMatchObject({ creditedMinor: 0, alreadyRefunded: true });
+      expect(await balance(r.resellerId)).toBe(1000);
+      // Another account cannot refund it.
+      const other = await makeReseller(s, {});
+      expect(await problemOf(refundResellerOrder(s, other.accountId, placed.order.id, cli))).toContain("no such reseller order");
+      const audit = await s.db.selectFrom("audit_log").select("action").where("account_id", "=", r.accountId).where("action", "=", "reseller.order_refunded").execute();
+      expect(audit).toHaveLength(1);
     });
 
     it("limits per order and per day", async () => {
