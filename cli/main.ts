@@ -25,7 +25,7 @@ import { storeAddWooCommerce, storeLink, storeLinkCode, storeList, storeSplitOff
 import { stockLocations, stockStatus, stockSync } from "./commands/stock.ts";
 import { teamInvite, teamList, teamRemove, teamSetRole } from "./commands/team.ts";
 import { settingsGet, settingsSet } from "./commands/settings.ts";
-import { resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerOrderRefund, resellerTokenCreate, resellerTokenRevoke } from "./commands/reseller.ts";
+import { resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerOrderRefund, resellerSuspend, resellerActivate, resellerTokenCreate, resellerTokenList, resellerTokenRevoke } from "./commands/reseller.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
 import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
 import { createOutput, type DescribedError, describeError, UsageError } from "./output.ts";
@@ -70,6 +70,9 @@ const commands: Record<string, Command> = {
   "reseller token create": resellerTokenCreate,
   "reseller token revoke": resellerTokenRevoke,
   "reseller order refund": resellerOrderRefund,
+  "reseller suspend": resellerSuspend,
+  "reseller activate": resellerActivate,
+  "reseller token list": resellerTokenList,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

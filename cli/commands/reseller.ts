@@ -1,9 +1,9 @@
 import type { Command } from "../command.ts";
 import { formatAmount } from "../../app/.server/domain/reseller-price.ts";
-import { createReseller, listAccountResellers, requireReseller, setResellerPrice } from "../../app/.server/use-cases/manage-resellers.ts";
+import { createReseller, listAccountResellers, requireReseller, setResellerPrice, setResellerSuspended } from "../../app/.server/use-cases/manage-resellers.ts";
 import { changeResellerBalance } from "../../app/.server/use-cases/reseller-balance.ts";
 import { refundResellerOrder } from "../../app/.server/use-cases/refund-reseller-order.ts";
-import { createResellerToken, revokeToken } from "../../app/.server/use-cases/manage-reseller-tokens.ts";
+import { createResellerToken, listTokens, revokeToken } from "../../app/.server/use-cases/manage-reseller-tokens.ts";
 import type { Reseller } from "../../app/.server/db/schema.ts";
 import { UsageError } from "../output.ts";
 import { resolveAccount } from "../resolve-account.ts";
@@ -156,5 +156,35 @@ export const resellerOrderRefund: Command = {
     const r = await refundResellerOrder(s, accountId, String(v._0), cli);
     out.say(r.alreadyRefunded ? out.t("cli.resellerOrderAlreadyRefunded") : out.t("cli.resellerOrderRefunded", { amount: formatAmount(r.creditedMinor, r.currency), currency: r.currency, units: r.released }));
     out.result(r);
+  },
+};
+
+function statusCommand(suspended: boolean): Command {
+  return {
+    options: { account: { type: "string" } },
+    positionals: { count: 1, name: "RESELLER_ID" },
+    needs: "services",
+    async run(s, v, out) {
+      const accountId = await resolveAccount(s, v.account);
+      await setResellerSuspended(s, accountId, String(v._0), suspended, cli);
+      const r = await requireReseller(s, accountId, String(v._0));
+      out.say(out.t(suspended ? "cli.resellerSuspended" : "cli.resellerActivated", { name: r.name }));
+      out.result({ reseller: resellerJson(r) });
+    },
+  };
+}
+/** A suspended reseller's API calls answer 403 reseller_suspended; its tokens stay as they are. */
+export const resellerSuspend = statusCommand(true);
+export const resellerActivate = statusCommand(false);
+
+export const resellerTokenList: Command = {
+  options: { account: { type: "string" }, reseller: { type: "string" } },
+  needs: "services",
+  validate: need("reseller"),
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const tokens = await listTokens(s, accountId, String(v.reseller));
+    for (const t of tokens) out.say(out.t("cli.resellerTokenLine", { id: t.id, prefix: t.prefix, scopes: t.scopes.join(","), state: t.revokedAt ? "revoked" : t.expiresAt && t.expiresAt <= new Date().toISOString() ? "expired" : "active", lastUsed: t.lastUsedAt ?? "-" }));
+    out.result({ tokens });
   },
 };

@@ -61,6 +61,19 @@ describe("CLI: resellers", () => {
     const rv = await runCli(["reseller", "token", "revoke", made.id, "--json"], { env });
     expect(rv.code, rv.stderr).toBe(0);
     expect(json(rv).token.revokedAt).not.toBeNull();
+    const list = json(await runCli(["reseller", "token", "list", "--reseller", resellerId, "--json"], { env })).tokens;
+    expect(list).toHaveLength(2);
+    expect(list.find((t: { id: string }) => t.id === made.id)).toMatchObject({ prefix: made.prefix, revokedAt: expect.any(String) });
+    expect(JSON.stringify(list)).not.toContain(made.token);
+  });
+
+  it("suspends and activates a reseller", async () => {
+    const sus = await runCli(["reseller", "suspend", resellerId, "--json"], { env });
+    expect(sus.code, sus.stderr).toBe(0);
+    expect(json(sus).reseller.status).toBe("suspended");
+    const act = await runCli(["reseller", "activate", resellerId], { env });
+    expect(act.stdout).toContain("active again");
+    expect(json(await runCli(["reseller", "list", "--json"], { env })).resellers[0].status).toBe("active");
   });
 
   it("reseller order refund credits the balance once", async () => {
