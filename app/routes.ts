@@ -57,4 +57,11 @@ export default [
   // The buyer's side: the signed key page (any host) and the checkout extension's endpoint.
   route("k/:token", "routes/k.$token.ts"),
   route("api/buyer/orders/:orderId/keys", "routes/api.buyer.orders.$orderId.keys.ts"),
+  // The reseller API (issue 14): bearer tokens, JSON, problem+json errors; its OpenAPI document.
+  route("api/v1/openapi.json", "routes/api.v1.openapi.ts"),
+  route("api/v1/catalog", "routes/api.v1.catalog.ts"),
+  route("api/v1/orders", "routes/api.v1.orders._index.ts"),
+  route("api/v1/orders/:orderId", "routes/api.v1.orders.$orderId.ts"),
+  route("api/v1/balance", "routes/api.v1.balance._index.ts"),
+  route("api/v1/balance/entries", "routes/api.v1.balance.entries.ts"),
 ] satisfies RouteConfig;

@@ -26,6 +26,7 @@ import { stockLocations, stockStatus, stockSync } from "./commands/stock.ts";
 import { teamInvite, teamList, teamRemove, teamSetRole } from "./commands/team.ts";
 import { settingsGet, settingsSet } from "./commands/settings.ts";
 import { riskListAdd, riskListRemove, riskListShow, riskReviewApprove, riskReviewDeny, riskReviewList, riskRulesAdd, riskRulesList, riskRulesRemove, riskRulesTest } from "./commands/risk.ts";
+import { resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerOrderRefund, resellerSuspend, resellerActivate, resellerTokenCreate, resellerTokenList, resellerTokenRevoke } from "./commands/reseller.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
 import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
 import { createOutput, type DescribedError, describeError, UsageError } from "./output.ts";
@@ -72,6 +73,17 @@ const commands: Record<string, Command> = {
   "risk review list": riskReviewList,
   "risk review approve": riskReviewApprove,
   "risk review deny": riskReviewDeny,
+  "reseller create": resellerCreate,
+  "reseller list": resellerList,
+  "reseller price set": resellerPriceSet,
+  "reseller balance topup": resellerBalanceTopup,
+  "reseller balance adjust": resellerBalanceAdjust,
+  "reseller token create": resellerTokenCreate,
+  "reseller token revoke": resellerTokenRevoke,
+  "reseller order refund": resellerOrderRefund,
+  "reseller suspend": resellerSuspend,
+  "reseller activate": resellerActivate,
+  "reseller token list": resellerTokenList,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

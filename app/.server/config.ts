@@ -94,6 +94,9 @@ const EnvSchema = z.object({
   BUYER_LINK_DAYS: positiveInt.max(3650).default(30),
   // Buyer key page and extension endpoint: requests per minute per IP (per shop: 20× that).
   BUYER_RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
+  // Reseller API: requests per second per token, and the burst above it (a reseller may override both).
+  RESELLER_API_RATE_PER_SECOND: positiveInt.default(10),
+  RESELLER_API_BURST: positiveInt.default(50),
   CI: z
     .string()
     .optional()
@@ -152,6 +155,8 @@ export interface Config {
   stock: { syncWindowMs: number; driftIntervalMs: number };
   /** The buyer's key page and the checkout extension's endpoint. */
   buyer: { linkDays: number; ratePerMinute: number };
+  /** The reseller API's default rate limit per token. */
+  resellerApi: { ratePerSecond: number; burst: number };
   test: { ci: boolean; postgresUrl: string; redisUrl: string };
 }
 
@@ -252,6 +257,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     stock: { syncWindowMs: e.STOCK_SYNC_WINDOW_MS, driftIntervalMs: e.STOCK_DRIFT_INTERVAL_MINUTES * 60_000 },
     buyer: { linkDays: e.BUYER_LINK_DAYS, ratePerMinute: e.BUYER_RATE_LIMIT_PER_MINUTE },
+    resellerApi: { ratePerSecond: e.RESELLER_API_RATE_PER_SECOND, burst: e.RESELLER_API_BURST },
     test: { ci: e.CI ?? false, postgresUrl: e.KEYRELAY_TEST_POSTGRES_URL, redisUrl: e.KEYRELAY_TEST_REDIS_URL },
   };
 }

@@ -5,6 +5,7 @@ import type { LoginLimiter } from "./auth/login-limiter.ts";
 import type { LinkCodeLimiter } from "./auth/link-code-limiter.ts";
 import type { PasswordResetLimiter } from "./auth/password-reset-limiter.ts";
 import type { MailTestLimiter } from "./auth/mail-test-limiter.ts";
+import type { ResellerRateLimiter } from "./auth/reseller-rate-limiter.ts";
 import type { Config } from "./config.ts";
 import type { Fingerprinter } from "./crypto/fingerprint.ts";
 import type { KeyCipher } from "./crypto/key-cipher.ts";
@@ -52,6 +53,8 @@ export interface Services {
   /** Reaches each store's host (Shopify Admin API, WooCommerce REST) with its stored credentials. */
   connectors: HostConnectors;
   startup: StartupFacts;
+  /** Reseller API requests per token (issue 14). */
+  resellerRateLimiter: ResellerRateLimiter;
   close(): Promise<void>;
 }
 

@@ -8,9 +8,12 @@ import riskZhCN from "./locales/features/risk.zh-CN.json" with { type: "json" };
  */
 type Catalog = Record<string, unknown>;
 
+import resellersEn from "./locales/features/resellers.en.json" with { type: "json" };
+import resellersZhCN from "./locales/features/resellers.zh-CN.json" with { type: "json" };
+
 export const featureCatalogs: { en: Catalog[]; "zh-CN": Catalog[] } = {
-  en: [riskEn],
-  "zh-CN": [riskZhCN],
+  en: [riskEn, resellersEn],
+  "zh-CN": [riskZhCN, resellersZhCN],
 };
 
 /** Deep-merges catalogs; throws naming the first key two of them define. */

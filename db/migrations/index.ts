@@ -8,6 +8,7 @@ import { team } from "./0007-team.ts";
 import { accountSettings } from "./0008-account-settings.ts";
 import { twoFactor } from "./0009-two-factor.ts";
 import { risk } from "./0010-risk.ts";
+import { resellers } from "./0011-resellers.ts";
 
 /** Every migration in order. Names are permanent: never rename or reorder one that has shipped. */
 export const migrations: Record<string, KeyrelayMigration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, KeyrelayMigration> = {
   "0008-account-settings": accountSettings,
   "0009-two-factor": twoFactor,
   "0010-risk": risk,
+  "0011-resellers": resellers,
 };

@@ -142,6 +142,8 @@ export interface PoolsTable {
   archived_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Migration 0011: the price resellers' discounts start from, in `currency` (insert optional). */
+  list_price_minor: Generated<number | null>;
 }
 
 export type BatchStatus = "importing" | "committing" | "active" | "aborted";
@@ -236,6 +238,8 @@ export interface OrdersTable {
   placed_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Migration 0011: a reseller's own reference for an API order (insert optional). */
+  reference: Generated<string | null>;
 }
 
 export interface OrderLinesTable {
@@ -342,6 +346,16 @@ export interface ResellersTable {
   status: "active" | "suspended";
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Migration 0011: the reseller's currency (its prices and ledger are in it). */
+  currency: string;
+  credit_limit_minor: number;
+  /** The sum of the reseller's ledger, written with every entry in the same transaction. */
+  balance_minor: number;
+  max_units_per_order: number | null;
+  max_units_per_day: number | null;
+  /** Per token; null is the installation's default. */
+  rate_per_second: number | null;
+  rate_burst: number | null;
 }
 
 export interface ResellerTokensTable {
@@ -354,6 +368,13 @@ export interface ResellerTokensTable {
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
   created_at: Timestamp;
+  /** Migration 0011: `kr_live_<lookup>` — shown in lists, finds the row (unique). */
+  prefix: string | null;
+  mode: "live" | "test";
+  name: string | null;
+  expires_at: Timestamp | null;
+  /** JSON array of addresses / CIDR ranges; null allows any. */
+  ip_allow: string | null;
 }
 
 export interface AuditLogTable {
@@ -514,6 +535,18 @@ export interface RiskListEntriesTable {
   updated_at: Timestamp;
 }
 
+/** A pool a reseller may buy, at its own price or a discount from the pool's list price (migration 0011). */
+export interface ResellerPricesTable {
+  account_id: string;
+  reseller_id: string;
+  pool_id: string;
+  price_minor: number | null;
+  /** Basis points off pools.list_price_minor (1500 = 15 %). */
+  discount_bps: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 /** One row per decided order: the velocity counters' source, indexed per subject and time. */
 export interface RiskVelocityTable {
   order_id: string;
@@ -550,6 +583,36 @@ export interface RiskDecisionsTable {
   created_at: Timestamp;
 }
 
+/** One append-only entry of a reseller's balance (migration 0011). */
+export interface ResellerLedgerTable {
+  id: Generated<number>;
+  account_id: string;
+  reseller_id: string;
+  kind: "topup" | "debit" | "credit" | "adjustment";
+  amount_minor: number;
+  balance_after_minor: number;
+  currency: string;
+  order_id: string | null;
+  reason: string | null;
+  actor_type: AuditLogTable["actor_type"];
+  actor_id: string | null;
+  created_at: Timestamp;
+}
+
+/** A reseller's Idempotency-Key and the first answer given for it (migration 0011); never key plaintext. */
+export interface ResellerIdempotencyKeysTable {
+  reseller_id: string;
+  idempotency_key: string;
+  account_id: string;
+  fingerprint: string;
+  state: "in_flight" | "done";
+  response_status: number | null;
+  response_body: string | null;
+  order_id: string | null;
+  created_at: Timestamp;
+  locked_at: Timestamp;
+}
+
 export interface Database {
   system_settings: SystemSettingsTable;
   accounts: AccountsTable;
@@ -583,6 +646,9 @@ export interface Database {
   risk_list_entries: RiskListEntriesTable;
   risk_velocity: RiskVelocityTable;
   risk_decisions: RiskDecisionsTable;
+  reseller_prices: ResellerPricesTable;
+  reseller_ledger: ResellerLedgerTable;
+  reseller_idempotency_keys: ResellerIdempotencyKeysTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -604,3 +670,6 @@ export type Allocation = Selectable<AllocationsTable>;
 export type ProductMapping = Selectable<ProductMappingsTable>;
 export type Delivery = Selectable<DeliveriesTable>;
 export type WebhookEvent = Selectable<WebhookEventsTable>;
+export type Reseller = Selectable<ResellersTable>;
+export type ResellerToken = Selectable<ResellerTokensTable>;
+export type ResellerLedgerEntry = Selectable<ResellerLedgerTable>;

@@ -17,6 +17,7 @@ import { createBuyerLimiter } from "../auth/buyer-limiter.ts";
 import { createLinkCodeLimiter } from "../auth/link-code-limiter.ts";
 import { createPasswordResetLimiter } from "../auth/password-reset-limiter.ts";
 import { createMailTestLimiter } from "../auth/mail-test-limiter.ts";
+import { createResellerRateLimiter } from "../auth/reseller-rate-limiter.ts";
 import { createHostConnectors } from "./host-connectors.ts";
 import type { Services } from "../ports.ts";
 
@@ -55,6 +56,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     const linkCodeLimiter = createLinkCodeLimiter(config);
     const passwordResetLimiter = createPasswordResetLimiter(config);
     const mailTestLimiter = createMailTestLimiter(config);
+    const resellerRateLimiter = createResellerRateLimiter(config);
     const sealer = new KeySealer({ masterKey, fingerprintSecret: keys.fingerprintSecret, cipher: keys.cipher, fingerprinter: keys.fingerprinter });
 
     const services: Services = {
@@ -81,6 +83,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
         mail: mailer.description,
         migrationsApplied,
       },
+      resellerRateLimiter,
       async close() {
         await jobs.stop();
         await sealer.close();
@@ -89,6 +92,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
         await linkCodeLimiter.close();
         await passwordResetLimiter.close();
         await mailTestLimiter.close();
+        await resellerRateLimiter.close();
         mailer.close();
         await database.close();
       },

@@ -55,7 +55,7 @@ export async function fillBackorders(s: Pick<Services, "db" | "jobs" | "database
       }
       for (const orderId of orders) {
         const order = await findOrderById(trx, orderId);
-        if (!order?.store_id) continue;
+        if (!order) continue;
         const left = await trx
           .selectFrom("allocations as a")
           .innerJoin("order_lines as l", "l.id", "a.order_line_id")
@@ -65,6 +65,8 @@ export async function fillBackorders(s: Pick<Services, "db" | "jobs" | "database
           .limit(1)
           .executeTakeFirst();
         await setOrderStatus(trx, orderId, left ? "partially_allocated" : "allocated", now);
+        // A reseller's order (no store) is read over the reseller API: nothing to write back or mail.
+        if (!order.store_id) continue;
         await markDeliveryPending(trx, order.account_id, orderId, "note", now);
         staged.push(await s.jobs.stage(trx, "deliver-order", { orderId }, { accountId: order.account_id, dedupeKey: `deliver-order:${orderId}` }));
         const store = await findStoreById(trx, order.store_id);

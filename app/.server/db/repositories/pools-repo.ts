@@ -2,11 +2,11 @@ import crypto from "node:crypto";
 import type { KeyState, Pool, PoolsTable } from "../schema.ts";
 import type { Executor } from "./job-rows.ts";
 
-export type PoolFields = Omit<PoolsTable, "id" | "account_id" | "created_at" | "updated_at" | "archived_at" | "low_stock_alerted_at">;
+export type PoolFields = Omit<PoolsTable, "id" | "account_id" | "created_at" | "updated_at" | "archived_at" | "low_stock_alerted_at" | "list_price_minor">;
 
 export async function insertPool(db: Executor, accountId: string, fields: PoolFields): Promise<Pool> {
   const now = new Date().toISOString();
-  const row: Pool = { id: crypto.randomUUID(), account_id: accountId, ...fields, low_stock_alerted_at: null, archived_at: null, created_at: now, updated_at: now };
+  const row: Pool = { id: crypto.randomUUID(), account_id: accountId, ...fields, list_price_minor: null, low_stock_alerted_at: null, archived_at: null, created_at: now, updated_at: now };
   await db.insertInto("pools").values(row).execute();
   return row;
 }

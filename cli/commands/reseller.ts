@@ -1,0 +1,190 @@
+import type { Command } from "../command.ts";
+import { formatAmount } from "../../app/.server/domain/reseller-price.ts";
+import { createReseller, listAccountResellers, requireReseller, setResellerPrice, setResellerSuspended } from "../../app/.server/use-cases/manage-resellers.ts";
+import { changeResellerBalance } from "../../app/.server/use-cases/reseller-balance.ts";
+import { refundResellerOrder } from "../../app/.server/use-cases/refund-reseller-order.ts";
+import { createResellerToken, listTokens, revokeToken } from "../../app/.server/use-cases/manage-reseller-tokens.ts";
+import type { Reseller } from "../../app/.server/db/schema.ts";
+import { UsageError } from "../output.ts";
+import { resolveAccount } from "../resolve-account.ts";
+
+/** `keyrelay reseller …`: wholesale resellers (issue 14). Amounts are decimal text in the reseller's currency. */
+const cli = { type: "cli" as const };
+
+const need = (...names: string[]) => (v: Record<string, unknown>) => {
+  for (const n of names) if (v[n] === undefined || v[n] === "") throw new UsageError("missingOption", { option: `--${n}` });
+};
+
+function resellerJson(r: Reseller) {
+  return {
+    id: r.id,
+    name: r.name,
+    email: r.email,
+    status: r.status,
+    currency: r.currency,
+    balanceMinor: r.balance_minor,
+    creditLimitMinor: r.credit_limit_minor,
+    maxUnitsPerOrder: r.max_units_per_order,
+    maxUnitsPerDay: r.max_units_per_day,
+    createdAt: r.created_at,
+  };
+}
+
+export const resellerCreate: Command = {
+  options: {
+    account: { type: "string" },
+    name: { type: "string" },
+    email: { type: "string" },
+    currency: { type: "string" },
+    "credit-limit": { type: "string" },
+    "max-per-order": { type: "string" },
+    "max-per-day": { type: "string" },
+    "rate-per-second": { type: "string" },
+    "rate-burst": { type: "string" },
+  },
+  needs: "services",
+  validate: need("name", "email", "currency"),
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const r = await createReseller(
+      s,
+      accountId,
+      { name: v.name, email: v.email, currency: v.currency, creditLimit: v["credit-limit"], maxUnitsPerOrder: v["max-per-order"], maxUnitsPerDay: v["max-per-day"], ratePerSecond: v["rate-per-second"], rateBurst: v["rate-burst"] },
+      cli,
+    );
+    out.say(out.t("cli.resellerCreated", { name: r.name, id: r.id }));
+    out.result({ reseller: resellerJson(r), accountId });
+  },
+};
+
+export const resellerList: Command = {
+  options: { account: { type: "string" } },
+  needs: "services",
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const list = await listAccountResellers(s, accountId);
+    if (list.length === 0) out.say(out.t("cli.noResellers"));
+    for (const r of list) out.say(out.t("cli.resellerLine", { id: r.id, name: r.name, status: r.status, balance: formatAmount(r.balance_minor, r.currency), currency: r.currency }));
+    out.result({ resellers: list.map(resellerJson) });
+  },
+};
+
+export const resellerPriceSet: Command = {
+  options: { account: { type: "string" }, reseller: { type: "string" }, pool: { type: "string" }, price: { type: "string" }, discount: { type: "string" } },
+  needs: "services",
+  validate(v) {
+    need("reseller", "pool")(v);
+    if (v.price === undefined && v.discount === undefined) throw new UsageError("missingOption", { option: "--price" });
+  },
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const p = await setResellerPrice(s, accountId, { resellerId: String(v.reseller), poolId: String(v.pool), price: v.price as string | undefined, discount: v.discount as string | undefined }, cli);
+    const r = await requireReseller(s, accountId, String(v.reseller));
+    out.say(out.t("cli.resellerPriceSet", { pool: p.poolName, price: p.priceMinor !== null ? `${formatAmount(p.priceMinor, r.currency)} ${r.currency}` : `-${(p.discountBps ?? 0) / 100}%` }));
+    out.result({ resellerId: r.id, poolId: p.poolId, priceMinor: p.priceMinor, discountBps: p.discountBps, currency: r.currency });
+  },
+};
+
+function balanceCommand(kind: "topup" | "adjustment"): Command {
+  return {
+    options: { account: { type: "string" }, reseller: { type: "string" }, amount: { type: "string" }, note: { type: "string" } },
+    needs: "services",
+    validate: kind === "adjustment" ? need("reseller", "amount", "note") : need("reseller", "amount"),
+    async run(s, v, out) {
+      const accountId = await resolveAccount(s, v.account);
+      const e = await changeResellerBalance(s, accountId, { resellerId: String(v.reseller), kind, amount: String(v.amount), note: v.note as string | undefined }, cli);
+      out.say(out.t("cli.resellerBalanceChanged", { amount: formatAmount(e.amount_minor, e.currency), balance: formatAmount(e.balance_after_minor, e.currency), currency: e.currency }));
+      out.result({ entry: { id: e.id, kind: e.kind, amountMinor: e.amount_minor, balanceAfterMinor: e.balance_after_minor, currency: e.currency, reason: e.reason, createdAt: e.created_at } });
+    },
+  };
+}
+export const resellerBalanceTopup = balanceCommand("topup");
+export const resellerBalanceAdjust = balanceCommand("adjustment");
+
+export const resellerTokenCreate: Command = {
+  options: {
+    account: { type: "string" },
+    reseller: { type: "string" },
+    scopes: { type: "string" },
+    name: { type: "string" },
+    expires: { type: "string" },
+    "ip-allow": { type: "string" },
+    sandbox: { type: "boolean", default: false },
+  },
+  needs: "services",
+  validate: need("reseller", "scopes"),
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const { token, summary } = await createResellerToken(
+      s,
+      accountId,
+      {
+        resellerId: String(v.reseller),
+        scopes: String(v.scopes),
+        name: v.name as string | undefined,
+        expiresAt: v.expires as string | undefined,
+        ipAllow: typeof v["ip-allow"] === "string" ? v["ip-allow"].split(",") : undefined,
+        mode: v.sandbox ? "test" : "live",
+      },
+      cli,
+    );
+    // The only time the token is shown: only its hash is kept.
+    out.say(out.t("cli.resellerTokenCreated", { prefix: summary.prefix }));
+    out.say(token);
+    out.result({ token, ...summary });
+  },
+};
+
+export const resellerTokenRevoke: Command = {
+  options: { account: { type: "string" } },
+  positionals: { count: 1, name: "ID" },
+  needs: "services",
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const t = await revokeToken(s, accountId, String(v._0), cli);
+    out.say(out.t("cli.resellerTokenRevoked", { prefix: t.prefix }));
+    out.result({ token: t });
+  },
+};
+
+export const resellerOrderRefund: Command = {
+  options: { account: { type: "string" } },
+  positionals: { count: 1, name: "ORDER_ID" },
+  needs: "services",
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const r = await refundResellerOrder(s, accountId, String(v._0), cli);
+    out.say(r.alreadyRefunded ? out.t("cli.resellerOrderAlreadyRefunded") : out.t("cli.resellerOrderRefunded", { amount: formatAmount(r.creditedMinor, r.currency), currency: r.currency, units: r.released }));
+    out.result(r);
+  },
+};
+
+function statusCommand(suspended: boolean): Command {
+  return {
+    options: { account: { type: "string" } },
+    positionals: { count: 1, name: "RESELLER_ID" },
+    needs: "services",
+    async run(s, v, out) {
+      const accountId = await resolveAccount(s, v.account);
+      await setResellerSuspended(s, accountId, String(v._0), suspended, cli);
+      const r = await requireReseller(s, accountId, String(v._0));
+      out.say(out.t(suspended ? "cli.resellerSuspended" : "cli.resellerActivated", { name: r.name }));
+      out.result({ reseller: resellerJson(r) });
+    },
+  };
+}
+/** A suspended reseller's API calls answer 403 reseller_suspended; its tokens stay as they are. */
+export const resellerSuspend = statusCommand(true);
+export const resellerActivate = statusCommand(false);
+
+export const resellerTokenList: Command = {
+  options: { account: { type: "string" }, reseller: { type: "string" } },
+  needs: "services",
+  validate: need("reseller"),
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const tokens = await listTokens(s, accountId, String(v.reseller));
+    for (const t of tokens) out.say(out.t("cli.resellerTokenLine", { id: t.id, prefix: t.prefix, scopes: t.scopes.join(","), state: t.revokedAt ? "revoked" : t.expiresAt && t.expiresAt <= new Date().toISOString() ? "expired" : "active", lastUsed: t.lastUsedAt ?? "-" }));
+    out.result({ tokens });
+  },
+};
