@@ -55,14 +55,19 @@ for (const { dialect, available } of dialects) {
       Object.fromEntries((await s.db.selectFrom("keys").select((eb) => ["state", eb.fn.countAll<number>().as("n")]).where("pool_id", "=", poolId).groupBy("state").execute()).map((r) => [r.state, Number(r.n)]));
     const orderRow = (externalId: number) => s.db.selectFrom("orders").selectAll().where("store_id", "=", storeId).where("external_id", "=", String(externalId)).executeTakeFirst();
     const idle = () => waitFor(async () => Number((await s.db.selectFrom("jobs").select((eb) => eb.fn.countAll<number>().as("n")).where("status", "in", ["pending", "running"]).executeTakeFirstOrThrow()).n) === 0, 15_000, "jobs idle");
-
-    it("a held order's keys are claimed but appear in no write-back, no email and on no buyer surface; approve delivers them", async () => {
-      const order = wc.createOrder({ line_items: [{ product_id: productId, quantity: 2 }], status: "processing", billing: { email: "mule@fraud.example" } });
+    /** A paid WooCommerce order of `quantity` keys from `email`, once keyrelay has held it. */
+    const paidOrderHeld = async (quantity: number, email: string) => {
+      const order = wc.createOrder({ line_items: [{ product_id: productId, quantity }], status: "processing", billing: { email } });
       expect((await wc.deliver(hookId, "order.updated", order.id)).status).toBe(200);
       const row = await waitFor(async () => {
         const o = await orderRow(order.id);
         return o?.risk_decision === "hold" ? o : undefined;
       }, 15_000, "the hold");
+      return { order, row };
+    };
+
+    it("a held order's keys are claimed but appear in no write-back, no email and on no buyer surface; approve delivers them", async () => {
+      const { order, row } = await paidOrderHeld(2, "mule@fraud.example");
       await idle();
       const decision = await getDecision(s.db, accountId, row.id);
       expect(decision).toMatchObject({ action: "review", review_status: "held", rule_set_version: 2, decided_by_rule_id: expect.any(String) });
@@ -100,12 +105,7 @@ for (const { dialect, available } of dialects) {
 
     it("deny puts a held order's keys back in stock and nothing is ever written", async () => {
       const before = await keyStates();
-      const order = wc.createOrder({ line_items: [{ product_id: productId, quantity: 3 }], status: "processing", billing: { email: "other@fraud.example" } });
-      expect((await wc.deliver(hookId, "order.updated", order.id)).status).toBe(200);
-      const row = await waitFor(async () => {
-        const o = await orderRow(order.id);
-        return o?.risk_decision === "hold" ? o : undefined;
-      }, 15_000, "the hold");
+      const { order, row } = await paidOrderHeld(3, "other@fraud.example");
       await idle();
       expect((await keyStates()).available).toBe(before.available! - 3);
       const r = await denyHeldOrder(s, accountId, row.id, cli, "stolen card");
