@@ -65,7 +65,9 @@ describe("Shopify connector against the fake Admin API", () => {
     shopify.refund(o.orderId, [{ lineItemId: o.lineItemIds[0], quantity: 1 }]);
     const fromApi = await connector.fetchOrder(o.orderId);
     const event = parseShopifyWebhook("orders/paid", redactShopifyPayload(shopify.orderWebhookPayload(o.orderId)));
-    expect(event.type === "order" && event.order).toEqual({ ...fromApi, riskRecommendation: null });
+    // The webhook also carries the buyer's IP and billing country (risk facts); the Admin API read
+    // does not fetch them yet, so a re-run's risk facts lack them (issue 13, left).
+    expect(event.type === "order" && event.order).toEqual({ ...fromApi, riskRecommendation: null, clientIp: null, billingCountry: null });
   });
 
   it("finds an order by the name the merchant types", async () => {
