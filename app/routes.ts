@@ -23,6 +23,9 @@ function fulfilmentRoutes(surface: "admin" | "app") {
     route("orders/:orderId", `routes/${surface}.orders.$orderId.tsx`),
     route("team", `routes/${surface}.team.tsx`),
     route("settings", `routes/${surface}.settings.tsx`),
+    // Risk control (issue 13): the review queue of held orders, the rules and allow / block lists.
+    route("risk/reviews", `routes/${surface}.risk.reviews.tsx`),
+    route("risk/rules", `routes/${surface}.risk.rules.tsx`),
   ];
 }
 

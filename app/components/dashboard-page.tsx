@@ -55,6 +55,17 @@ export function DashboardPage({ data, locale }: { data: DashboardData; locale: L
   return (
     <Page title={t("dashboard.title")} subtitle={t("dashboard.subtitle", { account: data.accountName })}>
       <Layout>
+        {data.heldForReview > 0 ? (
+          <Layout.Section>
+            <Banner
+              tone="warning"
+              title={t("risk.dashboard.waiting", { count: data.heldForReview, n: formatNumber(locale, data.heldForReview) })}
+              action={{ content: t("risk.dashboard.open"), url: `${base}/risk/reviews` }}
+            >
+              <p>{t("risk.dashboard.waitingBody")}</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
         {data.pools.lowStock > 0 ? (
           <Layout.Section>
             <Banner tone="warning" title={t("dashboard.lowStockBanner.title", { count: data.pools.lowStock })} action={{ content: t("dashboard.lowStockBanner.action"), url: poolsUrl }}>

@@ -82,6 +82,18 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
       secondaryActions={allowed.resend ? [{ content: t("orders.detail.resend"), loading: busy("resend"), disabled: !store || !order.email, onAction: () => post({ intent: "resend" }) }] : []}
     >
       <Layout>
+        {data.review ? (
+          <Layout.Section>
+            <Banner
+              tone={data.review.status === "held" ? "warning" : data.review.status === "approved" ? "success" : "critical"}
+              title={t(`risk.order.${data.review.status}`, { at: formatDateTime(locale, data.review.since) })}
+              action={data.review.status === "held" ? { content: t("risk.order.open"), url: `${base}/risk/reviews` } : undefined}
+            >
+              {data.review.status === "held" ? <p>{t("risk.order.heldBody")}</p> : null}
+              {data.review.reason ? <p>{t("risk.order.reason", { reason: data.review.reason })}</p> : null}
+            </Banner>
+          </Layout.Section>
+        ) : null}
         {actionError || doneText ? (
           <Layout.Section>
             {actionError ? <Banner tone="critical">{errorText(t, locale, actionError)}</Banner> : <Banner tone="success">{doneText}</Banner>}

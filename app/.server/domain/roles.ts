@@ -47,6 +47,8 @@ export const PERMISSIONS = {
   "orders.rerun": ["owner", "manager", "support"],
   "orders.revoke": ["owner", "manager"],
   "reviews.decide": ["owner", "manager", "support"],
+  /** Change the risk rules and the allow / block lists, back-test a rule (what holds or blocks orders). */
+  "risk.manage": ["owner", "manager"],
   "reports.view": ["owner", "manager", "viewer"],
   "resellers.manage": ["owner", "manager"],
   "settings.manage": ["owner"],

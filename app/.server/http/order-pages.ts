@@ -5,6 +5,7 @@ import { getOrderDetail, requireAccountOrder } from "../use-cases/get-order-deta
 import { listStores } from "../use-cases/list-stores.ts";
 import { rerunOrder } from "../use-cases/rerun-order.ts";
 import { resendOrderEmail } from "../use-cases/resend-order-email.ts";
+import { reviewStatusOf } from "../use-cases/review-queue.ts";
 import { retryFailedJob } from "../use-cases/retry-failed-job.ts";
 import { revealKey } from "../use-cases/reveal-key.ts";
 import { revokeOrderKey } from "../use-cases/revoke-order-key.ts";
@@ -73,13 +74,15 @@ export async function orderDetailLoader({ request, context, params }: PageArgs, 
   const admin = await requirePageAdmin(s, request, surface, "orders.view");
   try {
     const detail = await getOrderDetail(s, admin.accountId, params.orderId ?? "");
+    // Held, approved, denied or blocked by the risk rules: said on the page, with a way to the queue.
+    const review = await reviewStatusOf(s, admin.accountId, detail.order.id);
     const allowed = {
       reveal: admin.can("keys.reveal_in_order"),
       resend: admin.can("orders.resend"),
       rerun: admin.can("orders.rerun"),
       revoke: admin.can("orders.revoke"),
     };
-    return { base: admin.base, csrf: admin.csrf, ...detail, allowed };
+    return { base: admin.base, csrf: admin.csrf, ...detail, allowed, review };
   } catch (e) {
     if (e instanceof KeyrelayError && e.code === "order_not_found") throw notFound();
     throw e;

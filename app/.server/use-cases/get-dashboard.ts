@@ -3,6 +3,7 @@ import { AccountScope } from "../db/repositories/account-scope.ts";
 import { getAccount } from "../db/repositories/accounts-repo.ts";
 import type { Services } from "../ports.ts";
 import { getStockSyncStatus, type StoreStockSyncStatus } from "./get-stock-sync-status.ts";
+import { countHeldOrders } from "./review-queue.ts";
 
 export interface DashboardData {
   accountName: string;
@@ -14,11 +15,13 @@ export interface DashboardData {
   setup: { storeConnected: boolean; poolCreated: boolean; keysImported: boolean };
   /** Stock sync per connected store. */
   stockSync: StoreStockSyncStatus[];
+  /** Orders risk rules hold, waiting for a person to approve or deny them. */
+  heldForReview: number;
 }
 
 export async function getDashboard(s: Pick<Services, "db" | "jobs">, accountId: string): Promise<DashboardData> {
   const scope = new AccountScope(s.db, accountId);
-  const [account, stores, pools, keyCounts, orders, jobs, stockSync] = await Promise.all([
+  const [account, stores, pools, keyCounts, orders, jobs, stockSync, heldForReview] = await Promise.all([
     getAccount(s.db, accountId),
     scope.listStores(),
     scope.listPools(),
@@ -26,6 +29,7 @@ export async function getDashboard(s: Pick<Services, "db" | "jobs">, accountId: 
     scope.countOrdersSince(new Date(Date.now() - 24 * 3600_000).toISOString()),
     countJobs(s.db, { accountId, statuses: ["pending", "running", "failed"] }),
     getStockSyncStatus(s, accountId),
+    countHeldOrders(s, accountId),
   ]);
   const lowStock = pools.filter((p) => p.low_stock_alerted_at !== null).length;
   const keys = { available: keyCounts.available ?? 0, allocated: keyCounts.allocated ?? 0, delivered: keyCounts.delivered ?? 0 };
@@ -46,5 +50,6 @@ export async function getDashboard(s: Pick<Services, "db" | "jobs">, accountId: 
       keysImported: Object.values(keyCounts).some((n) => (n ?? 0) > 0),
     },
     stockSync: stockSync.stores,
+    heldForReview,
   };
 }

@@ -36,3 +36,47 @@ export async function removeRiskListEntry(s: Pick<Services, "db">, accountId: st
     await recordAudit(trx, { accountId, actorType: actor.type, actorId: actor.id ?? null, action: "risk.list_entry_removed", subjectType: "risk_list_entry", subjectId: id });
   });
 }
+
+/** At most this many lines in one paste (the page's bulk add). */
+export const MAX_BULK_ENTRIES = 1000;
+
+/**
+ * Adds many entries of one kind and action at once (the page's "paste one per line"): every line
+ * is checked first, and one bad line saves nothing — its error names the line (1-based). Blank
+ * lines and duplicates are skipped. One transaction, one audit row per entry.
+ */
+export async function addRiskListEntries(
+  s: Pick<Services, "db">,
+  accountId: string,
+  input: { kind: unknown; values: unknown; action: unknown; expiresIn?: unknown; note?: unknown },
+  actor: Actor,
+): Promise<{ added: number; updated: number }> {
+  const kind = parseListKind(input.kind);
+  const action = parseListAction(input.action);
+  const lines = (typeof input.values === "string" ? input.values : "").split(/\r?\n/);
+  const values: string[] = [];
+  for (const [i, line] of lines.entries()) {
+    if (line.trim() === "") continue;
+    try {
+      values.push(parseListValue(kind, line));
+    } catch (e) {
+      if (e instanceof InvalidInputError) throw new InvalidInputError(e.code, `line ${i + 1}: ${e.message}`, { field: "values", params: { ...e.params, line: i + 1 } });
+      throw e;
+    }
+  }
+  const unique = [...new Set(values)];
+  if (unique.length === 0) throw new InvalidInputError("risk_list_no_values", "paste at least one value, one per line", { field: "values", params: {} });
+  if (unique.length > MAX_BULK_ENTRIES) throw new InvalidInputError("risk_list_too_many", `at most ${MAX_BULK_ENTRIES} values at once`, { field: "values", params: { max: MAX_BULK_ENTRIES } });
+  const now = new Date();
+  const expiresAt = input.expiresIn === undefined || input.expiresIn === null || input.expiresIn === "" ? null : new Date(now.getTime() + parseExpiry(input.expiresIn) * 60_000).toISOString();
+  const note = typeof input.note === "string" && input.note.trim() ? input.note.trim().slice(0, 500) : null;
+  return s.db.transaction().execute(async (trx) => {
+    let added = 0;
+    for (const value of unique) {
+      const entry = await upsertListEntry(trx, accountId, { kind, value, action, expiresAt, note }, now.toISOString());
+      if (entry.created) added++;
+      await recordAudit(trx, { accountId, actorType: actor.type, actorId: actor.id ?? null, action: "risk.list_entry_set", subjectType: "risk_list_entry", subjectId: entry.id, details: { kind, value, action, expiresAt } });
+    }
+    return { added, updated: unique.length - added };
+  });
+}
