@@ -12,6 +12,8 @@ import { installShopifyShop } from "../../app/.server/use-cases/install-shopify-
 import { inviteTeamMember } from "../../app/.server/use-cases/invite-team-member.ts";
 import { changeMemberRole } from "../../app/.server/use-cases/manage-team-members.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
+import { addRiskListEntry } from "../../app/.server/use-cases/manage-risk-lists.ts";
+import { addRiskRule } from "../../app/.server/use-cases/manage-risk-rules.ts";
 import { shopifyStaffRole } from "../../app/.server/use-cases/shopify-staff-role.ts";
 import { CLI_TEAM_ACTOR } from "../../app/.server/use-cases/team-actor.ts";
 import { AdminBrowser } from "../support/admin-browser.ts";
@@ -38,7 +40,22 @@ const browser = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537
 const CODE = /[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}/;
 
 /** A row names an object when any of its ids lands in its URL or form (found with marker ids). */
-const MARK: Required<Ids> = { pool: "m-pool", store: "m-store", order: "m-order", keyId: "m-key", adminId: "m-admin", batch: "m-batch", mapping: "m-mapping", invitation: "m-invitation", session: "m-session", job: "m-job", allocation: "m-allocation" };
+const MARK: Required<Ids> = {
+  pool: "m-pool",
+  store: "m-store",
+  order: "m-order",
+  keyId: "m-key",
+  adminId: "m-admin",
+  batch: "m-batch",
+  mapping: "m-mapping",
+  invitation: "m-invitation",
+  session: "m-session",
+  job: "m-job",
+  allocation: "m-allocation",
+  heldOrder: "m-held-order",
+  rule: "m-rule",
+  listEntry: "m-list-entry",
+};
 const marks = new Set(Object.values(MARK));
 const namesObject = (row: Row) => row.route.includes(":") || Object.values(row.fields?.(MARK) ?? {}).some((v) => marks.has(v));
 const labelOf = (row: Row) => `${row.method} ${row.route} ${row.fields ? JSON.stringify(row.fields(MARK).intent ?? "") : ""}`.trim();
@@ -96,7 +113,25 @@ for (const { dialect, available } of dialects) {
       const mapping = await s.db.selectFrom("product_mappings").select("id").where("account_id", "=", accountId).executeTakeFirstOrThrow();
       const job = await s.db.selectFrom("jobs").select("id").where("account_id", "=", accountId).executeTakeFirstOrThrow();
       const invitation = await inviteTeamMember(s, accountId, { email: `invitee-${i}@example.com`, role: "support" }, CLI_TEAM_ACTOR);
-      return { pool: pool.id, store: store.id, order: order.orderId, keyId: String(allocation.key_id), batch: String(batch.id), mapping: String(mapping.id), invitation: invitation.invitationId, job: String(job.id), allocation: String(allocation.id) };
+      // Risk: a rule that holds this buyer's orders, one held order, and a block-list entry.
+      const rule = await addRiskRule(s, accountId, { when: `email = held-${i}@example.com`, then: "review", name: `Hold buyer ${i}` }, { type: "cli" });
+      const held = await applyHostOrder(s, store, paidOrder({ id: `${orderId}9`, quantity: 1, email: `held-${i}@example.com` }));
+      expect((await s.db.selectFrom("risk_decisions").select("review_status").where("order_id", "=", held.orderId).executeTakeFirstOrThrow()).review_status).toBe("held");
+      const entry = await addRiskListEntry(s, accountId, { kind: "email", value: `blocked-${i}@example.com`, action: "block" }, { type: "cli" });
+      return {
+        pool: pool.id,
+        store: store.id,
+        order: order.orderId,
+        keyId: String(allocation.key_id),
+        batch: String(batch.id),
+        mapping: String(mapping.id),
+        invitation: invitation.invitationId,
+        job: String(job.id),
+        allocation: String(allocation.id),
+        heldOrder: held.orderId,
+        rule: rule.rule.id,
+        listEntry: entry.id,
+      };
     }
 
     async function tenant(email: string, accountId: string, objs: Omit<Required<Ids>, "adminId" | "session">, names: string[], i: number): Promise<Tenant> {
@@ -108,7 +143,7 @@ for (const { dialect, available } of dialects) {
 
     /** Everything of one account that a request could change (sessions: whether they are ended). */
     async function snapshot(accountId: string): Promise<string> {
-      const tables = ["admin_users", "stores", "pools", "key_batches", "keys", "product_mappings", "orders", "order_lines", "allocations", "jobs", "deliveries", "team_invitations", "shopify_staff_roles", "link_codes"] as const;
+      const tables = ["admin_users", "stores", "pools", "key_batches", "keys", "product_mappings", "orders", "order_lines", "allocations", "jobs", "deliveries", "team_invitations", "shopify_staff_roles", "link_codes", "risk_rule_sets", "risk_rules", "risk_list_entries", "risk_decisions"] as const;
       const out: unknown[] = [await s.db.selectFrom("accounts").selectAll().where("id", "=", accountId).execute()];
       // Sorted here: not every table has an id to order by.
       for (const t of tables) out.push((await s.db.selectFrom(t).selectAll().where("account_id", "=", accountId).execute()).map((r) => JSON.stringify(r)).sort());
@@ -125,7 +160,7 @@ for (const { dialect, available } of dialects) {
       const wooId = (await connectWooCommerceStore(s, a.accountId, { ...wc.connection }, { type: "cli" })).id;
       const wooStore = await s.db.selectFrom("stores").selectAll().where("id", "=", wooId).executeTakeFirstOrThrow();
       const aObjs = await objects(a.accountId, wooStore, "Alpha pool", "7311", "alpha-buyer@example.com", 1);
-      A = await tenant("owner-a@tenant.example", a.accountId, aObjs, ["Alpha pool", "#7311", "alpha-buyer@example.com", wooStore.name, "invitee-1@example.com", shop], 1);
+      A = await tenant("owner-a@tenant.example", a.accountId, aObjs, ["Alpha pool", "#7311", "alpha-buyer@example.com", wooStore.name, "invitee-1@example.com", shop, "held-1@example.com", "blocked-1@example.com"], 1);
       shopStore = await installShopifyShop(s, { shop });
       await storeOfflineSession(s, shop);
       const made = await A.b.post("/admin/stores.data", { csrf: A.csrf, intent: "link-code" });
@@ -139,7 +174,7 @@ for (const { dialect, available } of dialects) {
       const bUser = await createAdminUser(s, { email: "owner-b@tenant.example", password: PASSWORD, accountName: "Bravo account" });
       const bStore = await insertStore(s.db, { accountId: bUser.accountId, platform: "woocommerce", domain: "https://bravo.example", name: "Bravo store" });
       const bObjs = await objects(bUser.accountId, bStore, "Bravo pool", "8422", "bravo-buyer@example.com", 2);
-      B = await tenant("owner-b@tenant.example", bUser.accountId, bObjs, ["Bravo pool", "#8422", "bravo-buyer@example.com", "Bravo store", "invitee-2@example.com"], 2);
+      B = await tenant("owner-b@tenant.example", bUser.accountId, bObjs, ["Bravo pool", "#8422", "bravo-buyer@example.com", "Bravo store", "invitee-2@example.com", "held-2@example.com", "blocked-2@example.com"], 2);
     });
     afterAll(async () => {
       await http?.close();

@@ -19,6 +19,10 @@ export interface Ids {
   session?: string;
   job?: string;
   allocation?: string;
+  /** An order the account's risk rules hold for review (the role matrix uses `order`, not held: the request is refused or answered "not held"). */
+  heldOrder?: string;
+  rule?: string;
+  listEntry?: string;
 }
 
 export interface Row {
@@ -76,6 +80,17 @@ export const ROWS: Row[] = [
   { route: "/admin/settings", method: "POST", needs: "settings.manage", fields: () => ({ intent: "smtp-test" }) },
   { route: "/admin/settings", method: "POST", needs: "settings.manage", fields: (ids) => ({ intent: "template-preview", poolId: ids.pool }) },
   { route: "/admin/settings", method: "POST", needs: "settings.manage", fields: (ids) => ({ intent: "template-save", poolId: ids.pool, subject: "" }) },
+  { route: "/admin/risk/reviews", method: "GET", needs: "orders.view" },
+  { route: "/admin/risk/reviews", method: "POST", needs: "orders.view", fields: () => ({ intent: "search", q: "5001" }) },
+  { route: "/admin/risk/reviews", method: "POST", needs: "reviews.decide", fields: (ids) => ({ intent: "approve", orderId: ids.heldOrder ?? ids.order, reason: "matrix" }) },
+  { route: "/admin/risk/reviews", method: "POST", needs: "reviews.decide", fields: (ids) => ({ intent: "deny", orderId: ids.heldOrder ?? ids.order, reason: "matrix" }) },
+  { route: "/admin/risk/rules", method: "GET", needs: "orders.view" },
+  // Forms that change nothing when allowed: a condition that does not parse, a value that is not an email.
+  { route: "/admin/risk/rules", method: "POST", needs: "risk.manage", fields: () => ({ intent: "add", when: "nonsense > 1", then: "review" }) },
+  { route: "/admin/risk/rules", method: "POST", needs: "risk.manage", fields: () => ({ intent: "test", when: "keys > 1", days: "30" }) },
+  { route: "/admin/risk/rules", method: "POST", needs: "risk.manage", fields: (ids) => ({ intent: "remove", ruleId: ids.rule ?? "no-such-rule" }) },
+  { route: "/admin/risk/rules", method: "POST", needs: "risk.manage", fields: () => ({ intent: "list-add", kind: "email", action: "block", values: "not-an-email" }) },
+  { route: "/admin/risk/rules", method: "POST", needs: "risk.manage", fields: (ids) => ({ intent: "list-remove", entryId: ids.listEntry ?? "no-such-entry" }) },
   { route: "/admin/sessions", method: "GET", needs: "signed_in" },
   { route: "/admin/sessions", method: "POST", needs: "signed_in", fields: (ids) => ({ intent: "end", sessionId: ids.session ?? "no-such-session" }) },
   { route: "/admin/password", method: "GET", needs: "signed_in" },
