@@ -4,18 +4,19 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useFetcher } from "react-router";
 import { formatDateTime, formatMoney, formatNumber, type Locale } from "../i18n/i18n.ts";
-import type { ReviewsActionData, reviewsLoader } from "../.server/http/risk-pages.ts";
-import type { QueueOrder } from "../.server/use-cases/review-queue.ts";
+import type { QueuePage, ReviewsActionData, reviewsLoader } from "../.server/http/risk-pages.ts";
 import { orderLabel } from "./order-ui.tsx";
 import { errorText, useLocale } from "./pool-ui.tsx";
 import { RiskActionBadge } from "./risk-ui.tsx";
 
 export type RiskReviewsData = Awaited<ReturnType<typeof reviewsLoader>>;
+type QueueOrder = QueuePage["orders"][number];
 type Decision = "approve" | "deny";
 
 /** "3 h 12 min" since the hold, against the server's clock at render (the same text on both renders). */
 function heldFor(t: TFunction, fromIso: string, nowIso: string): string {
   const minutes = Math.max(0, Math.floor((Date.parse(nowIso) - Date.parse(fromIso)) / 60_000));
+  if (minutes < 1) return t("risk.reviews.heldJustNow");
   if (minutes < 60) return t("risk.reviews.heldMinutes", { count: minutes });
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return t("risk.reviews.heldHours", { count: hours, minutes: minutes % 60 });
@@ -58,14 +59,11 @@ function HeldOrderCard({ o, base, now, selected, onSelect, canDecide, onDecide }
           <InlineStack gap="300" blockAlign="center" wrap={false}>
             {canDecide ? <Checkbox label={t("risk.reviews.selectOne", { order: label })} labelHidden checked={selected} onChange={onSelect} /> : null}
             <BlockStack gap="050">
-              <InlineStack gap="200" blockAlign="center">
-                <Link url={`${base}/orders/${o.orderId}`} removeUnderline>
-                  <Text as="span" variant="headingMd">
-                    {label}
-                  </Text>
-                </Link>
-                <Badge tone="attention">{t("risk.reviews.held")}</Badge>
-              </InlineStack>
+              <Link url={`${base}/orders/${o.orderId}`} removeUnderline>
+                <Text as="span" variant="headingMd">
+                  {label}
+                </Text>
+              </Link>
               <Text as="span" tone="subdued">
                 {[o.email ?? t("risk.reviews.noEmail"), o.storeName].filter(Boolean).join(" · ")}
               </Text>
@@ -88,7 +86,8 @@ function HeldOrderCard({ o, base, now, selected, onSelect, canDecide, onDecide }
           <Fact label={t("risk.reviews.facts.countries")} value={country || "—"} />
           <Fact label={t("risk.reviews.facts.firstOrder")} value={yesNo(t, f.firstOrder)} />
           <Fact label={t("risk.reviews.facts.disposable")} value={yesNo(t, f.disposableEmail)} />
-          <Fact label={t("risk.reviews.facts.hostRisk")} value={f.hostRisk ? t([`risk.hostRisk.${f.hostRisk}`, "risk.hostRisk.other"], { value: f.hostRisk }) : "—"} />
+          {/* Shopify's own assessment; a WooCommerce order has none (NONE), so nothing is shown. */}
+          {f.hostRisk && f.hostRisk !== "NONE" ? <Fact label={t("risk.reviews.facts.hostRisk")} value={t([`risk.hostRisk.${f.hostRisk}`, "risk.hostRisk.other"], { value: f.hostRisk })} /> : null}
         </InlineStack>
         {Object.keys(f.velocity).length > 0 ? (
           <InlineStack gap="200" wrap>
@@ -116,9 +115,9 @@ function HeldOrderCard({ o, base, now, selected, onSelect, canDecide, onDecide }
               <RiskActionBadge action={r.action} />
               {r.shadow ? <Badge>{t("risk.rules.shadow")}</Badge> : null}
               <Text as="span" fontWeight={r.decided ? "semibold" : "regular"}>
-                {r.name}
+                {r.preset === null ? r.name : t(`risk.presets.${r.preset}`)}
               </Text>
-              {r.when && r.when !== r.name ? (
+              {r.when && (r.when !== r.name || r.preset !== null) ? (
                 <Text as="span" tone="subdued">
                   <code>{r.when}</code>
                 </Text>

@@ -60,10 +60,9 @@ function BacktestAnswer({ r }: { r: BacktestResult }) {
       <BlockStack gap="200">
         <p>
           {t("risk.backtest.summary", {
-            count: r.matched.orders,
             matched: formatNumber(locale, r.matched.orders),
             orders: formatNumber(locale, r.orders),
-            keys: formatNumber(locale, r.matched.keys),
+            keysText: t("risk.backtest.keys", { count: r.matched.keys, n: formatNumber(locale, r.matched.keys) }),
             money,
           })}
         </p>
@@ -137,7 +136,7 @@ function AddRuleCard({ data }: { data: RiskRulesData }) {
           <Checkbox label={t("risk.rules.shadowLabel")} helpText={t("risk.rules.shadowHelp")} checked={shadow} onChange={setShadow} />
           <InlineStack gap="300" blockAlign="end" align="space-between">
             <InlineStack gap="200" blockAlign="end">
-              <div style={{ width: "7rem" }}>
+              <div style={{ width: "11rem" }}>
                 <TextField label={t("risk.backtest.days")} type="number" min={1} max={365} value={days} onChange={setDays} autoComplete="off" error={failed?.field === "days" ? errorText(t, locale, failed) : undefined} />
               </div>
               <Button
@@ -233,24 +232,39 @@ export function RiskRulesPage({ data }: { data: RiskRulesData }) {
   const { t } = useTranslation();
   const locale = useLocale();
   const { base, csrf, rules, entries, canManage, version } = data;
-  const ruleRows = rules.map((r, i) => [
-    formatNumber(locale, i + 1),
-    <BlockStack key="rule" gap="050">
-      <Text as="span" fontWeight="semibold">
-        {r.name}
-      </Text>
-      {r.when !== r.name ? (
-        <Text as="span" tone="subdued" breakWord>
-          <code>{r.when}</code>
-        </Text>
-      ) : null}
-    </BlockStack>,
-    <InlineStack key="action" gap="100" wrap={false}>
-      <RiskActionBadge action={r.then} />
-      {r.shadow ? <Badge>{t("risk.rules.shadow")}</Badge> : <Badge tone="success">{t("risk.rules.live")}</Badge>}
-    </InlineStack>,
-    canManage ? <RemoveButton key="remove" csrf={csrf} fields={{ intent: "remove", ruleId: r.id }} label={t("risk.rules.removeOne", { name: r.name })} confirmText={t("risk.rules.removeConfirm")} /> : "",
-  ]);
+  // Rows, not a DataTable: a long condition wraps instead of pushing the buttons out of the card.
+  const ruleRows = rules.map((r, i) => {
+    const name = r.preset === null ? r.name : t(`risk.presets.${r.preset}`);
+    return (
+      <Box key={r.id} padding="400" borderBlockStartWidth="025" borderColor="border">
+        <InlineStack align="space-between" blockAlign="center" gap="300" wrap={false}>
+          <InlineStack gap="300" blockAlign="start" wrap={false}>
+            <Text as="span" tone="subdued">
+              {formatNumber(locale, i + 1)}
+            </Text>
+            <BlockStack gap="050">
+              <Text as="span" fontWeight="semibold">
+                {name}
+              </Text>
+              {r.when !== name ? (
+                <Text as="span" tone="subdued" breakWord>
+                  <code>{r.when}</code>
+                </Text>
+              ) : null}
+            </BlockStack>
+          </InlineStack>
+          {/* The badges and the button keep their width; the condition on the left wraps. */}
+          <div style={{ flex: "none" }}>
+            <InlineStack gap="200" blockAlign="center" wrap={false}>
+              <RiskActionBadge action={r.then} />
+              {r.shadow ? <Badge>{t("risk.rules.shadow")}</Badge> : <Badge tone="success">{t("risk.rules.live")}</Badge>}
+              {canManage ? <RemoveButton csrf={csrf} fields={{ intent: "remove", ruleId: r.id }} label={t("risk.rules.removeOne", { name })} confirmText={t("risk.rules.removeConfirm")} /> : null}
+            </InlineStack>
+          </div>
+        </InlineStack>
+      </Box>
+    );
+  });
   const entryRows = entries.map((e) => [
     t(`risk.lists.kinds.${e.kind}`),
     <Text key="value" as="span" breakWord>
@@ -292,7 +306,13 @@ export function RiskRulesPage({ data }: { data: RiskRulesData }) {
                   </Text>
                 </Box>
               ) : (
-                <DataTable columnContentTypes={["numeric", "text", "text", "text"]} headings={["#", t("risk.rules.columns.rule"), t("risk.rules.columns.action"), ""]} rows={ruleRows} verticalAlign="middle" />
+                <div role="list" aria-label={t("risk.rules.listTitle")}>
+                  {ruleRows.map((row) => (
+                    <div role="listitem" key={row.key}>
+                      {row}
+                    </div>
+                  ))}
+                </div>
               )}
             </Card>
             {canManage ? <AddRuleCard data={data} /> : null}
@@ -344,7 +364,7 @@ export function RiskRulesPage({ data }: { data: RiskRulesData }) {
                   </Text>
                 </BlockStack>
               ))}
-              <Text as="p" variant="bodySm" tone="subdued">
+              <Text as="p" variant="bodySm" tone="subdued" breakWord>
                 {t("risk.language.attributes")}
               </Text>
             </BlockStack>

@@ -2,7 +2,7 @@ import { data } from "react-router";
 import { requirePageAdmin, type Surface } from "../auth/admin-context.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { LIST_KINDS } from "../domain/risk-lists.ts";
-import { RISK_ACTIONS } from "../domain/risk-rules.ts";
+import { DEFAULT_RULES, RISK_ACTIONS } from "../domain/risk-rules.ts";
 import { riskLookups } from "../risk/risk-lookups.ts";
 import { backtestRiskRule, type BacktestResult } from "../use-cases/backtest-risk-rule.ts";
 import { requireAccountOrder } from "../use-cases/get-order-detail.ts";
@@ -21,6 +21,16 @@ import { isChecked, readForm } from "./read-form.ts";
  */
 
 const MAX_BULK_REVIEW = 100;
+
+/**
+ * A default rule as installed (same name and condition) is shown by its catalog name, so a
+ * merchant reading Chinese reads its name in Chinese; a renamed or merchant-written rule is shown
+ * as written. null when it is not a preset.
+ */
+function presetOf(name: string, when: string | null): number | null {
+  const i = DEFAULT_RULES.findIndex((d) => d.name === name && d.when === when);
+  return i < 0 ? null : i;
+}
 const MAX_REASON = 500;
 
 // ---------------------------------------------------------------------------------------------
@@ -30,14 +40,19 @@ export async function reviewsLoader({ request, context }: PageArgs, surface: Sur
   const s = context.services;
   const admin = await requirePageAdmin(s, request, surface, "orders.view");
   const page = Number(new URL(request.url).searchParams.get("page") ?? "1");
-  const queue = await reviewQueue(s, admin.accountId, { page: Number.isSafeInteger(page) ? page : 1 });
+  const queue = withPresets(await reviewQueue(s, admin.accountId, { page: Number.isSafeInteger(page) ? page : 1 }));
   // "Held for 3 h" is counted against the server's clock, so both renders say the same.
   return { base: admin.base, csrf: admin.csrf, queue, canDecide: admin.can("reviews.decide"), now: new Date().toISOString() };
 }
 
+function withPresets(q: ReviewQueuePage) {
+  return { ...q, orders: q.orders.map((o) => ({ ...o, rules: o.rules.map((r) => ({ ...r, preset: presetOf(r.name, r.when) })) })) };
+}
+export type QueuePage = ReturnType<typeof withPresets>;
+
 export type ReviewsActionData =
   | { ok: false; error: PageError }
-  | { ok: true; intent: "search"; queue: ReviewQueuePage }
+  | { ok: true; intent: "search"; queue: QueuePage }
   | { ok: true; intent: "approve" | "deny"; done: string[]; failed: { orderId: string; error: PageError }[]; released: number };
 
 function reasonOf(form: URLSearchParams): string {
@@ -57,7 +72,7 @@ export async function reviewsAction({ request, context }: PageArgs, surface: Sur
     const intent = form.get("intent");
     if (intent === "search") {
       // POSTed, like the orders search: a buyer's email does not belong in a URL or a log line.
-      const queue = await reviewQueue(s, admin.accountId, { query: form.get("q") ?? "" });
+      const queue = withPresets(await reviewQueue(s, admin.accountId, { query: form.get("q") ?? "" }));
       return data<ReviewsActionData>({ ok: true, intent, queue }, { headers: { "Cache-Control": "no-store" } });
     }
     if (intent === "approve" || intent === "deny") {
@@ -103,7 +118,7 @@ export async function rulesLoader({ request, context }: PageArgs, surface: Surfa
     base: admin.base,
     csrf: admin.csrf,
     version: rules.version,
-    rules: rules.rules,
+    rules: rules.rules.map((r) => ({ ...r, preset: presetOf(r.name, r.when) })),
     entries: entries.map((e) => ({ id: e.id, kind: e.kind, value: e.value, action: e.action, expiresAt: e.expiresAt, note: e.note, active: e.active })),
     actions: RISK_ACTIONS,
     kinds: LIST_KINDS,
