@@ -1,17 +1,21 @@
+import { BASE64_HOST, TEST_SHOP, TEST_SHOP_NAME } from "@shopify/shopify-api/test-helpers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { upsertMapping } from "../../app/.server/db/repositories/mappings-repo.ts";
 import { insertStore } from "../../app/.server/db/repositories/stores-repo.ts";
-import { setAdminRole } from "../../app/.server/db/repositories/team-repo.ts";
+import { setAdminRole, setShopifyStaffRole } from "../../app/.server/db/repositories/team-repo.ts";
 import type { Store } from "../../app/.server/db/schema.ts";
 import type { Role } from "../../app/.server/domain/roles.ts";
 import { applyHostOrder } from "../../app/.server/use-cases/apply-host-order.ts";
 import { createAdminUser } from "../../app/.server/use-cases/create-admin-user.ts";
+import { installShopifyShop } from "../../app/.server/use-cases/install-shopify-shop.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { addRiskRule, listRiskRules } from "../../app/.server/use-cases/manage-risk-rules.ts";
+import { shopifyStaffRole } from "../../app/.server/use-cases/shopify-staff-role.ts";
 import { AdminBrowser } from "../support/admin-browser.ts";
 import { dialects } from "../support/dialects.ts";
 import { paidOrder, stockPool } from "../support/fulfilment-fixtures.ts";
 import { startHttp } from "../support/http-server.ts";
+import { sessionToken, SHOPIFY_ENV, storeOfflineSession } from "../support/shopify-fixtures.ts";
 import { makeServices, type TestServices } from "../support/test-services.ts";
 
 /**
@@ -229,3 +233,53 @@ for (const { dialect, available } of dialects) {
     });
   });
 }
+
+/** The same pages embedded in the Shopify admin: a staff member's session token, the same loader and action. */
+describe("risk pages in the embedded admin (sqlite, session tokens)", () => {
+  let s: TestServices;
+  let http: { url: string; close(): Promise<void> };
+  let accountId: string;
+  let held: string;
+  const browser = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0 Safari/537.36" };
+  const get = async (path: string, sub: string) => fetch(`${http.url}${path}?embedded=1&shop=${TEST_SHOP}&host=${BASE64_HOST}&id_token=${await sessionToken(TEST_SHOP_NAME, { sub })}`, { redirect: "manual", headers: browser });
+  const post = async (path: string, sub: string, fields: Record<string, string>) =>
+    fetch(`${http.url}${path}.data`, { method: "POST", redirect: "manual", headers: { ...browser, authorization: `Bearer ${await sessionToken(TEST_SHOP_NAME, { sub })}`, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields) });
+
+  beforeAll(async () => {
+    s = await makeServices({ dialect: "sqlite", env: SHOPIFY_ENV });
+    http = await startHttp(s);
+    const store = await installShopifyShop(s, { shop: TEST_SHOP });
+    await storeOfflineSession(s, TEST_SHOP);
+    accountId = store.account_id;
+    const pool = await createPool(s, accountId, { name: "Gift card", refundPolicy: "revoke" }, { type: "cli" });
+    await upsertMapping(s.db, { accountId, storeId: store.id, poolId: pool.id, productId: "P1", variantId: null, title: "Gift card", unitsPerItem: 1, syncStock: false });
+    await stockPool(s, accountId, pool.id, codes("EMB", 2));
+    await addRiskRule(s, accountId, { when: "email_domain = mule.example", then: "review", name: "Mule domain" }, { type: "cli" });
+    held = (await applyHostOrder(s, store, paidOrder({ id: "7001", quantity: 1, email: "gus@mule.example" }))).orderId;
+    expect(await shopifyStaffRole(s, accountId, TEST_SHOP, "staff-owner")).toBe("owner");
+    await shopifyStaffRole(s, accountId, TEST_SHOP, "staff-viewer");
+    await setShopifyStaffRole(s.db, accountId, TEST_SHOP, "staff-viewer", "viewer");
+  });
+  afterAll(async () => {
+    await http?.close();
+    await s?.cleanup();
+  });
+
+  it("a viewer sees the held order in /app/risk/reviews and may not approve; the owner approves it; the rules page lists the rule", async () => {
+    const page = await get("/app/risk/reviews", "staff-viewer");
+    expect(page.status).toBe(200);
+    const body = await page.text();
+    expect(body).toContain("gus@mule.example");
+    expect(body).toContain("Mule domain");
+    expect(body).not.toContain(">Approve<");
+    expect((await post("/app/risk/reviews", "staff-viewer", { intent: "approve", orderId: held, reason: "no" })).status).toBe(403);
+    expect((await s.db.selectFrom("risk_decisions").select("review_status").where("order_id", "=", held).executeTakeFirstOrThrow()).review_status).toBe("held");
+    expect((await post("/app/risk/reviews", "staff-owner", { intent: "approve", orderId: held, reason: "checked" })).status).toBe(200);
+    const decision = await s.db.selectFrom("risk_decisions").select(["review_status", "reviewed_by_type", "reviewed_by_id"]).where("order_id", "=", held).executeTakeFirstOrThrow();
+    expect(decision).toEqual({ review_status: "approved", reviewed_by_type: "shopify_staff", reviewed_by_id: TEST_SHOP });
+    const rules = await (await get("/app/risk/rules", "staff-viewer")).text();
+    expect(rules).toContain("email_domain = mule.example");
+    expect(rules).not.toContain("Add rule");
+    expect(await (await get("/app/risk/rules", "staff-owner")).text()).toContain("Add rule");
+  });
+});
