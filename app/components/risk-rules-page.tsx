@@ -1,4 +1,5 @@
 import { Badge, Banner, BlockStack, Box, Button, Card, Checkbox, DataTable, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { ArrowDownIcon, ArrowUpIcon } from "@shopify/polaris-icons";
 import type { TFunction } from "i18next";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -47,6 +48,26 @@ function RemoveButton({ csrf, fields, label, confirmText }: { csrf: string; fiel
           {t("risk.remove")}
         </Button>
       )}
+    </InlineStack>
+  );
+}
+
+/** Up / down within the rule's action group (the only order that changes what decides). */
+function MoveButtons({ csrf, ruleId, name, first, last }: { csrf: string; ruleId: string; name: string; first: boolean; last: boolean }) {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const fetcher = useFetcher<RulesActionData>();
+  const failed = fetcher.data && !fetcher.data.ok ? fetcher.data.error : null;
+  const move = (direction: "up" | "down") => fetcher.submit({ csrf, intent: "move", ruleId, direction }, { method: "post" });
+  return (
+    <InlineStack gap="100" blockAlign="center" wrap={false}>
+      {failed ? (
+        <Text as="span" tone="critical">
+          {errorText(t, locale, failed)}
+        </Text>
+      ) : null}
+      <Button size="slim" icon={ArrowUpIcon} disabled={first || fetcher.state !== "idle"} onClick={() => move("up")} accessibilityLabel={t("risk.rules.moveUp", { name })} />
+      <Button size="slim" icon={ArrowDownIcon} disabled={last || fetcher.state !== "idle"} onClick={() => move("down")} accessibilityLabel={t("risk.rules.moveDown", { name })} />
     </InlineStack>
   );
 }
@@ -258,6 +279,7 @@ export function RiskRulesPage({ data }: { data: RiskRulesData }) {
             <InlineStack gap="200" blockAlign="center" wrap={false}>
               <RiskActionBadge action={r.then} />
               {r.shadow ? <Badge>{t("risk.rules.shadow")}</Badge> : <Badge tone="success">{t("risk.rules.live")}</Badge>}
+              {canManage ? <MoveButtons csrf={csrf} ruleId={r.id} name={name} first={i === 0 || rules[i - 1]!.then !== r.then} last={i === rules.length - 1 || rules[i + 1]!.then !== r.then} /> : null}
               {canManage ? <RemoveButton csrf={csrf} fields={{ intent: "remove", ruleId: r.id }} label={t("risk.rules.removeOne", { name })} confirmText={t("risk.rules.removeConfirm")} /> : null}
             </InlineStack>
           </div>

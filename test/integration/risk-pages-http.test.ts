@@ -212,6 +212,33 @@ for (const { dialect, available } of dialects) {
       expect((await s.db.selectFrom("audit_log").select("action").where("subject_id", "=", rule.id).orderBy("id").execute()).map((r) => r.action)).toEqual(["risk.rule_added", "risk.rule_removed"]);
     });
 
+    it("move: a rule goes up within its action group (a version, audited) and then decides first; the first of its group cannot go up", async () => {
+      const a = await addRiskRule(s, accountId, { when: "email_domain = both.example", then: "review", name: "Both A" }, { type: "cli" });
+      const b = await addRiskRule(s, accountId, { when: "keys >= 1 and email_domain = both.example", then: "review", name: "Both B" }, { type: "cli" });
+      const decidedBy = async (orderId: string) => (await s.db.selectFrom("risk_decisions").select("decided_by_rule_id").where("order_id", "=", orderId).executeTakeFirstOrThrow()).decided_by_rule_id;
+      expect(await decidedBy(await order("one@both.example"))).toBe(a.rule.id);
+      const v = (await listRiskRules(s, accountId)).version;
+      expect((await post("viewer", "/admin/risk/rules", { intent: "move", ruleId: b.rule.id, direction: "up" })).status).toBe(403);
+      expect((await post("manager", "/admin/risk/rules", { intent: "move", ruleId: b.rule.id, direction: "up" })).status).toBe(200);
+      const after = await listRiskRules(s, accountId);
+      expect(after.version).toBe(v + 1);
+      const reviews = after.rules.filter((r) => r.then === "review").map((r) => r.id);
+      expect(reviews.indexOf(b.rule.id)).toBe(reviews.indexOf(a.rule.id) - 1);
+      expect(await decidedBy(await order("two@both.example"))).toBe(b.rule.id);
+      expect(await s.db.selectFrom("audit_log").select("id").where("action", "=", "risk.rule_moved").where("subject_id", "=", b.rule.id).execute()).toHaveLength(1);
+      // The first allow rule is the first of its group: refused, nothing changes.
+      const firstAllow = after.rules.find((r) => r.then === "allow")!;
+      const refused = await post("manager", "/admin/risk/rules", { intent: "move", ruleId: firstAllow.id, direction: "up" });
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toContain("risk_rule_cannot_move");
+      expect((await listRiskRules(s, accountId)).version).toBe(v + 1);
+      // The page lists rules in the order they are checked.
+      const page = await (await as.owner.b.get("/admin/risk/rules")).text();
+      expect(page.indexOf("Both B")).toBeLessThan(page.indexOf("Both A"));
+      expect(page.indexOf("on_allow_list")).toBeLessThan(page.indexOf("Both B"));
+      for (const r of [a, b]) expect((await post("owner", "/admin/risk/rules", { intent: "remove", ruleId: r.rule.id })).status).toBe(200);
+    });
+
     it("lists: a paste is all lines or none (a bad line is named), expiry applies to each, entries are removed one by one", async () => {
       const entries = () => s.db.selectFrom("risk_list_entries").select(["id", "value", "expires_at"]).where("account_id", "=", accountId).where("kind", "=", "ip").orderBy("value").execute();
       const bad = await post("manager", "/admin/risk/rules", { intent: "list-add", kind: "ip", action: "block", values: "203.0.113.7\n\n10.0.0.0/33\n", expiresIn: "7d" });

@@ -89,6 +89,7 @@ export const ROWS: Row[] = [
   { route: "/admin/risk/rules", method: "POST", needs: "risk.manage", fields: () => ({ intent: "add", when: "nonsense > 1", then: "review" }) },
   { route: "/admin/risk/rules", method: "POST", needs: "risk.manage", fields: () => ({ intent: "test", when: "keys > 1", days: "30" }) },
   { route: "/admin/risk/rules", method: "POST", needs: "risk.manage", fields: (ids) => ({ intent: "remove", ruleId: ids.rule ?? "no-such-rule" }) },
+  { route: "/admin/risk/rules", method: "POST", needs: "risk.manage", fields: (ids) => ({ intent: "move", ruleId: ids.rule ?? "no-such-rule", direction: "up" }) },
   { route: "/admin/risk/rules", method: "POST", needs: "risk.manage", fields: () => ({ intent: "list-add", kind: "email", action: "block", values: "not-an-email" }) },
   { route: "/admin/risk/rules", method: "POST", needs: "risk.manage", fields: (ids) => ({ intent: "list-remove", entryId: ids.listEntry ?? "no-such-entry" }) },
   { route: "/admin/sessions", method: "GET", needs: "signed_in" },

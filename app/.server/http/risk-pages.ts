@@ -7,7 +7,7 @@ import { riskLookups } from "../risk/risk-lookups.ts";
 import { backtestRiskRule, type BacktestResult } from "../use-cases/backtest-risk-rule.ts";
 import { requireAccountOrder } from "../use-cases/get-order-detail.ts";
 import { addRiskListEntries, listRiskListEntries, removeRiskListEntry } from "../use-cases/manage-risk-lists.ts";
-import { addRiskRule, listRiskRules, removeRiskRule } from "../use-cases/manage-risk-rules.ts";
+import { addRiskRule, listRiskRules, moveRiskRule, removeRiskRule } from "../use-cases/manage-risk-rules.ts";
 import { approveHeldOrder, denyHeldOrder } from "../use-cases/review-held-order.ts";
 import { reviewQueue, type ReviewQueuePage } from "../use-cases/review-queue.ts";
 import { errorData, type PageArgs, type PageError } from "./pool-pages.ts";
@@ -118,7 +118,10 @@ export async function rulesLoader({ request, context }: PageArgs, surface: Surfa
     base: admin.base,
     csrf: admin.csrf,
     version: rules.version,
-    rules: rules.rules.map((r) => ({ ...r, preset: presetOf(r.name, r.when) })),
+    // In the order they are checked: allow, then block, then review, each in the merchant's order.
+    rules: rules.rules
+      .map((r) => ({ ...r, preset: presetOf(r.name, r.when) }))
+      .sort((a, b) => RISK_ACTIONS.indexOf(a.then) - RISK_ACTIONS.indexOf(b.then) || a.position - b.position),
     entries: entries.map((e) => ({ id: e.id, kind: e.kind, value: e.value, action: e.action, expiresAt: e.expiresAt, note: e.note, active: e.active })),
     actions: RISK_ACTIONS,
     kinds: LIST_KINDS,
@@ -129,7 +132,7 @@ export async function rulesLoader({ request, context }: PageArgs, surface: Surfa
 export type RulesActionData =
   | { ok: false; intent: string | null; error: PageError }
   | { ok: true; intent: "add"; version: number; ruleId: string }
-  | { ok: true; intent: "remove"; version: number }
+  | { ok: true; intent: "remove" | "move"; version: number }
   | { ok: true; intent: "test"; result: BacktestResult }
   | { ok: true; intent: "list-add"; added: number; updated: number }
   | { ok: true; intent: "list-remove" };
@@ -149,6 +152,10 @@ export async function rulesAction({ request, context }: PageArgs, surface: Surfa
     }
     if (intent === "remove") {
       const r = await removeRiskRule(s, admin.accountId, form.get("ruleId") ?? "", actor);
+      return data<RulesActionData>({ ok: true, intent, version: r.version });
+    }
+    if (intent === "move") {
+      const r = await moveRiskRule(s, admin.accountId, form.get("ruleId") ?? "", form.get("direction"), actor);
       return data<RulesActionData>({ ok: true, intent, version: r.version });
     }
     if (intent === "test") {

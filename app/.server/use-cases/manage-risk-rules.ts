@@ -1,6 +1,6 @@
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import type { Executor } from "../db/repositories/job-rows.ts";
-import { bumpRuleSetVersion, closeRule, createRuleSet, currentRuleSetVersion, insertRule, listRules, nextRulePosition, type StoredRule } from "../db/repositories/risk-rules-repo.ts";
+import { bumpRuleSetVersion, closeRule, createRuleSet, currentRuleSetVersion, insertRule, listRules, nextRulePosition, setRulePosition, type StoredRule } from "../db/repositories/risk-rules-repo.ts";
 import { InvalidInputError, PermanentError, RetryableError } from "../domain/errors.ts";
 import { parseCondition } from "../domain/risk-condition.ts";
 import { DEFAULT_RULES, parseRuleInput, type RiskRule, type RuleInput, type RuleSet } from "../domain/risk-rules.ts";
@@ -81,6 +81,29 @@ export async function removeRiskRule(s: Pick<Services, "db">, accountId: string,
   const { version } = await change(s, accountId, async (trx, next) => {
     if (!(await closeRule(trx, accountId, ruleId, next))) throw new InvalidInputError("risk_rule_not_found", "no such rule", { field: "id", params: { id: ruleId } });
     await recordAudit(trx, { accountId, actorType: actor.type, actorId: actor.id ?? null, action: "risk.rule_removed", subjectType: "risk_rule", subjectId: ruleId, details: { version: next } });
+  });
+  return { version };
+}
+
+/**
+ * Moves a rule one place up or down among the rules of its action (allow, block and review are
+ * checked group by group, so only the order within a group changes what decides): one version
+ * bump, audited. The two rules swap positions in place — a decision records the rules it matched
+ * and the one that decided, so no stored decision depends on a past version's order.
+ */
+export async function moveRiskRule(s: Pick<Services, "db">, accountId: string, ruleId: string, direction: unknown, actor: Actor): Promise<{ version: number }> {
+  if (direction !== "up" && direction !== "down") throw new InvalidInputError("risk_rule_bad_direction", "direction must be up or down", { field: "direction", params: { value: String(direction ?? "") } });
+  const { version } = await change(s, accountId, async (trx, next) => {
+    const live = await listRules(trx, accountId);
+    const rule = live.find((r) => r.id === ruleId);
+    if (!rule) throw new InvalidInputError("risk_rule_not_found", "no such rule", { field: "id", params: { id: ruleId } });
+    const group = live.filter((r) => r.action === rule.action);
+    const i = group.indexOf(rule);
+    const other = group[direction === "up" ? i - 1 : i + 1];
+    if (!other) throw new InvalidInputError("risk_rule_cannot_move", `the rule is already the ${direction === "up" ? "first" : "last"} of its action`, { field: "direction", params: { direction } });
+    await setRulePosition(trx, accountId, rule.id, other.position);
+    await setRulePosition(trx, accountId, other.id, rule.position);
+    await recordAudit(trx, { accountId, actorType: actor.type, actorId: actor.id ?? null, action: "risk.rule_moved", subjectType: "risk_rule", subjectId: ruleId, details: { direction, swappedWith: other.id, version: next } });
   });
   return { version };
 }

@@ -70,3 +70,8 @@ export async function nextRulePosition(db: Executor, accountId: string): Promise
   const row = await db.selectFrom("risk_rules").select((eb) => eb.fn.max("position").as("p")).where("account_id", "=", accountId).executeTakeFirst();
   return Number(row?.p ?? 0) + 1;
 }
+
+/** A live rule's place in the merchant's order (moving rules up and down). */
+export async function setRulePosition(db: Executor, accountId: string, ruleId: string, position: number): Promise<void> {
+  await db.updateTable("risk_rules").set({ position }).where("account_id", "=", accountId).where("id", "=", ruleId).where("version_to", "is", null).execute();
+}
