@@ -143,6 +143,8 @@ describe("risk control in the standalone admin", () => {
     await hydrated(page);
     // The dashboard says it is waiting.
     await reloadUntil(page, "1 order waiting for review");
+    await settled(page);
+    await page.screenshot({ path: path.join(shots, "risk-dashboard-en.png") });
     await page.getByRole("link", { name: "Open the review queue" }).click();
     await page.waitForURL((u) => u.pathname === "/admin/risk/reviews");
     await hydrated(page);
@@ -180,6 +182,9 @@ describe("risk control in the standalone admin", () => {
     await hydrated(page);
     await page.getByText("Approved after review", { exact: false }).waitFor();
     await page.getByText("Reason: Known buyer, checked by phone").waitFor();
+    await page.getByText("Approved after risk review", { exact: true }).waitFor();
+    await settled(page);
+    await page.screenshot({ path: path.join(shots, "risk-order-approved-en.png") });
     expect(pages.pageErrors).toEqual([]);
   });
 
