@@ -1,8 +1,8 @@
-import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, Checkbox, InlineStack, Layout, Link, Modal, Page, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, Checkbox, InlineGrid, InlineStack, Layout, Link, Modal, Page, Select, Text, TextField } from "@shopify/polaris";
 import type { TFunction } from "i18next";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useFetcher } from "react-router";
+import { useFetcher, useNavigate } from "react-router";
 import { formatDateTime, formatMoney, formatNumber, type Locale } from "../i18n/i18n.ts";
 import type { QueuePage, ReviewsActionData, reviewsLoader } from "../.server/http/risk-pages.ts";
 import { orderLabel } from "./order-ui.tsx";
@@ -156,6 +156,12 @@ export function RiskReviewsPage({ data }: { data: RiskReviewsData }) {
   const { t } = useTranslation();
   const locale = useLocale();
   const { base, csrf, queue, canDecide, now } = data;
+  const navigate = useNavigate();
+  const pageUrl = (page: number, rule: string | null = queue.ruleId) => `${base}/risk/reviews?${new URLSearchParams({ ...(rule ? { rule } : {}), ...(page > 1 ? { page: String(page) } : {}) })}`;
+  const ruleOptions = [
+    { label: t("risk.reviews.allRules"), value: "" },
+    ...queue.byRule.map((r) => ({ label: t("risk.reviews.ruleOption", { name: r.preset === null ? r.name : t(`risk.presets.${r.preset}`), n: formatNumber(locale, r.count) }), value: r.ruleId })),
+  ];
   const search = useFetcher<ReviewsActionData>();
   const decide = useFetcher<ReviewsActionData>();
   const [q, setQ] = useState("");
@@ -228,6 +234,7 @@ export function RiskReviewsPage({ data }: { data: RiskReviewsData }) {
               <input type="hidden" name="intent" value="search" />
               <input type="hidden" name="csrf" value={csrf} />
               <BlockStack gap="200">
+                <InlineGrid columns={{ xs: 1, md: ["twoThirds", "oneThird"] }} gap="300" alignItems="end">
                 <TextField
                   label={t("risk.reviews.searchLabel")}
                   name="q"
@@ -241,6 +248,8 @@ export function RiskReviewsPage({ data }: { data: RiskReviewsData }) {
                     </Button>
                   }
                 />
+                <Select label={t("risk.reviews.filterLabel")} options={ruleOptions} value={queue.ruleId ?? ""} onChange={(v) => navigate(pageUrl(1, v || null))} disabled={queue.byRule.length === 0} />
+                </InlineGrid>
                 {search.data && !search.data.ok ? <Banner tone="critical">{errorText(t, locale, search.data.error)}</Banner> : null}
                 {found ? (
                   <InlineStack align="space-between" blockAlign="center">
@@ -318,13 +327,13 @@ export function RiskReviewsPage({ data }: { data: RiskReviewsData }) {
             )}
             {!found && queue.pages > 1 ? (
               <InlineStack align="center" blockAlign="center" gap="300">
-                <Button disabled={queue.page <= 1} url={`${base}/risk/reviews?page=${queue.page - 1}`}>
+                <Button disabled={queue.page <= 1} url={pageUrl(queue.page - 1)}>
                   {t("risk.reviews.previous")}
                 </Button>
                 <Text as="span" tone="subdued">
                   {t("risk.reviews.pageOf", { page: formatNumber(locale, queue.page), pages: formatNumber(locale, queue.pages) })}
                 </Text>
-                <Button disabled={queue.page >= queue.pages} url={`${base}/risk/reviews?page=${queue.page + 1}`}>
+                <Button disabled={queue.page >= queue.pages} url={pageUrl(queue.page + 1)}>
                   {t("risk.reviews.next")}
                 </Button>
               </InlineStack>

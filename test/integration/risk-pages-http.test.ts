@@ -172,6 +172,22 @@ for (const { dialect, available } of dialects) {
       const byName = await (await post("viewer", "/admin/risk/reviews", { intent: "search", q: name.replace("#", "") })).text();
       expect(byName).toContain("q09@mule.example");
       expect(byName).not.toContain("q10@mule.example");
+      // Filtered by the rule that held them: another rule's held order is not listed, and the pages count only the rule's.
+      await addRiskRule(s, accountId, { when: "email_domain = filter.example", then: "review", name: "Zed" }, { type: "cli" });
+      await order("zed@filter.example");
+      const mule = (await listRiskRules(s, accountId)).rules.find((r) => r.name === "Mule domain")!;
+      const zed = (await listRiskRules(s, accountId)).rules.find((r) => r.name === "Zed")!;
+      const onlyZed = await (await as.viewer.b.get(`/admin/risk/reviews?rule=${zed.id}`)).text();
+      expect(onlyZed).toContain("zed@filter.example");
+      expect(onlyZed).not.toContain("q00@mule.example");
+      expect(onlyZed).not.toContain("Page 1 of");
+      const muleOnly2 = await (await as.viewer.b.get(`/admin/risk/reviews?rule=${mule.id}&page=2`)).text();
+      expect(muleOnly2).toContain("q26@mule.example");
+      expect(muleOnly2).not.toContain("zed@filter.example");
+      // Unfiltered, the zed order is the 28th held: on page 2.
+      expect(await (await as.viewer.b.get("/admin/risk/reviews?page=2")).text()).toContain("zed@filter.example");
+      // An unknown rule id is no filter.
+      expect(await (await as.viewer.b.get("/admin/risk/reviews?rule=no-such-rule")).text()).toContain("Page 1 of 2");
     });
 
     it("rules: a wrong condition is refused naming its token and column, nothing saved; a good one adds a version, back-tests, and is removed", async () => {

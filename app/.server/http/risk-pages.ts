@@ -39,14 +39,20 @@ const MAX_REASON = 500;
 export async function reviewsLoader({ request, context }: PageArgs, surface: Surface) {
   const s = context.services;
   const admin = await requirePageAdmin(s, request, surface, "orders.view");
-  const page = Number(new URL(request.url).searchParams.get("page") ?? "1");
-  const queue = withPresets(await reviewQueue(s, admin.accountId, { page: Number.isSafeInteger(page) ? page : 1 }));
+  const params = new URL(request.url).searchParams;
+  const page = Number(params.get("page") ?? "1");
+  // ?rule= filters by the rule that decided the hold (a rule id says nothing about a buyer).
+  const queue = withPresets(await reviewQueue(s, admin.accountId, { page: Number.isSafeInteger(page) ? page : 1, ruleId: params.get("rule") }));
   // "Held for 3 h" is counted against the server's clock, so both renders say the same.
   return { base: admin.base, csrf: admin.csrf, queue, canDecide: admin.can("reviews.decide"), now: new Date().toISOString() };
 }
 
 function withPresets(q: ReviewQueuePage) {
-  return { ...q, orders: q.orders.map((o) => ({ ...o, rules: o.rules.map((r) => ({ ...r, preset: presetOf(r.name, r.when) })) })) };
+  return {
+    ...q,
+    orders: q.orders.map((o) => ({ ...o, rules: o.rules.map((r) => ({ ...r, preset: presetOf(r.name, r.when) })) })),
+    byRule: q.byRule.map((r) => ({ ...r, preset: presetOf(r.name, r.when) })),
+  };
 }
 export type QueuePage = ReturnType<typeof withPresets>;
 

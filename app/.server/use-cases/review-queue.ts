@@ -49,8 +49,11 @@ export interface QueueOrder {
 
 export interface ReviewQueuePage {
   orders: QueueOrder[];
-  /** Held orders in the account (all of them, not only this page). */
+  /** Held orders in the account (all of them, or all held by `ruleId`; not only this page). */
   total: number;
+  /** The rules that decided the held orders, with how many each holds: the queue's filter. */
+  byRule: { ruleId: string; name: string; when: string | null; count: number }[];
+  ruleId: string | null;
   page: number;
   pages: number;
   /** The search that produced this list, or null when paging through all of them. */
@@ -93,9 +96,23 @@ function factsOf(raw: Record<string, unknown>): QueueFacts {
  * One page of the queue (1-based), or the held orders matching `query` (an order number with or
  * without #, or an email — exact, case-insensitive; at most one page of them).
  */
-export async function reviewQueue(s: Pick<Services, "db">, accountId: string, opts: { page?: number; query?: string | null; pageSize?: number } = {}): Promise<ReviewQueuePage> {
+export async function reviewQueue(s: Pick<Services, "db">, accountId: string, opts: { page?: number; query?: string | null; ruleId?: string | null; pageSize?: number } = {}): Promise<ReviewQueuePage> {
   const size = opts.pageSize ?? QUEUE_PAGE_SIZE;
-  const total = await countHeldOrders(s, accountId);
+  const grouped = await s.db
+    .selectFrom("risk_decisions as d")
+    .leftJoin("risk_rules as r", (j) => j.onRef("r.id", "=", "d.decided_by_rule_id").onRef("r.account_id", "=", "d.account_id"))
+    .select((eb) => ["d.decided_by_rule_id", "r.name", "r.condition", eb.fn.countAll<number>().as("n")])
+    .where("d.account_id", "=", accountId)
+    .where("d.review_status", "=", "held")
+    .groupBy(["d.decided_by_rule_id", "r.name", "r.condition"])
+    .execute();
+  const byRule = grouped
+    .filter((g) => g.decided_by_rule_id !== null)
+    .map((g) => ({ ruleId: g.decided_by_rule_id!, name: g.name ?? g.decided_by_rule_id!, when: g.condition, count: Number(g.n) }))
+    .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+  // A filter by a rule that holds nothing (any more, or another account's) is no filter.
+  const ruleId = opts.ruleId && byRule.some((r) => r.ruleId === opts.ruleId) ? opts.ruleId : null;
+  const total = ruleId ? byRule.find((r) => r.ruleId === ruleId)!.count : grouped.reduce((n, g) => n + Number(g.n), 0);
   const pages = Math.max(1, Math.ceil(total / size));
   const query = opts.query?.trim() || null;
   const page = query ? 1 : Math.min(Math.max(1, Math.floor(opts.page ?? 1)), pages);
@@ -106,6 +123,7 @@ export async function reviewQueue(s: Pick<Services, "db">, accountId: string, op
     .select(["d.order_id", "d.created_at", "d.rule_set_version", "d.decided_by_rule_id", "d.matched", "d.facts", "o.name", "o.external_id", "o.email", "o.customer_name", "o.total_minor", "o.currency", "o.placed_at", "st.name as store_name"])
     .where("d.account_id", "=", accountId)
     .where("d.review_status", "=", "held");
+  if (ruleId) q = q.where("d.decided_by_rule_id", "=", ruleId);
   if (query) {
     const name = query.replace(/^#/, "");
     const email = query.toLowerCase();
@@ -139,7 +157,7 @@ export async function reviewQueue(s: Pick<Services, "db">, accountId: string, op
     rules: matched[i]!.map((m) => ({ ...m, when: conditions.get(m.ruleId) ?? null, decided: m.ruleId === r.decided_by_rule_id })),
     facts: factsOf(JSON.parse(r.facts) as Record<string, unknown>),
   }));
-  return { orders, total, page, pages, query };
+  return { orders, total, page, pages, query, byRule, ruleId };
 }
 
 /** The order page's line: whether this order is held, and since when. */
