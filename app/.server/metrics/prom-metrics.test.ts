@@ -41,6 +41,8 @@ describe("createPromMetrics", () => {
     expect(sample(body, 'keyrelay_bullmq_jobs{queue="send-email",state="waiting"}')).toBe(4);
     expect(sample(body, 'keyrelay_pool_available_keys{pool="p-1"}')).toBe(9);
     expect(body).not.toContain("process_cpu_user_seconds_total");
+    await m.render();
+    expect(reads).toBe(2);
   });
 
   it("sums another registry's counters into the scrape and keeps its own gauges and process metrics", async () => {

@@ -41,7 +41,7 @@ export function createPromMetrics(opts: PromMetricsOptions): Metrics {
   const emailsSent = new Counter({ name: "keyrelay_emails_sent_total", help: "Emails handed to the SMTP server (or written to the outbox).", registers: [registry] });
   const emailsFailed = new Counter({ name: "keyrelay_emails_failed_total", help: "Emails the mail transport refused or could not send.", registers: [registry] });
 
-  if (opts.readGauges) registerGauges(registry, opts.readGauges);
+  const newScrape = opts.readGauges ? registerGauges(registry, opts.readGauges) : () => {};
 
   return {
     exposed: opts.exposed,
@@ -58,6 +58,7 @@ export function createPromMetrics(opts: PromMetricsOptions): Metrics {
     emailSent: () => emailsSent.inc(),
     emailFailed: () => emailsFailed.inc(),
     async render() {
+      newScrape();
       if (sources.length === 0) return { contentType: registry.contentType, body: await registry.metrics() };
       const own = (await registry.getMetricsAsJSON()) as MetricObjectWithValues<MetricValue<string>>[];
       const others = (await Promise.all(sources.map((s) => s().catch(() => [])))) as MetricObjectWithValues<MetricValue<string>>[][];
@@ -76,18 +77,11 @@ export function createPromMetrics(opts: PromMetricsOptions): Metrics {
 /**
  * The gauges that need the database, set when Prometheus scrapes (prom-client's collect): one
  * reading shared by every gauge of the same scrape, so a scrape costs one round of queries.
+ * Returns the function that starts a new scrape (the next collect reads again).
  */
-function registerGauges(registry: Registry, read: () => Promise<GaugeReading>): void {
-  let last: { at: number; reading: Promise<GaugeReading> } | undefined;
-  const reading = () => {
-    const now = Date.now();
-    if (!last || now - last.at > 1_000) {
-      last = { at: now, reading: read() };
-      // A failed read is not cached: the next scrape tries again.
-      last.reading.catch(() => (last = undefined));
-    }
-    return last.reading;
-  };
+function registerGauges(registry: Registry, read: () => Promise<GaugeReading>): () => void {
+  let current: Promise<GaugeReading> | undefined;
+  const reading = () => (current ??= read());
   const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge, r: GaugeReading) => void) =>
     new Gauge({
       name,
@@ -125,4 +119,5 @@ function registerGauges(registry: Registry, read: () => Promise<GaugeReading>): 
   gauge("keyrelay_pool_available_keys", "Keys available for sale, per pool (label: the pool's id).", ["pool"], (g, r) => {
     for (const p of r.availableKeysByPool) g.set({ pool: p.pool }, p.available);
   });
+  return () => (current = undefined);
 }
