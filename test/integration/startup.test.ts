@@ -181,6 +181,23 @@ describe("scripts/start.ts", () => {
     expect(p.stderr()).toBe("");
   });
 
+  it("--role=worker with METRICS_PORT serves its own /metrics on 127.0.0.1 (the worker has no other HTTP server)", async () => {
+    const port = await freePort();
+    const p = start(["--role=worker"], { METRICS_PORT: String(port) });
+    try {
+      await p.waitForOutput(`metrics: http://127.0.0.1:${port}/metrics`, 20_000);
+      const r = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(r.status).toBe(200);
+      const body = await r.text();
+      expect(body).toContain("# TYPE keyrelay_job_failures_total counter");
+      expect(body).toContain("# TYPE process_cpu_user_seconds_total counter");
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(404);
+    } finally {
+      p.child.kill("SIGTERM");
+      await p.exited(10_000);
+    }
+  });
+
   it("a second start on the same data applies no migrations", async () => {
     const p = start(["--role=worker"]);
     await p.waitForOutput("jobs: in-process", 20_000);
