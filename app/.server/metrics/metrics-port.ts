@@ -21,6 +21,18 @@ export interface MetricsRecorder {
   emailFailed(): void;
 }
 
+/** What the scrape-time gauges show; read with a few aggregate queries when Prometheus asks. */
+export interface GaugeReading {
+  backordersOpen: number;
+  oldestBackorderAgeSeconds: number;
+  heldForReview: number;
+  /** The jobs table: rows waiting (due or later) and running, and the oldest due row's wait, per queue. */
+  jobTable: { queue: string; pending: number; running: number; oldestDueAgeSeconds: number }[];
+  /** BullMQ's own view (scale-out only): its waiting/delayed/active counts and oldest waiting job per queue. */
+  bullmq?: { queue: string; waiting: number; delayed: number; active: number; oldestWaitingAgeSeconds: number }[];
+  availableKeysByPool: { pool: string; available: number }[];
+}
+
 /** Metrics as JSON (prom-client's getMetricsAsJSON shape), for merging another thread's counters. */
 export type MetricsSnapshot = unknown[];
 

@@ -1,17 +1,7 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
-import type { Metrics, MetricsSnapshot } from "./metrics-port.ts";
+import type { GaugeReading, Metrics, MetricsSnapshot } from "./metrics-port.ts";
 
-/** What the scrape-time gauges show; read with a few aggregate queries when Prometheus asks. */
-export interface GaugeReading {
-  backordersOpen: number;
-  oldestBackorderAgeSeconds: number;
-  heldForReview: number;
-  /** The jobs table: rows waiting (due or later) and running, and the oldest due row's wait, per queue. */
-  jobTable: { queue: string; pending: number; running: number; oldestDueAgeSeconds: number }[];
-  /** BullMQ's own view (scale-out only): its waiting/delayed/active counts and oldest waiting job per queue. */
-  bullmq?: { queue: string; waiting: number; delayed: number; active: number; oldestWaitingAgeSeconds: number }[];
-  availableKeysByPool: { pool: string; available: number }[];
-}
+export type { GaugeReading } from "./metrics-port.ts";
 
 export interface PromMetricsOptions {
   exposed: boolean;

@@ -1,6 +1,6 @@
 import { readOperationalCounts } from "../db/repositories/metrics-repo.ts";
 import { JOB_NAMES } from "../jobs/job-names.ts";
-import type { GaugeReading } from "../metrics/prom-metrics.ts";
+import type { GaugeReading } from "../metrics/metrics-port.ts";
 import type { Services } from "../ports.ts";
 
 /**
