@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../../app/.server/db/repositories/accounts-repo.ts";
+import { WEBHOOK_BODY_LIMIT } from "../../app/.server/http/read-body.ts";
 import { startMetricsServer } from "../../app/.server/runtime/metrics-endpoint.ts";
 import { connectWooCommerceStore } from "../../app/.server/use-cases/connect-woocommerce-store.ts";
 import { mapProduct } from "../../app/.server/use-cases/manage-mappings.ts";
@@ -12,6 +13,10 @@ import { startHttp } from "../support/http-server.ts";
 import { parsePrometheusText, type Exposition } from "../support/prometheus-text.ts";
 import { redisAvailable } from "../support/services-available.ts";
 import { makeServices, waitFor, type TestServices } from "../support/test-services.ts";
+import { installShopifyShop } from "../../app/.server/use-cases/install-shopify-shop.ts";
+import { startFakeShopify, type FakeShopify } from "../support/fake-shopify.ts";
+import { SHOPIFY_ENV, storeOfflineSession } from "../support/shopify-fixtures.ts";
+import { startSmtpServer, type TestSmtpServer } from "../support/smtp-server.ts";
 
 const actor = { type: "cli" as const };
 const TOKEN = "metrics-token-0123456789abcdef";
@@ -162,6 +167,16 @@ for (const { dialect, available } of dialects) {
       }
     });
 
+    it("an oversized delivery is counted as rejected before anything is read or recorded", async () => {
+      const before = await scrape();
+      const r = await fetch(`${http.url}/webhooks/woocommerce/${storeId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pad: "x".repeat(WEBHOOK_BODY_LIMIT + 1) }) });
+      expect(r.status).toBe(413);
+      const after = await scrape();
+      const d = (name: string, labels: Record<string, string>) => (after.value(name, labels) ?? 0) - (before.value(name, labels) ?? 0);
+      expect(d("keyrelay_webhooks_rejected_total", { platform: "woocommerce", reason: "body_too_large" })).toBe(1);
+      expect(d("keyrelay_webhooks_received_total", { platform: "woocommerce", outcome: "recorded" })).toBe(0);
+    });
+
     it("a host that answers 429 is counted as throttled and as an error, and the retry as one more request", async () => {
       const before = await scrape();
       const requestsBefore = wc.requests.length;
@@ -190,6 +205,67 @@ for (const { dialect, available } of dialects) {
       expect(e.value("keyrelay_backorders_open")).toBe(2);
       expect(e.value("keyrelay_backorder_oldest_age_seconds")).toBeGreaterThanOrEqual(0);
       expect(e.value("keyrelay_pool_available_keys", { pool: poolId })).toBe(0);
+    });
+  });
+
+  describe.skipIf(!available)(`/metrics for a Shopify store on ${dialect}`, () => {
+    let s: TestServices;
+    let http: { url: string; close(): Promise<void> };
+    let shopify: FakeShopify;
+    let smtp: TestSmtpServer;
+    let productId: string;
+    let variantId: string;
+    const shop = `metrics-${dialect}.myshopify.com`;
+
+    beforeAll(async () => {
+      shopify = await startFakeShopify({ shop, accessToken: "shpat_test_token" });
+      smtp = await startSmtpServer();
+      s = await makeServices({ dialect, startWorkers: true, env: { ...SHOPIFY_ENV, SHOPIFY_ADMIN_API_ORIGIN: shopify.origin, SMTP_URL: smtp.url, HOST_REQUEST_TIMEOUT_MS: "3000", STOCK_SYNC_WINDOW_MS: "20", METRICS_TOKEN: TOKEN } });
+      http = await startHttp(s);
+      await installShopifyShop(s, { shop });
+      await storeOfflineSession(s, shop);
+      const store = await s.db.selectFrom("stores").selectAll().where("domain", "=", shop).executeTakeFirstOrThrow();
+      const poolId = (await createPool(s, store.account_id, { name: "Gift card", refundPolicy: "revoke" }, actor)).id;
+      await stockPool(s, store.account_id, poolId, Array.from({ length: 5 }, (_, i) => `MS${dialect}-${i}`));
+      const product = shopify.createProduct({ title: "Gift card", variants: [{ title: "$25", available: 0 }] });
+      productId = product.productId;
+      variantId = product.variantIds[0];
+      await mapProduct(s, store.account_id, { storeId: store.id, productId, variantId, poolId, unitsPerItem: 1 }, actor);
+      await waitFor(async () => (await s.db.selectFrom("jobs").select("id").where("status", "in", ["pending", "running"]).execute()).length === 0, 20_000, "jobs to settle");
+    });
+    afterAll(async () => {
+      await http?.close();
+      await s?.cleanup();
+      await shopify?.close();
+      await smtp?.stop();
+    });
+
+    it("counts the webhook, the allocation, the write-back, the email, every Admin API request and a THROTTLED answer", async () => {
+      const scrape = async () => parsePrometheusText(await (await fetch(`${http.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text());
+      const before = await scrape();
+      const requestsBefore = shopify.requests.length;
+      shopify.failNext({ kind: "throttled", operation: "orderUpdate" });
+      const order = shopify.createOrder({ email: "shopify-buyer@example.com", lineItems: [{ productId, variantId, quantity: 1, title: "Gift card", price: "25.00" }] });
+      const answers = await Promise.all(Array.from({ length: 5 }, () => shopify.sendWebhook(http.url, "orders/paid", order.orderId, { eventId: `evt-metrics-${order.orderId}` })));
+      expect(answers.every((r) => r.status === 200)).toBe(true);
+      await waitFor(async () => shopify.deliveredKeys(order.orderId) ?? undefined, 20_000, "metafield");
+      await waitFor(async () => smtp.received.length >= 1 || undefined, 15_000, "email");
+      await waitFor(async () => (await s.db.selectFrom("jobs").select("id").where("status", "in", ["pending", "running"]).execute()).length === 0, 20_000, "jobs to settle");
+      const after = await scrape();
+      const d = (name: string, labels: Record<string, string> = {}) => (after.value(name, labels) ?? 0) - (before.value(name, labels) ?? 0);
+      expect(d("keyrelay_webhooks_received_total", { platform: "shopify", outcome: "recorded" })).toBe(1);
+      expect(d("keyrelay_webhooks_received_total", { platform: "shopify", outcome: "duplicate" })).toBe(4);
+      expect(d("keyrelay_allocation_latency_seconds_count", { platform: "shopify" })).toBe(1);
+      expect(d("keyrelay_orders_delivered_total", { platform: "shopify" })).toBe(1);
+      expect(d("keyrelay_emails_sent_total")).toBe(1);
+      expect(shopify.requests.length - requestsBefore).toBeGreaterThan(1);
+      expect(d("keyrelay_host_api_requests_total", { platform: "shopify" })).toBe(shopify.requests.length - requestsBefore);
+      expect(d("keyrelay_host_api_throttled_total", { platform: "shopify" })).toBe(1);
+      for (const v of after.labelValues()) {
+        expect(v).not.toContain("@");
+        expect(v).not.toContain(shop);
+        expect(v).not.toContain(order.orderId);
+      }
     });
   });
 
