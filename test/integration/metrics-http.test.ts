@@ -195,7 +195,8 @@ for (const { dialect, available } of dialects) {
       expect(d("keyrelay_allocation_latency_seconds_count", { platform: "woocommerce" })).toBe(1);
     });
 
-    it("shows open backorders and their age when an order finds too few keys", async () => {
+    it("shows open backorders and their age when an order finds too few keys; the fill rewrites the note without counting the order twice", async () => {
+      const before = await scrape();
       const order = wc.createOrder({ line_items: [{ product_id: productId, quantity: 9 }], status: "processing", billing: { email: "many@example.com" } });
       expect((await wc.deliver(hookId, "order.updated", order.id)).status).toBe(200);
       await waitFor(async () => wc.getNotes(order.id).some((n) => n.customer_note), 15_000, "the partial note");
@@ -205,6 +206,18 @@ for (const { dialect, available } of dialects) {
       expect(e.value("keyrelay_backorders_open")).toBe(2);
       expect(e.value("keyrelay_backorder_oldest_age_seconds")).toBeGreaterThanOrEqual(0);
       expect(e.value("keyrelay_pool_available_keys", { pool: poolId })).toBe(0);
+
+      // Restock: the fill hands out the 2 owed keys and the note is rewritten — still one order delivered.
+      const notesBefore = wc.getNotes(order.id).filter((n) => n.customer_note).length;
+      const accountId = (await s.db.selectFrom("pools").select("account_id").where("id", "=", poolId).executeTakeFirstOrThrow()).account_id;
+      await stockPool(s, accountId, poolId, [`MX${dialect}-R1`, `MX${dialect}-R2`, `MX${dialect}-R3`]);
+      await waitFor(async () => wc.getNotes(order.id).filter((n) => n.customer_note).length > notesBefore, 15_000, "the rewritten note");
+      await settled();
+      const after = await scrape();
+      expect(after.value("keyrelay_backorders_open")).toBe(0);
+      expect(after.value("keyrelay_pool_available_keys", { pool: poolId })).toBe(1);
+      const d = (name: string, labels: Record<string, string> = {}) => (after.value(name, labels) ?? 0) - (before.value(name, labels) ?? 0);
+      expect(d("keyrelay_orders_delivered_total", { platform: "woocommerce" })).toBe(1);
     });
   });
 

@@ -11,7 +11,7 @@ export interface MetricsRecorder {
   webhookRejected(platform: string, reason: string): void;
   /** From the webhook's receipt (its row's received_at) to the allocation's commit. */
   allocationCommitted(platform: string, seconds: number): void;
-  /** The keys were written into the host order (one per successful write-back). */
+  /** The order's keys were first written into the host order (a rewrite after a refund or a fill is not counted again). */
   orderDelivered(platform: string): void;
   /** A job run that failed: `retry` (it will run again) or `parked` (failed for good). */
   jobFailed(queue: string, outcome: "retry" | "parked"): void;

@@ -65,7 +65,9 @@ export async function deliverOrder(s: Pick<Services, "db" | "cipher" | "connecto
     return hostFailure(s, store, e);
   }
   await recordDeliveryOutcome(s.db, order.id, "note", { status: "sent", error: null, reference });
-  s.metrics.orderDelivered(store.platform);
+  // Once per order: a later rewrite (a refund, a filled backorder) is the same order delivered.
+  // (sent_at survives the row going back to pending for that rewrite.)
+  if (!previous?.sent_at) s.metrics.orderDelivered(store.platform);
   ctx?.log.info({ orderId: order.id, keys: countKeys(lines), pending: countPending(lines) }, "keys written to the host order");
   return { written: true };
 }
