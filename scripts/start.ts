@@ -14,6 +14,7 @@ import type { ServerBuild } from "react-router";
 import { ConfigError, loadConfigFromEnvironment } from "../app/.server/config.ts";
 import { createHttpApp } from "../app/.server/runtime/http-app.ts";
 import { MAIN_THREAD_QUEUES, startJobThread, type JobThread } from "../app/.server/runtime/job-thread.ts";
+import { startMetricsServer } from "../app/.server/runtime/metrics-endpoint.ts";
 import { createServices } from "../app/.server/runtime/services.ts";
 import { expireKeys } from "../app/.server/use-cases/expire-keys.ts";
 import { recoverImports } from "../app/.server/use-cases/recover-imports.ts";
@@ -63,6 +64,15 @@ if (role !== "worker") {
     log.fatal({ err: e.message }, "could not start the HTTP server");
     process.exit(1);
   });
+}
+
+// METRICS_PORT: a listener serving only /metrics, in every role (the worker has no other server).
+let metricsServer: import("node:http").Server | undefined;
+try {
+  metricsServer = await startMetricsServer(services);
+} catch (e) {
+  log.fatal({ err: (e as Error).message }, "could not start the metrics listener (METRICS_PORT)");
+  process.exit(1);
 }
 
 // Job timers are unref'd so they never hold up a shutdown; a worker-only process without Redis
@@ -116,6 +126,7 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, 20_000).unref();
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  metricsServer?.close();
   clearInterval(keepAlive);
   // A thread still starting is waited for, then stopped: its jobs end cleanly either way.
   await (await jobThread?.catch(() => undefined))?.stop();

@@ -42,6 +42,15 @@ describe("loadConfig", () => {
     }
   });
 
+  it("metrics are off by default; METRICS_PORT and METRICS_TOKEN are checked and named", () => {
+    expect(loadConfig({}).metrics).toEqual({ token: undefined, port: undefined, host: "127.0.0.1" });
+    expect(loadConfig({ METRICS_PORT: "", METRICS_TOKEN: "" }).metrics).toEqual({ token: undefined, port: undefined, host: "127.0.0.1" });
+    expect(loadConfig({ METRICS_PORT: "9464", METRICS_TOKEN: "t".repeat(16), METRICS_HOST: "0.0.0.0" }).metrics).toEqual({ token: "t".repeat(16), port: 9464, host: "0.0.0.0" });
+    expect(() => loadConfig({ METRICS_PORT: "metrics" })).toThrowError(/METRICS_PORT/);
+    expect(() => loadConfig({ METRICS_PORT: "70000" })).toThrowError(/METRICS_PORT/);
+    expect(() => loadConfig({ METRICS_TOKEN: "short" })).toThrowError(/METRICS_TOKEN: must be at least 16 characters/);
+  });
+
   it("requires the Shopify settings together", () => {
     expect(() => loadConfig({ SHOPIFY_API_KEY: "k" })).toThrowError(/must be set together/);
     const c = loadConfig({ SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "https://a.example/" });

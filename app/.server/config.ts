@@ -97,6 +97,12 @@ const EnvSchema = z.object({
   // Reseller API: requests per second per token, and the burst above it (a reseller may override both).
   RESELLER_API_RATE_PER_SECOND: positiveInt.default(10),
   RESELLER_API_BURST: positiveInt.default(50),
+  // Prometheus metrics (README "Metrics"): off unless one of these is set. The token guards /metrics
+  // on the app's own port (Authorization: Bearer …); the port opens a listener serving only
+  // /metrics (and asks for the token too when both are set), on METRICS_HOST.
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters (openssl rand -hex 32)").optional()),
+  METRICS_PORT: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), port.optional()),
+  METRICS_HOST: z.string().default("127.0.0.1"),
   CI: z
     .string()
     .optional()
@@ -157,6 +163,8 @@ export interface Config {
   buyer: { linkDays: number; ratePerMinute: number };
   /** The reseller API's default rate limit per token. */
   resellerApi: { ratePerSecond: number; burst: number };
+  /** Prometheus metrics: exposed when `token` or `port` is set (see EnvSchema's METRICS_*). */
+  metrics: { token?: string; port?: number; host: string };
   test: { ci: boolean; postgresUrl: string; redisUrl: string };
 }
 
@@ -258,6 +266,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     stock: { syncWindowMs: e.STOCK_SYNC_WINDOW_MS, driftIntervalMs: e.STOCK_DRIFT_INTERVAL_MINUTES * 60_000 },
     buyer: { linkDays: e.BUYER_LINK_DAYS, ratePerMinute: e.BUYER_RATE_LIMIT_PER_MINUTE },
     resellerApi: { ratePerSecond: e.RESELLER_API_RATE_PER_SECOND, burst: e.RESELLER_API_BURST },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
     test: { ci: e.CI ?? false, postgresUrl: e.KEYRELAY_TEST_POSTGRES_URL, redisUrl: e.KEYRELAY_TEST_REDIS_URL },
   };
 }

@@ -15,6 +15,7 @@ import type { Database, Store } from "./db/schema.ts";
 import type { JobQueue } from "./jobs/job-queue.ts";
 import type { Logger } from "./logger.ts";
 import type { Mailer } from "./mail/mailer.ts";
+import type { Metrics } from "./metrics/metrics-port.ts";
 
 // The ports: the shape of the services a use-case may be handed. This module sits below the
 // use-cases and imports nothing of runtime/, which composes them (runtime/services.ts); a
@@ -55,6 +56,8 @@ export interface Services {
   startup: StartupFacts;
   /** Reseller API requests per token (issue 14). */
   resellerRateLimiter: ResellerRateLimiter;
+  /** Prometheus counters and gauges of this process (README "Metrics"); recording is in-process only. */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 

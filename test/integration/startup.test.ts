@@ -181,6 +181,23 @@ describe("scripts/start.ts", () => {
     expect(p.stderr()).toBe("");
   });
 
+  it("--role=worker with METRICS_PORT serves its own /metrics on 127.0.0.1 (the worker has no other HTTP server)", async () => {
+    const port = await freePort();
+    const p = start(["--role=worker"], { METRICS_PORT: String(port) });
+    try {
+      await p.waitForOutput(`metrics: http://127.0.0.1:${port}/metrics`, 20_000);
+      const r = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(r.status).toBe(200);
+      const body = await r.text();
+      expect(body).toContain("# TYPE keyrelay_job_failures_total counter");
+      expect(body).toContain("# TYPE process_cpu_user_seconds_total counter");
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(404);
+    } finally {
+      p.child.kill("SIGTERM");
+      await p.exited(10_000);
+    }
+  });
+
   it("a second start on the same data applies no migrations", async () => {
     const p = start(["--role=worker"]);
     await p.waitForOutput("jobs: in-process", 20_000);
@@ -195,7 +212,8 @@ describe("scripts/start.ts", () => {
 describe.skipIf(!fs.existsSync(SERVER_BUILD))("scripts/start.ts serving HTTP", () => {
   it("role all serves /healthz and /readyz with 200, then shuts down on SIGTERM", { timeout: 180_000 }, async () => {
     const port = await freePort();
-    const p = start([], { PORT: String(port), HOST: "127.0.0.1" });
+    const token = "startup-metrics-token-0123456789";
+    const p = start([], { PORT: String(port), HOST: "127.0.0.1", METRICS_TOKEN: token });
     // Up to two minutes: start.ts rebuilds first when the build is older than the sources.
     await p.waitForOutput(`bound to 127.0.0.1:${port}`, 120_000);
     expect(p.stdout()).toContain("jobs: in-process");
@@ -209,6 +227,16 @@ describe.skipIf(!fs.existsSync(SERVER_BUILD))("scripts/start.ts serving HTTP", (
     const readyBody = await ready.json();
     expect(ready.status, JSON.stringify(readyBody)).toBe(200);
     expect(readyBody).toMatchObject({ ready: true });
+
+    // Metrics (METRICS_TOKEN): the main thread's registry with the job thread's counters summed in.
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(10_000) })).status).toBe(401);
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+    expect(metrics.status).toBe(200);
+    const exposition = await metrics.text();
+    expect(exposition).toContain("# TYPE keyrelay_emails_sent_total counter");
+    expect(exposition).toContain("# TYPE keyrelay_pool_available_keys gauge");
+    expect(exposition).toContain("# TYPE process_resident_memory_bytes gauge");
+    expect(exposition.match(/^# TYPE keyrelay_orders_delivered_total /gm)).toHaveLength(1);
 
     p.child.kill("SIGTERM");
     const { code, signal } = await p.exited(10_000);

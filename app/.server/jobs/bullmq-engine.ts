@@ -1,7 +1,7 @@
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
-import type { BatchRunner, JobEngine } from "./engine.ts";
+import type { BatchRunner, EngineQueueStats, JobEngine } from "./engine.ts";
 import { JOB_NAMES, type JobName } from "./job-names.ts";
 
 /** How many BullMQ jobs of a batch queue a worker takes at once (they are run as batches). */
@@ -112,6 +112,18 @@ export class BullMqEngine implements JobEngine {
         if (pending.length === 0) setImmediate(flush);
         pending.push({ id, done });
       });
+  }
+
+  /** For the metrics scrape: a count per state and the oldest waiting job, per queue (two commands each). */
+  async queueStats(): Promise<EngineQueueStats[]> {
+    const now = Date.now();
+    return Promise.all(
+      [...this.queues].map(async ([queue, q]) => {
+        const [counts, oldest] = await Promise.all([q.getJobCounts("waiting", "delayed", "active"), q.getJobs(["waiting"], 0, 0, true)]);
+        const at = oldest[0]?.timestamp;
+        return { queue, waiting: counts.waiting ?? 0, delayed: counts.delayed ?? 0, active: counts.active ?? 0, oldestWaitingAgeSeconds: at ? Math.max(0, (now - at) / 1000) : 0 };
+      }),
+    );
   }
 
   async ping(): Promise<void> {

@@ -14,6 +14,8 @@ export interface JobEngine {
    */
   startWorkers(queues: JobName[], run: (id: number) => Promise<void>, concurrency: number, batch?: BatchRunner): Promise<void>;
   ping(): Promise<void>;
+  /** The engine's own backlog per queue, where it keeps one apart from the jobs table (BullMQ: Redis). */
+  queueStats?(): Promise<EngineQueueStats[]>;
   /**
    * Work this process answers requests with (recording webhooks) is under way from `start` to
    * `end`: an engine running jobs in the same process lets it go first.
@@ -28,4 +30,13 @@ export interface BatchRunner {
   queues: JobName[];
   /** `rowsAtOnce`: for a queue without a batch handler, how many of the rows may run at the same time. */
   run(queue: JobName, ids: number[], rowsAtOnce: number): Promise<void>;
+}
+
+export interface EngineQueueStats {
+  queue: JobName;
+  waiting: number;
+  delayed: number;
+  active: number;
+  /** How long the oldest waiting job has waited, in seconds (0: none waiting). */
+  oldestWaitingAgeSeconds: number;
 }

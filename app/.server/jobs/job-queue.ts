@@ -21,6 +21,7 @@ import type { Database, Job } from "../db/schema.ts";
 import { errorKindOf, PermanentError, RetryableError } from "../domain/errors.ts";
 import { outcomeOfFailure } from "../domain/job-retry.ts";
 import type { Logger } from "../logger.ts";
+import type { MetricsRecorder } from "../metrics/metrics-port.ts";
 import type { JobEngine } from "./engine.ts";
 import { JOB_NAMES, type JobName, type JobPayloads } from "./job-names.ts";
 import { runAtMost } from "./run-at-most.ts";
@@ -103,12 +104,14 @@ export class JobQueue {
   readonly engine: JobEngine;
   private readonly log: Logger;
   private readonly opts: { concurrency: number; sweepIntervalMs: number; lockTimeoutMs: number };
+  private readonly metrics?: Pick<MetricsRecorder, "jobFailed">;
 
-  constructor(db: Kysely<Database>, engine: JobEngine, log: Logger, opts: JobQueue["opts"]) {
+  constructor(db: Kysely<Database>, engine: JobEngine, log: Logger, opts: JobQueue["opts"], metrics?: Pick<MetricsRecorder, "jobFailed">) {
     this.db = db;
     this.engine = engine;
     this.log = log;
     this.opts = opts;
+    this.metrics = metrics;
   }
 
   register<N extends JobName>(name: N, handler: JobHandler<N>): void {
@@ -226,11 +229,15 @@ export class JobQueue {
     });
     if (outcome.status === "pending") {
       if (await finish({ status: "pending", error: message, errorKind: kind, runAt: new Date(now.getTime() + outcome.delayMs) })) {
+        this.metrics?.jobFailed(queue, "retry");
         log.warn({ err: message, kind, retryInMs: outcome.delayMs }, "job failed; will retry");
         await this.engine.trigger(queue, id, job.attempts, outcome.delayMs).catch(() => {});
       }
     } else if (outcome.status === "failed") {
-      if (await finish({ status: "failed", error: message, errorKind: kind })) log.error({ err: message, kind }, "job parked as failed");
+      if (await finish({ status: "failed", error: message, errorKind: kind })) {
+        this.metrics?.jobFailed(queue, "parked");
+        log.error({ err: message, kind }, "job parked as failed");
+      }
     } else if (await finish({ status: "done", note: message, errorKind: kind })) {
       log.info({ reason: message }, "job ignored");
     }

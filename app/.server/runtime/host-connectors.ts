@@ -11,12 +11,14 @@ import { PermanentError } from "../domain/errors.ts";
 import { parseStoreSettings } from "../domain/store-settings.ts";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
+import type { MetricsRecorder } from "../metrics/metrics-port.ts";
+import { observedFetch } from "../metrics/observed-fetch.ts";
 
 /**
  * Builds a connector per store from what the database holds: Shopify's offline access token (from
  * the session storage, sealed) or the WooCommerce store's sealed REST credentials.
  */
-export function createHostConnectors(deps: { db: Kysely<Database>; cipher: KeyCipher; config: Config }): HostConnectors {
+export function createHostConnectors(deps: { db: Kysely<Database>; cipher: KeyCipher; config: Config; metrics?: Pick<MetricsRecorder, "hostRequest"> }): HostConnectors {
   const sessions = new KyselySessionStorage(deps.db, deps.cipher);
   return {
     async forStore(store) {
@@ -29,6 +31,7 @@ export function createHostConnectors(deps: { db: Kysely<Database>; cipher: KeyCi
           adminOrigin: deps.config.hosts.shopifyAdminOrigin,
           timeoutMs: deps.config.hosts.requestTimeoutMs,
           locationId: parseStoreSettings(store.settings).inventoryLocationId,
+          ...(deps.metrics ? { fetch: observedFetch("shopify", deps.metrics) } : {}),
         });
       }
       const creds = openWooCommerceCredentials(deps.cipher, store);
@@ -40,6 +43,7 @@ export function createHostConnectors(deps: { db: Kysely<Database>; cipher: KeyCi
         timeoutMs: deps.config.hosts.requestTimeoutMs,
         webhookId: store.host_webhook_id,
         deliveryUrl: `${deps.config.appUrl}/webhooks/woocommerce/${store.id}`,
+        ...(deps.metrics ? { fetch: observedFetch("woocommerce", deps.metrics) } : {}),
       });
     },
   };

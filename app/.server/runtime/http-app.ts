@@ -3,6 +3,7 @@ import { createRequestHandler } from "@react-router/express";
 import express, { type Express } from "express";
 import type { ServerBuild } from "react-router";
 import type { Services } from "../ports.ts";
+import { metricsRoute } from "./metrics-endpoint.ts";
 import { webhookFastPath } from "./webhook-fast-path.ts";
 
 /** The HTTP server: webhooks first (answered without React Router), static assets from the client build, everything else through React Router. */
@@ -11,6 +12,8 @@ export function createHttpApp(services: Services, build: ServerBuild, buildDir: 
   app.disable("x-powered-by");
   app.set("trust proxy", services.config.trustProxy);
   app.use(webhookFastPath(services));
+  // 404 unless METRICS_TOKEN is set (README "Metrics"); METRICS_PORT's own listener is separate.
+  app.use(metricsRoute(services, "app"));
   app.use("/assets", express.static(path.join(buildDir, "client/assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h", index: false }));
   app.all("*", createRequestHandler({ build, getLoadContext: (req) => ({ services, clientIp: req.ip ?? "unknown" }) }));

@@ -8,12 +8,17 @@ import { createServices } from "./services.ts";
 const port = parentPort!;
 try {
   const config = loadConfigFromEnvironment((workerData as { baseDir: string }).baseDir);
-  const services = await createServices(config, { walCheckpointer: false });
+  const services = await createServices(config, { walCheckpointer: false, renderMetrics: false });
   const engine = services.jobs.engine as InProcessEngine;
   engine.forward = (queue, id, attempt, delayMs) => port.postMessage({ type: "trigger", queue, id, attempt, delayMs } satisfies ThreadMessage);
   port.on("message", (m: ThreadMessage) => {
     if (m.type === "trigger") void engine.trigger(m.queue, m.id, m.attempt, m.delayMs);
-    else if (m.type === "stop") {
+    else if (m.type === "metrics-request") {
+      void services.metrics
+        .snapshot()
+        .catch(() => [])
+        .then((metrics) => port.postMessage({ type: "metrics", requestId: m.requestId, metrics } satisfies ThreadMessage));
+    } else if (m.type === "stop") {
       void services
         .close()
         .catch(() => {})

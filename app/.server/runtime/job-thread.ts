@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { InProcessEngine } from "../jobs/in-process-engine.ts";
 import type { JobName } from "../jobs/job-names.ts";
+import type { MetricsSnapshot } from "../metrics/metrics-port.ts";
 import type { Services } from "../ports.ts";
 
 /** Claiming keys stays on the main thread, next to the webhooks that ask for it. */
@@ -12,7 +13,9 @@ export type ThreadMessage =
   | { type: "trigger"; queue: JobName; id: number; attempt: number; delayMs: number }
   | { type: "ready" }
   | { type: "stop" }
-  | { type: "failed"; error: string };
+  | { type: "failed"; error: string }
+  | { type: "metrics-request"; requestId: number }
+  | { type: "metrics"; requestId: number; metrics: MetricsSnapshot };
 
 export interface JobThread {
   /** The thread itself (tests end it to see the main thread take over). */
@@ -42,9 +45,13 @@ export async function startJobThread(s: Services, baseDir: string, opts: { env?:
     s.log.error({ err: why }, "the job thread stopped; the main thread runs its queues");
     void s.jobs.adoptQueues(JOB_THREAD_QUEUES).catch((e) => s.log.error({ err: (e as Error).message }, "could not take over the job thread's queues"));
   };
+  // The thread's counters (write-backs, emails, host calls) are summed into this thread's scrape.
+  const metricsRequests = new Map<number, (m: MetricsSnapshot) => void>();
+  let nextRequest = 0;
   const ready = new Promise<void>((resolve, reject) => {
     worker.on("message", (m: ThreadMessage) => {
       if (m.type === "trigger") void engine.trigger(m.queue, m.id, m.attempt, m.delayMs);
+      else if (m.type === "metrics") metricsRequests.get(m.requestId)?.(m.metrics);
       else if (m.type === "ready") resolve();
       else if (m.type === "failed") reject(new Error(m.error));
     });
@@ -59,6 +66,22 @@ export async function startJobThread(s: Services, baseDir: string, opts: { env?:
     return { worker, stop: async () => {} };
   }
   engine.forward = (queue, id, attempt, delayMs) => worker.postMessage({ type: "trigger", queue, id, attempt, delayMs } satisfies ThreadMessage);
+  s.metrics.addSource(
+    () =>
+      new Promise<MetricsSnapshot>((resolve) => {
+        // A thread that has stopped (its queues adopted) or does not answer adds nothing.
+        if (exited) return resolve([]);
+        const requestId = ++nextRequest;
+        const timer = setTimeout(() => done([]), 2_000);
+        const done = (m: MetricsSnapshot) => {
+          clearTimeout(timer);
+          metricsRequests.delete(requestId);
+          resolve(m);
+        };
+        metricsRequests.set(requestId, done);
+        worker.postMessage({ type: "metrics-request", requestId } satisfies ThreadMessage);
+      }),
+  );
   return {
     worker,
     async stop() {

@@ -19,6 +19,9 @@ import { createPasswordResetLimiter } from "../auth/password-reset-limiter.ts";
 import { createMailTestLimiter } from "../auth/mail-test-limiter.ts";
 import { createResellerRateLimiter } from "../auth/reseller-rate-limiter.ts";
 import { createHostConnectors } from "./host-connectors.ts";
+import { countedMailer } from "../metrics/counted-mailer.ts";
+import { createPromMetrics } from "../metrics/prom-metrics.ts";
+import { readOperationalGauges } from "../use-cases/read-operational-gauges.ts";
 import type { Services } from "../ports.ts";
 
 
@@ -29,6 +32,11 @@ export interface ServiceOptions {
    * log (this connection keeps SQLite's own 1,000-page threshold, which it then rarely reaches).
    */
   walCheckpointer?: boolean;
+  /**
+   * False for the job thread's services: its counters are summed into the main thread's scrape,
+   * which alone reports the process metrics and the database gauges.
+   */
+  renderMetrics?: boolean;
 }
 
 /** The composition root: builds each port of `Services` (ports.ts) once per process. */
@@ -48,9 +56,15 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     const sessionSecret =
       config.sessionSecret ?? loadOrCreateSecretFile(path.join(config.dataDir, "session.secret"), 32).secret.toString("base64");
 
+    const renders = opts.renderMetrics ?? true;
+    const exposed = config.metrics.token !== undefined || config.metrics.port !== undefined;
+    // The gauges read through `jobs`, built just below; they are only read when Prometheus scrapes.
+    let gaugeDeps: Parameters<typeof readOperationalGauges>[0] | undefined;
+    const metrics = createPromMetrics({ exposed, processMetrics: renders, readGauges: renders ? () => readOperationalGauges(gaugeDeps!) : undefined });
     const engine = config.redisUrl ? new BullMqEngine(config.redisUrl, log, config.jobs.queuePrefix) : new InProcessEngine();
-    const jobs = new JobQueue(database.db, engine, log, config.jobs);
-    const mailer = createMailer(config.mail);
+    const jobs = new JobQueue(database.db, engine, log, config.jobs, metrics);
+    gaugeDeps = { db: database.db, jobs, log };
+    const mailer = countedMailer(createMailer(config.mail), metrics);
     const loginLimiter = createLoginLimiter(config);
     const buyerLimiter = createBuyerLimiter(config);
     const linkCodeLimiter = createLinkCodeLimiter(config);
@@ -75,7 +89,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
       linkCodeLimiter,
       passwordResetLimiter,
       mailTestLimiter,
-      connectors: createHostConnectors({ db: database.db, cipher: keys.cipher, config }),
+      connectors: createHostConnectors({ db: database.db, cipher: keys.cipher, config, metrics }),
       startup: {
         database: database.description,
         masterKey: master.previous.length ? `${master.source}, with ${master.previous.length} retired key(s) for a rotation` : master.source,
@@ -84,6 +98,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
         migrationsApplied,
       },
       resellerRateLimiter,
+      metrics,
       async close() {
         await jobs.stop();
         await sealer.close();

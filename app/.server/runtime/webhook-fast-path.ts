@@ -4,7 +4,7 @@ import type { HeaderReader } from "../../../connectors/host-connector.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { errorResponse } from "../http/responses.ts";
 import { WEBHOOK_BODY_LIMIT } from "../http/read-body.ts";
-import { answerShopifyWebhook, answerWooCommerceWebhook } from "../http/webhook-answers.ts";
+import { answerShopifyWebhook, answerWooCommerceWebhook, rejectionReason } from "../http/webhook-answers.ts";
 import type { Services } from "../ports.ts";
 
 /**
@@ -14,19 +14,21 @@ import type { Services } from "../ports.ts";
  */
 export function webhookFastPath(services: Services): Router {
   const router = express.Router();
-  router.post("/webhooks/shopify", (req, res) => void answer(res, () => readBody(req).then((rawBody) => answerShopifyWebhook(services, { headers: headerReader(req), rawBody }))));
+  router.post("/webhooks/shopify", (req, res) => void answer(services, "shopify", res, () => readBody(req).then((rawBody) => answerShopifyWebhook(services, { headers: headerReader(req), rawBody }))));
   router.post("/webhooks/woocommerce/:storeId", (req, res) =>
-    void answer(res, () => readBody(req).then((rawBody) => answerWooCommerceWebhook(services, String(req.params.storeId), { headers: headerReader(req), rawBody }))),
+    void answer(services, "woocommerce", res, () => readBody(req).then((rawBody) => answerWooCommerceWebhook(services, String(req.params.storeId), { headers: headerReader(req), rawBody }))),
   );
   return router;
 }
 
-async function answer(res: ExpressResponse, run: () => Promise<Response>): Promise<void> {
+async function answer(services: Services, platform: "shopify" | "woocommerce", res: ExpressResponse, run: () => Promise<Response>): Promise<void> {
   let r: Response;
   try {
     r = await run();
   } catch (e) {
+    // Only the body's reading throws here (the answers catch their own): an oversized delivery.
     r = errorResponse(e);
+    services.metrics.webhookRejected(platform, rejectionReason(e, r.status));
     // The rest of an oversized body is not read: the connection cannot be reused.
     if (r.status === 413) res.setHeader("Connection", "close");
   }

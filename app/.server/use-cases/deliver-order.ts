@@ -24,7 +24,7 @@ import { storeIsInactive } from "../domain/store-status.ts";
  * most once, so a retry after a crash or a re-run never duplicates a note. A failing host never
  * touches the allocation: keys stay with the order while the write is retried.
  */
-export async function deliverOrder(s: Pick<Services, "db" | "cipher" | "connectors" | "config" | "sessionSecret">, payload: { orderId: string }, ctx?: Pick<JobContext, "log">): Promise<{ written: boolean }> {
+export async function deliverOrder(s: Pick<Services, "db" | "cipher" | "connectors" | "config" | "sessionSecret" | "metrics">, payload: { orderId: string }, ctx?: Pick<JobContext, "log">): Promise<{ written: boolean }> {
   const order = await findOrderById(s.db, payload.orderId);
   if (!order?.store_id) throw new IgnoredError("order_not_found", "order no longer exists");
   const store = await findStoreById(s.db, order.store_id);
@@ -65,6 +65,9 @@ export async function deliverOrder(s: Pick<Services, "db" | "cipher" | "connecto
     return hostFailure(s, store, e);
   }
   await recordDeliveryOutcome(s.db, order.id, "note", { status: "sent", error: null, reference });
+  // Once per order: a later rewrite (a refund, a filled backorder) is the same order delivered.
+  // (sent_at survives the row going back to pending for that rewrite.)
+  if (!previous?.sent_at) s.metrics.orderDelivered(store.platform);
   ctx?.log.info({ orderId: order.id, keys: countKeys(lines), pending: countPending(lines) }, "keys written to the host order");
   return { written: true };
 }

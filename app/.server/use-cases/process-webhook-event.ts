@@ -8,14 +8,21 @@ import type { BatchItem, JobContext } from "../jobs/job-queue.ts";
 import { runAtMost } from "../jobs/run-at-most.ts";
 import type { Services } from "../ports.ts";
 import type { HostOrder } from "../../../connectors/host-connector.ts";
-import { afterHostOrdersApplied, applyHostOrder, applyHostOrderIn, type AppliedOrder } from "./apply-host-order.ts";
+import { afterHostOrdersApplied, applyHostOrderIn, type AppliedOrder } from "./apply-host-order.ts";
 import { handleComplianceRequest } from "./handle-compliance-request.ts";
 import { hostEventMeaning } from "./host-event-meaning.ts";
 import { hostFailure } from "./host-failure.ts";
 import { isComplianceTopic } from "./record-webhook-event.ts";
 import { storeIsInactive } from "../domain/store-status.ts";
 
-type Deps = Pick<Services, "db" | "jobs" | "database" | "connectors" | "config">;
+type Deps = Pick<Services, "db" | "jobs" | "database" | "connectors" | "config" | "metrics">;
+
+/** Receipt → committed, for an event whose order got keys in this run (nothing read, nothing written). */
+function observeAllocation(s: Pick<Services, "metrics">, event: Pick<WebhookEvent, "platform" | "received_at">, a: AppliedOrder, committedAt: number): void {
+  if (a.outcome.allocated === 0) return;
+  const receivedAt = Date.parse(String(event.received_at));
+  if (Number.isFinite(receivedAt)) s.metrics.allocationCommitted(event.platform, (committedAt - receivedAt) / 1000);
+}
 
 /**
  * The `process-event` job: what a recorded webhook means, done once. Order events go through the
@@ -62,7 +69,10 @@ export async function processWebhookEvent(s: Deps, payload: { eventId: number },
           await setWebhookEventStatus(s.db, event.id, "ignored", "the order no longer exists on the host");
           return;
         }
-        const outcome = await applyHostOrder(s, store, order);
+        const applied = await s.db.transaction().execute((trx) => applyHostOrderIn(s, trx, store, order));
+        observeAllocation(s, event, applied, Date.now());
+        await afterHostOrdersApplied(s, [applied]);
+        const outcome = applied.outcome;
         ctx.log.info({ eventId: event.id, orderId: outcome.orderId, status: outcome.status, allocated: outcome.allocated, backordered: outcome.backordered, released: outcome.released }, "order event applied");
         break;
       }
@@ -104,6 +114,7 @@ export async function processWebhookEventBatch(s: Deps, items: BatchItem<"proces
     for (let i = 0; i < together.length; i += ORDERS_PER_TRANSACTION) {
       const chunk = together.slice(i, i + ORDERS_PER_TRANSACTION);
       const appliedBefore = applied.length;
+      const committed: { event: WebhookEvent; a: AppliedOrder }[] = [];
       let trx: ControlledTransaction<Database> | undefined;
       try {
         trx = await s.db.startTransaction().execute();
@@ -114,6 +125,7 @@ export async function processWebhookEventBatch(s: Deps, items: BatchItem<"proces
             await setWebhookEventStatus(sp, t.event.id, "processed");
             await sp.releaseSavepoint("event").execute();
             applied.push(a);
+            committed.push({ event: t.event, a });
             ctx.log.info({ eventId: t.event.id, orderId: a.outcome.orderId, status: a.outcome.status, allocated: a.outcome.allocated, backordered: a.outcome.backordered, released: a.outcome.released }, "order event applied");
           } catch (e) {
             await sp.rollbackToSavepoint("event").execute();
@@ -123,6 +135,8 @@ export async function processWebhookEventBatch(s: Deps, items: BatchItem<"proces
           }
         }
         await trx.commit().execute();
+        const committedAt = Date.now();
+        for (const c of committed) observeAllocation(s, c.event, c.a, committedAt);
       } catch (e) {
         // This chunk is undone (or never began); the ones before it stand.
         await trx?.rollback().execute().catch(() => {});
