@@ -97,6 +97,11 @@ const EnvSchema = z.object({
   // Reseller API: requests per second per token, and the burst above it (a reseller may override both).
   RESELLER_API_RATE_PER_SECOND: positiveInt.default(10),
   RESELLER_API_BURST: positiveInt.default(50),
+  // Backups (README, "Backups"): where `backup create` and the schedule write, how often the app
+  // makes one itself (unset or 0: never), and how many of the newest the schedule keeps.
+  BACKUP_DIR: optionalString,
+  BACKUP_INTERVAL_HOURS: z.coerce.number().min(0).max(24 * 365).default(0),
+  BACKUP_KEEP: positiveInt.max(10_000).default(14),
   CI: z
     .string()
     .optional()
@@ -157,6 +162,8 @@ export interface Config {
   buyer: { linkDays: number; ratePerMinute: number };
   /** The reseller API's default rate limit per token. */
   resellerApi: { ratePerSecond: number; burst: number };
+  /** Backups: the folder, the schedule (0: off) and how many scheduled backups are kept. */
+  backup: { dir: string; intervalMs: number; keep: number };
   test: { ci: boolean; postgresUrl: string; redisUrl: string };
 }
 
@@ -258,6 +265,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     stock: { syncWindowMs: e.STOCK_SYNC_WINDOW_MS, driftIntervalMs: e.STOCK_DRIFT_INTERVAL_MINUTES * 60_000 },
     buyer: { linkDays: e.BUYER_LINK_DAYS, ratePerMinute: e.BUYER_RATE_LIMIT_PER_MINUTE },
     resellerApi: { ratePerSecond: e.RESELLER_API_RATE_PER_SECOND, burst: e.RESELLER_API_BURST },
+    backup: { dir: path.resolve(baseDir, e.BACKUP_DIR ?? path.join(dataDir, "backups")), intervalMs: Math.round(e.BACKUP_INTERVAL_HOURS * 3_600_000), keep: e.BACKUP_KEEP },
     test: { ci: e.CI ?? false, postgresUrl: e.KEYRELAY_TEST_POSTGRES_URL, redisUrl: e.KEYRELAY_TEST_REDIS_URL },
   };
 }
