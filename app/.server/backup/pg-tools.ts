@@ -49,7 +49,14 @@ export function spawnTool(tool: string, args: string[], opts: SpawnOptions & { o
   });
 }
 
-/** The first line of a tool's complaint, for an error message (never the connection string). */
-export const firstLine = (s: string) => s.split("\n").find((l) => l.trim())?.trim() ?? "";
+/**
+ * The line of a tool's stderr that says what went wrong, for an error message: its ERROR/FATAL
+ * line if it has one, else its first line that is not the locale warnings Debian's Perl wrapper
+ * around psql prints when LANG names a locale the machine lacks.
+ */
+export function firstLine(s: string): string {
+  const lines = s.split("\n").map((l) => l.trim()).filter((l) => l && !/^perl: warning|^\s*(LANGUAGE|LC_ALL|LC_[A-Z]+|LANG) = |^are supported and installed/.test(l) && !l.startsWith("locale:"));
+  return (lines.find((l) => /\b(ERROR|FATAL|error):/.test(l)) ?? lines[0] ?? "").slice(0, 500);
+}
 
 export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;

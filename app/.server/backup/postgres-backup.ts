@@ -90,12 +90,21 @@ export async function inspectPostgresArchive(file: string, opts: { samples: bool
   const firstPerKeyId = new Map<string, SealedSample>();
   const samples: SealedSample[] = [];
   let current: { table: string; cols: Map<string, number> } | undefined;
+  let parseError: string | undefined;
 
   const run = spawnTool("pg_restore", ["--data-only", "--file=-", file], {
     stdio: ["ignore", "pipe", "pipe"],
     onSpawn(child) {
       const rl = readline.createInterface({ input: child.stdout!, crlfDelay: Infinity });
+      // A damaged archive can decompress into lines that are not COPY rows: that is a finding, not a crash.
       rl.on("line", (line) => {
+        try {
+          onLine(line);
+        } catch (e) {
+          parseError ??= `unexpected data in the archive (${(e as Error).message})`;
+        }
+      });
+      const onLine = (line: string) => {
         if (!current) {
           const m = COPY_LINE.exec(line);
           if (m) {
@@ -138,10 +147,11 @@ export async function inspectPostgresArchive(file: string, opts: { samples: bool
           }
         } else if (t === "admin_two_factor") tallyKeyIds(masterKeyIds, [get("secret_key_id")]);
         else tallyKeyIds(masterKeyIds, [tokenKeyId(get("access_token")), tokenKeyId(get("refresh_token"))]);
-      });
+      };
     },
   });
   const r = await run;
+  if (parseError) return { unreadable: parseError, tables, migrations, masterKeyIds, samples: [] };
   if (r.code !== 0) return { unreadable: firstLine(r.stderr) || `pg_restore exited ${r.code}`, tables, migrations, masterKeyIds, samples: [] };
   const chosen = new Map<string, SealedSample>();
   for (const s of [...keys.items, ...firstPerKeyId.values()]) chosen.set(s.id, s);
