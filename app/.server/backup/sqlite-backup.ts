@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { Worker } from "node:worker_threads";
 import SQLite from "better-sqlite3";
 import { KEY_SAMPLE_SIZE, tallyKeyIds, tokenKeyId, type SealedSample } from "./sealed-samples.ts";
 
@@ -124,4 +125,26 @@ export async function restoreSqlite(copy: string, target: string): Promise<void>
   } finally {
     src.close();
   }
+}
+
+/** Runs the copy (then counts it) or an inspection on a worker thread with its own connection. */
+export function offThread(job: { op: "snapshot"; live: string; dest: string } | { op: "inspect"; file: string; samples: boolean; integrity: boolean }): Promise<CopyContents & { integrity: string[] }> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL("./sqlite-backup-worker.ts", import.meta.url), { workerData: job });
+    let settled = false;
+    w.once("message", (m: { ok: true; value: CopyContents & { integrity: string[] } } | { ok: false; message: string; code?: string }) => {
+      settled = true;
+      if (m.ok) {
+        // Buffers arrive as plain Uint8Arrays from the worker.
+        for (const s of m.value.samples) s.ciphertext = Buffer.from(s.ciphertext);
+        resolve(m.value);
+      } else reject(Object.assign(new Error(m.message), { code: m.code }));
+    });
+    w.once("error", (e) => {
+      if (!settled) reject(e);
+    });
+    w.once("exit", (code) => {
+      if (!settled) reject(new Error(`backup worker exited with ${code}`));
+    });
+  });
 }

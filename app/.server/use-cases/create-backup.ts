@@ -5,7 +5,7 @@ import type { Config } from "../config.ts";
 import { recordBackup } from "../backup/backup-record.ts";
 import { sha256File } from "../backup/file-checksum.ts";
 import { dumpPostgres } from "../backup/postgres-backup.ts";
-import { inspectSqliteFile, snapshotSqlite } from "../backup/sqlite-backup.ts";
+import { offThread } from "../backup/sqlite-backup.ts";
 import { backupFileName, MANIFEST_FORMAT, manifestNameFor, type BackupManifest } from "../domain/backup-manifest.ts";
 import { InvalidInputError, KeyrelayError } from "../domain/errors.ts";
 import type { Database } from "../db/schema.ts";
@@ -25,7 +25,8 @@ export interface CreatedBackup {
  * under its final name only when complete (written as .partial, then renamed), mode 0600.
  */
 export async function createBackup(config: Config, opts: { dir?: string; trigger: "cli" | "schedule"; db?: Kysely<Database>; now?: () => Date }): Promise<CreatedBackup> {
-  const startedAt = (opts.now ?? (() => new Date()))();
+  const now = opts.now ?? (() => new Date());
+  const startedAt = now();
   const t0 = performance.now();
   const dir = path.resolve(opts.dir ?? config.backup.dir);
   const name = backupFileName(startedAt, config.database.dialect);
@@ -42,9 +43,8 @@ export async function createBackup(config: Config, opts: { dir?: string; trigger
     let postgresSchema: string | undefined;
     if (config.database.dialect === "sqlite") {
       if (!fs.existsSync(config.database.file)) throw new InvalidInputError("backup_no_database", `no database at ${config.database.file}`, { params: { file: config.database.file } });
-      snapshotSqlite(config.database.file, partial);
       // Counted in the copy itself, so the manifest describes exactly what was written.
-      contents = inspectSqliteFile(partial, { samples: false, integrity: false });
+      contents = await offThread({ op: "snapshot", live: config.database.file, dest: partial });
     } else {
       const r = await dumpPostgres(config.database.url, partial);
       contents = r;
@@ -72,7 +72,7 @@ export async function createBackup(config: Config, opts: { dir?: string; trigger
     await recordBackup(
       config,
       opts.db,
-      { kind: "create", trigger: opts.trigger, ok: true, file: name, bytes: sum.bytes, keys, durationMs, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString() },
+      { kind: "create", trigger: opts.trigger, ok: true, file: name, bytes: sum.bytes, keys, durationMs, startedAt: startedAt.toISOString(), finishedAt: now().toISOString() },
       { action: "backup.created", details: { file: name, bytes: sum.bytes, keys, schemaVersion: manifest.schemaVersion, trigger: opts.trigger } },
     );
     return { file, manifestFile, manifest, bytes: sum.bytes, keys, durationMs };
@@ -84,7 +84,7 @@ export async function createBackup(config: Config, opts: { dir?: string; trigger
     await recordBackup(
       config,
       opts.db,
-      { kind: "create", trigger: opts.trigger, ok: false, file: name, durationMs: performance.now() - t0, error, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString() },
+      { kind: "create", trigger: opts.trigger, ok: false, file: name, durationMs: performance.now() - t0, error, startedAt: startedAt.toISOString(), finishedAt: now().toISOString() },
       { action: "backup.failed", details: { file: name, error: error.code, trigger: opts.trigger } },
     ).catch(() => {});
     throw e;

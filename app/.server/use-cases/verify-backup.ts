@@ -6,7 +6,7 @@ import { readMasterKeys } from "../crypto/master-keys.ts";
 import { sha256File } from "../backup/file-checksum.ts";
 import { inspectPostgresArchive } from "../backup/postgres-backup.ts";
 import { checkSealedSamples, type MasterKeySet } from "../backup/sealed-samples.ts";
-import { inspectSqliteFile, type CopyContents } from "../backup/sqlite-backup.ts";
+import { offThread, type CopyContents } from "../backup/sqlite-backup.ts";
 import { compareCounts, newerMigrations, parseManifest, type BackupManifest, type BackupProblem } from "../domain/backup-manifest.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { migrations } from "../../../db/migrations/index.ts";
@@ -83,7 +83,7 @@ export async function verifyBackup(config: Config, file: string, opts: { masterK
     try {
       const copy = path.join(tmp, "copy.sqlite");
       fs.copyFileSync(data, copy);
-      const r = inspectSqliteFile(copy, { samples: true, integrity: true });
+      const r = await offThread({ op: "inspect", file: copy, samples: true, integrity: true });
       if (r.integrity.length) report.problems.push({ code: "integrity_failed", params: { detail: r.integrity.slice(0, 3).join("; ") } });
       else contents = r;
     } catch (e) {

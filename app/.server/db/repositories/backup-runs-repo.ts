@@ -34,33 +34,20 @@ export async function insertBackupRun(db: Executor, r: BackupRun): Promise<void>
     .execute();
 }
 
-export interface LastBackup {
+export interface BackupRunRow {
   ok: boolean;
   file: string | null;
   keys: number | null;
-  bytes: number | null;
-  durationMs: number;
-  errorCode: string | null;
-  errorParams: Record<string, string | number> | null;
   finishedAt: string;
+  errorCode: string | null;
 }
 
-/** The newest backup made (scheduled or by hand), and the newest that worked. */
-export async function lastBackups(db: Executor): Promise<{ last?: LastBackup; lastOk?: LastBackup }> {
-  const base = db.selectFrom("backup_runs").selectAll().where("kind", "=", "create").orderBy("finished_at", "desc").orderBy("id", "desc").limit(1);
-  const [last, lastOk] = await Promise.all([base.executeTakeFirst(), base.where("ok", "=", 1).executeTakeFirst()]);
-  const shape = (r: typeof last): LastBackup | undefined =>
-    r && {
-      ok: r.ok === 1,
-      file: r.file,
-      keys: r.keys === null ? null : Number(r.keys),
-      bytes: r.bytes === null ? null : Number(r.bytes),
-      durationMs: r.duration_ms,
-      errorCode: r.error_code,
-      errorParams: r.error_params ? JSON.parse(r.error_params) : null,
-      finishedAt: r.finished_at,
-    };
-  return { last: shape(last), lastOk: shape(lastOk) };
+/** The newest create, the newest create that worked, and the newest verify. */
+export async function latestBackupRuns(db: Executor): Promise<{ lastCreate?: BackupRunRow; lastOkCreate?: BackupRunRow; lastVerify?: BackupRunRow }> {
+  const newest = (kind: "create" | "verify") => db.selectFrom("backup_runs").select(["ok", "file", "keys", "finished_at", "error_code"]).where("kind", "=", kind).orderBy("finished_at", "desc").orderBy("id", "desc").limit(1);
+  const [c, okc, v] = await Promise.all([newest("create").executeTakeFirst(), newest("create").where("ok", "=", 1).executeTakeFirst(), newest("verify").executeTakeFirst()]);
+  const shape = (r: typeof c): BackupRunRow | undefined => r && { ok: r.ok === 1, file: r.file, keys: r.keys === null ? null : Number(r.keys), finishedAt: r.finished_at, errorCode: r.error_code };
+  return { lastCreate: shape(c), lastOkCreate: shape(okc), lastVerify: shape(v) };
 }
 
 /**
