@@ -3,6 +3,8 @@ import { AccountScope } from "../db/repositories/account-scope.ts";
 import { getAccount } from "../db/repositories/accounts-repo.ts";
 import type { Services } from "../ports.ts";
 import { getStockSyncStatus, type StoreStockSyncStatus } from "./get-stock-sync-status.ts";
+import { getBackupStatus } from "./backup-status.ts";
+import type { BackupHealth } from "../domain/backup-health.ts";
 
 export interface DashboardData {
   accountName: string;
@@ -14,11 +16,13 @@ export interface DashboardData {
   setup: { storeConnected: boolean; poolCreated: boolean; keysImported: boolean };
   /** Stock sync per connected store. */
   stockSync: StoreStockSyncStatus[];
+  /** The installation's backups (README, "Backups"): state and times only. */
+  backup: Pick<BackupHealth, "state" | "lastAt" | "lastOkAt" | "errorCode"> & { intervalHours: number };
 }
 
-export async function getDashboard(s: Pick<Services, "db" | "jobs">, accountId: string): Promise<DashboardData> {
+export async function getDashboard(s: Pick<Services, "db" | "jobs" | "config">, accountId: string): Promise<DashboardData> {
   const scope = new AccountScope(s.db, accountId);
-  const [account, stores, pools, keyCounts, orders, jobs, stockSync] = await Promise.all([
+  const [account, stores, pools, keyCounts, orders, jobs, stockSync, backup] = await Promise.all([
     getAccount(s.db, accountId),
     scope.listStores(),
     scope.listPools(),
@@ -26,6 +30,7 @@ export async function getDashboard(s: Pick<Services, "db" | "jobs">, accountId: 
     scope.countOrdersSince(new Date(Date.now() - 24 * 3600_000).toISOString()),
     countJobs(s.db, { accountId, statuses: ["pending", "running", "failed"] }),
     getStockSyncStatus(s, accountId),
+    getBackupStatus(s),
   ]);
   const lowStock = pools.filter((p) => p.low_stock_alerted_at !== null).length;
   const keys = { available: keyCounts.available ?? 0, allocated: keyCounts.allocated ?? 0, delivered: keyCounts.delivered ?? 0 };
@@ -46,5 +51,6 @@ export async function getDashboard(s: Pick<Services, "db" | "jobs">, accountId: 
       keysImported: Object.values(keyCounts).some((n) => (n ?? 0) > 0),
     },
     stockSync: stockSync.stores,
+    backup: { state: backup.state, lastAt: backup.lastAt, lastOkAt: backup.lastOkAt, errorCode: backup.errorCode, intervalHours: backup.intervalHours },
   };
 }
