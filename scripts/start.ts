@@ -20,6 +20,7 @@ import { recoverImports } from "../app/.server/use-cases/recover-imports.ts";
 import { scheduleReconciliation } from "../app/.server/use-cases/reconcile-store.ts";
 import { scheduleStockDriftRepair } from "../app/.server/use-cases/repair-stock-drift.ts";
 import { runScheduledBackup } from "../app/.server/use-cases/scheduled-backup.ts";
+import { startHeartbeat } from "../app/.server/runtime/process-heartbeat.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({ options: { role: { type: "string", default: "all" } } });
@@ -53,6 +54,9 @@ log.info({ role, database: startup.database, migrationsApplied: startup.migratio
 log.info(`master key: ${startup.masterKey}`);
 log.info(`jobs: ${startup.jobs}`);
 log.info(`mail: ${startup.mail}`);
+
+// "I am running": `backup restore` refuses to replace the database under a live process.
+const heartbeat = await startHeartbeat(services.db, role, log);
 
 let server: import("node:http").Server | undefined;
 if (role !== "worker") {
@@ -134,6 +138,7 @@ async function shutdown(signal: string) {
   clearInterval(keepAlive);
   // A thread still starting is waited for, then stopped: its jobs end cleanly either way.
   await (await jobThread?.catch(() => undefined))?.stop();
+  await heartbeat.stop();
   await services.close();
   process.exit(0);
 }

@@ -5,6 +5,9 @@ import type { KeyrelayMigration } from "./column-types.ts";
  * /readyz can say when the last backup was made and whether it worked. Installation-wide (a
  * backup holds every account), so no account_id; each run is also audited per account in
  * audit_log. `error` is a catalog code and its params, never a key or a password.
+ *
+ * app_processes: every running keyrelay process (web, worker, all) says it is alive every few
+ * seconds, so `backup restore` can refuse to replace the database under a running app.
  */
 export const backups: KeyrelayMigration = {
   async up(db, t) {
@@ -23,5 +26,14 @@ export const backups: KeyrelayMigration = {
       .addColumn("finished_at", t.timestamp, (c) => c.notNull())
       .execute();
     await db.schema.createIndex("backup_runs_kind_finished").on("backup_runs").columns(["kind", "finished_at"]).execute();
+    await db.schema
+      .createTable("app_processes")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("role", "text", (c) => c.notNull())
+      .addColumn("host", "text", (c) => c.notNull())
+      .addColumn("pid", "integer", (c) => c.notNull())
+      .addColumn("started_at", t.timestamp, (c) => c.notNull())
+      .addColumn("seen_at", t.timestamp, (c) => c.notNull())
+      .execute();
   },
 };

@@ -14,6 +14,7 @@ import { findKeyByCode } from "../../app/.server/use-cases/find-key.ts";
 import { importKeys } from "../../app/.server/use-cases/import-keys.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { revealKey } from "../../app/.server/use-cases/reveal-key.ts";
+import { startHeartbeat } from "../../app/.server/runtime/process-heartbeat.ts";
 import { dialects } from "../support/dialects.ts";
 import { testEnv } from "../support/environment.ts";
 import { runCli } from "../support/run-cli.ts";
@@ -199,6 +200,20 @@ for (const { dialect, available } of dialects) {
         await restored.close();
       }
     }, 120_000);
+
+    it("restore under a running app is refused, even with --force, and changes nothing", async () => {
+      const before = await keyCount();
+      const hb = await startHeartbeat(s.db, "all", s.log);
+      try {
+        const r = await cli(["backup", "restore", backup.file, "--force", "--json"]);
+        expect(r.code).toBe(2);
+        expect(json(r).error).toMatchObject({ code: "backup_restore_app_running", params: { role: "all", pid: process.pid } });
+        expect(json(r).error.message).toContain("stop every keyrelay process");
+      } finally {
+        await hb.stop();
+      }
+      expect(await keyCount()).toBe(before);
+    }, 60_000);
 
     it("restore into a database with data is refused without --force and changes nothing; with --force it replaces it", async () => {
       await importCodes(["AFTER-BACKUP-1"]);

@@ -629,6 +629,16 @@ export interface BackupRunsTable {
   finished_at: Timestamp;
 }
 
+/** A running keyrelay process (migration 0013): its heartbeat, so a restore can refuse to run under it. */
+export interface AppProcessesTable {
+  id: string;
+  role: string;
+  host: string;
+  pid: number;
+  started_at: Timestamp;
+  seen_at: Timestamp;
+}
+
 export interface Database {
   system_settings: SystemSettingsTable;
   accounts: AccountsTable;
@@ -666,6 +676,7 @@ export interface Database {
   reseller_ledger: ResellerLedgerTable;
   reseller_idempotency_keys: ResellerIdempotencyKeysTable;
   backup_runs: BackupRunsTable;
+  app_processes: AppProcessesTable;
 }
 
 export type Account = Selectable<AccountsTable>;

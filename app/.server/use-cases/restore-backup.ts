@@ -1,4 +1,6 @@
+import fs from "node:fs";
 import path from "node:path";
+import { liveProcesses } from "../db/repositories/app-processes-repo.ts";
 import type { Config } from "../config.ts";
 import { recordBackup } from "../backup/backup-record.ts";
 import { postgresLiveData, restorePostgres } from "../backup/postgres-backup.ts";
@@ -15,6 +17,23 @@ export class BackupVerifyFailedError extends PermanentError {
   constructor(report: VerifyReport) {
     super("backup_verify_failed", `the backup did not verify (${report.problems.length} problems); nothing was restored`, { count: report.problems.length });
     this.problems = report.problems;
+  }
+}
+
+/** A keyrelay process that said it was alive within the last 30 s uses this database: stop it first. */
+async function refuseUnderRunningApp(config: Config): Promise<void> {
+  if (config.database.dialect === "sqlite" && !fs.existsSync(config.database.file)) return;
+  const database = openDatabase(config.database.dialect === "sqlite" ? { dialect: "sqlite", file: config.database.file, checkpointer: false } : { dialect: "postgres", url: config.database.url, poolSize: 1 });
+  try {
+    const live = await liveProcesses(database.db);
+    if (live.length) {
+      const p = live[0];
+      throw new InvalidInputError("backup_restore_app_running", `keyrelay is running on this database (${p.role} on ${p.host}, pid ${p.pid}): stop it first`, {
+        params: { count: live.length, role: p.role, host: p.host, pid: p.pid },
+      });
+    }
+  } finally {
+    await database.close();
   }
 }
 
@@ -44,6 +63,7 @@ export async function restoreBackup(config: Config, file: string, opts: { force:
   if (manifest.dialect !== config.database.dialect) {
     throw new InvalidInputError("backup_dialect_mismatch", `this is a ${manifest.dialect} backup and the configured database is ${config.database.dialect}`, { params: { backup: manifest.dialect, database: config.database.dialect } });
   }
+  await refuseUnderRunningApp(config);
   const live = config.database.dialect === "sqlite" ? sqliteLiveData(config.database.file) : await postgresLiveData(config.database.url);
   const replaced = { accounts: live.accounts, keys: live.keys, orders: live.orders };
   if ((replaced.accounts > 0 || replaced.keys > 0) && !opts.force) {
