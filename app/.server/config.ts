@@ -102,6 +102,8 @@ const EnvSchema = z.object({
   BACKUP_DIR: optionalString,
   BACKUP_INTERVAL_HOURS: z.coerce.number().min(0).max(24 * 365).default(0),
   BACKUP_KEEP: positiveInt.max(10_000).default(14),
+  // A passphrase for encrypted backups (--encrypt, and the schedule's when set); at least 12 characters.
+  BACKUP_PASSPHRASE: optionalString.pipe(z.string().min(12, "must be at least 12 characters").optional()),
   CI: z
     .string()
     .optional()
@@ -163,7 +165,7 @@ export interface Config {
   /** The reseller API's default rate limit per token. */
   resellerApi: { ratePerSecond: number; burst: number };
   /** Backups: the folder, the schedule (0: off) and how many scheduled backups are kept. */
-  backup: { dir: string; intervalMs: number; keep: number };
+  backup: { dir: string; intervalMs: number; keep: number; passphrase?: string };
   test: { ci: boolean; postgresUrl: string; redisUrl: string };
 }
 
@@ -265,7 +267,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     stock: { syncWindowMs: e.STOCK_SYNC_WINDOW_MS, driftIntervalMs: e.STOCK_DRIFT_INTERVAL_MINUTES * 60_000 },
     buyer: { linkDays: e.BUYER_LINK_DAYS, ratePerMinute: e.BUYER_RATE_LIMIT_PER_MINUTE },
     resellerApi: { ratePerSecond: e.RESELLER_API_RATE_PER_SECOND, burst: e.RESELLER_API_BURST },
-    backup: { dir: path.resolve(baseDir, e.BACKUP_DIR ?? path.join(dataDir, "backups")), intervalMs: Math.round(e.BACKUP_INTERVAL_HOURS * 3_600_000), keep: e.BACKUP_KEEP },
+    backup: { dir: path.resolve(baseDir, e.BACKUP_DIR ?? path.join(dataDir, "backups")), intervalMs: Math.round(e.BACKUP_INTERVAL_HOURS * 3_600_000), keep: e.BACKUP_KEEP, passphrase: e.BACKUP_PASSPHRASE },
     test: { ci: e.CI ?? false, postgresUrl: e.KEYRELAY_TEST_POSTGRES_URL, redisUrl: e.KEYRELAY_TEST_REDIS_URL },
   };
 }

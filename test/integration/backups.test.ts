@@ -36,7 +36,7 @@ for (const { dialect, available } of dialects) {
       dirs.push(d);
       return d;
     };
-    const cli = (args: string[], env: Record<string, string> = s.env) => runCli(args, { env: { LANG: "en_US.UTF-8", ...env }, timeoutMs: 60_000 });
+    const cli = (args: string[], env: Record<string, string> = s.env, stdin?: string) => runCli(args, { env: { LANG: "en_US.UTF-8", ...env }, stdin, timeoutMs: 60_000 });
     const importCodes = async (codes: string[]) => {
       async function* src() {
         yield new TextEncoder().encode(codes.join("\n"));
@@ -199,6 +199,44 @@ for (const { dialect, available } of dialects) {
       } finally {
         await restored.close();
       }
+    }, 120_000);
+
+    it("encrypted backups: a passphrase (wrong or missing: refused) or the master key (named when missing); restore decrypts", async () => {
+      const dir = tmp();
+      const pass = "a long backup passphrase";
+      const c = await cli(["backup", "create", "--to", dir, "--encrypt", "--passphrase-stdin", "--json"], s.env, pass + "\n");
+      expect(c.code, c.stderr).toBe(0);
+      const enc = json(c);
+      expect(enc.file).toMatch(/\.(sqlite|pgdump)\.enc$/);
+      expect(enc.manifest.encryption).toEqual({ mode: "passphrase" });
+      // Not the plain format any more: neither SQLite's header nor pg_dump's PGDMP.
+      expect(fs.readFileSync(enc.file).subarray(0, 8).toString()).toBe("KRBKENC1");
+      expect((await cli(["backup", "verify", enc.file, "--passphrase-stdin", "--json"], s.env, pass + "\n")).code).toBe(0);
+      const wrong = await cli(["backup", "verify", enc.file, "--passphrase-stdin", "--json"], s.env, "another passphrase!\n");
+      expect(wrong.code).toBe(1);
+      expect(json(wrong).problems.map((p: { code: string }) => p.code)).toEqual(["backup_decrypt_failed"]);
+      const none = await cli(["backup", "verify", enc.file, "--json"]);
+      expect(json(none).problems.map((p: { code: string }) => p.code)).toEqual(["passphrase_needed"]);
+
+      const env = await emptyInstallation();
+      const r = await cli(["backup", "restore", enc.file, "--json"], { ...env, BACKUP_PASSPHRASE: pass });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const restored = await createServices(loadConfig(env), { log: createLogger({ level: "silent" }) });
+      try {
+        const key = await findKeyByCode(restored, accountId, "BK-42");
+        expect((await revealKey(restored, accountId, key!.keyId, actor)).code).toBe("BK-42");
+      } finally {
+        await restored.close();
+      }
+
+      const mk = await cli(["backup", "create", "--to", dir, "--encrypt-master-key", "--json"]);
+      expect(mk.code, mk.stderr).toBe(0);
+      expect(json(mk).manifest.encryption).toEqual({ mode: "master-key", keyId: s.cipher.currentKeyId });
+      expect((await cli(["backup", "verify", json(mk).file])).code).toBe(0);
+      const elsewhere = dialect === "sqlite" ? { DATA_DIR: tmp() } : { ...s.env, DATA_DIR: tmp(), KEYRELAY_MASTER_KEY: crypto.randomBytes(32).toString("base64") };
+      const v = await cli(["backup", "verify", json(mk).file, "--json"], elsewhere);
+      expect(v.code).toBe(1);
+      expect(json(v).problems).toEqual([expect.objectContaining({ code: "master_key_missing", params: expect.objectContaining({ keyId: s.cipher.currentKeyId }) })]);
     }, 120_000);
 
     it("restore under a running app is refused, even with --force, and changes nothing", async () => {

@@ -27,6 +27,8 @@ export interface BackupManifest {
   /** Master key ids the sealed rows need (keys, store secrets, settings), with how many rows each. */
   masterKeyIds: Record<string, number>;
   files: BackupFileEntry[];
+  /** Set when the file is encrypted (backup/backup-encryption.ts): by a passphrase, or by the master key with this id. */
+  encryption?: { mode: "passphrase" | "master-key"; keyId?: string };
 }
 
 /** A problem a check found: a catalog code (backups.problem.<code>) and its params. Never a secret. */
@@ -43,7 +45,9 @@ export interface BackupProblem {
     | "schema_newer"
     | "master_key_missing"
     | "decrypt_failed"
-    | "dialect_mismatch";
+    | "dialect_mismatch"
+    | "backup_decrypt_failed"
+    | "passphrase_needed";
   params: Record<string, string | number>;
 }
 
@@ -87,7 +91,7 @@ export function missingMasterKeys(manifest: Pick<BackupManifest, "masterKeyIds">
   return Object.keys(manifest.masterKeyIds).filter((id) => !l.has(id)).sort();
 }
 
-const NAME = /^keyrelay-(\d{8}T\d{6}\d{3}Z)\.(sqlite|pgdump)$/;
+const NAME = /^keyrelay-(\d{8}T\d{6}\d{3}Z)\.(sqlite|pgdump)(\.enc)?$/;
 
 /** keyrelay-20261207T093015123Z.sqlite: sorts by time, one per millisecond. */
 export function backupFileName(at: Date, dialect: "sqlite" | "postgres"): string {

@@ -9,7 +9,9 @@ import { openDatabase } from "../db/database.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import type { BackupProblem } from "../domain/backup-manifest.ts";
 import { InvalidInputError, PermanentError } from "../domain/errors.ts";
-import { verifyBackup, type VerifyReport } from "./verify-backup.ts";
+import { decryptInto, secretFor, verifyBackup, type VerifyReport } from "./verify-backup.ts";
+import { readMasterKeys } from "../crypto/master-keys.ts";
+import os from "node:os";
 
 export class BackupVerifyFailedError extends PermanentError {
   static override readonly tag: string = "BackupVerifyFailedError";
@@ -54,10 +56,10 @@ export interface RestoreReport {
  * keys is replaced only with `force`. The copy goes in as one transaction on both dialects, then
  * the schema is migrated to this build's version (as start-up would) and the restore is audited.
  */
-export async function restoreBackup(config: Config, file: string, opts: { force: boolean }): Promise<RestoreReport> {
+export async function restoreBackup(config: Config, file: string, opts: { force: boolean; passphrase?: string }): Promise<RestoreReport> {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
-  const verified = await verifyBackup(config, file);
+  const verified = await verifyBackup(config, file, { passphrase: opts.passphrase });
   if (!verified.ok || !verified.manifest) throw new BackupVerifyFailedError(verified);
   const manifest = verified.manifest;
   if (manifest.dialect !== config.database.dialect) {
@@ -70,8 +72,21 @@ export async function restoreBackup(config: Config, file: string, opts: { force:
     throw new InvalidInputError("backup_restore_not_empty", `the database is not empty (${replaced.accounts} accounts, ${replaced.keys} keys, ${replaced.orders} orders); pass --force to replace it`, { field: "--force", params: replaced });
   }
 
-  if (config.database.dialect === "sqlite") await restoreSqlite(verified.file, config.database.file);
-  else await restorePostgres(config.database.url, verified.file, manifest.postgresSchema ?? "public");
+  // An encrypted backup is decrypted (again) into a private temporary folder for the restore.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keyrelay-restore-"));
+  try {
+    let source = verified.file;
+    if (manifest.encryption) {
+      source = path.join(tmp, "plain");
+      const keys = readMasterKeys({ fromEnv: config.masterKey, previousFromEnv: config.previousMasterKeys, dataDir: config.dataDir });
+      const problem = await decryptInto(verified.file, source, secretFor(manifest.encryption.mode, keys, opts.passphrase ?? config.backup.passphrase)!);
+      if (problem) throw new BackupVerifyFailedError({ ...verified, ok: false, problems: [problem] });
+    }
+    if (config.database.dialect === "sqlite") await restoreSqlite(source, config.database.file);
+    else await restorePostgres(config.database.url, source, manifest.postgresSchema ?? "public");
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 
   const database = openDatabase(config.database.dialect === "sqlite" ? { dialect: "sqlite", file: config.database.file, checkpointer: false } : { dialect: "postgres", url: config.database.url, poolSize: 1 });
   try {

@@ -28,7 +28,9 @@ export async function runScheduledBackup(s: Pick<Services, "config" | "db" | "lo
 
   let created;
   try {
-    created = await createBackup(s.config, { trigger: "schedule", db: s.db, now });
+    // With BACKUP_PASSPHRASE set, scheduled backups are encrypted with it (and verified with it).
+    const passphrase = s.config.backup.passphrase;
+    created = await createBackup(s.config, { trigger: "schedule", db: s.db, now, ...(passphrase ? { encrypt: { kind: "passphrase" as const, passphrase } } : {}) });
   } catch (e) {
     // createBackup recorded the failure (backup_runs, audit); the log says why, without secrets.
     s.log.error({ code: e instanceof KeyrelayError ? e.code : "unexpected", err: (e as Error).message }, "scheduled backup failed");

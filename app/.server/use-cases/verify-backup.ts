@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Config } from "../config.ts";
 import { readMasterKeys } from "../crypto/master-keys.ts";
 import { sha256File } from "../backup/file-checksum.ts";
+import { BackupDecryptError, decryptFile, type BackupSecret } from "../backup/backup-encryption.ts";
 import { inspectPostgresArchive } from "../backup/postgres-backup.ts";
 import { checkSealedSamples, type MasterKeySet } from "../backup/sealed-samples.ts";
 import { offThread, type CopyContents } from "../backup/sqlite-backup.ts";
@@ -43,7 +44,7 @@ export function backupPaths(file: string): { data?: string; manifestFile: string
  * reading every table's data), the row counts against the manifest, a schema this build knows,
  * and a sample of sealed values opening with this machine's master keys.
  */
-export async function verifyBackup(config: Config, file: string, opts: { masterKeys?: MasterKeySet } = {}): Promise<VerifyReport> {
+export async function verifyBackup(config: Config, file: string, opts: { masterKeys?: MasterKeySet; passphrase?: string } = {}): Promise<VerifyReport> {
   const t0 = performance.now();
   const paths = backupPaths(file);
   const report: VerifyReport = { ok: false, file: paths.data ?? paths.manifestFile, manifestFile: paths.manifestFile, tables: 0, rows: 0, keys: 0, sealedChecked: 0, problems: [], durationMs: 0 };
@@ -77,24 +78,41 @@ export async function verifyBackup(config: Config, file: string, opts: { masterK
   }
   if (!fs.existsSync(data)) return done();
 
+  const keys = opts.masterKeys ?? readMasterKeys({ fromEnv: config.masterKey, previousFromEnv: config.previousMasterKeys, dataDir: config.dataDir });
   let contents: CopyContents | undefined;
-  if (manifest.dialect === "sqlite") {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keyrelay-verify-"));
-    try {
-      const copy = path.join(tmp, "copy.sqlite");
-      fs.copyFileSync(data, copy);
-      const r = await offThread({ op: "inspect", file: copy, samples: true, integrity: true });
-      if (r.integrity.length) report.problems.push({ code: "integrity_failed", params: { detail: r.integrity.slice(0, 3).join("; ") } });
+  // Opened on a temporary copy (decrypted, if it is encrypted): the backup itself is only read.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keyrelay-verify-"));
+  try {
+    const copy = path.join(tmp, manifest.dialect === "sqlite" ? "copy.sqlite" : "copy.pgdump");
+    if (manifest.encryption) {
+      const secret = secretFor(manifest.encryption.mode, keys, opts.passphrase ?? config.backup.passphrase);
+      if (!secret) {
+        report.problems.push({ code: "passphrase_needed", params: {} });
+        return done();
+      }
+      const problem = await decryptInto(data, copy, secret);
+      if (problem?.code === "master_key_missing") problem.params.rows = manifest.masterKeyIds[String(problem.params.keyId)] ?? 0;
+      if (problem) {
+        report.problems.push(problem);
+        return done();
+      }
+    } else if (manifest.dialect === "sqlite") fs.copyFileSync(data, copy);
+    const source = manifest.encryption || manifest.dialect === "sqlite" ? copy : data;
+    if (manifest.dialect === "sqlite") {
+      try {
+        const r = await offThread({ op: "inspect", file: source, samples: true, integrity: true });
+        if (r.integrity.length) report.problems.push({ code: "integrity_failed", params: { detail: r.integrity.slice(0, 3).join("; ") } });
+        else contents = r;
+      } catch (e) {
+        report.problems.push({ code: "integrity_failed", params: { detail: (e as Error).message } });
+      }
+    } else {
+      const r = await inspectPostgresArchive(source, { samples: true });
+      if (r.unreadable) report.problems.push({ code: "archive_unreadable", params: { detail: r.unreadable } });
       else contents = r;
-    } catch (e) {
-      report.problems.push({ code: "integrity_failed", params: { detail: (e as Error).message } });
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
     }
-  } else {
-    const r = await inspectPostgresArchive(data, { samples: true });
-    if (r.unreadable) report.problems.push({ code: "archive_unreadable", params: { detail: r.unreadable } });
-    else contents = r;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
   if (!contents) return done();
 
@@ -103,11 +121,28 @@ export async function verifyBackup(config: Config, file: string, opts: { masterK
   report.rows = Object.values(contents.tables).reduce((a, b) => a + b, 0);
   report.keys = contents.tables.keys ?? 0;
 
-  const keys = opts.masterKeys ?? readMasterKeys({ fromEnv: config.masterKey, previousFromEnv: config.previousMasterKeys, dataDir: config.dataDir });
   // The key ids the copy really holds count too, should the manifest have been edited.
   const needed = { masterKeyIds: { ...contents.masterKeyIds, ...manifest.masterKeyIds } };
   const sealed = checkSealedSamples(contents.samples, needed, keys);
   report.problems.push(...sealed.problems);
   report.sealedChecked = sealed.opened;
   return done();
+}
+
+/** The secret an encrypted backup asks for: the passphrase, or this machine's master keys. */
+export function secretFor(mode: "passphrase" | "master-key", keys: MasterKeySet, passphrase: string | undefined): BackupSecret | undefined {
+  if (mode === "passphrase") return passphrase ? { kind: "passphrase", passphrase } : undefined;
+  return { kind: "master-key", keys: [...(keys.current ? [keys.current] : []), ...keys.previous] };
+}
+
+/** Decrypts a backup to `dest`; a problem (never a secret) when it cannot. */
+export async function decryptInto(src: string, dest: string, secret: BackupSecret): Promise<BackupProblem | undefined> {
+  try {
+    await decryptFile(src, dest, secret);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof BackupDecryptError)) throw e;
+    if (e.reason === "master_key_missing") return { code: "master_key_missing", params: { keyId: e.keyId ?? "?", rows: 0 } };
+    return { code: "backup_decrypt_failed", params: {} };
+  }
 }
