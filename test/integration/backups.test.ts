@@ -229,6 +229,12 @@ for (const { dialect, available } of dialects) {
         await restored.close();
       }
 
+      // The audit trail names the backup and how it was encrypted, never the passphrase.
+      const audit = await s.db.selectFrom("audit_log").select("details").where("action", "like", "backup.%").execute();
+      expect(audit.length).toBeGreaterThan(0);
+      expect(JSON.stringify(audit)).not.toContain(pass);
+      expect(audit.some((a) => JSON.parse(a.details!).encrypted === "passphrase")).toBe(true);
+
       const mk = await cli(["backup", "create", "--to", dir, "--encrypt-master-key", "--json"]);
       expect(mk.code, mk.stderr).toBe(0);
       expect(json(mk).manifest.encryption).toEqual({ mode: "master-key", keyId: s.cipher.currentKeyId });
