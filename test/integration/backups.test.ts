@@ -19,6 +19,8 @@ import { dialects } from "../support/dialects.ts";
 import { testEnv } from "../support/environment.ts";
 import { runCli } from "../support/run-cli.ts";
 import { makeServices, type TestServices } from "../support/test-services.ts";
+import { makeShop, paidOrder, stockPool } from "../support/fulfilment-fixtures.ts";
+import { applyHostOrder } from "../../app/.server/use-cases/apply-host-order.ts";
 
 const actor = { type: "cli" as const };
 const json = (r: { stdout: string }) => JSON.parse(r.stdout);
@@ -283,5 +285,44 @@ for (const { dialect, available } of dialects) {
         await fresh.close();
       }
     }, 120_000);
+
+    it("backup while orders are being allocated: the copy is one instant (every claimed key has its allocation); wipe → restore → the same orders, their keys decrypt", async () => {
+      const shop = await makeShop(s);
+      await stockPool(s, shop.accountId, shop.poolId, Array.from({ length: 600 }, (_, i) => `ORD-${i}`));
+      let allocating = true;
+      let orders = 0;
+      const load = (async () => {
+        while (allocating) {
+          await Promise.all(Array.from({ length: 10 }, () => applyHostOrder(s, shop.store, paidOrder())));
+          orders += 10;
+        }
+      })();
+      const r = await cli(["backup", "create", "--to", tmp(), "--json"]);
+      allocating = false;
+      await load;
+      expect(r.code, r.stderr).toBe(0);
+      expect(orders).toBeGreaterThan(0);
+      const b = json(r);
+      expect((await cli(["backup", "verify", b.file])).code).toBe(0);
+
+      const env = await emptyInstallation();
+      expect((await cli(["backup", "restore", b.file, "--json"], env)).code).toBe(0);
+      const restored = await createServices(loadConfig(env), { log: createLogger({ level: "silent" }) });
+      try {
+        const n = async (q: { executeTakeFirstOrThrow(): Promise<{ n: number | string }> }) => Number((await q.executeTakeFirstOrThrow()).n);
+        const ordersThere = await n(restored.db.selectFrom("orders").select((eb) => eb.fn.countAll<number>().as("n")).where("store_id", "=", shop.store.id));
+        expect(ordersThere).toBeGreaterThan(0);
+        expect(await n(restored.db.selectFrom("orders").select((eb) => eb.fn.countAll<number>().as("n")))).toBe(b.manifest.tables.orders);
+        // Not torn: the keys no longer available are exactly the ones an allocation holds.
+        const claimed = await n(restored.db.selectFrom("keys").select((eb) => eb.fn.countAll<number>().as("n")).where("pool_id", "=", shop.poolId).where("state", "!=", "available"));
+        const allocated = await n(restored.db.selectFrom("allocations as a").innerJoin("keys as k", "k.id", "a.key_id").select((eb) => eb.fn.countAll<number>().as("n")).where("k.pool_id", "=", shop.poolId));
+        expect(claimed).toBe(allocated);
+        expect(allocated).toBeGreaterThan(0);
+        const one = await restored.db.selectFrom("allocations as a").innerJoin("keys as k", "k.id", "a.key_id").select("k.id").where("k.pool_id", "=", shop.poolId).executeTakeFirstOrThrow();
+        expect((await revealKey(restored, shop.accountId, Number(one.id), actor)).code).toMatch(/^ORD-\d+$/);
+      } finally {
+        await restored.close();
+      }
+    }, 180_000);
   });
 }
