@@ -52,6 +52,19 @@ for (const { dialect, available } of dialects) {
       expect((await getBackupStatus(s, new Date(t + 13 * H))).state).toBe("overdue");
     }, 120_000);
 
+    it("two workers due at the same moment make one backup", async () => {
+      const second = await makeServices({ dialect, env: { ...s.env } });
+      try {
+        t += 7 * H;
+        const before = (await s.db.selectFrom("backup_runs").select("id").where("kind", "=", "create").execute()).length;
+        const [a, b] = await Promise.all([runScheduledBackup(s, clock), runScheduledBackup(second, clock)]);
+        expect([a.ran, b.ran].filter(Boolean)).toHaveLength(1);
+        expect((await s.db.selectFrom("backup_runs").select("id").where("kind", "=", "create").execute()).length).toBe(before + 1);
+      } finally {
+        await second.close();
+      }
+    }, 120_000);
+
     it("a backup this machine cannot decrypt is caught the day it is made: failed, naming the missing key", async () => {
       // This machine "loses" its key: a verify with another key than the one that sealed the rows.
       const other = { ...s.config, masterKey: Buffer.alloc(32, 7), previousMasterKeys: [] };

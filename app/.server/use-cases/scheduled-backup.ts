@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { sql } from "kysely";
 import { recordBackup } from "../backup/backup-record.ts";
 import { backupsToPrune, manifestNameFor } from "../domain/backup-manifest.ts";
 import { KeyrelayError } from "../domain/errors.ts";
@@ -21,8 +22,41 @@ export interface ScheduledBackupResult {
  * Due-ness is read from backup_runs, so a restart does not make an extra one.
  */
 export async function runScheduledBackup(s: Pick<Services, "config" | "db" | "log" | "cipher">, now = () => new Date()): Promise<ScheduledBackupResult> {
+  if (!s.config.backup.intervalMs) return { ran: false };
+  if (s.config.database.dialect === "sqlite") {
+    // SQLite lives on one machine: a lock file beside the backups keeps two processes (web and
+    // worker on one data folder) from making one each. A lock older than a day is from a crash.
+    const lock = path.join(s.config.backup.dir, ".keyrelay-backup.lock");
+    fs.mkdirSync(s.config.backup.dir, { recursive: true, mode: 0o700 });
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: "wx", mode: 0o600 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if (Date.now() - fs.statSync(lock).mtimeMs < 24 * 3_600_000) return { ran: false };
+      fs.rmSync(lock, { force: true });
+      return runScheduledBackup(s, now);
+    }
+    try {
+      return await runIfDue(s, now);
+    } finally {
+      fs.rmSync(lock, { force: true });
+    }
+  }
+  // Several workers on one Postgres: one makes the backup, the others find it done. The lock is
+  // per schema (installation) and lives on one connection held for the run.
+  return s.db.connection().execute(async (conn) => {
+    const got = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtext('keyrelay-backup:' || current_schema())) as ok`.execute(conn);
+    if (!got.rows[0]?.ok) return { ran: false };
+    try {
+      return await runIfDue(s, now);
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext('keyrelay-backup:' || current_schema()))`.execute(conn);
+    }
+  });
+}
+
+async function runIfDue(s: Pick<Services, "config" | "db" | "log" | "cipher">, now: () => Date): Promise<ScheduledBackupResult> {
   const { intervalMs, dir, keep } = s.config.backup;
-  if (!intervalMs) return { ran: false };
   const last = await s.db.selectFrom("backup_runs").select("finished_at").where("kind", "=", "create").where("trigger", "=", "schedule").orderBy("finished_at", "desc").limit(1).executeTakeFirst();
   if (last && now().getTime() - Date.parse(last.finished_at) < intervalMs) return { ran: false };
 
