@@ -15,11 +15,13 @@ export interface Command {
   /**
    * "services": the full set (migrations applied, key material loaded) — most commands.
    * "database": only the database handle — `migrate` itself, which must work on an old schema.
+   * "config": nothing opened — `backup`, which opens exactly what it copies, verifies or replaces.
    */
-  needs: "services" | "database";
+  needs: "services" | "database" | "config";
   /** Checks the parsed options beyond their types; throws UsageError. */
   validate?(values: OptionValues): void;
-  run(s: Services, values: OptionValues, out: Output): Promise<void>;
+  /** A returned number is the exit code (a verify that found problems: 1, its report already printed). */
+  run(s: Services, values: OptionValues, out: Output): Promise<void | number>;
 }
 
 /** What a "database" command gets: the handle and the config, nothing that needs the schema. */

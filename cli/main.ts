@@ -27,6 +27,7 @@ import { teamInvite, teamList, teamRemove, teamSetRole } from "./commands/team.t
 import { settingsGet, settingsSet } from "./commands/settings.ts";
 import { riskListAdd, riskListRemove, riskListShow, riskReviewApprove, riskReviewDeny, riskReviewList, riskRulesAdd, riskRulesList, riskRulesRemove, riskRulesTest } from "./commands/risk.ts";
 import { resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerOrderRefund, resellerSuspend, resellerActivate, resellerTokenCreate, resellerTokenList, resellerTokenRevoke } from "./commands/reseller.ts";
+import { backupCreate, backupRestore, backupVerify } from "./commands/backup.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
 import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
 import { createOutput, type DescribedError, describeError, UsageError } from "./output.ts";
@@ -84,6 +85,9 @@ const commands: Record<string, Command> = {
   "reseller suspend": resellerSuspend,
   "reseller activate": resellerActivate,
   "reseller token list": resellerTokenList,
+  "backup create": backupCreate,
+  "backup verify": backupVerify,
+  "backup restore": backupRestore,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -120,18 +124,22 @@ try {
     command.validate?.(values as OptionValues);
     // The CLI's own logs go to stderr so stdout stays the command's output.
     const log = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, destination: process.stderr as never });
-    if (command.needs === "database") {
+    let code: void | number;
+    if (command.needs === "config") {
+      code = await command.run({ config } as Services, values as OptionValues, out);
+    } else if (command.needs === "database") {
       const database = openDatabase(config.database.dialect === "sqlite" ? { dialect: "sqlite", file: config.database.file } : { dialect: "postgres", url: config.database.url, poolSize: 2 });
       try {
         // A "database" command touches only these three (see cli/command.ts).
-        await command.run({ db: database.db, database, config } as DatabaseOnly as Services, values as OptionValues, out);
+        code = await command.run({ db: database.db, database, config } as DatabaseOnly as Services, values as OptionValues, out);
       } finally {
         await database.close();
       }
     } else {
       services = await createServices(config, { log });
-      await command.run(services, values as OptionValues, out);
+      code = await command.run(services, values as OptionValues, out);
     }
+    if (typeof code === "number") exitCode = code;
   }
 } catch (e) {
   const t = translator(locale);

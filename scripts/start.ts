@@ -20,6 +20,8 @@ import { expireKeys } from "../app/.server/use-cases/expire-keys.ts";
 import { recoverImports } from "../app/.server/use-cases/recover-imports.ts";
 import { scheduleReconciliation } from "../app/.server/use-cases/reconcile-store.ts";
 import { scheduleStockDriftRepair } from "../app/.server/use-cases/repair-stock-drift.ts";
+import { runScheduledBackup } from "../app/.server/use-cases/scheduled-backup.ts";
+import { startHeartbeat } from "../app/.server/runtime/process-heartbeat.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({ options: { role: { type: "string", default: "all" } } });
@@ -53,6 +55,9 @@ log.info({ role, database: startup.database, migrationsApplied: startup.migratio
 log.info(`master key: ${startup.masterKey}`);
 log.info(`jobs: ${startup.jobs}`);
 log.info(`mail: ${startup.mail}`);
+
+// "I am running": `backup restore` refuses to replace the database under a live process.
+const heartbeat = await startHeartbeat(services.db, role, log);
 
 let server: import("node:http").Server | undefined;
 if (role !== "worker") {
@@ -114,6 +119,20 @@ if (role !== "web") {
   // (a restart loop must not re-read every host each time).
   const repairDrift = () => scheduleStockDriftRepair(services).catch((e) => log.error({ err: (e as Error).message }, "scheduling stock drift repair failed"));
   setInterval(() => void repairDrift(), config.stock.driftIntervalMs).unref();
+  // Scheduled backups (BACKUP_INTERVAL_HOURS): checked every few minutes, made when due (the last
+  // one's time is in the database, so restarts make no extra ones). One at a time per process.
+  if (config.backup.intervalMs) {
+    let backingUp = false;
+    const backup = async () => {
+      if (backingUp || stopping) return;
+      backingUp = true;
+      await runScheduledBackup(services)
+        .catch((e) => log.error({ err: (e as Error).message }, "scheduled backup failed"))
+        .finally(() => (backingUp = false));
+    };
+    void backup();
+    setInterval(() => void backup(), Math.min(config.backup.intervalMs, 5 * 60_000)).unref();
+  }
 }
 
 async function shutdown(signal: string) {
@@ -130,6 +149,7 @@ async function shutdown(signal: string) {
   clearInterval(keepAlive);
   // A thread still starting is waited for, then stopped: its jobs end cleanly either way.
   await (await jobThread?.catch(() => undefined))?.stop();
+  await heartbeat.stop();
   await services.close();
   process.exit(0);
 }

@@ -103,6 +103,13 @@ const EnvSchema = z.object({
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters (openssl rand -hex 32)").optional()),
   METRICS_PORT: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), port.optional()),
   METRICS_HOST: z.string().default("127.0.0.1"),
+  // Backups (README, "Backups"): where `backup create` and the schedule write, how often the app
+  // makes one itself (unset or 0: never), and how many of the newest the schedule keeps.
+  BACKUP_DIR: optionalString,
+  BACKUP_INTERVAL_HOURS: z.coerce.number().min(0).max(24 * 365).default(0),
+  BACKUP_KEEP: positiveInt.max(10_000).default(14),
+  // A passphrase for encrypted backups (--encrypt, and the schedule's when set); at least 12 characters.
+  BACKUP_PASSPHRASE: optionalString.pipe(z.string().min(12, "must be at least 12 characters").optional()),
   CI: z
     .string()
     .optional()
@@ -165,6 +172,8 @@ export interface Config {
   resellerApi: { ratePerSecond: number; burst: number };
   /** Prometheus metrics: exposed when `token` or `port` is set (see EnvSchema's METRICS_*). */
   metrics: { token?: string; port?: number; host: string };
+  /** Backups: the folder, the schedule (0: off) and how many scheduled backups are kept. */
+  backup: { dir: string; intervalMs: number; keep: number; passphrase?: string };
   test: { ci: boolean; postgresUrl: string; redisUrl: string };
 }
 
@@ -267,6 +276,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     buyer: { linkDays: e.BUYER_LINK_DAYS, ratePerMinute: e.BUYER_RATE_LIMIT_PER_MINUTE },
     resellerApi: { ratePerSecond: e.RESELLER_API_RATE_PER_SECOND, burst: e.RESELLER_API_BURST },
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
+    backup: { dir: path.resolve(baseDir, e.BACKUP_DIR ?? path.join(dataDir, "backups")), intervalMs: Math.round(e.BACKUP_INTERVAL_HOURS * 3_600_000), keep: e.BACKUP_KEEP, passphrase: e.BACKUP_PASSPHRASE },
     test: { ci: e.CI ?? false, postgresUrl: e.KEYRELAY_TEST_POSTGRES_URL, redisUrl: e.KEYRELAY_TEST_REDIS_URL },
   };
 }

@@ -1,7 +1,7 @@
 import { Badge, Banner, BlockStack, Box, Card, InlineGrid, InlineStack, Layout, Link, Page, ProgressBar, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import { useLocation } from "react-router";
-import { formatNumber, type Locale } from "../i18n/i18n.ts";
+import { formatDateTime, formatNumber, type Locale } from "../i18n/i18n.ts";
 import type { DashboardData } from "../.server/use-cases/get-dashboard.ts";
 
 function Stat({ label, value, locale }: { label: string; value: number; locale: Locale }) {
@@ -42,6 +42,35 @@ function StockSyncLine({ sync }: { sync: DashboardData["stockSync"][number] | un
       {sync.broken ? ` · ${t("dashboard.stores.stockBroken", { count: sync.broken })}` : ""}
       {sync.attention === "manage_stock_off" ? ` · ${t("dashboard.stores.manageStockOff")}` : ""}
     </Text>
+  );
+}
+
+const BACKUP_TONE = { ok: "success", failed: "critical", overdue: "warning", pending: "info", off: undefined } as const;
+
+/** The installation's last backup: when, and whether it worked (README, "Backups"). */
+function BackupCard({ backup, locale }: { backup: DashboardData["backup"]; locale: Locale }) {
+  const { t } = useTranslation();
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack align="space-between" blockAlign="center">
+          <Text as="h2" variant="headingMd">
+            {t("dashboard.backup.title")}
+          </Text>
+          <Badge tone={BACKUP_TONE[backup.state]}>{t(`dashboard.backup.state.${backup.state}`)}</Badge>
+        </InlineStack>
+        {backup.lastAt ? <Text as="p">{t("dashboard.backup.last", { at: formatDateTime(locale, backup.lastAt) })}</Text> : null}
+        {backup.state === "failed" ? (
+          <Text as="p" tone="critical">
+            {t(`dashboard.backup.error.${backup.errorCode}`, { defaultValue: t("dashboard.backup.error.other", { code: backup.errorCode }) })}
+          </Text>
+        ) : null}
+        {backup.state === "failed" && backup.lastOkAt ? <Text as="p">{t("dashboard.backup.lastOk", { at: formatDateTime(locale, backup.lastOkAt) })}</Text> : null}
+        <Text as="p" tone="subdued" variant="bodySm">
+          {backup.intervalHours ? t("dashboard.backup.schedule", { count: backup.intervalHours }) : t("dashboard.backup.noSchedule")}
+        </Text>
+      </BlockStack>
+    </Card>
   );
 }
 
@@ -157,6 +186,9 @@ export function DashboardPage({ data, locale }: { data: DashboardData; locale: L
               </Text>
             </BlockStack>
           </Card>
+        </Layout.Section>
+        <Layout.Section variant="oneHalf">
+          <BackupCard backup={data.backup} locale={locale} />
         </Layout.Section>
       </Layout>
       <Box paddingBlockEnd="800" />

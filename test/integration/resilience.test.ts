@@ -67,7 +67,7 @@ describe("with Redis unreachable", () => {
   it("stays ready (the database answers) and reports the queue as degraded", async () => {
     const r = await fetch(`${http.url}/readyz`);
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ ready: true, database: "ok", queue: "degraded" });
+    expect(await r.json()).toEqual({ ready: true, database: "ok", queue: "degraded", backup: { state: "off" } });
   });
 });
 

@@ -29,6 +29,18 @@ export function loadMasterKeys(opts: { fromEnv?: Buffer; previousFromEnv: Buffer
 }
 
 /**
+ * The master keys this machine has, without creating one: what `backup verify` checks a backup
+ * against. A missing data/master.key is a finding there, not something to generate.
+ */
+export function readMasterKeys(opts: { fromEnv?: Buffer; previousFromEnv: Buffer[]; dataDir: string }): { current?: Buffer; previous: Buffer[]; source: string } {
+  if (opts.fromEnv) return { current: opts.fromEnv, previous: opts.previousFromEnv, source: "KEYRELAY_MASTER_KEY (environment)" };
+  const files = masterKeyFiles(opts.dataDir);
+  const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8").split("\n").map((l) => l.trim()).filter(Boolean).map((l) => Buffer.from(l, "base64")).filter((k) => k.length === 32) : []);
+  const [current] = read(files.current);
+  return { current, previous: [...read(files.previous), ...opts.previousFromEnv], source: files.current };
+}
+
+/**
  * Starts a rotation on the embedded default: the current key moves to master.previous and a new
  * one becomes current. Processes must restart to load both; then `keys rotate-master` re-seals.
  */

@@ -613,6 +613,32 @@ export interface ResellerIdempotencyKeysTable {
   locked_at: Timestamp;
 }
 
+/** One backup create / verify / restore (migration 0013); `error_params` is JSON, never a secret. */
+export interface BackupRunsTable {
+  id: Generated<number>;
+  kind: "create" | "verify" | "restore";
+  trigger: "cli" | "schedule";
+  ok: Flag;
+  file: string | null;
+  bytes: number | null;
+  keys: number | null;
+  duration_ms: number;
+  error_code: string | null;
+  error_params: string | null;
+  started_at: Timestamp;
+  finished_at: Timestamp;
+}
+
+/** A running keyrelay process (migration 0013): its heartbeat, so a restore can refuse to run under it. */
+export interface AppProcessesTable {
+  id: string;
+  role: string;
+  host: string;
+  pid: number;
+  started_at: Timestamp;
+  seen_at: Timestamp;
+}
+
 export interface Database {
   system_settings: SystemSettingsTable;
   accounts: AccountsTable;
@@ -649,6 +675,8 @@ export interface Database {
   reseller_prices: ResellerPricesTable;
   reseller_ledger: ResellerLedgerTable;
   reseller_idempotency_keys: ResellerIdempotencyKeysTable;
+  backup_runs: BackupRunsTable;
+  app_processes: AppProcessesTable;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -4,6 +4,8 @@ import { getAccount } from "../db/repositories/accounts-repo.ts";
 import type { Services } from "../ports.ts";
 import { getStockSyncStatus, type StoreStockSyncStatus } from "./get-stock-sync-status.ts";
 import { countHeldOrders } from "./review-queue.ts";
+import { getBackupStatus } from "./backup-status.ts";
+import type { BackupHealth } from "../domain/backup-health.ts";
 
 export interface DashboardData {
   accountName: string;
@@ -17,11 +19,13 @@ export interface DashboardData {
   stockSync: StoreStockSyncStatus[];
   /** Orders risk rules hold, waiting for a person to approve or deny them. */
   heldForReview: number;
+  /** The installation's backups (README, "Backups"): state and times only. */
+  backup: Pick<BackupHealth, "state" | "lastAt" | "lastOkAt" | "errorCode"> & { intervalHours: number };
 }
 
-export async function getDashboard(s: Pick<Services, "db" | "jobs">, accountId: string): Promise<DashboardData> {
+export async function getDashboard(s: Pick<Services, "db" | "jobs" | "config">, accountId: string): Promise<DashboardData> {
   const scope = new AccountScope(s.db, accountId);
-  const [account, stores, pools, keyCounts, orders, jobs, stockSync, heldForReview] = await Promise.all([
+  const [account, stores, pools, keyCounts, orders, jobs, stockSync, heldForReview, backup] = await Promise.all([
     getAccount(s.db, accountId),
     scope.listStores(),
     scope.listPools(),
@@ -30,6 +34,7 @@ export async function getDashboard(s: Pick<Services, "db" | "jobs">, accountId: 
     countJobs(s.db, { accountId, statuses: ["pending", "running", "failed"] }),
     getStockSyncStatus(s, accountId),
     countHeldOrders(s, accountId),
+    getBackupStatus(s),
   ]);
   const lowStock = pools.filter((p) => p.low_stock_alerted_at !== null).length;
   const keys = { available: keyCounts.available ?? 0, allocated: keyCounts.allocated ?? 0, delivered: keyCounts.delivered ?? 0 };
@@ -51,5 +56,6 @@ export async function getDashboard(s: Pick<Services, "db" | "jobs">, accountId: 
     },
     stockSync: stockSync.stores,
     heldForReview,
+    backup: { state: backup.state, lastAt: backup.lastAt, lastOkAt: backup.lastOkAt, errorCode: backup.errorCode, intervalHours: backup.intervalHours },
   };
 }
