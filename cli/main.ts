@@ -25,6 +25,7 @@ import { storeAddWooCommerce, storeLink, storeLinkCode, storeList, storeSplitOff
 import { stockLocations, stockStatus, stockSync } from "./commands/stock.ts";
 import { teamInvite, teamList, teamRemove, teamSetRole } from "./commands/team.ts";
 import { settingsGet, settingsSet } from "./commands/settings.ts";
+import { forecast, reportMargin, reportRebuild, reportRepurchase, reportSales } from "./commands/report.ts";
 import { riskListAdd, riskListRemove, riskListShow, riskReviewApprove, riskReviewDeny, riskReviewList, riskRulesAdd, riskRulesList, riskRulesRemove, riskRulesTest } from "./commands/risk.ts";
 import { resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerOrderRefund, resellerSuspend, resellerActivate, resellerTokenCreate, resellerTokenList, resellerTokenRevoke } from "./commands/reseller.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
@@ -84,6 +85,11 @@ const commands: Record<string, Command> = {
   "reseller suspend": resellerSuspend,
   "reseller activate": resellerActivate,
   "reseller token list": resellerTokenList,
+  "report sales": reportSales,
+  "report margin": reportMargin,
+  "report repurchase": reportRepurchase,
+  "report rebuild": reportRebuild,
+  forecast,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

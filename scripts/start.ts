@@ -19,6 +19,7 @@ import { expireKeys } from "../app/.server/use-cases/expire-keys.ts";
 import { recoverImports } from "../app/.server/use-cases/recover-imports.ts";
 import { scheduleReconciliation } from "../app/.server/use-cases/reconcile-store.ts";
 import { scheduleStockDriftRepair } from "../app/.server/use-cases/repair-stock-drift.ts";
+import { refreshReportRollups } from "../app/.server/use-cases/refresh-report-rollups.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({ options: { role: { type: "string", default: "all" } } });
@@ -104,6 +105,16 @@ if (role !== "web") {
   // (a restart loop must not re-read every host each time).
   const repairDrift = () => scheduleStockDriftRepair(services).catch((e) => log.error({ err: (e as Error).message }, "scheduling stock drift repair failed"));
   setInterval(() => void repairDrift(), config.stock.driftIntervalMs).unref();
+  // Report rollups: changed orders folded in off the order path, one run at a time.
+  let refreshing = false;
+  const refreshReports = async () => {
+    if (refreshing || stopping) return;
+    refreshing = true;
+    await refreshReportRollups(services, { maxBatches: 50 })
+      .catch((e) => log.error({ err: (e as Error).message }, "report refresh failed"))
+      .finally(() => (refreshing = false));
+  };
+  setInterval(() => void refreshReports(), config.reports.refreshIntervalMs).unref();
 }
 
 async function shutdown(signal: string) {

@@ -10,10 +10,12 @@ type Catalog = Record<string, unknown>;
 
 import resellersEn from "./locales/features/resellers.en.json" with { type: "json" };
 import resellersZhCN from "./locales/features/resellers.zh-CN.json" with { type: "json" };
+import reportsEn from "./locales/features/reports.en.json" with { type: "json" };
+import reportsZhCN from "./locales/features/reports.zh-CN.json" with { type: "json" };
 
 export const featureCatalogs: { en: Catalog[]; "zh-CN": Catalog[] } = {
-  en: [riskEn, resellersEn],
-  "zh-CN": [riskZhCN, resellersZhCN],
+  en: [riskEn, resellersEn, reportsEn],
+  "zh-CN": [riskZhCN, resellersZhCN, reportsZhCN],
 };
 
 /** Deep-merges catalogs; throws naming the first key two of them define. */

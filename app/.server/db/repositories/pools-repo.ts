@@ -2,11 +2,11 @@ import crypto from "node:crypto";
 import type { KeyState, Pool, PoolsTable } from "../schema.ts";
 import type { Executor } from "./job-rows.ts";
 
-export type PoolFields = Omit<PoolsTable, "id" | "account_id" | "created_at" | "updated_at" | "archived_at" | "low_stock_alerted_at" | "list_price_minor">;
+export type PoolFields = Omit<PoolsTable, "id" | "account_id" | "created_at" | "updated_at" | "archived_at" | "low_stock_alerted_at" | "list_price_minor" | "lead_time_days" | "service_level_pct">;
 
 export async function insertPool(db: Executor, accountId: string, fields: PoolFields): Promise<Pool> {
   const now = new Date().toISOString();
-  const row: Pool = { id: crypto.randomUUID(), account_id: accountId, ...fields, list_price_minor: null, low_stock_alerted_at: null, archived_at: null, created_at: now, updated_at: now };
+  const row: Pool = { id: crypto.randomUUID(), account_id: accountId, ...fields, list_price_minor: null, lead_time_days: null, service_level_pct: null, low_stock_alerted_at: null, archived_at: null, created_at: now, updated_at: now };
   await db.insertInto("pools").values(row).execute();
   return row;
 }
@@ -16,6 +16,17 @@ export async function updatePool(db: Executor, accountId: string, id: string, fi
   const r = await db
     .updateTable("pools")
     .set({ ...fields, updated_at: new Date().toISOString() })
+    .where("account_id", "=", accountId)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** The forecast's restock plan of a pool (null = the defaults); false when there is no such pool here. */
+export async function setPoolRestockPlan(db: Executor, accountId: string, id: string, plan: { leadTimeDays: number | null; serviceLevelPct: number | null }): Promise<boolean> {
+  const r = await db
+    .updateTable("pools")
+    .set({ lead_time_days: plan.leadTimeDays, service_level_pct: plan.serviceLevelPct, updated_at: new Date().toISOString() })
     .where("account_id", "=", accountId)
     .where("id", "=", id)
     .executeTakeFirst();
