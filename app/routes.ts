@@ -23,6 +23,8 @@ function fulfilmentRoutes(surface: "admin" | "app") {
     route("orders/:orderId", `routes/${surface}.orders.$orderId.tsx`),
     route("team", `routes/${surface}.team.tsx`),
     route("settings", `routes/${surface}.settings.tsx`),
+    route("reports", `routes/${surface}.reports.tsx`),
+    route("reports/export", `routes/${surface}.reports.export.ts`),
   ];
 }
 

@@ -14,7 +14,7 @@ declare module "react" {
 }
 
 /** The embedded app's entries in the Shopify admin's sidebar. */
-export function AppNav({ team, settings = false }: { team: boolean; settings?: boolean }) {
+export function AppNav({ team, settings = false, reports = false }: { team: boolean; settings?: boolean; reports?: boolean }) {
   const { t } = useTranslation();
   return (
     <s-app-nav>
@@ -24,6 +24,7 @@ export function AppNav({ team, settings = false }: { team: boolean; settings?: b
       <s-link href="/app/pools">{t("nav.pools")}</s-link>
       <s-link href="/app/stores">{t("nav.stores")}</s-link>
       <s-link href="/app/orders">{t("nav.orders")}</s-link>
+      {reports ? <s-link href="/app/reports">{t("nav.reports")}</s-link> : null}
       {team ? <s-link href="/app/team">{t("nav.team")}</s-link> : null}
       {settings ? <s-link href="/app/settings">{t("nav.settings")}</s-link> : null}
     </s-app-nav>

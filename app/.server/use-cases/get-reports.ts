@@ -1,7 +1,7 @@
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { buyerPurchases, sumRollups, type RollupDimension, type RollupRow } from "../db/repositories/report-rollups-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
-import { checkRange, localDay, previousRange, type Bucket, type DayRange } from "../domain/report-day.ts";
+import { checkRange, localDay, presetRange, previousRange, RANGE_PRESETS, type Bucket, type DayRange, type RangePreset } from "../domain/report-day.ts";
 import { addMeasures, zeroMeasures, type Measures } from "../domain/report-facts.ts";
 import { changeRatio, marginFigures, maskBuyer, salesFigures, seriesOf, share, type MarginFigures, type SalesFigures } from "../domain/report-figures.ts";
 import { summariseRepurchase, type RepurchaseSummary } from "../domain/report-repurchase.ts";
@@ -240,3 +240,13 @@ export async function getRepurchaseReport(
   };
 }
 
+
+/** The range a page or command asks for: a preset ending today (account time zone) or from/to. */
+export async function resolveReportRange(s: Pick<Services, "db">, accountId: string, input: { preset?: string | null; from?: string | null; to?: string | null }): Promise<DayRange & { preset: RangePreset | "custom"; today: string }> {
+  const account = await s.db.selectFrom("accounts").select(["time_zone"]).where("id", "=", accountId).executeTakeFirst();
+  const today = localDay(new Date(), account?.time_zone ?? "UTC");
+  const preset = (input.preset ?? "30d") as RangePreset | "custom";
+  if (preset === "custom") return { ...checkRange(input.from ?? today, input.to ?? today), preset, today };
+  if (!RANGE_PRESETS.includes(preset)) throw new InvalidInputError("report_bad_group", `range must be one of ${RANGE_PRESETS.join(", ")}, custom`, { field: "range", params: { allowed: [...RANGE_PRESETS, "custom"].join(", ") } });
+  return { ...presetRange(preset, today), preset, today };
+}
