@@ -364,7 +364,7 @@ export function ReportsPage({ data }: { data: ReportsData }) {
                     <InlineGrid columns={{ xs: 1, sm: 3 }} gap="300">
                       <Box>
                         <Text as="p" variant="headingLg">
-                          {forecast.plan?.daysOfCover === null ? t("reports.forecast.coverBeyond", { days: forecast.days }) : t("reports.forecast.cover", { count: forecast.plan?.daysOfCover ?? 0 })}
+                          {forecast.available === 0 ? t("reports.forecast.outOfStock") : forecast.plan?.daysOfCover === null ? t("reports.forecast.coverBeyond", { days: forecast.days }) : t("reports.forecast.cover", { count: forecast.plan?.daysOfCover ?? 0 })}
                         </Text>
                         <Text as="p" tone="subdued">
                           {t("reports.forecast.available", { count: forecast.available })}

@@ -114,7 +114,9 @@ export const forecast: Command = {
       out.say(out.t("cli.forecastSummary", { pool: r.poolName, days: r.days, units: total.toFixed(1), method: r.forecast.method, mase: r.forecast.backtestMase, share: Math.round(r.forecast.intervalShare * 100) }));
       const plan = r.plan!;
       out.say(
-        plan.daysOfCover === null
+        r.available === 0
+          ? out.t("cli.forecastOutOfStock", { pool: r.poolName })
+          : plan.daysOfCover === null
           ? out.t("cli.forecastCoverBeyond", { available: r.available, days: r.days })
           : out.t("cli.forecastCover", { available: r.available, count: plan.daysOfCover }),
       );

@@ -50,7 +50,7 @@ export async function getPoolForecast(
   const pool = await s.db
     .selectFrom("pools as p")
     .innerJoin("accounts as a", "a.id", "p.account_id")
-    .select(["p.id", "p.name", "p.created_at", "p.lead_time_days", "p.service_level_pct", "a.time_zone"])
+    .select(["p.id", "p.name", "p.lead_time_days", "p.service_level_pct", "a.time_zone"])
     .where("p.account_id", "=", accountId)
     .where("p.id", "=", poolId)
     .executeTakeFirst();
@@ -59,8 +59,7 @@ export async function getPoolForecast(
   const today = localDay(new Date(), pool.time_zone);
   // History ends yesterday: today's half-day would read as a slump.
   const historyTo = addDays(today, -1);
-  const created = localDay(pool.created_at, pool.time_zone);
-  const from = [addDays(today, -HISTORY_DAYS), created].sort()[1];
+  const from = addDays(today, -HISTORY_DAYS);
   const sold = await poolDailyUnits(s.db, accountId, poolId, { from, to: historyTo });
   // The series starts at the first sale: days before a pool first sold are not zero demand.
   const firstSale = [...sold.keys()].sort()[0] ?? null;
