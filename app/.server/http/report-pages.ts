@@ -6,7 +6,7 @@ import { daysBetween, type Bucket } from "../domain/report-day.ts";
 import { getPoolForecast } from "../use-cases/get-pool-forecast.ts";
 import { getMarginReport, getRepurchaseReport, getSalesReport, MARGIN_GROUPS, resolveReportRange, type MarginGroup } from "../use-cases/get-reports.ts";
 import { marginCsv, repurchaseCsv, salesCsv } from "../use-cases/report-csv.ts";
-import { errorData, statusOf, type PageArgs, type PageError } from "./pool-pages.ts";
+import { errorData, notFound, statusOf, type PageArgs, type PageError } from "./pool-pages.ts";
 import { readForm } from "./read-form.ts";
 
 /**
@@ -51,6 +51,8 @@ export async function reportsLoader({ request, context }: PageArgs, surface: Sur
   ]);
   // The forecast's pool: the one asked for, else the best seller of the range, else the first.
   const asked = q.get("pool");
+  // Another account's pool (or a typo) is a 404, as everywhere else, not quietly another pool.
+  if (asked && !pools.some((p) => p.id === asked)) throw notFound();
   const best = byPool.currencies.flatMap((c) => c.rows).sort((a, b) => b.units - a.units)[0]?.key;
   const poolId = pools.some((p) => p.id === asked) ? asked : pools.some((p) => p.id === best) ? best : pools[0]?.id;
   const forecast = poolId ? await getPoolForecast(s, admin.accountId, poolId, { days: 30 }) : null;
