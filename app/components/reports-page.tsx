@@ -76,7 +76,7 @@ function currencyOf(report: SalesReport, currency: string) {
 export function ReportsPage({ data }: { data: ReportsData }) {
   const { t } = useTranslation();
   const locale = useLocale();
-  const { base, csrf, query, sales, byPool, byStore, byChannel, margin, repurchase, forecast, pools, error } = data;
+  const { base, csrf, query, sales, byPool, byStore, byChannel, margin, repurchase, delivery, forecast, pools, error } = data;
   const currencies = sales.currencies.map((c) => c.currency);
   const top = [...sales.currencies].sort((a, b) => b.totals.revenueMinor - a.totals.revenueMinor)[0]?.currency ?? "";
   const [currency, setCurrency] = useState(top);
@@ -104,6 +104,14 @@ export function ReportsPage({ data }: { data: ReportsData }) {
           { name: t("reports.forecast.low"), points: forecast.points.map((p) => ({ key: p.day, value: p.lower })), dashed: true },
         ]
       : [];
+
+  const minutes = (secs: number | null) => (secs === null ? 0 : Math.round((secs / 60) * 10) / 10);
+  const duration = (secs: number | null) =>
+    secs === null ? "—" : secs < 120 ? t("reports.delivery.seconds", { count: secs }) : secs < 7200 ? t("reports.delivery.minutes", { count: Math.round(secs / 60) }) : t("reports.delivery.hours", { count: Math.round(secs / 360) / 10 });
+  const deliverySeries: ChartSeries[] = [
+    { name: t("reports.delivery.p50"), points: delivery.days.map((d) => ({ key: d.day, value: minutes(d.p50Seconds) })) },
+    { name: t("reports.delivery.p95"), points: delivery.days.map((d) => ({ key: d.day, value: minutes(d.p95Seconds) })), dashed: true },
+  ];
 
   const rangeOptions = ["today", "7d", "30d", "90d", "month", "custom"].map((v) => ({ value: v, label: t(`reports.range.${v}`) }));
   const poolRows = currencyOf(byPool, shown)?.rows ?? [];
@@ -289,6 +297,24 @@ export function ReportsPage({ data }: { data: ReportsData }) {
                     {t("reports.refunds.delivery", { delivered: n(totals.deliveredUnits), waiting: n(totals.backorderedUnits) })}
                   </Text>
                 ) : null}
+              </BlockStack>
+            </Card>
+
+            <Card>
+              <BlockStack gap="300">
+                <InlineStack align="space-between">
+                  <Text as="h2" variant="headingMd">
+                    {t("reports.delivery.title")}
+                  </Text>
+                  <ExportButton base={base} report="delivery" query={query} />
+                </InlineStack>
+                <Text as="p">
+                  {t("reports.delivery.summary", { orders: n(delivery.totals.orders), p50: duration(delivery.totals.p50Seconds), p95: duration(delivery.totals.p95Seconds) })}
+                </Text>
+                <Text as="p" tone="subdued">
+                  {t("reports.delivery.backorders", { opened: n(delivery.totals.backordersOpened), filled: n(delivery.totals.backordersFilled), wait: duration(delivery.totals.meanWaitSeconds) })}
+                </Text>
+                <Chart kind="line" series={deliverySeries} formatY={(v) => t("reports.delivery.axisMinutes", { value: formatNumber(locale, v) })} formatX={dayLabel} height={200} />
               </BlockStack>
             </Card>
 

@@ -1,8 +1,8 @@
 import { formatAmount } from "../../app/.server/domain/reseller-price.ts";
 import { getPoolForecast, parseForecastOptions } from "../../app/.server/use-cases/get-pool-forecast.ts";
-import { getMarginReport, getRepurchaseReport, getSalesReport } from "../../app/.server/use-cases/get-reports.ts";
+import { getDeliveryReport, getMarginReport, getRepurchaseReport, getSalesReport } from "../../app/.server/use-cases/get-reports.ts";
 import { rebuildReportRollups } from "../../app/.server/use-cases/rebuild-report-rollups.ts";
-import { marginCsv, repurchaseCsv, salesCsv } from "../../app/.server/use-cases/report-csv.ts";
+import { deliveryCsv, marginCsv, repurchaseCsv, salesCsv } from "../../app/.server/use-cases/report-csv.ts";
 import type { Command, OptionValues } from "../command.ts";
 import { UsageError, type Output } from "../output.ts";
 import { progressBar } from "../progress-bar.ts";
@@ -78,6 +78,23 @@ export const reportRepurchase: Command = {
     out.say(out.t("cli.reportRepurchase", { buyers: r.buyers, repeat: r.repeatBuyers, share: pct(r.repeatShare) }));
     for (const p of r.pools) out.say(out.t("cli.reportRepurchasePool", { pool: p.label, buyers: p.buyers, repeat: p.repeatBuyers, days: p.medianDaysBetween ?? "–" }));
     for (const b of r.topBuyers) out.say(`  ${b.buyer.padEnd(32)} ${String(b.orders).padStart(5)} ${String(b.units).padStart(6)}  ${b.firstDay}..${b.lastDay}`);
+    out.result({ accountId, ...r });
+  },
+};
+
+const duration = (secs: number | null) => (secs === null ? "–" : secs < 120 ? `${secs} s` : secs < 7200 ? `${Math.round(secs / 60)} min` : `${(secs / 3600).toFixed(1)} h`);
+
+export const reportDelivery: Command = {
+  options: { account: rangeOptions.account, from: rangeOptions.from, to: rangeOptions.to, csv: rangeOptions.csv },
+  needs: "services",
+  validate: csvOrNot,
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const r = await getDeliveryReport(s, accountId, { from: v.from as string | undefined, to: v.to as string | undefined });
+    if (v.csv) return writeCsv(deliveryCsv(r));
+    header(out, r);
+    const t = r.totals;
+    out.say(out.t("cli.reportDelivery", { orders: t.orders, p50: duration(t.p50Seconds), p95: duration(t.p95Seconds), opened: t.backordersOpened, filled: t.backordersFilled, wait: duration(t.meanWaitSeconds) }));
     out.result({ accountId, ...r });
   },
 };

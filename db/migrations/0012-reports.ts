@@ -20,7 +20,7 @@ import type { KeyrelayMigration } from "./column-types.ts";
 
 const ORDER_COLUMNS = "account_id, store_id, reseller_id, email, customer_id, currency, total_minor, status, risk_decision, placed_at, created_at";
 const LINE_COLUMNS = "account_id, order_id, quantity, refunded_quantity, unit_price_minor, pool_id, units_per_item, product_id, variant_id";
-const ALLOCATION_COLUMNS = "status, key_id, pool_id";
+const ALLOCATION_COLUMNS = "status, key_id, pool_id, fulfilled_at";
 
 export const reports: KeyrelayMigration = {
   async up(db, t) {
@@ -43,6 +43,8 @@ export const reports: KeyrelayMigration = {
       .addColumn("currency", "text", (c) => c.notNull())
       .addColumn("buyer", "text")
       .addColumn("placed_at", t.timestamp, (c) => c.notNull())
+      // Paid → every key committed, in seconds, on the order's first row; null until all are.
+      .addColumn("delivery_s", t.bigint)
       .$call(addMeasures(t.bigint))
       .addPrimaryKeyConstraint("report_order_facts_pk", ["order_id", "pool_id", "batch_id"])
       .execute();
@@ -136,6 +138,9 @@ const MEASURES = [
   "revoked_units",
   "returned_units",
   "backordered_units",
+  "backorders_opened",
+  "backorders_filled",
+  "backorder_wait_s",
 ];
 
 function addMeasures(type: ColumnDataType) {

@@ -4,7 +4,8 @@ import { countDirtyOrders } from "../../app/.server/db/repositories/report-facts
 import { sumRollups } from "../../app/.server/db/repositories/report-rollups-repo.ts";
 import { applyHostOrder } from "../../app/.server/use-cases/apply-host-order.ts";
 import { getPoolForecast } from "../../app/.server/use-cases/get-pool-forecast.ts";
-import { getMarginReport, getRepurchaseReport, getSalesReport } from "../../app/.server/use-cases/get-reports.ts";
+import { getDeliveryReport, getMarginReport, getRepurchaseReport, getSalesReport } from "../../app/.server/use-cases/get-reports.ts";
+import { fillBackorders } from "../../app/.server/use-cases/fill-backorders.ts";
 import { importKeys } from "../../app/.server/use-cases/import-keys.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { placeResellerOrder } from "../../app/.server/use-cases/place-reseller-order.ts";
@@ -42,7 +43,7 @@ async function bruteForce(s: TestServices, accountId: string): Promise<Map<strin
     .leftJoin("keys as k", "k.id", "al.key_id")
     .leftJoin("key_batches as b", "b.id", "k.batch_id")
     .leftJoin("pools as p", "p.id", "al.pool_id")
-    .select(["al.order_line_id", "al.status", "al.key_id", "k.cost_minor", "b.currency as bc", "p.currency as pc"])
+    .select(["al.order_line_id", "al.status", "al.key_id", "al.created_at", "al.fulfilled_at", "k.cost_minor", "b.currency as bc", "p.currency as pc"])
     .where("al.account_id", "=", accountId)
     .execute();
   const out = new Map<string, Record<string, number>>();
@@ -51,7 +52,7 @@ async function bruteForce(s: TestServices, accountId: string): Promise<Map<strin
     if (l.status === "ignored" || l.risk_decision === "rejected" || !l.pool_id || l.quantity <= 0) continue;
     const ccy = l.currency ?? "";
     const k = `${day(l.placed_at ?? l.created_at)}|${l.pool_id}|${ccy}`;
-    const e = out.get(k) ?? { units: 0, revenue_minor: 0, refunded_minor: 0, refunded_units: 0, cost_minor: 0, cost_unknown_units: 0, delivered_units: 0, revoked_units: 0, backordered_units: 0, orders_with_pool: 0 };
+    const e = out.get(k) ?? { units: 0, revenue_minor: 0, refunded_minor: 0, refunded_units: 0, cost_minor: 0, cost_unknown_units: 0, delivered_units: 0, revoked_units: 0, backordered_units: 0, orders_with_pool: 0, backorders_opened: 0, backorders_filled: 0 };
     const price = Number(l.unit_price_minor ?? 0);
     e.units += l.quantity * l.units_per_item;
     e.revenue_minor += l.quantity * price;
@@ -62,6 +63,9 @@ async function bruteForce(s: TestServices, accountId: string): Promise<Map<strin
     ordersSeen.add(pk);
     for (const u of units.filter((x) => x.order_line_id === l.line_id)) {
       if (u.status === "backordered") e.backordered_units += 1;
+      const late = u.fulfilled_at !== null && Date.parse(u.fulfilled_at) - Date.parse(u.created_at) >= 1000;
+      if (u.status === "backordered" || late) e.backorders_opened += 1;
+      if (late) e.backorders_filled += 1;
       if (u.status === "revoked") e.revoked_units += 1;
       if (u.key_id !== null && (u.status === "allocated" || u.status === "revoked")) {
         if (u.status === "allocated") e.delivered_units += 1;
@@ -90,6 +94,8 @@ async function fromRollups(s: TestServices, accountId: string): Promise<Map<stri
       revoked_units: r.revoked_units,
       backordered_units: r.backordered_units,
       orders_with_pool: r.orders_with_pool,
+      backorders_opened: r.backorders_opened,
+      backorders_filled: r.backorders_filled,
     });
   }
   return out;
@@ -134,6 +140,10 @@ for (const { dialect, available } of dialects) {
       await applyHostOrder(s, shop.store, order("r4", "2026-12-02T02:00:00.000Z", { quantity: 3, refunded: 1, email: "cy@example.com" }));
       // Two more than pool A holds: backorders.
       await applyHostOrder(s, shop.store, order("r5", "2026-12-03T02:00:00.000Z", { quantity: 3, email: "ann@example.com" }));
+      // One of them filled a little later by a restock.
+      await new Promise((r) => setTimeout(r, 1100));
+      await importKeys(s, { accountId: shop.accountId, poolId: shop.poolId, format: "txt", actor: cli, source: text("A-9\n") });
+      await fillBackorders(s, { accountId: shop.accountId, poolId: shop.poolId });
       // A key revoked by hand from r1.
       const r1 = await s.db.selectFrom("orders").select("id").where("external_id", "=", "r1").executeTakeFirstOrThrow();
       const alloc = await s.db.selectFrom("allocations as a").innerJoin("order_lines as l", "l.id", "a.order_line_id").select("a.id").where("l.order_id", "=", r1.id).orderBy("a.id").executeTakeFirstOrThrow();
@@ -153,6 +163,12 @@ for (const { dialect, available } of dialects) {
       expect(expected.get(`2026-12-01|${shop.poolId}|USD`)?.units).toBe(1);
       expect(expected.get(`2026-12-03|${shop.poolId}|USD`)?.backordered_units).toBeGreaterThan(0);
       expect((await checkReportRollups(s, shop.accountId)).ok).toBe(true);
+      const delivery = await getDeliveryReport(s, shop.accountId, { from: "2026-11-30", to: "2026-12-05" });
+      expect(delivery.totals).toMatchObject({ backordersFilled: 1 });
+      expect(delivery.totals.backordersOpened).toBe(expected.get(`2026-12-03|${shop.poolId}|USD`)?.backorders_opened);
+      expect(delivery.totals.meanWaitSeconds).toBeGreaterThanOrEqual(1);
+      expect(delivery.totals.orders).toBeGreaterThan(0);
+      expect(delivery.totals.p50Seconds).not.toBeNull();
     });
 
     it("the reports keep currencies apart and count keys without a cost as such", async () => {

@@ -695,6 +695,10 @@ export interface ReportMeasureColumns {
   revoked_units: number;
   returned_units: number;
   backordered_units: number;
+  /** Units that waited for stock (backordered at any time), those since filled, and their summed wait. */
+  backorders_opened: number;
+  backorders_filled: number;
+  backorder_wait_s: number;
 }
 
 /** Orders whose report facts must be recomputed (filled by triggers; see 0012-reports). */
@@ -716,6 +720,7 @@ export interface ReportOrderFactsTable extends ReportMeasureColumns {
   currency: string;
   buyer: string | null;
   placed_at: Timestamp;
+  delivery_s: number | null;
 }
 
 /** Daily sums per account, local day, pool, batch, store, platform, channel and currency. */

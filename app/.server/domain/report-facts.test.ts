@@ -5,6 +5,8 @@ import { maskBuyer, seriesOf } from "./report-figures.ts";
 import { median, summariseRepurchase } from "./report-repurchase.ts";
 import { zeroMeasures } from "./report-facts.ts";
 
+const AT = "2026-11-30T15:30:02.000Z";
+
 const order: FactOrder = {
   id: "o1",
   accountId: "a1",
@@ -54,10 +56,10 @@ describe("order facts", () => {
         { id: "l2", poolId: "pB", quantity: 1, refundedQuantity: 0, unitPriceMinor: null, unitsPerItem: 2 },
       ],
       [
-        { lineId: "l1", unitIndex: 0, status: "allocated", batchId: "b1", costMinor: 400, costCurrency: "USD" },
-        { lineId: "l1", unitIndex: 1, status: "revoked", batchId: "b2", costMinor: 300, costCurrency: "CNY" },
-        { lineId: "l1", unitIndex: 2, status: "backordered", batchId: null, costMinor: null, costCurrency: null },
-        { lineId: "l2", unitIndex: 0, status: "allocated", batchId: "b3", costMinor: null, costCurrency: null },
+        { lineId: "l1", unitIndex: 0, status: "allocated", batchId: "b1", costMinor: 400, costCurrency: "USD", createdAt: AT, fulfilledAt: AT },
+        { lineId: "l1", unitIndex: 1, status: "revoked", batchId: "b2", costMinor: 300, costCurrency: "CNY", createdAt: AT, fulfilledAt: AT },
+        { lineId: "l1", unitIndex: 2, status: "backordered", batchId: null, costMinor: null, costCurrency: null, createdAt: AT, fulfilledAt: null },
+        { lineId: "l2", unitIndex: 0, status: "allocated", batchId: "b3", costMinor: null, costCurrency: null, createdAt: AT, fulfilledAt: AT },
       ],
       "Asia/Shanghai",
     );
@@ -74,7 +76,7 @@ describe("order facts", () => {
 
   it("ignored orders and denied orders count nothing; a held order's keys are not delivered", () => {
     const lines = [{ id: "l1", poolId: "pA", quantity: 1, refundedQuantity: 0, unitPriceMinor: 100, unitsPerItem: 1 }];
-    const units = [{ lineId: "l1", unitIndex: 0, status: "allocated" as const, batchId: "b1", costMinor: 10, costCurrency: "USD" }];
+    const units = [{ lineId: "l1", unitIndex: 0, status: "allocated" as const, batchId: "b1", costMinor: 10, costCurrency: "USD", createdAt: AT, fulfilledAt: AT }];
     expect(computeOrderFacts({ ...order, status: "ignored" }, lines, units, "UTC")).toEqual([]);
     expect(computeOrderFacts({ ...order, riskDecision: "rejected" }, lines, units, "UTC")).toEqual([]);
     expect(computeOrderFacts({ ...order, riskDecision: "hold" }, lines, units, "UTC")[0]).toMatchObject({ units: 1, delivered_units: 0 });
@@ -90,6 +92,22 @@ describe("order facts", () => {
     const moved = computeOrderFacts({ ...order, accountId: "a2" }, lines, [], "UTC");
     const m = [...rollupDelta(before, moved).values()];
     expect(m.map((e) => [e.dims.accountId, e.delta.units])).toEqual([["a1", -2], ["a2", 2]]);
+  });
+});
+
+describe("delivery and backorders", () => {
+  it("times paid → last key for a fully delivered order, and counts units that waited on backorder", () => {
+    const lines = [{ id: "l1", poolId: "pA", quantity: 2, refundedQuantity: 0, unitPriceMinor: 100, unitsPerItem: 1 }];
+    const now = { lineId: "l1", unitIndex: 0, status: "allocated" as const, batchId: "b1", costMinor: 10, costCurrency: "USD", createdAt: "2026-11-30T15:30:03.000Z", fulfilledAt: "2026-11-30T15:30:03.000Z" };
+    const waiting = { ...now, unitIndex: 1, status: "backordered" as const, batchId: null, fulfilledAt: null };
+    const [open] = computeOrderFacts(order, lines, [now, waiting], "UTC").filter((r) => r.orders_total === 1);
+    expect(open.deliveryS).toBeNull();
+    const filled = { ...waiting, status: "allocated" as const, batchId: "b1", fulfilledAt: "2026-11-30T17:30:03.000Z" };
+    const rows = computeOrderFacts(order, lines, [now, filled], "UTC");
+    expect(rows.find((r) => r.orders_total === 1)?.deliveryS).toBe(2 * 3600 + 3);
+    expect(rows.reduce((n, r) => n + r.backorders_opened, 0)).toBe(1);
+    expect(rows.reduce((n, r) => n + r.backorders_filled, 0)).toBe(1);
+    expect(rows.reduce((n, r) => n + r.backorder_wait_s, 0)).toBe(7200);
   });
 });
 

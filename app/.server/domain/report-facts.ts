@@ -32,6 +32,9 @@ export const REPORT_MEASURES = [
   "revoked_units",
   "returned_units",
   "backordered_units",
+  "backorders_opened",
+  "backorders_filled",
+  "backorder_wait_s",
 ] as const;
 
 export type Measure = (typeof REPORT_MEASURES)[number];
@@ -77,6 +80,9 @@ export interface FactUnit {
   costMinor: number | null;
   /** The currency of the key's cost (its batch's, else its pool's). */
   costCurrency: string | null;
+  /** When the unit's row was made, and when it got its key (later than made: it waited on backorder). */
+  createdAt: string;
+  fulfilledAt: string | null;
 }
 
 /** The dimensions of a fact row; the rollup key is these minus order and buyer. */
@@ -95,6 +101,8 @@ export interface FactRow extends FactDims, Measures {
   accountId: string;
   buyer: string | null;
   placedAt: string;
+  /** Paid → every key committed, in seconds (on the order's first row only); null while any unit waits or the order is held. */
+  deliveryS: number | null;
 }
 
 export function channelOf(resellerId: string | null): string {
@@ -137,7 +145,7 @@ export function computeOrderFacts(order: FactOrder, lines: readonly FactLine[], 
     const k = `${poolId}\u0000${batchId}`;
     let r = rows.get(k);
     if (!r) {
-      r = { ...base, poolId, batchId, ...zeroMeasures() };
+      r = { ...base, poolId, batchId, deliveryS: null, ...zeroMeasures() };
       rows.set(k, r);
     }
     return r;
@@ -148,6 +156,8 @@ export function computeOrderFacts(order: FactOrder, lines: readonly FactLine[], 
     list.push(u);
     unitsByLine.set(u.lineId, list);
   }
+  let allKeyed = !held;
+  let lastKeyAt = 0;
   for (const line of lines) {
     if (!line.poolId || line.quantity <= 0) continue;
     const unitCount = line.quantity * line.unitsPerItem;
@@ -164,6 +174,17 @@ export function computeOrderFacts(order: FactOrder, lines: readonly FactLine[], 
       if (u?.status === "revoked") r.revoked_units += 1;
       if (u?.status === "returned") r.returned_units += 1;
       if (u?.status === "backordered") r.backordered_units += 1;
+      const keyedAt = u?.fulfilledAt ? Date.parse(u.fulfilledAt) : null;
+      const waited = u !== undefined && (u.status === "backordered" || (keyedAt !== null && keyedAt - Date.parse(u.createdAt) >= 1000));
+      if (waited) {
+        r.backorders_opened += 1;
+        if (keyedAt !== null) {
+          r.backorders_filled += 1;
+          r.backorder_wait_s += Math.round((keyedAt - Date.parse(u.createdAt)) / 1000);
+        }
+      }
+      if (keyedAt === null || u?.status !== "allocated") allKeyed = false;
+      else lastKeyAt = Math.max(lastKeyAt, keyedAt);
       if (keyed) {
         if (u.costMinor !== null && (u.costCurrency ?? currency) === currency) r.cost_minor += u.costMinor;
         else r.cost_unknown_units += 1;
@@ -179,8 +200,12 @@ export function computeOrderFacts(order: FactOrder, lines: readonly FactLine[], 
   const out = [...rows.values()].sort((a, b) => (a.poolId === b.poolId ? a.batchId.localeCompare(b.batchId) : a.poolId.localeCompare(b.poolId)));
   // An order counts once in the totals and once in each of its pools.
   let lastPool: string | null = null;
+  const deliveryS = allKeyed && lastKeyAt > 0 ? Math.max(0, Math.round((lastKeyAt - Date.parse(placedAt)) / 1000)) : null;
   out.forEach((r, i) => {
-    if (i === 0) r.orders_total = 1;
+    if (i === 0) {
+      r.orders_total = 1;
+      r.deliveryS = deliveryS;
+    }
     if (r.poolId !== lastPool) r.orders_with_pool = 1;
     lastPool = r.poolId;
   });

@@ -109,3 +109,10 @@ export function maskBuyer(buyer: string): string {
   if (at <= 0) return "***";
   return `${buyer[0]}***${buyer.slice(at)}`;
 }
+
+/** The p-th percentile (nearest rank) of a list; null when empty. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const v = [...values].sort((a, b) => a - b);
+  return v[Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))];
+}

@@ -4,8 +4,8 @@ import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { KeyrelayError } from "../domain/errors.ts";
 import { daysBetween, type Bucket } from "../domain/report-day.ts";
 import { getPoolForecast } from "../use-cases/get-pool-forecast.ts";
-import { getMarginReport, getRepurchaseReport, getSalesReport, MARGIN_GROUPS, resolveReportRange, type MarginGroup } from "../use-cases/get-reports.ts";
-import { marginCsv, repurchaseCsv, salesCsv } from "../use-cases/report-csv.ts";
+import { getDeliveryReport, getMarginReport, getRepurchaseReport, getSalesReport, MARGIN_GROUPS, resolveReportRange, type MarginGroup } from "../use-cases/get-reports.ts";
+import { deliveryCsv, marginCsv, repurchaseCsv, salesCsv } from "../use-cases/report-csv.ts";
 import { errorData, notFound, statusOf, type PageArgs, type PageError } from "./pool-pages.ts";
 import { readForm } from "./read-form.ts";
 
@@ -40,13 +40,14 @@ export async function reportsLoader({ request, context }: PageArgs, surface: Sur
   const bucket = bucketFor(q, daysBetween(range.from, range.to));
   const marginBy = (MARGIN_GROUPS as readonly string[]).includes(q.get("margin") ?? "") ? (q.get("margin") as MarginGroup) : "pool";
   const input = { from: range.from, to: range.to };
-  const [sales, byPool, byStore, byChannel, margin, repurchase, pools] = await Promise.all([
+  const [sales, byPool, byStore, byChannel, margin, repurchase, delivery, pools] = await Promise.all([
     getSalesReport(s, admin.accountId, { ...input, groupBy: bucket }),
     getSalesReport(s, admin.accountId, { ...input, groupBy: "pool" }),
     getSalesReport(s, admin.accountId, { ...input, groupBy: "store" }),
     getSalesReport(s, admin.accountId, { ...input, groupBy: "channel" }),
     getMarginReport(s, admin.accountId, { ...input, groupBy: marginBy }),
     getRepurchaseReport(s, admin.accountId, input),
+    getDeliveryReport(s, admin.accountId, input),
     s.db.selectFrom("pools").select(["id", "name"]).where("account_id", "=", admin.accountId).where("archived_at", "is", null).orderBy("name").execute(),
   ]);
   // The forecast's pool: the one asked for, else the best seller of the range, else the first.
@@ -69,6 +70,7 @@ export async function reportsLoader({ request, context }: PageArgs, surface: Sur
     byChannel,
     margin,
     repurchase,
+    delivery,
     pools,
     forecast,
   };
@@ -89,7 +91,7 @@ export async function reportsAction({ request, context }: PageArgs, surface: Sur
   }
 }
 
-export const EXPORTS = ["sales", "pools", "stores", "channels", "margin", "repurchase"] as const;
+export const EXPORTS = ["sales", "pools", "stores", "channels", "margin", "repurchase", "delivery"] as const;
 
 /** GET …/reports/export?report=sales&from=…&to=…[&bucket=…|&margin=…]: a CSV of what the page shows (emails masked), audited. */
 export async function reportsExportLoader({ request, context }: PageArgs, surface: Surface): Promise<Response> {
@@ -106,6 +108,7 @@ export async function reportsExportLoader({ request, context }: PageArgs, surfac
     else if (report === "stores") csv = salesCsv(await getSalesReport(s, admin.accountId, { ...input, groupBy: "store" }));
     else if (report === "channels") csv = salesCsv(await getSalesReport(s, admin.accountId, { ...input, groupBy: "channel" }));
     else if (report === "margin") csv = marginCsv(await getMarginReport(s, admin.accountId, { ...input, groupBy: q.get("margin") ?? "pool" }));
+    else if (report === "delivery") csv = deliveryCsv(await getDeliveryReport(s, admin.accountId, input));
     else if (report === "repurchase") csv = repurchaseCsv(await getRepurchaseReport(s, admin.accountId, input));
     else return new Response("report_unknown", { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
     await recordAudit(s.db, { accountId: admin.accountId, actorType: admin.actor.type, actorId: admin.actor.id ?? null, action: "report.exported", subjectType: "report", subjectId: report, details: input, ip: context.clientIp ?? null });

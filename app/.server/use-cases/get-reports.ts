@@ -1,9 +1,9 @@
 import { recordAudit } from "../db/repositories/audit-repo.ts";
-import { buyerPurchases, sumRollups, type RollupDimension, type RollupRow } from "../db/repositories/report-rollups-repo.ts";
+import { buyerPurchases, deliveryTimes, sumRollups, type RollupDimension, type RollupRow } from "../db/repositories/report-rollups-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
-import { checkRange, localDay, presetRange, previousRange, RANGE_PRESETS, type Bucket, type DayRange, type RangePreset } from "../domain/report-day.ts";
+import { checkRange, eachDay, localDay, presetRange, previousRange, RANGE_PRESETS, type Bucket, type DayRange, type RangePreset } from "../domain/report-day.ts";
 import { addMeasures, zeroMeasures, type Measures } from "../domain/report-facts.ts";
-import { changeRatio, marginFigures, maskBuyer, salesFigures, seriesOf, share, type MarginFigures, type SalesFigures } from "../domain/report-figures.ts";
+import { changeRatio, marginFigures, maskBuyer, percentile, salesFigures, seriesOf, share, type MarginFigures, type SalesFigures } from "../domain/report-figures.ts";
 import { summariseRepurchase, type RepurchaseSummary } from "../domain/report-repurchase.ts";
 import type { Services } from "../ports.ts";
 import type { Actor } from "./manage-pools.ts";
@@ -249,4 +249,46 @@ export async function resolveReportRange(s: Pick<Services, "db">, accountId: str
   if (preset === "custom") return { ...checkRange(input.from ?? today, input.to ?? today), preset, today };
   if (!RANGE_PRESETS.includes(preset)) throw new InvalidInputError("report_bad_group", `range must be one of ${RANGE_PRESETS.join(", ")}, custom`, { field: "range", params: { allowed: [...RANGE_PRESETS, "custom"].join(", ") } });
   return { ...presetRange(preset, today), preset, today };
+}
+
+export interface DeliveryDay {
+  day: string;
+  orders: number;
+  p50Seconds: number | null;
+  p95Seconds: number | null;
+  backordersOpened: number;
+  backordersFilled: number;
+  /** Mean wait of the backorders filled that day, in seconds. */
+  meanWaitSeconds: number | null;
+}
+
+export interface DeliveryReport extends ReportContext {
+  totals: Omit<DeliveryDay, "day">;
+  days: DeliveryDay[];
+}
+
+/** Paid → keys delivered (p50 / p95 per day, from the per-order facts), backorders opened and filled, and how long they waited. */
+export async function getDeliveryReport(s: Pick<Services, "db" | "database">, accountId: string, input: { from?: string; to?: string }): Promise<DeliveryReport> {
+  const ctx = await contextFor(s, accountId, input);
+  const [times, rows] = await Promise.all([deliveryTimes(s.db, accountId, ctx.range), sumRollups(s.db, accountId, ctx.range, ["day"])]);
+  const byDay = new Map<string, number[]>();
+  for (const t of times) byDay.set(t.day, [...(byDay.get(t.day) ?? []), t.seconds]);
+  const measures = new Map<string, Measures>();
+  for (const r of rows) {
+    const m = measures.get(r.day as string) ?? zeroMeasures();
+    addMeasures(m, r);
+    measures.set(r.day as string, m);
+  }
+  const figure = (secs: number[], m: Measures) => ({
+    orders: secs.length,
+    p50Seconds: percentile(secs, 50),
+    p95Seconds: percentile(secs, 95),
+    backordersOpened: m.backorders_opened,
+    backordersFilled: m.backorders_filled,
+    meanWaitSeconds: m.backorders_filled > 0 ? Math.round(m.backorder_wait_s / m.backorders_filled) : null,
+  });
+  const days = eachDay(ctx.range.from, ctx.range.to).map((day) => ({ day, ...figure(byDay.get(day) ?? [], measures.get(day) ?? zeroMeasures()) }));
+  const all = zeroMeasures();
+  for (const m of measures.values()) addMeasures(all, m);
+  return { range: ctx.range, previous: ctx.previous, timeZone: ctx.timeZone, pendingOrders: ctx.pendingOrders, totals: figure(times.map((t) => t.seconds), all), days };
 }

@@ -1,6 +1,6 @@
 import { formatAmount } from "../domain/reseller-price.ts";
 import { csvLine } from "../domain/spreadsheet-safety.ts";
-import type { MarginReport, RepurchaseReport, SalesReport } from "./get-reports.ts";
+import type { DeliveryReport, MarginReport, RepurchaseReport, SalesReport } from "./get-reports.ts";
 
 /**
  * Reports as CSV: UTF-8 with a byte order mark (Excel then opens Chinese names correctly),
@@ -67,4 +67,12 @@ export function repurchaseCsv(r: RepurchaseReport): string {
   const pools = r.pools.map((p) => ["pool", p.poolId, p.label, p.buyers, p.repeatBuyers, p.medianDaysBetween ?? "", ""]);
   const buyers = r.topBuyers.map((b) => ["buyer", "", b.buyer, 1, b.orders, "", `${b.firstDay}..${b.lastDay}`]);
   return doc(["row", "pool", "name", "buyers", "repeat_buyers_or_orders", "median_days_between", "days"], [["total", "", "", r.buyers, r.repeatBuyers, "", `${r.range.from}..${r.range.to}`], ...pools, ...buyers]);
+}
+
+export function deliveryCsv(r: DeliveryReport): string {
+  const cell = (x: number | null) => (x === null ? "" : x);
+  return doc(
+    ["day", "orders_delivered", "p50_seconds", "p95_seconds", "backorders_opened", "backorders_filled", "mean_backorder_wait_seconds"],
+    r.days.map((d) => [d.day, d.orders, cell(d.p50Seconds), cell(d.p95Seconds), d.backordersOpened, d.backordersFilled, cell(d.meanWaitSeconds)]),
+  );
 }

@@ -116,7 +116,7 @@ export async function loadFactInputs(db: Executor, orderIds: readonly string[]):
         .leftJoin("keys as k", "k.id", "al.key_id")
         .leftJoin("key_batches as b", "b.id", "k.batch_id")
         .leftJoin("pools as p", "p.id", "al.pool_id")
-        .select(["al.order_line_id", "al.unit_index", "al.status", "k.batch_id", "k.cost_minor", "b.currency as batch_currency", "p.currency as pool_currency"])
+        .select(["al.order_line_id", "al.unit_index", "al.status", "al.created_at", "al.fulfilled_at", "k.batch_id", "k.cost_minor", "b.currency as batch_currency", "p.currency as pool_currency"])
         .where("al.order_line_id", "in", lp)
         .execute();
       for (const u of units) {
@@ -127,6 +127,8 @@ export async function loadFactInputs(db: Executor, orderIds: readonly string[]):
           batchId: u.batch_id ?? null,
           costMinor: u.cost_minor === null || u.cost_minor === undefined ? null : Number(u.cost_minor),
           costCurrency: u.batch_currency ?? u.pool_currency ?? null,
+          createdAt: u.created_at,
+          fulfilledAt: u.fulfilled_at,
         });
       }
     }
@@ -141,6 +143,7 @@ function toFactRow(r: Record<string, unknown>): FactRow {
     accountId: r.account_id as string,
     buyer: (r.buyer as string | null) ?? null,
     placedAt: r.placed_at as string,
+    deliveryS: r.delivery_s === null || r.delivery_s === undefined ? null : Number(r.delivery_s),
     poolId: r.pool_id as string,
     batchId: r.batch_id as string,
     day: r.day as string,
@@ -179,6 +182,7 @@ export async function replaceFacts(db: Executor, orderIds: readonly string[], ro
           currency: r.currency,
           buyer: r.buyer,
           placed_at: r.placedAt,
+          delivery_s: r.deliveryS,
           ...measuresOf(r),
         })),
       )

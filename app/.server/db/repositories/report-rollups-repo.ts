@@ -73,3 +73,17 @@ export async function allRollupRows(db: Executor, accountId: string): Promise<(M
     return out as Measures & Record<RollupDimension | "account_id", string>;
   });
 }
+
+/** Paid → keys committed, in seconds, per order placed in the range (fully delivered orders only). */
+export async function deliveryTimes(db: Executor, accountId: string, range: DayRange): Promise<{ day: string; seconds: number }[]> {
+  const rows = await db
+    .selectFrom("report_order_facts")
+    .select(["day", "delivery_s"])
+    .where("account_id", "=", accountId)
+    .where("day", ">=", range.from)
+    .where("day", "<=", range.to)
+    .where("orders_total", "=", 1)
+    .where("delivery_s", "is not", null)
+    .execute();
+  return rows.map((r) => ({ day: r.day, seconds: Number(r.delivery_s) }));
+}
