@@ -76,7 +76,7 @@ function currencyOf(report: SalesReport, currency: string) {
 export function ReportsPage({ data }: { data: ReportsData }) {
   const { t } = useTranslation();
   const locale = useLocale();
-  const { base, csrf, query, sales, byPool, byStore, byChannel, margin, repurchase, delivery, forecast, pools, error } = data;
+  const { base, csrf, query, sales, byPool, byStore, byChannel, margin, repurchase, delivery, products, forecast, pools, error } = data;
   const currencies = sales.currencies.map((c) => c.currency);
   const top = [...sales.currencies].sort((a, b) => b.totals.revenueMinor - a.totals.revenueMinor)[0]?.currency ?? "";
   const [currency, setCurrency] = useState(top);
@@ -115,6 +115,7 @@ export function ReportsPage({ data }: { data: ReportsData }) {
 
   const rangeOptions = ["today", "7d", "30d", "90d", "month", "custom"].map((v) => ({ value: v, label: t(`reports.range.${v}`) }));
   const poolRows = currencyOf(byPool, shown)?.rows ?? [];
+  const productRows = products.currencies.find((x) => x.currency === shown)?.rows ?? [];
   const storeRows = currencyOf(byStore, shown)?.rows ?? [];
   const channelRows = currencyOf(byChannel, shown)?.rows ?? [];
   const marginCurrency = margin.currencies.find((x) => x.currency === shown);
@@ -205,6 +206,17 @@ export function ReportsPage({ data }: { data: ReportsData }) {
                   columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
                   headings={[t("reports.columns.pool"), t("reports.columns.orders"), t("reports.columns.keys"), t("reports.columns.revenue"), t("reports.columns.share")]}
                   rows={poolRows.map((r) => [r.label, n(r.orders), n(r.units), fmt(r.revenueMinor), pct(locale, r.shareOfRevenue)])}
+                />
+                <InlineStack align="space-between">
+                  <Text as="h3" variant="headingSm">
+                    {t("reports.best.products")}
+                  </Text>
+                  <ExportButton base={base} report="products" query={query} />
+                </InlineStack>
+                <DataTable
+                  columnContentTypes={["text", "text", "numeric", "numeric", "numeric", "numeric"]}
+                  headings={[t("reports.columns.product"), t("reports.columns.store"), t("reports.columns.orders"), t("reports.columns.items"), t("reports.columns.revenue"), t("reports.columns.share")]}
+                  rows={productRows.map((r) => [r.title ?? [r.productId, r.variantId].filter(Boolean).join(" / "), r.storeName || t("reports.channels.api"), n(r.orders), n(r.units), fmt(r.revenueMinor), pct(locale, r.shareOfRevenue)])}
                 />
               </BlockStack>
             </Card>

@@ -49,7 +49,7 @@ beforeAll(async () => {
     accountId,
     storeIds: [a.id, b.id],
     pools: [
-      { id: steam, weight: 5, priceMinor: 2000, costMinor: 1700, supplier: "Acme Supply" },
+      { id: steam, weight: 5, priceMinor: 2000, costMinor: 1700, supplier: "Acme Supply", title: "Steam Wallet Code $20" },
       { id: psn, weight: 3, priceMinor: 1500, costMinor: 1100, supplier: "Dragon Wholesale" },
       { id: vip, weight: 1, priceMinor: 990, costMinor: null },
     ],
@@ -84,9 +84,11 @@ describe("the Reports page", () => {
     const best = page.locator("table").nth(0);
     await expect(best.locator("tbody tr").first().innerText()).resolves.toContain("Steam $20");
     await page.getByText(/keys have no cost in this currency/).waitFor();
+    await page.getByText("Steam Wallet Code $20", { exact: true }).first().waitFor();
+    await page.getByRole("heading", { name: "Delivery" }).waitFor();
     // The chart is drawn (an SVG with axis labels), the forecast has its numbers.
     await page.locator("svg text").first().waitFor();
-    await page.getByText(/Runs out in about|Enough for more than/).first().waitFor();
+    await page.getByText(/Runs out in about|Enough for more than|Out of stock/).first().waitFor();
     await page.getByText(/back-test error/).waitFor();
     const text = await page.evaluate(() => document.body.innerText);
     expect(text).not.toMatch(RAW_KEY);

@@ -4,7 +4,7 @@ import { countDirtyOrders } from "../../app/.server/db/repositories/report-facts
 import { sumRollups } from "../../app/.server/db/repositories/report-rollups-repo.ts";
 import { applyHostOrder } from "../../app/.server/use-cases/apply-host-order.ts";
 import { getPoolForecast } from "../../app/.server/use-cases/get-pool-forecast.ts";
-import { getDeliveryReport, getMarginReport, getRepurchaseReport, getSalesReport } from "../../app/.server/use-cases/get-reports.ts";
+import { getDeliveryReport, getMarginReport, getProductReport, getRepurchaseReport, getSalesReport } from "../../app/.server/use-cases/get-reports.ts";
 import { fillBackorders } from "../../app/.server/use-cases/fill-backorders.ts";
 import { importKeys } from "../../app/.server/use-cases/import-keys.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
@@ -184,6 +184,10 @@ for (const { dialect, available } of dialects) {
       const eur = margin.currencies.find((c) => c.currency === "EUR")!;
       // The EUR order's keys cost USD or CNY: none is comparable, so no cost is taken and all are counted as unknown.
       expect(eur.totals).toMatchObject({ costMinor: 0, costUnknownUnits: 3 });
+      const products = await getProductReport(s, shop.accountId, { from: "2026-11-30", to: "2026-12-03" });
+      const usdProducts = products.currencies.find((c) => c.currency === "USD")!.rows;
+      expect(usdProducts.map((r) => [r.productId, r.title, r.storeName])).toContainEqual(["P1", "Game card", "Test shop"]);
+      expect(usdProducts.find((r) => r.productId === "P1")!.units).toBe(2 + 1 + 3 + 3);
       const csv = salesCsv(sales);
       expect(csv.startsWith("\uFEFF")).toBe(true);
       expect(csv).toContain("2026-11-30");

@@ -18,6 +18,8 @@ export interface HistoryPool {
   /** Cost per key in the sale currency; null = keys without a cost. */
   costMinor: number | null;
   supplier?: string;
+  /** The host product's title on the order lines. */
+  title?: string;
 }
 
 export interface HistoryOptions {
@@ -146,9 +148,9 @@ export async function writeSalesHistory(db: Kysely<Database>, o: HistoryOptions)
           account_id: o.accountId,
           order_id: id,
           external_line_id: `H${orders}-1`,
-          product_id: "P",
+          product_id: `P-${pool.id.slice(0, 8)}`,
           variant_id: null,
-          title: null,
+          title: pool.title ?? null,
           quantity,
           refunded_quantity: refunded ? quantity : 0,
           unit_price_minor: pool.priceMinor,

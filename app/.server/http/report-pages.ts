@@ -4,8 +4,8 @@ import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { KeyrelayError } from "../domain/errors.ts";
 import { daysBetween, type Bucket } from "../domain/report-day.ts";
 import { getPoolForecast } from "../use-cases/get-pool-forecast.ts";
-import { getDeliveryReport, getMarginReport, getRepurchaseReport, getSalesReport, MARGIN_GROUPS, resolveReportRange, type MarginGroup } from "../use-cases/get-reports.ts";
-import { deliveryCsv, marginCsv, repurchaseCsv, salesCsv } from "../use-cases/report-csv.ts";
+import { getDeliveryReport, getMarginReport, getProductReport, getRepurchaseReport, getSalesReport, MARGIN_GROUPS, resolveReportRange, type MarginGroup } from "../use-cases/get-reports.ts";
+import { deliveryCsv, marginCsv, productsCsv, repurchaseCsv, salesCsv } from "../use-cases/report-csv.ts";
 import { errorData, notFound, statusOf, type PageArgs, type PageError } from "./pool-pages.ts";
 import { readForm } from "./read-form.ts";
 
@@ -40,7 +40,7 @@ export async function reportsLoader({ request, context }: PageArgs, surface: Sur
   const bucket = bucketFor(q, daysBetween(range.from, range.to));
   const marginBy = (MARGIN_GROUPS as readonly string[]).includes(q.get("margin") ?? "") ? (q.get("margin") as MarginGroup) : "pool";
   const input = { from: range.from, to: range.to };
-  const [sales, byPool, byStore, byChannel, margin, repurchase, delivery, pools] = await Promise.all([
+  const [sales, byPool, byStore, byChannel, margin, repurchase, delivery, products, pools] = await Promise.all([
     getSalesReport(s, admin.accountId, { ...input, groupBy: bucket }),
     getSalesReport(s, admin.accountId, { ...input, groupBy: "pool" }),
     getSalesReport(s, admin.accountId, { ...input, groupBy: "store" }),
@@ -48,6 +48,7 @@ export async function reportsLoader({ request, context }: PageArgs, surface: Sur
     getMarginReport(s, admin.accountId, { ...input, groupBy: marginBy }),
     getRepurchaseReport(s, admin.accountId, input),
     getDeliveryReport(s, admin.accountId, input),
+    getProductReport(s, admin.accountId, { ...input, limit: 10 }),
     s.db.selectFrom("pools").select(["id", "name"]).where("account_id", "=", admin.accountId).where("archived_at", "is", null).orderBy("name").execute(),
   ]);
   // The forecast's pool: the one asked for, else the best seller of the range, else the first.
@@ -71,6 +72,7 @@ export async function reportsLoader({ request, context }: PageArgs, surface: Sur
     margin,
     repurchase,
     delivery,
+    products,
     pools,
     forecast,
   };
@@ -91,7 +93,7 @@ export async function reportsAction({ request, context }: PageArgs, surface: Sur
   }
 }
 
-export const EXPORTS = ["sales", "pools", "stores", "channels", "margin", "repurchase", "delivery"] as const;
+export const EXPORTS = ["sales", "pools", "stores", "channels", "margin", "repurchase", "delivery", "products"] as const;
 
 /** GET …/reports/export?report=sales&from=…&to=…[&bucket=…|&margin=…]: a CSV of what the page shows (emails masked), audited. */
 export async function reportsExportLoader({ request, context }: PageArgs, surface: Surface): Promise<Response> {
@@ -108,6 +110,7 @@ export async function reportsExportLoader({ request, context }: PageArgs, surfac
     else if (report === "stores") csv = salesCsv(await getSalesReport(s, admin.accountId, { ...input, groupBy: "store" }));
     else if (report === "channels") csv = salesCsv(await getSalesReport(s, admin.accountId, { ...input, groupBy: "channel" }));
     else if (report === "margin") csv = marginCsv(await getMarginReport(s, admin.accountId, { ...input, groupBy: q.get("margin") ?? "pool" }));
+    else if (report === "products") csv = productsCsv(await getProductReport(s, admin.accountId, { ...input, limit: 100_000 }));
     else if (report === "delivery") csv = deliveryCsv(await getDeliveryReport(s, admin.accountId, input));
     else if (report === "repurchase") csv = repurchaseCsv(await getRepurchaseReport(s, admin.accountId, input));
     else return new Response("report_unknown", { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });

@@ -1,5 +1,5 @@
 import { recordAudit } from "../db/repositories/audit-repo.ts";
-import { buyerPurchases, deliveryTimes, sumRollups, type RollupDimension, type RollupRow } from "../db/repositories/report-rollups-repo.ts";
+import { buyerPurchases, deliveryTimes, productSales, sumRollups, type ProductSalesRow, type RollupDimension, type RollupRow } from "../db/repositories/report-rollups-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { checkRange, eachDay, localDay, presetRange, previousRange, RANGE_PRESETS, type Bucket, type DayRange, type RangePreset } from "../domain/report-day.ts";
 import { addMeasures, zeroMeasures, type Measures } from "../domain/report-facts.ts";
@@ -291,4 +291,24 @@ export async function getDeliveryReport(s: Pick<Services, "db" | "database">, ac
   const all = zeroMeasures();
   for (const m of measures.values()) addMeasures(all, m);
   return { range: ctx.range, previous: ctx.previous, timeZone: ctx.timeZone, pendingOrders: ctx.pendingOrders, totals: figure(times.map((t) => t.seconds), all), days };
+}
+
+export interface ProductReport extends ReportContext {
+  currencies: { currency: string; rows: (ProductSalesRow & { storeName: string; shareOfRevenue: number | null })[] }[];
+}
+
+/** Best sellers by host product and variant (per store), per currency, best first. */
+export async function getProductReport(s: Pick<Services, "db" | "database">, accountId: string, input: { from?: string; to?: string; limit?: number }): Promise<ProductReport> {
+  const ctx = await contextFor(s, accountId, input);
+  const [rows, names] = await Promise.all([productSales(s.db, accountId, ctx.range), namesFor(s, accountId)]);
+  const byCur = new Map<string, ProductSalesRow[]>();
+  for (const r of rows) byCur.set(r.currency, [...(byCur.get(r.currency) ?? []), r]);
+  const currencies = [...byCur.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, list]) => {
+      const total = list.reduce((n, r) => n + r.revenueMinor, 0);
+      const sorted = [...list].sort((a, b) => b.revenueMinor - a.revenueMinor || b.units - a.units).slice(0, input.limit ?? 50);
+      return { currency, rows: sorted.map((r) => ({ ...r, storeName: names.stores.get(r.storeId) ?? "", shareOfRevenue: share(r.revenueMinor, total) })) };
+    });
+  return { range: ctx.range, previous: ctx.previous, timeZone: ctx.timeZone, pendingOrders: ctx.pendingOrders, currencies };
 }

@@ -1,6 +1,6 @@
 import { formatAmount } from "../domain/reseller-price.ts";
 import { csvLine } from "../domain/spreadsheet-safety.ts";
-import type { DeliveryReport, MarginReport, RepurchaseReport, SalesReport } from "./get-reports.ts";
+import type { DeliveryReport, MarginReport, ProductReport, RepurchaseReport, SalesReport } from "./get-reports.ts";
 
 /**
  * Reports as CSV: UTF-8 with a byte order mark (Excel then opens Chinese names correctly),
@@ -74,5 +74,12 @@ export function deliveryCsv(r: DeliveryReport): string {
   return doc(
     ["day", "orders_delivered", "p50_seconds", "p95_seconds", "backorders_opened", "backorders_filled", "mean_backorder_wait_seconds"],
     r.days.map((d) => [d.day, d.orders, cell(d.p50Seconds), cell(d.p95Seconds), d.backordersOpened, d.backordersFilled, cell(d.meanWaitSeconds)]),
+  );
+}
+
+export function productsCsv(r: ProductReport): string {
+  return doc(
+    ["store", "product_id", "variant_id", "title", "currency", "orders", "units", "revenue", "share_of_revenue"],
+    r.currencies.flatMap((c) => c.rows.map((x) => [x.storeName, x.productId ?? "", x.variantId ?? "", x.title ?? "", c.currency, x.orders, x.units, formatAmount(x.revenueMinor, c.currency), rate(x.shareOfRevenue)])),
   );
 }

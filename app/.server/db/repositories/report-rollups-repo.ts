@@ -87,3 +87,41 @@ export async function deliveryTimes(db: Executor, accountId: string, range: DayR
     .execute();
   return rows.map((r) => ({ day: r.day, seconds: Number(r.delivery_s) }));
 }
+
+export interface ProductSalesRow {
+  storeId: string;
+  productId: string | null;
+  variantId: string | null;
+  title: string | null;
+  currency: string;
+  orders: number;
+  units: number;
+  revenueMinor: number;
+}
+
+/**
+ * Sales per host product / variant: the period's per-order facts (local days) joined to their
+ * order lines. Not a rollup: products are many and change, and a range's facts are indexed.
+ */
+export async function productSales(db: Executor, accountId: string, range: DayRange): Promise<ProductSalesRow[]> {
+  const rows = await db
+    .selectFrom("report_order_facts as f")
+    .innerJoin("order_lines as l", (j) => j.onRef("l.order_id", "=", "f.order_id").onRef("l.pool_id", "=", "f.pool_id"))
+    .select([
+      "f.store_id",
+      "l.product_id",
+      "l.variant_id",
+      "f.currency",
+      sql<string | null>`max(l.title)`.as("title"),
+      sql<number>`count(distinct f.order_id)`.as("orders"),
+      sql<number>`sum(l.quantity)`.as("units"),
+      sql<number>`sum(l.quantity * coalesce(l.unit_price_minor, 0))`.as("revenue"),
+    ])
+    .where("f.account_id", "=", accountId)
+    .where("f.day", ">=", range.from)
+    .where("f.day", "<=", range.to)
+    .where("f.orders_with_pool", "=", 1)
+    .groupBy(["f.store_id", "l.product_id", "l.variant_id", "f.currency"])
+    .execute();
+  return rows.map((r) => ({ storeId: r.store_id, productId: r.product_id, variantId: r.variant_id, title: r.title, currency: r.currency, orders: Number(r.orders), units: Number(r.units), revenueMinor: Number(r.revenue) }));
+}
