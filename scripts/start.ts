@@ -20,6 +20,7 @@ import { recoverImports } from "../app/.server/use-cases/recover-imports.ts";
 import { scheduleReconciliation } from "../app/.server/use-cases/reconcile-store.ts";
 import { scheduleStockDriftRepair } from "../app/.server/use-cases/repair-stock-drift.ts";
 import { refreshReportRollups } from "../app/.server/use-cases/refresh-report-rollups.ts";
+import { checkCoverAlerts } from "../app/.server/use-cases/check-cover-alerts.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({ options: { role: { type: "string", default: "all" } } });
@@ -115,6 +116,9 @@ if (role !== "web") {
       .finally(() => (refreshing = false));
   };
   setInterval(() => void refreshReports(), config.reports.refreshIntervalMs).unref();
+  // Days-of-cover alerts: each pool that has one is forecast and checked.
+  const coverAlerts = () => checkCoverAlerts(services).catch((e) => log.error({ err: (e as Error).message }, "days-of-cover check failed"));
+  setInterval(() => void coverAlerts(), config.reports.coverAlertIntervalMs).unref();
 }
 
 async function shutdown(signal: string) {

@@ -76,7 +76,7 @@ function currencyOf(report: SalesReport, currency: string) {
 export function ReportsPage({ data }: { data: ReportsData }) {
   const { t } = useTranslation();
   const locale = useLocale();
-  const { base, csrf, query, sales, byPool, byStore, byChannel, margin, repurchase, delivery, products, forecast, pools, error } = data;
+  const { base, csrf, canPlan, restockPlan, query, sales, byPool, byStore, byChannel, margin, repurchase, delivery, products, forecast, pools, error } = data;
   const currencies = sales.currencies.map((c) => c.currency);
   const top = [...sales.currencies].sort((a, b) => b.totals.revenueMinor - a.totals.revenueMinor)[0]?.currency ?? "";
   const [currency, setCurrency] = useState(top);
@@ -86,10 +86,16 @@ export function ReportsPage({ data }: { data: ReportsData }) {
   const [from, setFrom] = useState(query.from);
   const [to, setTo] = useState(query.to);
   const reveal = useFetcher<ReportsActionData>();
+  const restock = useFetcher<ReportsActionData>();
+  const [lead, setLead] = useState(String(restockPlan.leadTimeDays ?? ""));
+  const [level, setLevel] = useState(String(restockPlan.serviceLevelPct ?? ""));
+  const [alertDays, setAlertDays] = useState(String(restockPlan.alertDays ?? ""));
+  const restockError = restock.data && !restock.data.ok ? restock.data.error : null;
+  const restockField = (f: string) => (restockError?.field === f ? errorText(t, locale, restockError) : undefined);
   const shown = currencies.includes(currency) ? currency : top;
   const c = currencyOf(sales, shown);
   const totals: SalesFigures | undefined = c?.totals;
-  const revealed = reveal.data?.ok ? reveal.data.topBuyers : null;
+  const revealed = reveal.data?.ok && reveal.data.intent === "reveal" ? reveal.data.topBuyers : null;
 
   const salesSeries: ChartSeries[] = useMemo(() => {
     if (!c) return [];
@@ -427,6 +433,22 @@ export function ReportsPage({ data }: { data: ReportsData }) {
                     </InlineGrid>
                     {forecast.plan?.reorderNow ? <Banner tone="warning">{t("reports.forecast.reorderNow", { pool: forecast.poolName })}</Banner> : null}
                     <Chart kind="line" series={forecastSeries} formatY={(v) => formatNumber(locale, Math.round(v * 10) / 10)} formatX={dayLabel} />
+                    {canPlan && forecast ? (
+                      <restock.Form method="post">
+                        <input type="hidden" name="csrf" value={csrf} />
+                        <input type="hidden" name="intent" value="restock" />
+                        <input type="hidden" name="poolId" value={forecast.poolId} />
+                        <InlineStack gap="300" blockAlign="end" wrap>
+                          <TextField label={t("reports.plan.leadTime")} name="leadTimeDays" type="number" value={lead} onChange={setLead} placeholder="3" autoComplete="off" error={restockField("leadTimeDays")} />
+                          <TextField label={t("reports.plan.serviceLevel")} name="serviceLevelPct" type="number" value={level} onChange={setLevel} placeholder="95" autoComplete="off" error={restockField("serviceLevelPct")} />
+                          <TextField label={t("reports.plan.alertDays")} name="alertDays" type="number" value={alertDays} onChange={setAlertDays} placeholder={t("reports.plan.off")} helpText={t("reports.plan.alertHelp")} autoComplete="off" error={restockField("alertDays")} />
+                          <Button submit loading={restock.state !== "idle"}>
+                            {t("reports.plan.save")}
+                          </Button>
+                          {restock.data?.ok ? <Badge tone="success">{t("reports.plan.saved")}</Badge> : null}
+                        </InlineStack>
+                      </restock.Form>
+                    ) : null}
                     <Text as="p" variant="bodySm" tone="subdued">
                       {t("reports.forecast.method", { method: t(`reports.forecast.methods.${forecast.forecast.method}`), mase: forecast.forecast.backtestMase, from: forecast.historyFrom, to: forecast.historyTo })}
                     </Text>

@@ -1,6 +1,7 @@
 import { formatAmount } from "../../app/.server/domain/reseller-price.ts";
 import { getPoolForecast, parseForecastOptions } from "../../app/.server/use-cases/get-pool-forecast.ts";
 import { getDeliveryReport, getMarginReport, getRepurchaseReport, getSalesReport } from "../../app/.server/use-cases/get-reports.ts";
+import { setRestockPlan } from "../../app/.server/use-cases/manage-restock-plan.ts";
 import { rebuildReportRollups } from "../../app/.server/use-cases/rebuild-report-rollups.ts";
 import { deliveryCsv, marginCsv, repurchaseCsv, salesCsv } from "../../app/.server/use-cases/report-csv.ts";
 import type { Command, OptionValues } from "../command.ts";
@@ -140,5 +141,29 @@ export const forecast: Command = {
       out.say(out.t("cli.forecastReorder", { point: plan.reorderPoint, lead: r.leadTimeDays, level: r.serviceLevelPct, suggested: plan.suggestedOrderQuantity }));
     }
     out.result({ accountId, ...r });
+  },
+};
+
+export const poolRestock: Command = {
+  options: { account: { type: "string" }, "lead-time": { type: "string" }, "service-level": { type: "string" }, "alert-days": { type: "string" } },
+  positionals: { count: 1, name: "POOL_ID" },
+  needs: "services",
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const current = await s.db.selectFrom("pools").select(["lead_time_days", "service_level_pct", "low_stock_days"]).where("account_id", "=", accountId).where("id", "=", String(v._0)).executeTakeFirst();
+    // Options not given keep their value; "" or "off" clears one.
+    const plan = await setRestockPlan(
+      s,
+      accountId,
+      String(v._0),
+      {
+        leadTimeDays: v["lead-time"] ?? current?.lead_time_days ?? null,
+        serviceLevelPct: v["service-level"] ?? current?.service_level_pct ?? null,
+        alertDays: v["alert-days"] ?? current?.low_stock_days ?? null,
+      },
+      cli,
+    );
+    out.say(out.t("cli.poolRestockSet", { lead: plan.leadTimeDays ?? 3, level: plan.serviceLevelPct ?? 95, alert: plan.alertDays === null ? out.t("cli.poolRestockAlertOff") : out.t("cli.poolRestockAlertDays", { count: plan.alertDays }) }));
+    out.result({ accountId, poolId: v._0, ...plan });
   },
 };

@@ -13,7 +13,8 @@ import type { KeyrelayMigration } from "./column-types.ts";
  * - report_order_facts: what the rollups currently hold for each order, per pool and key batch:
  *   the refresher subtracts these and adds the recomputed ones in one transaction, so a crash
  *   never counts an order twice, and `report rebuild` can prove rollup == raw rows.
- * - pools.lead_time_days / service_level_pct: the forecast's reorder point (defaults 3 days, 95 %).
+ * - pools.lead_time_days / service_level_pct: the forecast's reorder point (defaults 3 days, 95 %);
+ *   low_stock_days / cover_alerted_at: the alert on days of cover (its own once-per-dip flag).
  * - report_daily: sums per account, local day (the account's time zone), pool, batch, store,
  *   platform, channel (retail or the reseller) and currency.
  */
@@ -69,6 +70,9 @@ export const reports: KeyrelayMigration = {
     // The forecast's restock plan per pool: days a supplier takes, and the service level to plan for.
     await db.schema.alterTable("pools").addColumn("lead_time_days", "integer").execute();
     await db.schema.alterTable("pools").addColumn("service_level_pct", "integer").execute();
+    // Alert when the forecast says the stock lasts this many days or fewer (null = off), once per dip.
+    await db.schema.alterTable("pools").addColumn("low_stock_days", "integer").execute();
+    await db.schema.alterTable("pools").addColumn("cover_alerted_at", t.timestamp).execute();
 
     // Every order that exists now is dirty once: the first refresh builds the rollups.
     await sql`insert into report_dirty_orders (order_id, version) select id, 1 from orders`.execute(db);

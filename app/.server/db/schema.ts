@@ -147,6 +147,8 @@ export interface PoolsTable {
   /** Forecast restock plan (0012): the supplier's lead time and the service level; null = defaults. */
   lead_time_days: Generated<number | null>;
   service_level_pct: Generated<number | null>;
+  low_stock_days: Generated<number | null>;
+  cover_alerted_at: Generated<Timestamp | null>;
 }
 
 export type BatchStatus = "importing" | "committing" | "active" | "aborted";

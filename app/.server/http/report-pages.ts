@@ -5,6 +5,7 @@ import { KeyrelayError } from "../domain/errors.ts";
 import { daysBetween, type Bucket } from "../domain/report-day.ts";
 import { getPoolForecast } from "../use-cases/get-pool-forecast.ts";
 import { getDeliveryReport, getMarginReport, getProductReport, getRepurchaseReport, getSalesReport, MARGIN_GROUPS, resolveReportRange, type MarginGroup } from "../use-cases/get-reports.ts";
+import { setRestockPlan } from "../use-cases/manage-restock-plan.ts";
 import { deliveryCsv, marginCsv, productsCsv, repurchaseCsv, salesCsv } from "../use-cases/report-csv.ts";
 import { errorData, notFound, statusOf, type PageArgs, type PageError } from "./pool-pages.ts";
 import { readForm } from "./read-form.ts";
@@ -58,10 +59,13 @@ export async function reportsLoader({ request, context }: PageArgs, surface: Sur
   const best = byPool.currencies.flatMap((c) => c.rows).sort((a, b) => b.units - a.units)[0]?.key;
   const poolId = pools.some((p) => p.id === asked) ? asked : pools.some((p) => p.id === best) ? best : pools[0]?.id;
   const forecast = poolId ? await getPoolForecast(s, admin.accountId, poolId, { days: 30 }) : null;
+  const plan = poolId ? await s.db.selectFrom("pools").select(["lead_time_days", "service_level_pct", "low_stock_days"]).where("id", "=", poolId).executeTakeFirst() : undefined;
   return {
     base: admin.base,
     csrf: admin.csrf,
     surface,
+    canPlan: admin.can("pools.manage"),
+    restockPlan: { leadTimeDays: plan?.lead_time_days ?? null, serviceLevelPct: plan?.service_level_pct ?? null, alertDays: plan?.low_stock_days ?? null },
     error,
     query: { range: range.preset, from: range.from, to: range.to, bucket, margin: marginBy, pool: poolId ?? null },
     today: range.today,
@@ -78,7 +82,10 @@ export async function reportsLoader({ request, context }: PageArgs, surface: Sur
   };
 }
 
-export type ReportsActionData = { ok: false; error: PageError } | { ok: true; intent: "reveal"; topBuyers: { buyer: string; orders: number; units: number; firstDay: string; lastDay: string }[] };
+export type ReportsActionData =
+  | { ok: false; error: PageError }
+  | { ok: true; intent: "reveal"; topBuyers: { buyer: string; orders: number; units: number; firstDay: string; lastDay: string }[] }
+  | { ok: true; intent: "restock"; poolId: string };
 
 export async function reportsAction({ request, context }: PageArgs, surface: Surface) {
   const s = context.services;
@@ -86,6 +93,12 @@ export async function reportsAction({ request, context }: PageArgs, surface: Sur
   try {
     const form = await readForm(request);
     admin.checkCsrf(form.get("csrf"));
+    if (form.get("intent") === "restock") {
+      await admin.require("pools.manage");
+      const poolId = form.get("poolId") ?? "";
+      await setRestockPlan(s, admin.accountId, poolId, { leadTimeDays: form.get("leadTimeDays"), serviceLevelPct: form.get("serviceLevelPct"), alertDays: form.get("alertDays") }, { ...admin.actor, ip: context.clientIp ?? null });
+      return data<ReportsActionData>({ ok: true, intent: "restock", poolId });
+    }
     const r = await getRepurchaseReport(s, admin.accountId, { from: form.get("from") ?? undefined, to: form.get("to") ?? undefined, reveal: true }, { ...admin.actor, ip: context.clientIp ?? null });
     return data<ReportsActionData>({ ok: true, intent: "reveal", topBuyers: r.topBuyers.map((b) => ({ buyer: b.email ?? b.buyer, orders: b.orders, units: b.units, firstDay: b.firstDay, lastDay: b.lastDay })) });
   } catch (e) {
