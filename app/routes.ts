@@ -26,6 +26,8 @@ function fulfilmentRoutes(surface: "admin" | "app") {
     // Risk control (issue 13): the review queue of held orders, the rules and allow / block lists.
     route("risk/reviews", `routes/${surface}.risk.reviews.tsx`),
     route("risk/rules", `routes/${surface}.risk.rules.tsx`),
+    route("reports", `routes/${surface}.reports.tsx`),
+    route("reports/export", `routes/${surface}.reports.export.ts`),
   ];
 }
 

@@ -25,6 +25,7 @@ import { storeAddWooCommerce, storeLink, storeLinkCode, storeList, storeSplitOff
 import { stockLocations, stockStatus, stockSync } from "./commands/stock.ts";
 import { teamInvite, teamList, teamRemove, teamSetRole } from "./commands/team.ts";
 import { settingsGet, settingsSet } from "./commands/settings.ts";
+import { forecast, poolRestock, reportDelivery, reportMargin, reportRebuild, reportRepurchase, reportSales } from "./commands/report.ts";
 import { riskListAdd, riskListRemove, riskListShow, riskReviewApprove, riskReviewDeny, riskReviewList, riskRulesAdd, riskRulesList, riskRulesRemove, riskRulesTest } from "./commands/risk.ts";
 import { resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerOrderRefund, resellerSuspend, resellerActivate, resellerTokenCreate, resellerTokenList, resellerTokenRevoke } from "./commands/reseller.ts";
 import { backupCreate, backupRestore, backupVerify } from "./commands/backup.ts";
@@ -88,6 +89,13 @@ const commands: Record<string, Command> = {
   "backup create": backupCreate,
   "backup verify": backupVerify,
   "backup restore": backupRestore,
+  "report sales": reportSales,
+  "report margin": reportMargin,
+  "report repurchase": reportRepurchase,
+  "report delivery": reportDelivery,
+  "report rebuild": reportRebuild,
+  forecast,
+  "pool restock": poolRestock,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

@@ -22,6 +22,8 @@ import { scheduleReconciliation } from "../app/.server/use-cases/reconcile-store
 import { scheduleStockDriftRepair } from "../app/.server/use-cases/repair-stock-drift.ts";
 import { runScheduledBackup } from "../app/.server/use-cases/scheduled-backup.ts";
 import { startHeartbeat } from "../app/.server/runtime/process-heartbeat.ts";
+import { refreshReportRollups } from "../app/.server/use-cases/refresh-report-rollups.ts";
+import { checkCoverAlerts } from "../app/.server/use-cases/check-cover-alerts.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({ options: { role: { type: "string", default: "all" } } });
@@ -133,6 +135,19 @@ if (role !== "web") {
     void backup();
     setInterval(() => void backup(), Math.min(config.backup.intervalMs, 5 * 60_000)).unref();
   }
+  // Report rollups: changed orders folded in off the order path, one run at a time.
+  let refreshing = false;
+  const refreshReports = async () => {
+    if (refreshing || stopping) return;
+    refreshing = true;
+    await refreshReportRollups(services, { maxBatches: 50 })
+      .catch((e) => log.error({ err: (e as Error).message }, "report refresh failed"))
+      .finally(() => (refreshing = false));
+  };
+  setInterval(() => void refreshReports(), config.reports.refreshIntervalMs).unref();
+  // Days-of-cover alerts: each pool that has one is forecast and checked.
+  const coverAlerts = () => checkCoverAlerts(services).catch((e) => log.error({ err: (e as Error).message }, "days-of-cover check failed"));
+  setInterval(() => void coverAlerts(), config.reports.coverAlertIntervalMs).unref();
 }
 
 async function shutdown(signal: string) {

@@ -90,6 +90,10 @@ const EnvSchema = z.object({
   STOCK_SYNC_WINDOW_MS: positiveInt.max(600_000).default(2_000),
   // How often host stock is read back and hand edits corrected.
   STOCK_DRIFT_INTERVAL_MINUTES: positiveInt.default(60),
+  // How often changed orders are folded into the report rollups (a report read also folds them in).
+  REPORTS_REFRESH_INTERVAL_MS: positiveInt.min(500).max(3_600_000).default(10_000),
+  // How often pools with a days-of-cover alert are forecast and checked.
+  COVER_ALERT_INTERVAL_MINUTES: positiveInt.max(1440).default(60),
   // How long a signed key-page link (in the order note and the email) stays valid.
   BUYER_LINK_DAYS: positiveInt.max(3650).default(30),
   // Buyer key page and extension endpoint: requests per minute per IP (per shop: 20× that).
@@ -166,6 +170,8 @@ export interface Config {
   };
   /** Stock sync: the coalescing window, and how often drift repair reads host stock back. */
   stock: { syncWindowMs: number; driftIntervalMs: number };
+  /** Report rollups: how often the worker folds changed orders in. */
+  reports: { refreshIntervalMs: number; coverAlertIntervalMs: number };
   /** The buyer's key page and the checkout extension's endpoint. */
   buyer: { linkDays: number; ratePerMinute: number };
   /** The reseller API's default rate limit per token. */
@@ -273,6 +279,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       reconcileLookbackMs: e.RECONCILE_LOOKBACK_HOURS * 3_600_000,
     },
     stock: { syncWindowMs: e.STOCK_SYNC_WINDOW_MS, driftIntervalMs: e.STOCK_DRIFT_INTERVAL_MINUTES * 60_000 },
+    reports: { refreshIntervalMs: e.REPORTS_REFRESH_INTERVAL_MS, coverAlertIntervalMs: e.COVER_ALERT_INTERVAL_MINUTES * 60_000 },
     buyer: { linkDays: e.BUYER_LINK_DAYS, ratePerMinute: e.BUYER_RATE_LIMIT_PER_MINUTE },
     resellerApi: { ratePerSecond: e.RESELLER_API_RATE_PER_SECOND, burst: e.RESELLER_API_BURST },
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },

@@ -13,9 +13,12 @@ import resellersZhCN from "./locales/features/resellers.zh-CN.json" with { type:
 import backupsEn from "./locales/features/backups.en.json" with { type: "json" };
 import backupsZhCN from "./locales/features/backups.zh-CN.json" with { type: "json" };
 
+import reportsEn from "./locales/features/reports.en.json" with { type: "json" };
+import reportsZhCN from "./locales/features/reports.zh-CN.json" with { type: "json" };
+
 export const featureCatalogs: { en: Catalog[]; "zh-CN": Catalog[] } = {
-  en: [riskEn, resellersEn, backupsEn],
-  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN],
+  en: [riskEn, resellersEn, backupsEn, reportsEn],
+  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN],
 };
 
 /** Deep-merges catalogs; throws naming the first key two of them define. */

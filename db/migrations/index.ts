@@ -9,6 +9,7 @@ import { accountSettings } from "./0008-account-settings.ts";
 import { twoFactor } from "./0009-two-factor.ts";
 import { risk } from "./0010-risk.ts";
 import { resellers } from "./0011-resellers.ts";
+import { reports } from "./0012-reports.ts";
 import { backups } from "./0013-backups.ts";
 
 /** Every migration in order. Names are permanent: never rename or reorder one that has shipped. */
@@ -23,5 +24,6 @@ export const migrations: Record<string, KeyrelayMigration> = {
   "0009-two-factor": twoFactor,
   "0010-risk": risk,
   "0011-resellers": resellers,
+  "0012-reports": reports,
   "0013-backups": backups,
 };

@@ -144,6 +144,11 @@ export interface PoolsTable {
   updated_at: Timestamp;
   /** Migration 0011: the price resellers' discounts start from, in `currency` (insert optional). */
   list_price_minor: Generated<number | null>;
+  /** Forecast restock plan (0012): the supplier's lead time and the service level; null = defaults. */
+  lead_time_days: Generated<number | null>;
+  service_level_pct: Generated<number | null>;
+  low_stock_days: Generated<number | null>;
+  cover_alerted_at: Generated<Timestamp | null>;
 }
 
 export type BatchStatus = "importing" | "committing" | "active" | "aborted";
@@ -677,6 +682,9 @@ export interface Database {
   reseller_idempotency_keys: ResellerIdempotencyKeysTable;
   backup_runs: BackupRunsTable;
   app_processes: AppProcessesTable;
+  report_dirty_orders: ReportDirtyOrdersTable;
+  report_order_facts: ReportOrderFactsTable;
+  report_daily: ReportDailyTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -701,3 +709,58 @@ export type WebhookEvent = Selectable<WebhookEventsTable>;
 export type Reseller = Selectable<ResellersTable>;
 export type ResellerToken = Selectable<ResellerTokensTable>;
 export type ResellerLedgerEntry = Selectable<ResellerLedgerTable>;
+
+/** Report measures (0012): summable counts and minor-unit amounts, the same in facts and rollups. */
+export interface ReportMeasureColumns {
+  orders_total: number;
+  orders_with_pool: number;
+  units: number;
+  revenue_minor: number;
+  unpriced_units: number;
+  delivered_units: number;
+  cost_minor: number;
+  cost_unknown_units: number;
+  refunded_units: number;
+  refunded_minor: number;
+  revoked_units: number;
+  returned_units: number;
+  backordered_units: number;
+  /** Units that waited for stock (backordered at any time), those since filled, and their summed wait. */
+  backorders_opened: number;
+  backorders_filled: number;
+  backorder_wait_s: number;
+}
+
+/** Orders whose report facts must be recomputed (filled by triggers; see 0012-reports). */
+export interface ReportDirtyOrdersTable {
+  order_id: string;
+  version: number;
+}
+
+/** What the rollups hold for one order, per pool and key batch ('' = units without a key). */
+export interface ReportOrderFactsTable extends ReportMeasureColumns {
+  order_id: string;
+  pool_id: string;
+  batch_id: string;
+  account_id: string;
+  day: string;
+  store_id: string;
+  platform: string;
+  channel: string;
+  currency: string;
+  buyer: string | null;
+  placed_at: Timestamp;
+  delivery_s: number | null;
+}
+
+/** Daily sums per account, local day, pool, batch, store, platform, channel and currency. */
+export interface ReportDailyTable extends ReportMeasureColumns {
+  account_id: string;
+  day: string;
+  pool_id: string;
+  batch_id: string;
+  store_id: string;
+  platform: string;
+  channel: string;
+  currency: string;
+}

@@ -10,7 +10,8 @@ export interface JobPayloads {
   "sync-stock": { accountId: string; poolId: string; mode?: "changes" | "verify"; retryBroken?: boolean };
   "reconcile-store": { storeId: string };
   "fill-backorders": { accountId: string; poolId: string };
-  "low-stock-alert": { accountId: string; poolId: string };
+  /** reason "cover": the days-of-cover alert (issue 15); otherwise the count threshold. */
+  "low-stock-alert": { accountId: string; poolId: string; reason?: "threshold" | "cover" };
 }
 
 export type JobName = keyof JobPayloads;

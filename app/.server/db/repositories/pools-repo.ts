@@ -2,11 +2,11 @@ import crypto from "node:crypto";
 import type { KeyState, Pool, PoolsTable } from "../schema.ts";
 import type { Executor } from "./job-rows.ts";
 
-export type PoolFields = Omit<PoolsTable, "id" | "account_id" | "created_at" | "updated_at" | "archived_at" | "low_stock_alerted_at" | "list_price_minor">;
+export type PoolFields = Omit<PoolsTable, "id" | "account_id" | "created_at" | "updated_at" | "archived_at" | "low_stock_alerted_at" | "list_price_minor" | "lead_time_days" | "service_level_pct" | "low_stock_days" | "cover_alerted_at">;
 
 export async function insertPool(db: Executor, accountId: string, fields: PoolFields): Promise<Pool> {
   const now = new Date().toISOString();
-  const row: Pool = { id: crypto.randomUUID(), account_id: accountId, ...fields, list_price_minor: null, low_stock_alerted_at: null, archived_at: null, created_at: now, updated_at: now };
+  const row: Pool = { id: crypto.randomUUID(), account_id: accountId, ...fields, list_price_minor: null, lead_time_days: null, service_level_pct: null, low_stock_days: null, cover_alerted_at: null, low_stock_alerted_at: null, archived_at: null, created_at: now, updated_at: now };
   await db.insertInto("pools").values(row).execute();
   return row;
 }
@@ -18,6 +18,28 @@ export async function updatePool(db: Executor, accountId: string, id: string, fi
     .set({ ...fields, updated_at: new Date().toISOString() })
     .where("account_id", "=", accountId)
     .where("id", "=", id)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** The forecast's restock plan of a pool (null = the defaults); false when there is no such pool here. */
+export async function setPoolRestockPlan(db: Executor, accountId: string, id: string, plan: { leadTimeDays: number | null; serviceLevelPct: number | null; alertDays: number | null }): Promise<boolean> {
+  const r = await db
+    .updateTable("pools")
+    .set({ lead_time_days: plan.leadTimeDays, service_level_pct: plan.serviceLevelPct, low_stock_days: plan.alertDays, updated_at: new Date().toISOString() })
+    .where("account_id", "=", accountId)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** The days-of-cover alert's once-per-dip flag; true when this call changed it (two racing checks alert once). */
+export async function setCoverAlerted(db: Executor, poolId: string, alerted: boolean): Promise<boolean> {
+  const r = await db
+    .updateTable("pools")
+    .set({ cover_alerted_at: alerted ? new Date().toISOString() : null })
+    .where("id", "=", poolId)
+    .where("cover_alerted_at", alerted ? "is" : "is not", null)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }

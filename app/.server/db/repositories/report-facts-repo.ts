@@ -1,0 +1,231 @@
+import { sql } from "kysely";
+import { REPORT_MEASURES, type FactLine, type FactOrder, type FactRow, type FactUnit, type Measures } from "../../domain/report-facts.ts";
+import type { FactDims } from "../../domain/report-facts.ts";
+import type { Dialect } from "../database.ts";
+import type { Executor } from "./job-rows.ts";
+
+/** What computeOrderFacts needs of one order, read in three queries for a whole batch. */
+export interface FactInput {
+  order: FactOrder;
+  timeZone: string;
+  lines: FactLine[];
+  units: FactUnit[];
+}
+
+export interface DirtyOrder {
+  orderId: string;
+  version: number;
+}
+
+const CHUNK = 400;
+
+function chunks<T>(list: readonly T[], n = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += n) out.push(list.slice(i, i + n));
+  return out;
+}
+
+export async function readDirtyOrders(db: Executor, limit: number): Promise<DirtyOrder[]> {
+  const rows = await db.selectFrom("report_dirty_orders").select(["order_id", "version"]).orderBy("order_id").limit(limit).execute();
+  return rows.map((r) => ({ orderId: r.order_id, version: Number(r.version) }));
+}
+
+export async function countDirtyOrders(db: Executor): Promise<number> {
+  const r = await db.selectFrom("report_dirty_orders").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Locks the dirty rows no other transaction holds (Postgres); SQLite's single writer needs none. */
+export async function lockDirtyOrders(db: Executor, dialect: Dialect, ids: readonly string[]): Promise<DirtyOrder[]> {
+  const out: DirtyOrder[] = [];
+  for (const part of chunks(ids)) {
+    let q = db.selectFrom("report_dirty_orders").select(["order_id", "version"]).where("order_id", "in", part);
+    if (dialect === "postgres") q = q.forUpdate().skipLocked();
+    for (const r of await q.execute()) out.push({ orderId: r.order_id, version: Number(r.version) });
+  }
+  return out;
+}
+
+/** Removes a dirty mark only at the version that was read: a change made meanwhile stays marked. */
+export async function clearDirtyOrders(db: Executor, done: readonly DirtyOrder[]): Promise<void> {
+  // Grouped by version (nearly all are 1–10), so a batch is a handful of statements.
+  const byVersion = new Map<number, string[]>();
+  for (const d of done) byVersion.set(d.version, [...(byVersion.get(d.version) ?? []), d.orderId]);
+  for (const [version, ids] of byVersion) {
+    for (const part of chunks(ids)) await db.deleteFrom("report_dirty_orders").where("order_id", "in", part).where("version", "=", version).execute();
+  }
+}
+
+export async function markOrdersDirty(db: Executor, accountId: string): Promise<void> {
+  await sql`insert into report_dirty_orders (order_id, version) select id, 1 from orders where account_id = ${accountId}
+            on conflict (order_id) do update set version = report_dirty_orders.version + 1`.execute(db);
+  // Facts of orders that no longer exist here (deleted, moved away) are recomputed too: to nothing.
+  await sql`insert into report_dirty_orders (order_id, version)
+            select distinct f.order_id, 1 from report_order_facts f where f.account_id = ${accountId}
+            and not exists (select 1 from orders o where o.id = f.order_id and o.account_id = ${accountId})
+            on conflict (order_id) do update set version = report_dirty_orders.version + 1`.execute(db);
+}
+
+export async function loadFactInputs(db: Executor, orderIds: readonly string[]): Promise<Map<string, FactInput>> {
+  const out = new Map<string, FactInput>();
+  for (const part of chunks(orderIds)) {
+    const orders = await db
+      .selectFrom("orders as o")
+      .innerJoin("accounts as a", "a.id", "o.account_id")
+      .leftJoin("stores as st", "st.id", "o.store_id")
+      .select(["o.id", "o.account_id", "o.store_id", "st.platform", "o.reseller_id", "o.email", "o.customer_id", "o.currency", "o.status", "o.risk_decision", "o.placed_at", "o.created_at", "a.time_zone"])
+      .where("o.id", "in", part)
+      .execute();
+    for (const o of orders) {
+      out.set(o.id, {
+        timeZone: o.time_zone,
+        order: {
+          id: o.id,
+          accountId: o.account_id,
+          storeId: o.store_id,
+          platform: o.platform ?? null,
+          resellerId: o.reseller_id,
+          email: o.email,
+          customerId: o.customer_id,
+          currency: o.currency,
+          status: o.status,
+          riskDecision: o.risk_decision,
+          placedAt: o.placed_at,
+          createdAt: o.created_at,
+        },
+        lines: [],
+        units: [],
+      });
+    }
+    const present = orders.map((o) => o.id);
+    if (present.length === 0) continue;
+    const lines = await db
+      .selectFrom("order_lines")
+      .select(["id", "order_id", "pool_id", "quantity", "refunded_quantity", "unit_price_minor", "units_per_item"])
+      .where("order_id", "in", present)
+      .execute();
+    const lineOrder = new Map<string, string>();
+    for (const l of lines) {
+      lineOrder.set(l.id, l.order_id);
+      out.get(l.order_id)!.lines.push({ id: l.id, poolId: l.pool_id, quantity: l.quantity, refundedQuantity: l.refunded_quantity, unitPriceMinor: l.unit_price_minor === null ? null : Number(l.unit_price_minor), unitsPerItem: l.units_per_item });
+    }
+    const lineIds = lines.map((l) => l.id);
+    for (const lp of chunks(lineIds)) {
+      const units = await db
+        .selectFrom("allocations as al")
+        .leftJoin("keys as k", "k.id", "al.key_id")
+        .leftJoin("key_batches as b", "b.id", "k.batch_id")
+        .leftJoin("pools as p", "p.id", "al.pool_id")
+        .select(["al.order_line_id", "al.unit_index", "al.status", "al.created_at", "al.fulfilled_at", "k.batch_id", "k.cost_minor", "b.currency as batch_currency", "p.currency as pool_currency"])
+        .where("al.order_line_id", "in", lp)
+        .execute();
+      for (const u of units) {
+        out.get(lineOrder.get(u.order_line_id)!)!.units.push({
+          lineId: u.order_line_id,
+          unitIndex: u.unit_index,
+          status: u.status,
+          batchId: u.batch_id ?? null,
+          costMinor: u.cost_minor === null || u.cost_minor === undefined ? null : Number(u.cost_minor),
+          costCurrency: u.batch_currency ?? u.pool_currency ?? null,
+          createdAt: u.created_at,
+          fulfilledAt: u.fulfilled_at,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function toFactRow(r: Record<string, unknown>): FactRow {
+  const m = Object.fromEntries(REPORT_MEASURES.map((k) => [k, Number(r[k])])) as Measures;
+  return {
+    orderId: r.order_id as string,
+    accountId: r.account_id as string,
+    buyer: (r.buyer as string | null) ?? null,
+    placedAt: r.placed_at as string,
+    deliveryS: r.delivery_s === null || r.delivery_s === undefined ? null : Number(r.delivery_s),
+    poolId: r.pool_id as string,
+    batchId: r.batch_id as string,
+    day: r.day as string,
+    storeId: r.store_id as string,
+    platform: r.platform as string,
+    channel: r.channel as string,
+    currency: r.currency as string,
+    ...m,
+  };
+}
+
+export async function readStoredFacts(db: Executor, orderIds: readonly string[]): Promise<FactRow[]> {
+  const out: FactRow[] = [];
+  for (const part of chunks(orderIds)) {
+    const rows = await db.selectFrom("report_order_facts").selectAll().where("order_id", "in", part).execute();
+    for (const r of rows) out.push(toFactRow(r as unknown as Record<string, unknown>));
+  }
+  return out;
+}
+
+export async function replaceFacts(db: Executor, orderIds: readonly string[], rows: readonly FactRow[]): Promise<void> {
+  for (const part of chunks(orderIds)) await db.deleteFrom("report_order_facts").where("order_id", "in", part).execute();
+  for (const part of chunks(rows, 100)) {
+    await db
+      .insertInto("report_order_facts")
+      .values(
+        part.map((r) => ({
+          order_id: r.orderId,
+          pool_id: r.poolId,
+          batch_id: r.batchId,
+          account_id: r.accountId,
+          day: r.day,
+          store_id: r.storeId,
+          platform: r.platform,
+          channel: r.channel,
+          currency: r.currency,
+          buyer: r.buyer,
+          placed_at: r.placedAt,
+          delivery_s: r.deliveryS,
+          ...measuresOf(r),
+        })),
+      )
+      .execute();
+  }
+}
+
+function measuresOf(m: Measures): Measures {
+  return Object.fromEntries(REPORT_MEASURES.map((k) => [k, m[k]])) as Measures;
+}
+
+const ROLLUP_KEY = ["account_id", "day", "pool_id", "batch_id", "store_id", "platform", "channel", "currency"] as const;
+
+/** Adds each delta to its rollup row (created at zero when missing). */
+export async function applyRollupDeltas(db: Executor, deltas: readonly { dims: FactDims & { accountId: string }; delta: Measures }[]): Promise<void> {
+  for (const part of chunks(deltas, 100)) {
+    await db
+      .insertInto("report_daily")
+      .values(
+        part.map(({ dims, delta }) => ({
+          account_id: dims.accountId,
+          day: dims.day,
+          pool_id: dims.poolId,
+          batch_id: dims.batchId,
+          store_id: dims.storeId,
+          platform: dims.platform,
+          channel: dims.channel,
+          currency: dims.currency,
+          ...measuresOf(delta),
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns([...ROLLUP_KEY]).doUpdateSet(Object.fromEntries(REPORT_MEASURES.map((m) => [m, sql`report_daily.${sql.ref(m)} + excluded.${sql.ref(m)}`])) as never),
+      )
+      .execute();
+  }
+}
+
+/** Recomputes an account's rollups from its facts in one statement pair (report rebuild). */
+export async function rebuildRollupsFromFacts(db: Executor, accountId: string): Promise<void> {
+  await db.deleteFrom("report_daily").where("account_id", "=", accountId).execute();
+  const sums = REPORT_MEASURES.map((m) => `sum(${m})`).join(", ");
+  const keys = ROLLUP_KEY.join(", ");
+  await sql`insert into report_daily (${sql.raw(keys)}, ${sql.raw(REPORT_MEASURES.join(", "))})
+            select ${sql.raw(keys)}, ${sql.raw(sums)} from report_order_facts where account_id = ${accountId} group by ${sql.raw(keys)}`.execute(db);
+}

@@ -1,0 +1,127 @@
+import { sql } from "kysely";
+import { REPORT_MEASURES, type Measures } from "../../domain/report-facts.ts";
+import type { DayRange } from "../../domain/report-day.ts";
+import type { Executor } from "./job-rows.ts";
+
+export type RollupDimension = "day" | "pool_id" | "batch_id" | "store_id" | "platform" | "channel" | "currency";
+
+export type RollupRow = Measures & Partial<Record<RollupDimension, string>>;
+
+/** Sums of every measure over a range, grouped by the dimensions asked for (always by currency). */
+export async function sumRollups(db: Executor, accountId: string, range: DayRange, by: readonly RollupDimension[], filter: { poolId?: string } = {}): Promise<RollupRow[]> {
+  const dims = [...new Set<RollupDimension>([...by, "currency"])];
+  let q = db
+    .selectFrom("report_daily")
+    .select(dims)
+    .select(REPORT_MEASURES.map((m) => sql<number>`sum(${sql.ref(m)})`.as(m)))
+    .where("account_id", "=", accountId)
+    .where("day", ">=", range.from)
+    .where("day", "<=", range.to);
+  if (filter.poolId) q = q.where("pool_id", "=", filter.poolId);
+  const rows = await q.groupBy(dims).execute();
+  return rows.map((r) => {
+    const out: Record<string, unknown> = {};
+    for (const d of dims) out[d] = (r as Record<string, unknown>)[d];
+    for (const m of REPORT_MEASURES) out[m] = Number((r as Record<string, unknown>)[m] ?? 0);
+    return out as RollupRow;
+  });
+}
+
+/** Units sold per local day of one pool (the forecast's history), days without sales left out. */
+export async function poolDailyUnits(db: Executor, accountId: string, poolId: string, range: DayRange): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom("report_daily")
+    .select(["day", sql<number>`sum(units)`.as("units")])
+    .where("account_id", "=", accountId)
+    .where("pool_id", "=", poolId)
+    .where("day", ">=", range.from)
+    .where("day", "<=", range.to)
+    .groupBy("day")
+    .execute();
+  return new Map(rows.map((r) => [r.day, Number(r.units)]));
+}
+
+export interface BuyerPurchase {
+  buyer: string;
+  orderId: string;
+  poolId: string;
+  day: string;
+  placedAt: string;
+  units: number;
+}
+
+/** Repurchase reads the per-order facts (indexed by account and day), one row per order and pool. */
+export async function buyerPurchases(db: Executor, accountId: string, range: DayRange): Promise<BuyerPurchase[]> {
+  const rows = await db
+    .selectFrom("report_order_facts")
+    .select(["buyer", "order_id", "pool_id", "day", "placed_at", sql<number>`sum(units)`.as("units")])
+    .where("account_id", "=", accountId)
+    .where("day", ">=", range.from)
+    .where("day", "<=", range.to)
+    .where("buyer", "is not", null)
+    .groupBy(["buyer", "order_id", "pool_id", "day", "placed_at"])
+    .execute();
+  return rows.map((r) => ({ buyer: r.buyer as string, orderId: r.order_id, poolId: r.pool_id, day: r.day, placedAt: r.placed_at, units: Number(r.units) }));
+}
+
+/** Every rollup row of an account (for the rebuild check). */
+export async function allRollupRows(db: Executor, accountId: string): Promise<(Measures & Record<RollupDimension | "account_id", string>)[]> {
+  const rows = await db.selectFrom("report_daily").selectAll().where("account_id", "=", accountId).execute();
+  return rows.map((r) => {
+    const out: Record<string, unknown> = { ...r };
+    for (const m of REPORT_MEASURES) out[m] = Number((r as Record<string, unknown>)[m]);
+    return out as Measures & Record<RollupDimension | "account_id", string>;
+  });
+}
+
+/** Paid → keys committed, in seconds, per order placed in the range (fully delivered orders only). */
+export async function deliveryTimes(db: Executor, accountId: string, range: DayRange): Promise<{ day: string; seconds: number }[]> {
+  const rows = await db
+    .selectFrom("report_order_facts")
+    .select(["day", "delivery_s"])
+    .where("account_id", "=", accountId)
+    .where("day", ">=", range.from)
+    .where("day", "<=", range.to)
+    .where("orders_total", "=", 1)
+    .where("delivery_s", "is not", null)
+    .execute();
+  return rows.map((r) => ({ day: r.day, seconds: Number(r.delivery_s) }));
+}
+
+export interface ProductSalesRow {
+  storeId: string;
+  productId: string | null;
+  variantId: string | null;
+  title: string | null;
+  currency: string;
+  orders: number;
+  units: number;
+  revenueMinor: number;
+}
+
+/**
+ * Sales per host product / variant: the period's per-order facts (local days) joined to their
+ * order lines. Not a rollup: products are many and change, and a range's facts are indexed.
+ */
+export async function productSales(db: Executor, accountId: string, range: DayRange): Promise<ProductSalesRow[]> {
+  const rows = await db
+    .selectFrom("report_order_facts as f")
+    .innerJoin("order_lines as l", (j) => j.onRef("l.order_id", "=", "f.order_id").onRef("l.pool_id", "=", "f.pool_id"))
+    .select([
+      "f.store_id",
+      "l.product_id",
+      "l.variant_id",
+      "f.currency",
+      sql<string | null>`max(l.title)`.as("title"),
+      sql<number>`count(distinct f.order_id)`.as("orders"),
+      sql<number>`sum(l.quantity)`.as("units"),
+      sql<number>`sum(l.quantity * coalesce(l.unit_price_minor, 0))`.as("revenue"),
+    ])
+    .where("f.account_id", "=", accountId)
+    .where("f.day", ">=", range.from)
+    .where("f.day", "<=", range.to)
+    .where("f.orders_with_pool", "=", 1)
+    .groupBy(["f.store_id", "l.product_id", "l.variant_id", "f.currency"])
+    .execute();
+  return rows.map((r) => ({ storeId: r.store_id, productId: r.product_id, variantId: r.variant_id, title: r.title, currency: r.currency, orders: Number(r.orders), units: Number(r.units), revenueMinor: Number(r.revenue) }));
+}

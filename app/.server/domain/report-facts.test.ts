@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import { addDays, bucketStart, checkRange, localDay, presetRange, previousRange } from "./report-day.ts";
+import { computeOrderFacts, rollupDelta, spread, type FactOrder } from "./report-facts.ts";
+import { maskBuyer, seriesOf } from "./report-figures.ts";
+import { median, summariseRepurchase } from "./report-repurchase.ts";
+import { zeroMeasures } from "./report-facts.ts";
+
+const AT = "2026-11-30T15:30:02.000Z";
+
+const order: FactOrder = {
+  id: "o1",
+  accountId: "a1",
+  storeId: "s1",
+  platform: "shopify",
+  resellerId: null,
+  email: "Ann@Example.com",
+  customerId: null,
+  currency: "USD",
+  status: "allocated",
+  riskDecision: "none",
+  placedAt: "2026-11-30T15:30:00.000Z",
+  createdAt: "2026-11-30T15:30:01.000Z",
+};
+
+describe("report days", () => {
+  it("an order at 23:30 in Shanghai belongs to that local day", () => {
+    expect(localDay("2026-11-30T15:30:00Z", "Asia/Shanghai")).toBe("2026-11-30");
+    expect(localDay("2026-11-30T16:30:00Z", "Asia/Shanghai")).toBe("2026-12-01");
+    expect(localDay("2026-11-30T16:30:00Z", "America/Los_Angeles")).toBe("2026-11-30");
+  });
+  it("weeks start on Monday, months on the 1st; the previous period has the same length", () => {
+    expect(bucketStart("2026-12-06", "week")).toBe("2026-11-30");
+    expect(bucketStart("2026-12-06", "month")).toBe("2026-12-01");
+    expect(previousRange({ from: "2026-11-01", to: "2026-11-30" })).toEqual({ from: "2026-10-02", to: "2026-10-31" });
+    expect(presetRange("7d", "2026-12-07")).toEqual({ from: "2026-12-01", to: "2026-12-07" });
+    expect(addDays("2024-02-28", 1)).toBe("2024-02-29");
+  });
+  it("refuses dates that are not real, reversed ranges and ranges over two years, naming the field", () => {
+    expect(() => checkRange("2026-02-30", "2026-03-01")).toThrow(expect.objectContaining({ field: "from", code: "report_invalid_day" }));
+    expect(() => checkRange("2026-03-02", "2026-03-01")).toThrow(expect.objectContaining({ field: "to", code: "report_range_reversed" }));
+    expect(() => checkRange("2020-01-01", "2026-03-01")).toThrow(expect.objectContaining({ code: "report_range_too_long" }));
+  });
+});
+
+describe("order facts", () => {
+  it("spreads a line's revenue over its units exactly", () => {
+    expect(spread(1000, 3)).toEqual([334, 333, 333]);
+    expect(spread(1000, 3).reduce((a, b) => a + b, 0)).toBe(1000);
+  });
+
+  it("splits by key batch, takes the cost only in the order's currency, and counts the order once", () => {
+    const rows = computeOrderFacts(
+      order,
+      [
+        { id: "l1", poolId: "pA", quantity: 3, refundedQuantity: 1, unitPriceMinor: 1000, unitsPerItem: 1 },
+        { id: "l2", poolId: "pB", quantity: 1, refundedQuantity: 0, unitPriceMinor: null, unitsPerItem: 2 },
+      ],
+      [
+        { lineId: "l1", unitIndex: 0, status: "allocated", batchId: "b1", costMinor: 400, costCurrency: "USD", createdAt: AT, fulfilledAt: AT },
+        { lineId: "l1", unitIndex: 1, status: "revoked", batchId: "b2", costMinor: 300, costCurrency: "CNY", createdAt: AT, fulfilledAt: AT },
+        { lineId: "l1", unitIndex: 2, status: "backordered", batchId: null, costMinor: null, costCurrency: null, createdAt: AT, fulfilledAt: null },
+        { lineId: "l2", unitIndex: 0, status: "allocated", batchId: "b3", costMinor: null, costCurrency: null, createdAt: AT, fulfilledAt: AT },
+      ],
+      "Asia/Shanghai",
+    );
+    const by = Object.fromEntries(rows.map((r) => [`${r.poolId}/${r.batchId}`, r]));
+    expect(Object.keys(by).sort()).toEqual(["pA/", "pA/b1", "pA/b2", "pB/", "pB/b3"]);
+    expect(by["pA/b1"]).toMatchObject({ units: 1, revenue_minor: 1000, cost_minor: 400, delivered_units: 1, day: "2026-11-30", buyer: "ann@example.com" });
+    expect(by["pA/b2"]).toMatchObject({ units: 1, revoked_units: 1, cost_minor: 0, cost_unknown_units: 1, delivered_units: 0 });
+    expect(by["pA/"]).toMatchObject({ units: 1, backordered_units: 1, refunded_units: 1, refunded_minor: 1000 });
+    expect(by["pB/b3"]).toMatchObject({ units: 1, unpriced_units: 1, cost_unknown_units: 1 });
+    expect(by["pB/"]).toMatchObject({ units: 1, unpriced_units: 1 });
+    expect(rows.reduce((n, r) => n + r.orders_total, 0)).toBe(1);
+    expect(rows.filter((r) => r.orders_with_pool === 1).map((r) => r.poolId)).toEqual(["pA", "pB"]);
+  });
+
+  it("ignored orders and denied orders count nothing; a held order's keys are not delivered", () => {
+    const lines = [{ id: "l1", poolId: "pA", quantity: 1, refundedQuantity: 0, unitPriceMinor: 100, unitsPerItem: 1 }];
+    const units = [{ lineId: "l1", unitIndex: 0, status: "allocated" as const, batchId: "b1", costMinor: 10, costCurrency: "USD", createdAt: AT, fulfilledAt: AT }];
+    expect(computeOrderFacts({ ...order, status: "ignored" }, lines, units, "UTC")).toEqual([]);
+    expect(computeOrderFacts({ ...order, riskDecision: "rejected" }, lines, units, "UTC")).toEqual([]);
+    expect(computeOrderFacts({ ...order, riskDecision: "hold" }, lines, units, "UTC")[0]).toMatchObject({ units: 1, delivered_units: 0 });
+  });
+
+  it("the delta of a recomputed order moves only what changed, and an order moved to another account leaves its old rows", () => {
+    const lines = [{ id: "l1", poolId: "pA", quantity: 2, refundedQuantity: 0, unitPriceMinor: 100, unitsPerItem: 1 }];
+    const before = computeOrderFacts(order, lines, [], "UTC");
+    const refunded = computeOrderFacts(order, [{ ...lines[0], refundedQuantity: 1 }], [], "UTC");
+    const d = [...rollupDelta(before, refunded).values()];
+    expect(d).toHaveLength(1);
+    expect(d[0].delta).toMatchObject({ refunded_units: 1, refunded_minor: 100, units: 0 });
+    const moved = computeOrderFacts({ ...order, accountId: "a2" }, lines, [], "UTC");
+    const m = [...rollupDelta(before, moved).values()];
+    expect(m.map((e) => [e.dims.accountId, e.delta.units])).toEqual([["a1", -2], ["a2", 2]]);
+  });
+});
+
+describe("delivery and backorders", () => {
+  it("times paid → last key for a fully delivered order, and counts units that waited on backorder", () => {
+    const lines = [{ id: "l1", poolId: "pA", quantity: 2, refundedQuantity: 0, unitPriceMinor: 100, unitsPerItem: 1 }];
+    const now = { lineId: "l1", unitIndex: 0, status: "allocated" as const, batchId: "b1", costMinor: 10, costCurrency: "USD", createdAt: "2026-11-30T15:30:03.000Z", fulfilledAt: "2026-11-30T15:30:03.000Z" };
+    const waiting = { ...now, unitIndex: 1, status: "backordered" as const, batchId: null, fulfilledAt: null };
+    const [open] = computeOrderFacts(order, lines, [now, waiting], "UTC").filter((r) => r.orders_total === 1);
+    expect(open.deliveryS).toBeNull();
+    const filled = { ...waiting, status: "allocated" as const, batchId: "b1", fulfilledAt: "2026-11-30T17:30:03.000Z" };
+    const rows = computeOrderFacts(order, lines, [now, filled], "UTC");
+    expect(rows.find((r) => r.orders_total === 1)?.deliveryS).toBe(2 * 3600 + 3);
+    expect(rows.reduce((n, r) => n + r.backorders_opened, 0)).toBe(1);
+    expect(rows.reduce((n, r) => n + r.backorders_filled, 0)).toBe(1);
+    expect(rows.reduce((n, r) => n + r.backorder_wait_s, 0)).toBe(7200);
+  });
+});
+
+describe("figures", () => {
+  it("series have every bucket, and buyers are masked", () => {
+    const m = { ...zeroMeasures(), units: 2 };
+    const s = seriesOf([{ day: "2026-12-02", measures: m }], { from: "2026-11-30", to: "2026-12-08" }, "week");
+    expect(s.map((p) => [p.start, p.measures.units])).toEqual([["2026-11-30", 2], ["2026-12-07", 0]]);
+    expect(maskBuyer("ann@example.com")).toBe("a***@example.com");
+  });
+
+  it("repurchase: share of buyers who bought again and the median days between purchases per pool", () => {
+    const p = (buyer: string, orderId: string, day: string, poolId = "pA") => ({ buyer, orderId, poolId, day, placedAt: `${day}T00:00:00Z`, units: 1 });
+    const r = summariseRepurchase([p("a", "1", "2026-11-01"), p("a", "2", "2026-11-08"), p("a", "3", "2026-11-22"), p("b", "4", "2026-11-02"), p("c", "5", "2026-11-03", "pB")]);
+    expect(r).toMatchObject({ buyers: 3, repeatBuyers: 1, repeatShare: 0.3333 });
+    expect(r.pools.find((x) => x.poolId === "pA")).toMatchObject({ buyers: 2, repeatBuyers: 1, medianDaysBetween: 10.5, gaps: 2 });
+    expect(r.topBuyers).toEqual([{ buyer: "a", orders: 3, units: 3, firstDay: "2026-11-01", lastDay: "2026-11-22" }]);
+    expect(median([])).toBeNull();
+  });
+});
