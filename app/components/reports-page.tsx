@@ -1,5 +1,5 @@
 import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { lazy, Suspense, useMemo, useState } from "react";
+import { lazy, Suspense, useMemo, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Form, useFetcher } from "react-router";
 import type { ReportsActionData, reportsLoader } from "../.server/http/report-pages.ts";
@@ -65,6 +65,23 @@ function ExportButton({ base, report, query }: { base: string; report: string; q
     <Button url={`${base}/reports/export?${params}`} download variant="plain">
       {t("reports.exportCsv")}
     </Button>
+  );
+}
+
+/** A report's card: its title, its CSV export, its content. */
+function ReportCard({ title, action, children }: { title: string; action?: ReactNode; children: ReactNode }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack align="space-between" blockAlign="center">
+          <Text as="h2" variant="headingMd">
+            {title}
+          </Text>
+          {action}
+        </InlineStack>
+        {children}
+      </BlockStack>
+    </Card>
   );
 }
 
@@ -183,49 +200,33 @@ export function ReportsPage({ data }: { data: ReportsData }) {
               </Card>
             )}
 
-            <Card>
-              <BlockStack gap="300">
-                <InlineStack align="space-between">
-                  <Text as="h2" variant="headingMd">
-                    {t("reports.sales.title")}
-                  </Text>
-                  <ExportButton base={base} report="sales" query={query} />
-                </InlineStack>
-                <Chart kind="line" series={salesSeries} formatY={(v) => (shown ? new Intl.NumberFormat(locale, { style: "currency", currency: shown, notation: "compact" }).format(v) : formatNumber(locale, v))} formatX={query.bucket === "month" ? (k) => k.slice(0, 7) : dayLabel} />
-                {c ? (
-                  <Text as="p" variant="bodySm" tone="subdued">
-                    {t("reports.sales.previous", { revenue: fmt(c.previousTotals.revenueMinor), orders: n(c.previousTotals.orders) })}
-                  </Text>
-                ) : null}
-              </BlockStack>
-            </Card>
+            <ReportCard title={t("reports.sales.title")} action=<ExportButton base={base} report="sales" query={query} />>
+              <Chart kind="line" series={salesSeries} formatY={(v) => (shown ? new Intl.NumberFormat(locale, { style: "currency", currency: shown, notation: "compact" }).format(v) : formatNumber(locale, v))} formatX={query.bucket === "month" ? (k) => k.slice(0, 7) : dayLabel} />
+              {c ? (
+                <Text as="p" variant="bodySm" tone="subdued">
+                  {t("reports.sales.previous", { revenue: fmt(c.previousTotals.revenueMinor), orders: n(c.previousTotals.orders) })}
+                </Text>
+              ) : null}
+            </ReportCard>
 
-            <Card>
-              <BlockStack gap="300">
-                <InlineStack align="space-between">
-                  <Text as="h2" variant="headingMd">
-                    {t("reports.best.title")}
-                  </Text>
-                  <ExportButton base={base} report="pools" query={query} />
-                </InlineStack>
-                <DataTable
-                  columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
-                  headings={[t("reports.columns.pool"), t("reports.columns.orders"), t("reports.columns.keys"), t("reports.columns.revenue"), t("reports.columns.share")]}
-                  rows={poolRows.map((r) => [r.label, n(r.orders), n(r.units), fmt(r.revenueMinor), pct(locale, r.shareOfRevenue)])}
-                />
-                <InlineStack align="space-between">
-                  <Text as="h3" variant="headingSm">
-                    {t("reports.best.products")}
-                  </Text>
-                  <ExportButton base={base} report="products" query={query} />
-                </InlineStack>
-                <DataTable
-                  columnContentTypes={["text", "text", "numeric", "numeric", "numeric", "numeric"]}
-                  headings={[t("reports.columns.product"), t("reports.columns.store"), t("reports.columns.orders"), t("reports.columns.items"), t("reports.columns.revenue"), t("reports.columns.share")]}
-                  rows={productRows.map((r) => [r.title ?? [r.productId, r.variantId].filter(Boolean).join(" / "), r.storeName || t("reports.channels.api"), n(r.orders), n(r.units), fmt(r.revenueMinor), pct(locale, r.shareOfRevenue)])}
-                />
-              </BlockStack>
-            </Card>
+            <ReportCard title={t("reports.best.title")} action=<ExportButton base={base} report="pools" query={query} />>
+              <DataTable
+                columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
+                headings={[t("reports.columns.pool"), t("reports.columns.orders"), t("reports.columns.keys"), t("reports.columns.revenue"), t("reports.columns.share")]}
+                rows={poolRows.map((r) => [r.label, n(r.orders), n(r.units), fmt(r.revenueMinor), pct(locale, r.shareOfRevenue)])}
+              />
+              <InlineStack align="space-between">
+                <Text as="h3" variant="headingSm">
+                  {t("reports.best.products")}
+                </Text>
+                <ExportButton base={base} report="products" query={query} />
+              </InlineStack>
+              <DataTable
+                columnContentTypes={["text", "text", "numeric", "numeric", "numeric", "numeric"]}
+                headings={[t("reports.columns.product"), t("reports.columns.store"), t("reports.columns.orders"), t("reports.columns.items"), t("reports.columns.revenue"), t("reports.columns.share")]}
+                rows={productRows.map((r) => [r.title ?? [r.productId, r.variantId].filter(Boolean).join(" / "), r.storeName || t("reports.channels.api"), n(r.orders), n(r.units), fmt(r.revenueMinor), pct(locale, r.shareOfRevenue)])}
+              />
+            </ReportCard>
 
             <Card>
               <BlockStack gap="300">
@@ -268,36 +269,20 @@ export function ReportsPage({ data }: { data: ReportsData }) {
             </Card>
 
             <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
-              <Card>
-                <BlockStack gap="300">
-                  <InlineStack align="space-between">
-                    <Text as="h2" variant="headingMd">
-                      {t("reports.channels.stores")}
-                    </Text>
-                    <ExportButton base={base} report="stores" query={query} />
-                  </InlineStack>
-                  <DataTable
-                    columnContentTypes={["text", "numeric", "numeric", "numeric"]}
-                    headings={[t("reports.columns.store"), t("reports.columns.orders"), t("reports.columns.revenue"), t("reports.columns.share")]}
-                    rows={storeRows.map((r) => [r.key === "" ? t("reports.channels.api") : `${r.label} · ${t(`reports.platform.${r.platform ?? "api"}`, { defaultValue: r.platform })}`, n(r.orders), fmt(r.revenueMinor), pct(locale, r.shareOfRevenue)])}
-                  />
-                </BlockStack>
-              </Card>
-              <Card>
-                <BlockStack gap="300">
-                  <InlineStack align="space-between">
-                    <Text as="h2" variant="headingMd">
-                      {t("reports.channels.title")}
-                    </Text>
-                    <ExportButton base={base} report="channels" query={query} />
-                  </InlineStack>
-                  <DataTable
-                    columnContentTypes={["text", "numeric", "numeric", "numeric"]}
-                    headings={[t("reports.columns.channel"), t("reports.columns.orders"), t("reports.columns.revenue"), t("reports.columns.share")]}
-                    rows={channelRows.map((r) => [r.key === "retail" ? t("reports.channels.retail") : t("reports.channels.reseller", { name: r.label }), n(r.orders), fmt(r.revenueMinor), pct(locale, r.shareOfRevenue)])}
-                  />
-                </BlockStack>
-              </Card>
+              <ReportCard title={t("reports.channels.stores")} action=<ExportButton base={base} report="stores" query={query} />>
+                <DataTable
+                  columnContentTypes={["text", "numeric", "numeric", "numeric"]}
+                  headings={[t("reports.columns.store"), t("reports.columns.orders"), t("reports.columns.revenue"), t("reports.columns.share")]}
+                  rows={storeRows.map((r) => [r.key === "" ? t("reports.channels.api") : `${r.label} · ${t(`reports.platform.${r.platform ?? "api"}`, { defaultValue: r.platform })}`, n(r.orders), fmt(r.revenueMinor), pct(locale, r.shareOfRevenue)])}
+                />
+              </ReportCard>
+              <ReportCard title={t("reports.channels.title")} action=<ExportButton base={base} report="channels" query={query} />>
+                <DataTable
+                  columnContentTypes={["text", "numeric", "numeric", "numeric"]}
+                  headings={[t("reports.columns.channel"), t("reports.columns.orders"), t("reports.columns.revenue"), t("reports.columns.share")]}
+                  rows={channelRows.map((r) => [r.key === "retail" ? t("reports.channels.retail") : t("reports.channels.reseller", { name: r.label }), n(r.orders), fmt(r.revenueMinor), pct(locale, r.shareOfRevenue)])}
+                />
+              </ReportCard>
             </InlineGrid>
 
             <Card>
@@ -318,64 +303,48 @@ export function ReportsPage({ data }: { data: ReportsData }) {
               </BlockStack>
             </Card>
 
-            <Card>
-              <BlockStack gap="300">
-                <InlineStack align="space-between">
-                  <Text as="h2" variant="headingMd">
-                    {t("reports.delivery.title")}
-                  </Text>
-                  <ExportButton base={base} report="delivery" query={query} />
-                </InlineStack>
-                <Text as="p">
-                  {t("reports.delivery.summary", { orders: n(delivery.totals.orders), p50: duration(delivery.totals.p50Seconds), p95: duration(delivery.totals.p95Seconds) })}
-                </Text>
-                <Text as="p" tone="subdued">
-                  {t("reports.delivery.backorders", { opened: n(delivery.totals.backordersOpened), filled: n(delivery.totals.backordersFilled), wait: duration(delivery.totals.meanWaitSeconds) })}
-                </Text>
-                <Chart kind="line" series={deliverySeries} formatY={(v) => t("reports.delivery.axisMinutes", { value: formatNumber(locale, v) })} formatX={dayLabel} height={200} />
-              </BlockStack>
-            </Card>
+            <ReportCard title={t("reports.delivery.title")} action=<ExportButton base={base} report="delivery" query={query} />>
+              <Text as="p">
+                {t("reports.delivery.summary", { orders: n(delivery.totals.orders), p50: duration(delivery.totals.p50Seconds), p95: duration(delivery.totals.p95Seconds) })}
+              </Text>
+              <Text as="p" tone="subdued">
+                {t("reports.delivery.backorders", { opened: n(delivery.totals.backordersOpened), filled: n(delivery.totals.backordersFilled), wait: duration(delivery.totals.meanWaitSeconds) })}
+              </Text>
+              <Chart kind="line" series={deliverySeries} formatY={(v) => t("reports.delivery.axisMinutes", { value: formatNumber(locale, v) })} formatX={dayLabel} height={200} />
+            </ReportCard>
 
-            <Card>
-              <BlockStack gap="300">
-                <InlineStack align="space-between">
-                  <Text as="h2" variant="headingMd">
-                    {t("reports.repurchase.title")}
-                  </Text>
-                  <ExportButton base={base} report="repurchase" query={query} />
-                </InlineStack>
-                <Text as="p">{t("reports.repurchase.summary", { buyers: n(repurchase.buyers), repeat: n(repurchase.repeatBuyers), share: pct(locale, repurchase.repeatShare) })}</Text>
-                <DataTable
-                  columnContentTypes={["text", "numeric", "numeric", "numeric"]}
-                  headings={[t("reports.columns.pool"), t("reports.columns.buyers"), t("reports.columns.repeatBuyers"), t("reports.columns.cycle")]}
-                  rows={repurchase.pools.map((p) => [p.label, n(p.buyers), n(p.repeatBuyers), p.medianDaysBetween === null ? "—" : t("reports.repurchase.days", { count: p.medianDaysBetween })])}
-                />
-                {repurchase.topBuyers.length > 0 ? (
-                  <BlockStack gap="200">
-                    <InlineStack align="space-between" blockAlign="center">
-                      <Text as="h3" variant="headingSm">
-                        {t("reports.repurchase.top")}
-                      </Text>
-                      {revealed ? null : (
-                        <reveal.Form method="post">
-                          <input type="hidden" name="csrf" value={csrf} />
-                          <input type="hidden" name="from" value={query.from} />
-                          <input type="hidden" name="to" value={query.to} />
-                          <Button submit variant="plain" loading={reveal.state !== "idle"}>
-                            {t("reports.repurchase.reveal")}
-                          </Button>
-                        </reveal.Form>
-                      )}
-                    </InlineStack>
-                    <DataTable
-                      columnContentTypes={["text", "numeric", "numeric", "text"]}
-                      headings={[t("reports.columns.buyer"), t("reports.columns.orders"), t("reports.columns.keys"), t("reports.columns.period")]}
-                      rows={(revealed ?? repurchase.topBuyers).map((b) => [b.buyer, n(b.orders), n(b.units), `${b.firstDay} – ${b.lastDay}`])}
-                    />
-                  </BlockStack>
-                ) : null}
-              </BlockStack>
-            </Card>
+            <ReportCard title={t("reports.repurchase.title")} action=<ExportButton base={base} report="repurchase" query={query} />>
+              <Text as="p">{t("reports.repurchase.summary", { buyers: n(repurchase.buyers), repeat: n(repurchase.repeatBuyers), share: pct(locale, repurchase.repeatShare) })}</Text>
+              <DataTable
+                columnContentTypes={["text", "numeric", "numeric", "numeric"]}
+                headings={[t("reports.columns.pool"), t("reports.columns.buyers"), t("reports.columns.repeatBuyers"), t("reports.columns.cycle")]}
+                rows={repurchase.pools.map((p) => [p.label, n(p.buyers), n(p.repeatBuyers), p.medianDaysBetween === null ? "—" : t("reports.repurchase.days", { count: p.medianDaysBetween })])}
+              />
+              {repurchase.topBuyers.length > 0 ? (
+                <BlockStack gap="200">
+                  <InlineStack align="space-between" blockAlign="center">
+                    <Text as="h3" variant="headingSm">
+                      {t("reports.repurchase.top")}
+                    </Text>
+                    {revealed ? null : (
+                      <reveal.Form method="post">
+                        <input type="hidden" name="csrf" value={csrf} />
+                        <input type="hidden" name="from" value={query.from} />
+                        <input type="hidden" name="to" value={query.to} />
+                        <Button submit variant="plain" loading={reveal.state !== "idle"}>
+                          {t("reports.repurchase.reveal")}
+                        </Button>
+                      </reveal.Form>
+                    )}
+                  </InlineStack>
+                  <DataTable
+                    columnContentTypes={["text", "numeric", "numeric", "text"]}
+                    headings={[t("reports.columns.buyer"), t("reports.columns.orders"), t("reports.columns.keys"), t("reports.columns.period")]}
+                    rows={(revealed ?? repurchase.topBuyers).map((b) => [b.buyer, n(b.orders), n(b.units), `${b.firstDay} – ${b.lastDay}`])}
+                  />
+                </BlockStack>
+              ) : null}
+            </ReportCard>
 
             <Card>
               <BlockStack gap="300">

@@ -79,7 +79,21 @@ async function bruteForce(s: TestServices, accountId: string): Promise<Map<strin
 }
 
 async function fromRollups(s: TestServices, accountId: string): Promise<Map<string, Record<string, number>>> {
-  const rows = await sumRollups(s.db, accountId, { from: "2000-01-01", to: "2100-01-01" }, ["day", "pool_id"]);
+  // Grouped by store too, so the fine table (report_daily) answers; folded back to day and pool below.
+  const fine = await sumRollups(s.db, accountId, { from: "2000-01-01", to: "2100-01-01" }, ["day", "pool_id", "store_id"]);
+  const coarse = await sumRollups(s.db, accountId, { from: "2000-01-01", to: "2100-01-01" }, ["day", "pool_id"]);
+  const folded = new Map<string, (typeof coarse)[number]>();
+  for (const r of fine) {
+    const k = `${r.day}|${r.pool_id}|${r.currency}`;
+    const into = folded.get(k) ?? ({ ...r, store_id: undefined } as (typeof coarse)[number]);
+    if (folded.has(k)) for (const m of Object.keys(r) as (keyof typeof r)[]) if (typeof r[m] === "number") (into as Record<string, unknown>)[m] = (into[m] as number) + (r[m] as number);
+    folded.set(k, into);
+  }
+  for (const r of coarse) {
+    const f = folded.get(`${r.day}|${r.pool_id}|${r.currency}`);
+    if (f && f.units !== r.units) throw new Error(`report_daily and report_daily_pool differ on ${r.day} ${r.pool_id}`);
+  }
+  const rows = coarse;
   const out = new Map<string, Record<string, number>>();
   for (const r of rows) {
     if (r.units === 0 && r.orders_with_pool === 0) continue;
@@ -213,9 +227,11 @@ for (const { dialect, available } of dialects) {
 
     it("rebuild puts damaged rollups right and proves them against the raw rows", async () => {
       await s.db.updateTable("report_daily").set({ units: 999 }).where("account_id", "=", shop.accountId).where("day", "=", "2026-11-30").execute();
+      await s.db.updateTable("report_daily_pool").set({ revenue_minor: 1 }).where("account_id", "=", shop.accountId).where("day", "=", "2026-12-01").execute();
       const damaged = await checkReportRollups(s, shop.accountId);
       expect(damaged.ok).toBe(false);
       expect(damaged.mismatches[0]).toMatchObject({ measure: "units", stored: 999 });
+      expect(damaged.mismatches.some((m) => m.key.startsWith("pool-level|") && m.measure === "revenue_minor" && m.stored === 1)).toBe(true);
       const rebuilt = await rebuildReportRollups(s, shop.accountId, cli);
       expect(rebuilt.check.ok).toBe(true);
       expect(await fromRollups(s, shop.accountId)).toEqual(await bruteForce(s, shop.accountId));

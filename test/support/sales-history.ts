@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Database } from "../../app/.server/db/schema.ts";
 import { seededRandom } from "./seeded-random.ts";
 
@@ -62,6 +62,7 @@ export async function writeSalesHistory(db: Kysely<Database>, o: HistoryOptions)
   let orders = 0;
   let keys = 0;
   let buffer: { order: Record<string, unknown>; line: Record<string, unknown>; pool: HistoryPool; refunded: boolean }[] = [];
+  let flushes = 0;
   const flush = async () => {
     if (buffer.length === 0) return;
     const part = buffer;
@@ -104,6 +105,8 @@ export async function writeSalesHistory(db: Kysely<Database>, o: HistoryOptions)
       keys += keyRows.length;
     });
     o.onProgress?.(orders);
+    // SQLite: keep the WAL small during a bulk write (see report rebuild).
+    if (++flushes % 20 === 0) await sql`pragma wal_checkpoint(RESTART)`.execute(db).catch(() => undefined);
   };
   for (let d = 0; d < o.days; d++) {
     const dayStart = start + d * 86_400_000;

@@ -685,6 +685,7 @@ export interface Database {
   report_dirty_orders: ReportDirtyOrdersTable;
   report_order_facts: ReportOrderFactsTable;
   report_daily: ReportDailyTable;
+  report_daily_pool: ReportDailyPoolTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -762,5 +763,13 @@ export interface ReportDailyTable extends ReportMeasureColumns {
   store_id: string;
   platform: string;
   channel: string;
+  currency: string;
+}
+
+/** Daily sums per account, local day, pool and currency (a coarser copy of report_daily). */
+export interface ReportDailyPoolTable extends ReportMeasureColumns {
+  account_id: string;
+  day: string;
+  pool_id: string;
   currency: string;
 }

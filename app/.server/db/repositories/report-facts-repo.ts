@@ -198,6 +198,7 @@ const ROLLUP_KEY = ["account_id", "day", "pool_id", "batch_id", "store_id", "pla
 
 /** Adds each delta to its rollup row (created at zero when missing). */
 export async function applyRollupDeltas(db: Executor, deltas: readonly { dims: FactDims & { accountId: string }; delta: Measures }[]): Promise<void> {
+  await applyPoolDeltas(db, deltas);
   for (const part of chunks(deltas, 100)) {
     await db
       .insertInto("report_daily")
@@ -221,6 +222,35 @@ export async function applyRollupDeltas(db: Executor, deltas: readonly { dims: F
   }
 }
 
+const POOL_KEY = ["account_id", "day", "pool_id", "currency"] as const;
+
+/** The same deltas summed to (account, day, pool, currency), for report_daily_pool. */
+function poolDeltas(deltas: readonly { dims: FactDims & { accountId: string }; delta: Measures }[]): { dims: FactDims & { accountId: string }; delta: Measures }[] {
+  const out = new Map<string, { dims: FactDims & { accountId: string }; delta: Measures }>();
+  for (const d of deltas) {
+    const k = [d.dims.accountId, d.dims.day, d.dims.poolId, d.dims.currency].join("\u0000");
+    let e = out.get(k);
+    if (!e) {
+      e = { dims: d.dims, delta: Object.fromEntries(REPORT_MEASURES.map((m) => [m, 0])) as Measures };
+      out.set(k, e);
+    }
+    for (const m of REPORT_MEASURES) e.delta[m] += d.delta[m];
+  }
+  return [...out.values()];
+}
+
+async function applyPoolDeltas(db: Executor, deltas: readonly { dims: FactDims & { accountId: string }; delta: Measures }[]): Promise<void> {
+  for (const part of chunks(poolDeltas(deltas), 100)) {
+    await db
+      .insertInto("report_daily_pool")
+      .values(part.map(({ dims, delta }) => ({ account_id: dims.accountId, day: dims.day, pool_id: dims.poolId, currency: dims.currency, ...measuresOf(delta) })))
+      .onConflict((oc) =>
+        oc.columns([...POOL_KEY]).doUpdateSet(Object.fromEntries(REPORT_MEASURES.map((m) => [m, sql`report_daily_pool.${sql.ref(m)} + excluded.${sql.ref(m)}`])) as never),
+      )
+      .execute();
+  }
+}
+
 /** Recomputes an account's rollups from its facts in one statement pair (report rebuild). */
 export async function rebuildRollupsFromFacts(db: Executor, accountId: string): Promise<void> {
   await db.deleteFrom("report_daily").where("account_id", "=", accountId).execute();
@@ -228,4 +258,8 @@ export async function rebuildRollupsFromFacts(db: Executor, accountId: string): 
   const keys = ROLLUP_KEY.join(", ");
   await sql`insert into report_daily (${sql.raw(keys)}, ${sql.raw(REPORT_MEASURES.join(", "))})
             select ${sql.raw(keys)}, ${sql.raw(sums)} from report_order_facts where account_id = ${accountId} group by ${sql.raw(keys)}`.execute(db);
+  await db.deleteFrom("report_daily_pool").where("account_id", "=", accountId).execute();
+  const poolKeys = POOL_KEY.join(", ");
+  await sql`insert into report_daily_pool (${sql.raw(poolKeys)}, ${sql.raw(REPORT_MEASURES.join(", "))})
+            select ${sql.raw(poolKeys)}, ${sql.raw(sums)} from report_daily where account_id = ${accountId} group by ${sql.raw(poolKeys)}`.execute(db);
 }

@@ -10,8 +10,10 @@ export type RollupRow = Measures & Partial<Record<RollupDimension, string>>;
 /** Sums of every measure over a range, grouped by the dimensions asked for (always by currency). */
 export async function sumRollups(db: Executor, accountId: string, range: DayRange, by: readonly RollupDimension[], filter: { poolId?: string } = {}): Promise<RollupRow[]> {
   const dims = [...new Set<RollupDimension>([...by, "currency"])];
+  // Day, pool and currency alone are answered by the coarse table; other dimensions need the fine one.
+  const coarse = dims.every((d) => d === "day" || d === "pool_id" || d === "currency");
   let q = db
-    .selectFrom("report_daily")
+    .selectFrom(coarse ? ("report_daily_pool" as "report_daily") : "report_daily")
     .select(dims)
     .select(REPORT_MEASURES.map((m) => sql<number>`sum(${sql.ref(m)})`.as(m)))
     .where("account_id", "=", accountId)
@@ -30,7 +32,7 @@ export async function sumRollups(db: Executor, accountId: string, range: DayRang
 /** Units sold per local day of one pool (the forecast's history), days without sales left out. */
 export async function poolDailyUnits(db: Executor, accountId: string, poolId: string, range: DayRange): Promise<Map<string, number>> {
   const rows = await db
-    .selectFrom("report_daily")
+    .selectFrom("report_daily_pool")
     .select(["day", sql<number>`sum(units)`.as("units")])
     .where("account_id", "=", accountId)
     .where("pool_id", "=", poolId)
