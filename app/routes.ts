@@ -69,4 +69,6 @@ export default [
   route("api/v1/orders/:orderId", "routes/api.v1.orders.$orderId.ts"),
   route("api/v1/balance", "routes/api.v1.balance._index.ts"),
   route("api/v1/balance/entries", "routes/api.v1.balance.entries.ts"),
+  route("api/v1/webhook-endpoints", "routes/api.v1.webhook-endpoints._index.ts"),
+  route("api/v1/webhook-endpoints/:endpointId", "routes/api.v1.webhook-endpoints.$endpointId.ts"),
 ] satisfies RouteConfig;

@@ -57,6 +57,8 @@ const EnvSchema = z.object({
   // Embedded default (`npm start`, no Redis): write-back, email and stock sync run on a second
   // thread, so answering webhooks and claiming keys keep the main thread to themselves.
   JOBS_THREAD: z.enum(["on", "off"]).default("on"),
+  // Reseller webhook endpoints must be https; "on" also accepts http (tests, a private network).
+  RESELLER_WEBHOOKS_ALLOW_HTTP: z.enum(["on", "off"]).default("off"),
   // Redis key prefix for BullMQ: two keyrelay installations can share one Redis.
   JOBS_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only").default("keyrelay"),
   // Sign-in limits (README, "Sign-in limits"). Per email and client (its IP, or a browser that
@@ -176,6 +178,8 @@ export interface Config {
   buyer: { linkDays: number; ratePerMinute: number };
   /** The reseller API's default rate limit per token. */
   resellerApi: { ratePerSecond: number; burst: number };
+  /** Webhooks to resellers: whether http endpoints are accepted (https always is). */
+  resellerWebhooks: { allowHttp: boolean };
   /** Prometheus metrics: exposed when `token` or `port` is set (see EnvSchema's METRICS_*). */
   metrics: { token?: string; port?: number; host: string };
   /** Backups: the folder, the schedule (0: off) and how many scheduled backups are kept. */
@@ -282,6 +286,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     reports: { refreshIntervalMs: e.REPORTS_REFRESH_INTERVAL_MS, coverAlertIntervalMs: e.COVER_ALERT_INTERVAL_MINUTES * 60_000 },
     buyer: { linkDays: e.BUYER_LINK_DAYS, ratePerMinute: e.BUYER_RATE_LIMIT_PER_MINUTE },
     resellerApi: { ratePerSecond: e.RESELLER_API_RATE_PER_SECOND, burst: e.RESELLER_API_BURST },
+    resellerWebhooks: { allowHttp: e.RESELLER_WEBHOOKS_ALLOW_HTTP === "on" },
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
     backup: { dir: path.resolve(baseDir, e.BACKUP_DIR ?? path.join(dataDir, "backups")), intervalMs: Math.round(e.BACKUP_INTERVAL_HOURS * 3_600_000), keep: e.BACKUP_KEEP, passphrase: e.BACKUP_PASSPHRASE },
     test: { ci: e.CI ?? false, postgresUrl: e.KEYRELAY_TEST_POSTGRES_URL, redisUrl: e.KEYRELAY_TEST_REDIS_URL },

@@ -1,6 +1,6 @@
 import type { Command } from "../command.ts";
 import { formatAmount } from "../../app/.server/domain/reseller-price.ts";
-import { createReseller, listAccountResellers, requireReseller, setResellerPrice, setResellerSuspended } from "../../app/.server/use-cases/manage-resellers.ts";
+import { createReseller, listAccountResellers, requireReseller, setLowBalanceAlert, setResellerPrice, setResellerSuspended } from "../../app/.server/use-cases/manage-resellers.ts";
 import { changeResellerBalance } from "../../app/.server/use-cases/reseller-balance.ts";
 import { refundResellerOrder } from "../../app/.server/use-cases/refund-reseller-order.ts";
 import { createResellerToken, listTokens, revokeToken } from "../../app/.server/use-cases/manage-reseller-tokens.ts";
@@ -186,5 +186,17 @@ export const resellerTokenList: Command = {
     const tokens = await listTokens(s, accountId, String(v.reseller));
     for (const t of tokens) out.say(out.t("cli.resellerTokenLine", { id: t.id, prefix: t.prefix, scopes: t.scopes.join(","), state: t.revokedAt ? "revoked" : t.expiresAt && t.expiresAt <= new Date().toISOString() ? "expired" : "active", lastUsed: t.lastUsedAt ?? "-" }));
     out.result({ tokens });
+  },
+};
+
+export const resellerLowBalance: Command = {
+  options: { account: { type: "string" }, reseller: { type: "string" }, amount: { type: "string" } },
+  needs: "services",
+  validate: need("reseller", "amount"),
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const r = await setLowBalanceAlert(s, accountId, String(v.reseller), String(v.amount), cli);
+    out.say(r.lowBalanceMinor === null ? out.t("cli.resellerLowBalanceOff") : out.t("cli.resellerLowBalanceSet", { amount: v.amount }));
+    out.result({ accountId, resellerId: v.reseller, ...r });
   },
 };

@@ -49,7 +49,7 @@ for (const { dialect, available } of dialects) {
       const res = await fetch(`${http.url}${path}`, { method, headers, body: opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)) });
       const text = await res.text();
       const body = text ? (JSON.parse(text) as Record<string, any>) : null;
-      const template = path.split("?")[0].replace(/^\/api\/v1\/orders\/[^/]+$/, "/api/v1/orders/{id}");
+      const template = path.split("?")[0].replace(/^\/api\/v1\/orders\/[^/]+$/, "/api/v1/orders/{id}").replace(/^\/api\/v1\/webhook-endpoints\/[^/]+$/, "/api/v1/webhook-endpoints/{id}");
       const op = doc.paths[template]?.[method.toLowerCase()];
       const declared = op?.responses[String(res.status)];
       if (op && res.status !== 405) {
@@ -68,7 +68,18 @@ for (const { dialect, available } of dialects) {
     it("serves a valid OpenAPI 3.1 document naming every route", async () => {
       const parsed = await SwaggerParser.validate(structuredClone(doc) as never);
       expect((parsed as { openapi: string }).openapi).toBe("3.1.0");
-      expect(Object.keys(doc.paths).sort()).toEqual(["/api/v1/balance", "/api/v1/balance/entries", "/api/v1/catalog", "/api/v1/orders", "/api/v1/orders/{id}"]);
+      expect(Object.keys(doc.paths).sort()).toEqual(["/api/v1/balance", "/api/v1/balance/entries", "/api/v1/catalog", "/api/v1/orders", "/api/v1/orders/{id}", "/api/v1/webhook-endpoints", "/api/v1/webhook-endpoints/{id}"]);
+    });
+
+    it("webhook endpoints: create, list, delete, each answer as documented", async () => {
+      const r = await makeReseller(s, { stock: 1 });
+      const bad = await call("POST", "/api/v1/webhook-endpoints", { token: r.token, body: { url: "http://plain.example/hook" } });
+      expect(bad.status).toBe(400);
+      const made = await call("POST", "/api/v1/webhook-endpoints", { token: r.token, body: { url: "https://hooks.example/keyrelay", events: ["order.fulfilled"] } });
+      expect(made.status).toBe(201);
+      expect((await call("GET", "/api/v1/webhook-endpoints", { token: r.token })).body.data).toHaveLength(1);
+      expect((await call("DELETE", `/api/v1/webhook-endpoints/${made.body.id}`, { token: r.token })).status).toBe(200);
+      expect((await call("DELETE", `/api/v1/webhook-endpoints/${made.body.id}`, { token: r.token })).status).toBe(404);
     });
 
     it("catalog, order, order list, balance and ledger: the happy path", async () => {

@@ -146,6 +146,23 @@ for (const { dialect, available } of dialects) {
       expect(forB.facts.velocity.keys_per_ip_1h).toBe(51);
     });
 
+    it("several figures of one subject, each over its own window and measure, from one query", async () => {
+      const a = await account();
+      for (const when of ["keys_per_ip_1h > 500", "orders_per_ip_2h > 500", "money_per_ip_1d > 9999.00 USD", "orders_per_email_1h > 500"]) await addRiskRule(s, a, { when, then: "review" }, cli);
+      const ruleSet = await loadRuleSet(s.db, a, new Date().toISOString());
+      const at = new Date("2026-12-07T06:00:00.000Z");
+      const shop = await makeShop(s);
+      const orderIds = await realOrders(s, shop.store, 4);
+      const row = (orderId: string, minutesAgo: number, keys: number, money: number, currency: string) =>
+        recordVelocity(s.db, { orderId, accountId: a, storeId: null, email: "v@example.com", ip: "203.0.113.7", customerId: null, ipCountry: null, billingCountry: null, keys, moneyMinor: money, currency, at: new Date(at.getTime() - minutesAgo * 60_000).toISOString() });
+      await row(orderIds[0]!, 30, 2, 1000, "USD"); // in every window
+      await row(orderIds[1]!, 90, 4, 2000, "USD"); // 2h and 1d, not 1h
+      await row(orderIds[2]!, 600, 8, 4000, "EUR"); // 1d only, another currency
+      await row(orderIds[3]!, 3000, 16, 8000, "USD"); // in none
+      const r = await evaluateOrderRisk(s.db, riskLookups, ruleSet, riskOrder(a, { ip: "203.0.113.7", email: "v@example.com", keys: 1, at, totalMinor: 500, currency: "USD" }));
+      expect(r.facts.velocity).toMatchObject({ keys_per_ip_1h: 2 + 1, orders_per_ip_2h: 2 + 1, "money_per_ip_1d:USD": 1000 + 2000 + 500, orders_per_email_1h: 1 + 1 });
+    });
+
     it("back-test: orders, keys and money a condition would have matched over stored orders, with examples; nothing written", async () => {
       const shop = await makeShop(s);
       await stockPool(s, shop.accountId, shop.poolId, Array.from({ length: 10 }, (_, i) => `BT-${i}`));

@@ -361,6 +361,8 @@ export interface ResellersTable {
   /** Per token; null is the installation's default. */
   rate_per_second: number | null;
   rate_burst: number | null;
+  /** Below this balance a balance.low webhook is sent, once per dip (0016); null = never. */
+  low_balance_minor: Generated<number | null>;
 }
 
 export interface ResellerTokensTable {
@@ -686,6 +688,8 @@ export interface Database {
   report_order_facts: ReportOrderFactsTable;
   report_daily: ReportDailyTable;
   report_daily_pool: ReportDailyPoolTable;
+  reseller_webhook_endpoints: ResellerWebhookEndpointsTable;
+  reseller_webhook_deliveries: ResellerWebhookDeliveriesTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -772,4 +776,36 @@ export interface ReportDailyPoolTable extends ReportMeasureColumns {
   day: string;
   pool_id: string;
   currency: string;
+}
+
+/** A reseller's webhook endpoint (0016): its URL, the events it wants, its sealed signing secret. */
+export interface ResellerWebhookEndpointsTable {
+  id: string;
+  account_id: string;
+  reseller_id: string;
+  url: string;
+  /** Comma-separated event types. */
+  events: string;
+  secret_ciphertext: Buffer;
+  secret_key_id: string;
+  created_at: Timestamp;
+  deleted_at: Timestamp | null;
+}
+
+/** One event sent (or being sent) to one endpoint. */
+export interface ResellerWebhookDeliveriesTable {
+  id: Generated<number>;
+  account_id: string;
+  reseller_id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  payload: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: Generated<number>;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  last_attempt_at: Timestamp | null;
+  delivered_at: Timestamp | null;
 }

@@ -11,6 +11,8 @@ export interface JobPayloads {
   "reconcile-store": { storeId: string };
   "fill-backorders": { accountId: string; poolId: string };
   /** reason "cover": the days-of-cover alert (issue 15); otherwise the count threshold. */
+  /** One webhook delivery to a reseller's endpoint (the row holds the payload; never a key). */
+  "reseller-webhook": { deliveryId: number };
   "low-stock-alert": { accountId: string; poolId: string; reason?: "threshold" | "cover" };
 }
 
@@ -24,4 +26,5 @@ export const JOB_NAMES: JobName[] = [
   "reconcile-store",
   "fill-backorders",
   "low-stock-alert",
+  "reseller-webhook",
 ];

@@ -1,4 +1,5 @@
 import { deliverOrder } from "../use-cases/deliver-order.ts";
+import { deliverResellerWebhook } from "../use-cases/deliver-reseller-webhook.ts";
 import { fillBackorders } from "../use-cases/fill-backorders.ts";
 import { processWebhookEvent, processWebhookEventBatch } from "../use-cases/process-webhook-event.ts";
 import { reconcileStore } from "../use-cases/reconcile-store.ts";
@@ -16,5 +17,6 @@ export function registerJobHandlers(s: Services): void {
   s.jobs.register("fill-backorders", async (payload) => void (await fillBackorders(s, payload)));
   s.jobs.register("low-stock-alert", (payload) => sendLowStockAlert(s, payload));
   s.jobs.register("send-email", (payload, ctx) => sendOrderEmail(s, payload, ctx));
+  s.jobs.register("reseller-webhook", (payload) => deliverResellerWebhook(s, payload));
   s.jobs.register("sync-stock", async (payload, ctx) => void (await syncPoolStock(s, payload, ctx)));
 }

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Executor } from "../db/repositories/job-rows.ts";
 import { candidateListEntries } from "../db/repositories/risk-lists-repo.ts";
-import { hasEarlierOrder, velocityFigure } from "../db/repositories/risk-velocity-repo.ts";
+import { hasEarlierOrder, velocityFigures } from "../db/repositories/risk-velocity-repo.ts";
 import type { HostRiskValue, VelocitySpec } from "../domain/risk-attributes.ts";
 import { velocityNeeds, type Condition } from "../domain/risk-condition.ts";
 import { emailDomain, listCandidates, matchLists } from "../domain/risk-lists.ts";
@@ -73,12 +73,15 @@ export async function evaluateOrderRisk(db: Executor, lookups: RiskLookups, rule
   const ipCountry = r.names.has("ip_country") || r.lists ? lookups.ipCountry(o.ip) : null;
   if (opts.dialect) await lockVelocitySubjects(db, opts.dialect, order, r.velocity);
   const velocity: Record<string, number> = {};
-  for (const spec of r.velocity) {
-    const subject = subjectValue(order, spec);
-    if (subject === null) continue;
-    const before = await velocityFigure(db, o.accountId, spec, subject, o.at, o.orderId, { bounded: !opts.live });
-    const own = spec.measure === "orders" ? 1 : spec.measure === "keys" ? o.keys : o.currency === spec.currency ? (o.totalMinor ?? 0) : 0;
-    velocity[spec.name] = before + own;
+  // One query per subject (email, IP, customer, store) for all of its figures.
+  const bySubject = new Map<VelocitySpec["subject"], VelocitySpec[]>();
+  for (const spec of r.velocity) if (subjectValue(order, spec) !== null) bySubject.set(spec.subject, [...(bySubject.get(spec.subject) ?? []), spec]);
+  for (const [subject, specs] of bySubject) {
+    const before = await velocityFigures(db, o.accountId, subject, subjectValue(order, specs[0])!, specs, o.at, o.orderId, { bounded: !opts.live });
+    for (const spec of specs) {
+      const own = spec.measure === "orders" ? 1 : spec.measure === "keys" ? o.keys : o.currency === spec.currency ? (o.totalMinor ?? 0) : 0;
+      velocity[spec.name] = (before[spec.name] ?? 0) + own;
+    }
   }
   const subject = { email, ip: o.ip, country: [ipCountry, o.billingCountry], customerId: o.customerId };
   const listHits = r.lists ? matchLists(await candidateListEntries(db, o.accountId, listCandidates(subject), o.at.toISOString()), subject, o.at) : [];

@@ -10,6 +10,7 @@ import { sql } from "kysely";
 import { countAvailableUpTo } from "../db/repositories/pools-repo.ts";
 import { RetryableError } from "../domain/errors.ts";
 import type { Services } from "../ports.ts";
+import { emitResellerEvent } from "./emit-reseller-event.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
 
 const PAGE = 200;
@@ -65,8 +66,12 @@ export async function fillBackorders(s: Pick<Services, "db" | "jobs" | "database
           .limit(1)
           .executeTakeFirst();
         await setOrderStatus(trx, orderId, left ? "partially_allocated" : "allocated", now);
-        // A reseller's order (no store) is read over the reseller API: nothing to write back or mail.
-        if (!order.store_id) continue;
+        // A reseller's order (no store) is read over the reseller API: nothing to write back or
+        // mail; once its last unit has its key, its webhook says so.
+        if (!order.store_id) {
+          if (!left && order.reseller_id) staged.push(...(await emitResellerEvent(s, trx, { accountId: order.account_id, resellerId: order.reseller_id, type: "order.backorder_filled", data: { order_id: orderId, reference: order.reference ?? null }, now })));
+          continue;
+        }
         await markDeliveryPending(trx, order.account_id, orderId, "note", now);
         staged.push(await s.jobs.stage(trx, "deliver-order", { orderId }, { accountId: order.account_id, dedupeKey: `deliver-order:${orderId}` }));
         const store = await findStoreById(trx, order.store_id);

@@ -109,3 +109,15 @@ export async function setPoolListPrice(s: Pick<Services, "db">, accountId: strin
     await recordAudit(trx, { accountId, actorType: actor.type, actorId: actor.id, action: "pool.list_price_set", subjectType: "pool", subjectId: poolId, details: { listPriceMinor: minor } });
   });
 }
+
+/** Below this balance the reseller's endpoints get balance.low, once per dip ("off" or "" clears it); audited. */
+export async function setLowBalanceAlert(s: Pick<Services, "db">, accountId: string, resellerId: string, amount: string, actor: Actor): Promise<{ lowBalanceMinor: number | null }> {
+  const reseller = await s.db.selectFrom("resellers").select(["currency"]).where("account_id", "=", accountId).where("id", "=", resellerId).executeTakeFirst();
+  if (!reseller) throw new InvalidInputError("reseller_not_found", "no such reseller in this account", { field: "reseller", params: { id: resellerId } });
+  const off = amount.trim() === "" || amount.trim() === "off";
+  const minor = off ? null : parseAmount(amount, reseller.currency);
+  if (!off && minor === null) throw new InvalidInputError("reseller_amount", "amount: a non-negative amount in the reseller's currency, or off", { field: "amount", params: { field: "amount", currency: reseller.currency } });
+  await s.db.updateTable("resellers").set({ low_balance_minor: minor, updated_at: new Date().toISOString() }).where("id", "=", resellerId).execute();
+  await recordAudit(s.db, { accountId, actorType: actor.type, actorId: actor.id, action: "reseller.low_balance_set", subjectType: "reseller", subjectId: resellerId, details: { lowBalanceMinor: minor } });
+  return { lowBalanceMinor: minor };
+}

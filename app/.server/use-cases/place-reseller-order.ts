@@ -1,4 +1,5 @@
 import { claimAvailableKeys, insertUnits, poolHasBackorders, transitionKeys } from "../db/repositories/allocations-repo.ts";
+import { emitResellerEvent } from "./emit-reseller-event.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { claimIdempotencyKey, finishIdempotencyKey, readIdempotencyKey, releaseIdempotencyKey, takeOverIdempotencyKey } from "../db/repositories/reseller-idempotency-repo.ts";
 import { debitIfCovered, insertLedgerRow } from "../db/repositories/reseller-ledger-repo.ts";
@@ -115,6 +116,12 @@ export async function placeResellerOrder(s: Deps, caller: ResellerCaller, idempo
         { account_id: r.account_id, reseller_id: r.id, kind: "debit", amount_minor: -total, balance_after_minor: debit.balanceAfter, currency: r.currency, order_id: order.id, reason: null, actor_type: "reseller", actor_id: r.id },
         nowIso,
       );
+      // Webhooks, sent once this commits: the order's keys are ready; the balance dipped below its mark.
+      if (backordered === 0) staged.push(...(await emitResellerEvent(s, trx, { accountId: r.account_id, resellerId: r.id, type: "order.fulfilled", data: { order_id: order.id, reference: input.reference ?? null, pool: input.pool, quantity: input.quantity }, now: nowIso })));
+      const low = r.low_balance_minor;
+      if (low !== null && low !== undefined && debit.balanceAfter + total >= low && debit.balanceAfter < low) {
+        staged.push(...(await emitResellerEvent(s, trx, { accountId: r.account_id, resellerId: r.id, type: "balance.low", data: { balance_minor: debit.balanceAfter, currency: r.currency, threshold_minor: low }, now: nowIso })));
+      }
       return order.id;
     });
   } catch (e) {

@@ -1,4 +1,5 @@
 import { listLineUnits, returnUnseenKey, setUnitStatus, transitionKeys } from "../db/repositories/allocations-repo.ts";
+import { emitResellerEvent } from "./emit-reseller-event.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { setOrderStatus } from "../db/repositories/orders-repo.ts";
 import { appendLedgerEntry } from "../db/repositories/reseller-ledger-repo.ts";
@@ -40,16 +41,21 @@ export async function refundResellerOrder(s: Pick<Services, "db" | "jobs" | "con
     const units = await listLineUnits(trx, lines.map((l) => l.id));
     const pools = new Map((await trx.selectFrom("pools").select(["id", "refund_policy"]).where("account_id", "=", accountId).where("id", "in", [...new Set(units.map((u) => u.poolId)), ""]).execute()).map((p) => [p.id, p.refund_policy]));
     let released = 0;
+    let revoked = 0;
     const returned = new Set<string>();
     for (const u of units.filter((x) => isLive(x.status))) {
       const d = decideRelease(u.status, u.keyState, pools.get(u.poolId) ?? "revoke");
       if (!(await setUnitStatus(trx, u.id, u.status, d.unit))) continue;
-      if (u.keyId !== null && d.key === "revoke") await transitionKeys(trx, [u.keyId], "revoke", now);
+      if (u.keyId !== null && d.key === "revoke") {
+        await transitionKeys(trx, [u.keyId], "revoke", now);
+        revoked++;
+      }
       if (u.keyId !== null && d.key === "return_to_stock") {
         if (await returnUnseenKey(trx, u.keyId, now)) returned.add(u.poolId);
         else {
           await setUnitStatus(trx, u.id, "returned", "revoked");
           await transitionKeys(trx, [u.keyId], "revoke", now);
+          revoked++;
         }
       }
       released++;
@@ -66,6 +72,7 @@ export async function refundResellerOrder(s: Pick<Services, "db" | "jobs" | "con
     }
     for (const poolId of new Set(units.map((u) => u.poolId))) staged.push(await stageStockSync(s, trx, accountId, poolId));
     for (const poolId of returned) staged.push(await s.jobs.stage(trx, "fill-backorders", { accountId, poolId }, { accountId, dedupeKey: `fill-backorders:${poolId}` }));
+    if (revoked > 0) staged.push(...(await emitResellerEvent(s, trx, { accountId, resellerId: reseller!.id, type: "key.revoked", data: { order_id: orderId, reference: order.reference ?? null, keys_revoked: revoked }, now })));
     await recordAudit(trx, { accountId, actorType: actor.type, actorId: actor.id, action: "reseller.order_refunded", subjectType: "order", subjectId: orderId, details: { resellerId: reseller!.id, creditedMinor: credit, released } });
     return { orderId, creditedMinor: credit, currency, released, alreadyRefunded: false };
   });

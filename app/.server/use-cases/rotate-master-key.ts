@@ -101,6 +101,15 @@ export async function rotateMasterKey(
       report.storeSecrets += Number(u.numUpdatedRows);
     }
 
+    // Resellers' webhook signing secrets (bound to the endpoint id): counted with the store secrets.
+    const hooks = await s.db.selectFrom("reseller_webhook_endpoints").select(["id", "secret_ciphertext", "secret_key_id"]).where("secret_key_id", "!=", current).execute();
+    for (const h of hooks) {
+      const aad = `reseller-webhook:${h.id}`;
+      const sealed = s.cipher.seal(s.cipher.open({ ciphertext: Buffer.from(h.secret_ciphertext), keyId: h.secret_key_id }, aad), aad);
+      const u = await s.db.updateTable("reseller_webhook_endpoints").set({ secret_ciphertext: sealed.ciphertext, secret_key_id: sealed.keyId }).where("id", "=", h.id).where("secret_key_id", "=", h.secret_key_id).executeTakeFirst();
+      report.storeSecrets += Number(u.numUpdatedRows);
+    }
+
     // Installation settings (the fingerprint secret): fingerprints themselves never change.
     const settings = await s.db.selectFrom("system_settings").selectAll().where("key_id", "is not", null).where("key_id", "!=", current).execute();
     for (const st of settings) {

@@ -6,7 +6,7 @@ import type { Executor } from "./job-rows.ts";
 export type NewReseller = Pick<ResellersTable, "name" | "email" | "currency" | "credit_limit_minor" | "max_units_per_order" | "max_units_per_day" | "rate_per_second" | "rate_burst">;
 
 export async function insertReseller(db: Executor, accountId: string, r: NewReseller, now: string): Promise<Reseller> {
-  const row: Reseller = { id: crypto.randomUUID(), account_id: accountId, status: "active", balance_minor: 0, created_at: now, updated_at: now, ...r };
+  const row: Reseller = { id: crypto.randomUUID(), account_id: accountId, status: "active", balance_minor: 0, low_balance_minor: null, created_at: now, updated_at: now, ...r };
   await db.insertInto("resellers").values(row).execute();
   return row;
 }

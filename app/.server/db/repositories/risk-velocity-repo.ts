@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { VelocitySpec } from "../../domain/risk-attributes.ts";
 import type { Executor } from "./job-rows.ts";
 
@@ -41,26 +42,45 @@ export async function recordVelocity(db: Executor, r: VelocityRow): Promise<void
 const COLUMN = { email: "email", ip: "ip", customer: "customer_id", store: "store_id" } as const;
 
 /**
- * Orders, keys or money of one subject in (until − window, until] (or since until − window, live),
- * excluding `exceptOrderId`:
- * one range over the (account, subject, at) index.
+ * Orders, keys or money of one subject over each spec's window (until − window, until] (or since
+ * until − window, live), excluding `exceptOrderId`: one range over the (account, subject, at)
+ * index for all of the subject's figures, the widest window bounding it and each figure summed
+ * over its own window.
  */
-export async function velocityFigure(db: Executor, accountId: string, spec: VelocitySpec, subjectValue: string, until: Date, exceptOrderId: string | null, opts: { bounded?: boolean } = {}): Promise<number> {
-  const since = new Date(until.getTime() - spec.minutes * 60_000).toISOString();
+export async function velocityFigures(
+  db: Executor,
+  accountId: string,
+  subject: VelocitySpec["subject"],
+  subjectValue: string,
+  specs: readonly VelocitySpec[],
+  until: Date,
+  exceptOrderId: string | null,
+  opts: { bounded?: boolean } = {},
+): Promise<Record<string, number>> {
+  if (specs.length === 0) return {};
+  const sinceOf = (spec: VelocitySpec) => new Date(until.getTime() - spec.minutes * 60_000).toISOString();
+  const widest = specs.reduce((a, b) => (b.minutes > a.minutes ? b : a));
   let q = db
     .selectFrom("risk_velocity")
     .where("account_id", "=", accountId)
-    .where(COLUMN[spec.subject], "=", subjectValue)
-    .where("at", ">", since);
+    .where(COLUMN[subject], "=", subjectValue)
+    .where("at", ">", sinceOf(widest));
   // Live, every row already committed counts (one that took its clock a moment after ours but
   // committed first is still "before" us); a back-test looks only at what came before the order.
   if (opts.bounded !== false) q = q.where("at", "<=", until.toISOString());
   if (exceptOrderId) q = q.where("order_id", "!=", exceptOrderId);
-  if (spec.measure === "money") q = q.where("currency", "=", spec.currency ?? "");
   const row = await q
-    .select((eb) => [eb.fn.countAll<number>().as("orders"), eb.fn.sum<number>("keys").as("keys"), eb.fn.sum<number>("money_minor").as("money")])
+    .select(
+      specs.map((spec, i) => {
+        const inWindow = sql`at > ${sinceOf(spec)}`;
+        const value = spec.measure === "orders" ? sql`1` : spec.measure === "keys" ? sql`keys` : sql`case when currency = ${spec.currency ?? ""} then money_minor else 0 end`;
+        return sql<number>`coalesce(sum(case when ${inWindow} then ${value} else 0 end), 0)`.as(`f${i}`);
+      }),
+    )
     .executeTakeFirst();
-  return Number(row?.[spec.measure] ?? 0);
+  const out: Record<string, number> = {};
+  specs.forEach((spec, i) => (out[spec.name] = Number((row as Record<string, unknown> | undefined)?.[`f${i}`] ?? 0)));
+  return out;
 }
 
 export async function velocityRowOf(db: Executor, orderId: string): Promise<VelocityRow | undefined> {

@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import type { z } from "zod";
 import { RESELLER_PROBLEMS } from "../../domain/reseller-api-error.ts";
-import { Balance, Catalog, CatalogQuery, IdempotencyHeader, LedgerList, ListQuery, Order, OrderIdParam, OrderList, PlaceOrderBody, Problem } from "./schemas.ts";
+import { Balance, Catalog, CatalogQuery, CreateWebhookEndpointBody, IdempotencyHeader, LedgerList, ListQuery, Order, OrderIdParam, OrderList, PlaceOrderBody, Problem, WebhookEndpointCreated, WebhookEndpointDeleted, WebhookEndpointIdParam, WebhookEndpointList } from "./schemas.ts";
 
 /** The reseller API's OpenAPI 3.1 document, generated from the schemas the routes validate with. */
 
@@ -43,6 +43,17 @@ function build() {
   r.registerPath({ method: "get", path: "/api/v1/orders/{id}", summary: "One order with its keys", description: "Scope orders:read.", security, request: { params: OrderIdParam }, responses: { 200: ok("The order", Order), 404: problem("order_not_found"), ...common } });
   r.registerPath({ method: "get", path: "/api/v1/balance", summary: "Your balance", description: "Scope balance:read.", security, responses: { 200: ok("Balance", Balance), ...common } });
   r.registerPath({ method: "get", path: "/api/v1/balance/entries", summary: "Your ledger, newest first", description: "Scope balance:read.", security, request: { query: ListQuery }, responses: { 200: ok("A page of ledger entries", LedgerList), 400: problem("Bad cursor or limit"), ...common } });
+  r.registerPath({ method: "get", path: "/api/v1/webhook-endpoints", summary: "Your webhook endpoints, each with its recent deliveries", description: "Scope webhooks:write.", security, responses: { 200: ok("Endpoints", WebhookEndpointList), ...common } });
+  r.registerPath({
+    method: "post",
+    path: "/api/v1/webhook-endpoints",
+    summary: "Register a webhook endpoint",
+    description: "Scope webhooks:write. Events: order.fulfilled, order.backorder_filled, key.revoked, balance.low. Each is POSTed as JSON {id, type, created, data} (ids and counts, never keys: read them with GET /api/v1/orders/{id}), signed with the endpoint's secret; a non-2xx answer is retried with exponential backoff for three days.",
+    security,
+    request: { body: { required: true, content: { "application/json": { schema: CreateWebhookEndpointBody } } } },
+    responses: { 201: ok("The endpoint and its signing secret (shown once)", WebhookEndpointCreated), 400: problem("Bad body (invalid_body, naming the field)"), ...common },
+  });
+  r.registerPath({ method: "delete", path: "/api/v1/webhook-endpoints/{id}", summary: "Delete a webhook endpoint", description: "Scope webhooks:write. Pending deliveries to it are dropped.", security, request: { params: WebhookEndpointIdParam }, responses: { 200: ok("Deleted", WebhookEndpointDeleted), 404: problem("not_found"), ...common } });
   return new OpenApiGeneratorV31(r.definitions).generateDocument({
     openapi: "3.1.0",
     info: {

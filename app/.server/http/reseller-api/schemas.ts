@@ -84,3 +84,45 @@ export const OrderIdParam = z.object({ id: z.string().max(100) });
 export const IdempotencyHeader = z.object({ "idempotency-key": z.string().min(1).max(255).meta({ description: "Required. The same key with the same body replays the first answer for 24 h; another body is 422; while the first runs, 409." }) });
 
 export const SCOPES = RESELLER_SCOPES;
+
+const WEBHOOK_EVENT_NAMES = ["order.fulfilled", "order.backorder_filled", "key.revoked", "balance.low"] as const;
+
+export const CreateWebhookEndpointBody = z
+  .object({
+    url: z.string().min(1).max(2000).meta({ description: "Where events are POSTed: an https URL." }),
+    events: z.array(z.enum(WEBHOOK_EVENT_NAMES)).min(1).max(10).optional().meta({ description: "The events to send; all of them when left out." }),
+  })
+  .strict()
+  .meta({ id: "CreateWebhookEndpointRequest" });
+
+const endpointFields = {
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.enum(WEBHOOK_EVENT_NAMES)),
+  created_at: z.string(),
+};
+
+export const WebhookEndpointCreated = z
+  .object({ ...endpointFields, secret: z.string().meta({ description: "The signing secret, shown only in this answer. Each event carries Keyrelay-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"t.body\" with this secret>." }) })
+  .meta({ id: "WebhookEndpointCreated" });
+
+export const WebhookDelivery = z
+  .object({
+    id: z.number().int(),
+    event_id: z.string(),
+    type: z.string(),
+    status: z.enum(["pending", "delivered", "failed"]),
+    attempts: z.number().int(),
+    last_status: z.number().int().nullable(),
+    last_error: z.string().nullable(),
+    created_at: z.string(),
+    delivered_at: z.string().nullable(),
+  })
+  .meta({ id: "WebhookDelivery" });
+
+export const WebhookEndpointList = z
+  .object({ data: z.array(z.object({ ...endpointFields, recent_deliveries: z.array(WebhookDelivery) }).meta({ id: "WebhookEndpoint" })) })
+  .meta({ id: "WebhookEndpointList" });
+
+export const WebhookEndpointIdParam = z.object({ id: z.string().max(100) });
+export const WebhookEndpointDeleted = z.object({ id: z.string(), deleted: z.literal(true) }).meta({ id: "WebhookEndpointDeleted" });
