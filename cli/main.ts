@@ -27,7 +27,7 @@ import { teamInvite, teamList, teamRemove, teamSetRole } from "./commands/team.t
 import { settingsGet, settingsSet } from "./commands/settings.ts";
 import { forecast, poolRestock, reportDelivery, reportMargin, reportRebuild, reportRepurchase, reportSales } from "./commands/report.ts";
 import { riskListAdd, riskListRemove, riskListShow, riskReviewApprove, riskReviewDeny, riskReviewList, riskRulesAdd, riskRulesList, riskRulesRemove, riskRulesTest } from "./commands/risk.ts";
-import { resellerLowBalance, resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerOrderRefund, resellerSuspend, resellerActivate, resellerTokenCreate, resellerTokenList, resellerTokenRevoke } from "./commands/reseller.ts";
+import { resellerLowBalance, resellerStatement, resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerOrderRefund, resellerSuspend, resellerActivate, resellerTokenCreate, resellerTokenList, resellerTokenRevoke } from "./commands/reseller.ts";
 import { backupCreate, backupRestore, backupVerify } from "./commands/backup.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
 import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
@@ -87,6 +87,7 @@ const commands: Record<string, Command> = {
   "reseller activate": resellerActivate,
   "reseller token list": resellerTokenList,
   "reseller low-balance": resellerLowBalance,
+  "reseller statement": resellerStatement,
   "backup create": backupCreate,
   "backup verify": backupVerify,
   "backup restore": backupRestore,

@@ -2,6 +2,7 @@ import type { Command } from "../command.ts";
 import { formatAmount } from "../../app/.server/domain/reseller-price.ts";
 import { createReseller, listAccountResellers, requireReseller, setLowBalanceAlert, setResellerPrice, setResellerSuspended } from "../../app/.server/use-cases/manage-resellers.ts";
 import { changeResellerBalance } from "../../app/.server/use-cases/reseller-balance.ts";
+import { getResellerStatement, statementCsv } from "../../app/.server/use-cases/reseller-statement.ts";
 import { refundResellerOrder } from "../../app/.server/use-cases/refund-reseller-order.ts";
 import { createResellerToken, listTokens, revokeToken } from "../../app/.server/use-cases/manage-reseller-tokens.ts";
 import type { Reseller } from "../../app/.server/db/schema.ts";
@@ -198,5 +199,22 @@ export const resellerLowBalance: Command = {
     const r = await setLowBalanceAlert(s, accountId, String(v.reseller), String(v.amount), cli);
     out.say(r.lowBalanceMinor === null ? out.t("cli.resellerLowBalanceOff") : out.t("cli.resellerLowBalanceSet", { amount: v.amount }));
     out.result({ accountId, resellerId: v.reseller, ...r });
+  },
+};
+
+export const resellerStatement: Command = {
+  options: { account: { type: "string" }, reseller: { type: "string" }, month: { type: "string" }, csv: { type: "boolean" } },
+  needs: "services",
+  validate: need("reseller", "month"),
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const st = await getResellerStatement(s, accountId, String(v.reseller), String(v.month));
+    if (v.csv) {
+      process.stdout.write(statementCsv(st));
+      return;
+    }
+    const c = st.reseller.currency;
+    out.say(out.t("cli.resellerStatement", { name: st.reseller.name, month: st.month, opening: formatAmount(st.openingMinor, c), closing: formatAmount(st.closingMinor, c), currency: c, orders: st.orders.count, units: st.orders.units, topups: formatAmount(st.totals.topup.amountMinor, c), debits: formatAmount(st.totals.debit.amountMinor, c), credits: formatAmount(st.totals.credit.amountMinor, c), adjustments: formatAmount(st.totals.adjustment.amountMinor, c) }));
+    out.result({ accountId, ...st });
   },
 };

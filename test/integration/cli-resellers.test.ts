@@ -103,6 +103,20 @@ describe("CLI: resellers", () => {
     expect(json(unknown).error.code).toBe("order_not_found");
   });
 
+  it("reseller statement: the month's figures as JSON and CSV; a bad month exits 2 naming it", async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    const st = await runCli(["reseller", "statement", "--reseller", resellerId, "--month", month, "--json"], { env });
+    expect(st.code, st.stderr).toBe(0);
+    const body = json(st);
+    expect(body.closingMinor).toBe(body.openingMinor + body.entries.reduce((n: number, e: { amountMinor: number }) => n + e.amountMinor, 0));
+    expect(body.totals.topup.count).toBeGreaterThan(0);
+    const csv = await runCli(["reseller", "statement", "--reseller", resellerId, "--month", month, "--csv"], { env });
+    expect(csv.stdout.startsWith("\uFEFFstatement,")).toBe(true);
+    const bad = await runCli(["reseller", "statement", "--reseller", resellerId, "--month", "2026-13", "--json"], { env });
+    expect(bad.code).toBe(2);
+    expect(json(bad).error).toMatchObject({ code: "report_invalid_month", field: "month" });
+  });
+
   it("bad input exits 2 naming the problem, and changes nothing", async () => {
     const scope = await runCli(["reseller", "token", "create", "--reseller", resellerId, "--scopes", "orders:delete", "--json"], { env });
     expect(scope.code).toBe(2);

@@ -116,3 +116,27 @@ export function checkRange(from: string, to: string): DayRange {
   if (daysBetween(f, t) > MAX_RANGE_DAYS) throw new InvalidInputError("report_range_too_long", `a report covers at most ${MAX_RANGE_DAYS} days`, { field: "to", params: { limit: MAX_RANGE_DAYS } });
   return { from: f, to: t };
 }
+
+/** The instant a local day starts in a time zone (its midnight, as UTC). */
+export function dayStartUtc(day: string, timeZone: string): Date {
+  const naive = Date.parse(`${day}T00:00:00Z`);
+  // The zone's offset at a moment: local wall time read back as if it were UTC, minus the moment.
+  const offsetAt = (t: number) => {
+    const p = Object.fromEntries(new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+    return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - t;
+  };
+  let t = naive - offsetAt(naive);
+  // Once more, in case the offset differs on either side of a DST change.
+  t = naive - offsetAt(t);
+  return new Date(t);
+}
+
+/** "2026-11" → its first day and the first day of the next month. */
+export function parseMonth(text: string, field: string): { first: string; next: string } {
+  const m = /^(\d{4})-(\d{2})$/.exec(text.trim());
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new InvalidInputError("report_invalid_month", `${field} must be a month written YYYY-MM, e.g. 2026-11`, { field, params: { field } });
+  const first = `${m[1]}-${m[2]}-01`;
+  const d = new Date(`${first}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  return { first, next: d.toISOString().slice(0, 10) };
+}
