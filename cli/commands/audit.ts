@@ -1,4 +1,5 @@
 import { exportAuditCsv, listAudit, localDateTime } from "../../app/.server/use-cases/list-audit.ts";
+import { verifyAudit } from "../../app/.server/use-cases/seal-audit.ts";
 import type { Command, OptionValues } from "../command.ts";
 import { UsageError } from "../output.ts";
 import { resolveAccount } from "../resolve-account.ts";
@@ -31,5 +32,27 @@ export const auditList: Command = {
       out.say(`${String(r.id).padStart(7)}  ${localDateTime(r.at, page.timeZone)}  ${`${r.actorType}${who ? ` ${who}` : ""}`.padEnd(32)} ${r.action.padEnd(28)} ${subject.padEnd(30)} ${r.ip ?? ""}`);
     }
     out.result({ accountId, timeZone: page.timeZone, rows: page.rows, nextCursor: page.nextCursor });
+  },
+};
+
+/** `audit verify`: recompute every account's chain (or --account's); exit 1 naming the first row edited, removed or inserted out of order. */
+export const auditVerify: Command = {
+  options: { account: { type: "string" } },
+  needs: "services",
+  async run(s, v, out) {
+    const accountIds = v.account ? [await resolveAccount(s, v.account)] : (await s.db.selectFrom("accounts").select("id").orderBy("created_at").execute()).map((a) => a.id);
+    const results = [];
+    for (const accountId of accountIds) {
+      const r = await verifyAudit(s, accountId);
+      results.push(r);
+      if (r.ok) out.say(out.t("cli.auditVerifyOk", { account: accountId, sealed: r.sealedRows, unsealed: r.notYetSealed }));
+      else {
+        const p = r.firstProblem!;
+        out.say(out.t(`cli.auditVerifyProblem.${p.kind}`, { account: accountId, id: "auditId" in p ? p.auditId : "", problems: r.problems }));
+      }
+    }
+    const ok = results.every((r) => r.ok);
+    out.result({ ok, accounts: results });
+    return ok ? 0 : 1;
   },
 };
