@@ -41,9 +41,9 @@ describe("the Audit log page", () => {
     await page.waitForURL((u) => u.pathname === "/admin/audit");
     await hydrated(page);
     await page.getByRole("heading", { name: "Audit log", exact: true }).waitFor();
-    await page.getByText("Pool: created").first().waitFor();
-    await page.getByText("Settings changed").first().waitFor();
-    await page.getByText(/Admin: audit@example\.com/).first().waitFor();
+    await page.locator("table").getByText("Pool: created").first().waitFor();
+    await page.locator("table").getByText("Settings changed").first().waitFor();
+    await page.locator("table").getByText(/Admin: audit@example\.com/).first().waitFor();
     const text = await page.evaluate(() => document.body.innerText);
     expect(text).not.toMatch(RAW_KEY);
     expect(text).toContain("Asia/Shanghai");
@@ -64,7 +64,7 @@ describe("the Audit log page", () => {
     await page.goto("/admin/audit");
     await hydrated(page);
     await page.getByRole("heading", { name: "审计日志", exact: true }).waitFor();
-    await page.getByText("已创建卡密库").first().waitFor();
+    await page.locator("table").getByText("已创建卡密库").first().waitFor();
     const text = await page.evaluate(() => document.body.innerText);
     expect(text).not.toMatch(RAW_KEY);
     await settled(page);
