@@ -2,6 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../app/.server/db/database.ts";
+import { sealAudit, SETTLE_MS } from "../../app/.server/use-cases/seal-audit.ts";
 import { runCli } from "../support/run-cli.ts";
 
 /** `audit list`: the rows the other commands wrote, filtered, as JSON, CSV (audited) and text; bad input named. */
@@ -47,5 +49,24 @@ describe("CLI: audit list", () => {
     const badDay = await runCli(["audit", "list", "--from", "2026-02-30"], { env });
     expect(badDay.code).not.toBe(0);
     expect(badDay.stderr).toMatch(/from/);
+  });
+
+  it("audit verify: unsealed rows are not tampering; after a seal an edited row fails with exit 1 and its id", async () => {
+    const fresh = await runCli(["audit", "verify", "--json"], { env });
+    expect(fresh.code).toBe(0);
+    expect(json(fresh).accounts[0]).toMatchObject({ ok: true, sealedRows: 0 });
+    expect(json(fresh).accounts[0].notYetSealed).toBeGreaterThan(0);
+    const database = openDatabase({ dialect: "sqlite", file: path.join(dir, "data", "keyrelay.sqlite"), checkpointer: false });
+    try {
+      expect((await sealAudit(database, { now: new Date(Date.now() + SETTLE_MS + 1000) })).sealed).toBeGreaterThan(0);
+      expect((await runCli(["audit", "verify"], { env })).code).toBe(0);
+      const row = await database.db.selectFrom("audit_log").select("id").where("action", "=", "pool.created").executeTakeFirstOrThrow();
+      await database.db.updateTable("audit_log").set({ ip: "203.0.113.9" }).where("id", "=", row.id).execute();
+      const bad = await runCli(["audit", "verify"], { env });
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toContain(`audit row ${row.id} was edited`);
+    } finally {
+      await database.close();
+    }
   });
 });
