@@ -28,6 +28,8 @@ function fulfilmentRoutes(surface: "admin" | "app") {
     route("risk/rules", `routes/${surface}.risk.rules.tsx`),
     route("reports", `routes/${surface}.reports.tsx`),
     route("reports/export", `routes/${surface}.reports.export.ts`),
+    route("audit", `routes/${surface}.audit.tsx`),
+    route("audit/export", `routes/${surface}.audit.export.ts`),
   ];
 }
 

@@ -25,6 +25,7 @@ import { storeAddWooCommerce, storeLink, storeLinkCode, storeList, storeSplitOff
 import { stockLocations, stockStatus, stockSync } from "./commands/stock.ts";
 import { teamInvite, teamList, teamRemove, teamSetRole } from "./commands/team.ts";
 import { settingsGet, settingsSet } from "./commands/settings.ts";
+import { auditList, auditVerify } from "./commands/audit.ts";
 import { forecast, poolRestock, reportDelivery, reportMargin, reportRebuild, reportRepurchase, reportSales } from "./commands/report.ts";
 import { riskListAdd, riskListRemove, riskListShow, riskReviewApprove, riskReviewDeny, riskReviewList, riskRulesAdd, riskRulesList, riskRulesRemove, riskRulesTest } from "./commands/risk.ts";
 import { resellerLowBalance, resellerStatement, resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerOrderRefund, resellerSuspend, resellerActivate, resellerTokenCreate, resellerTokenList, resellerTokenRevoke } from "./commands/reseller.ts";
@@ -98,6 +99,8 @@ const commands: Record<string, Command> = {
   "report rebuild": reportRebuild,
   forecast,
   "pool restock": poolRestock,
+  "audit list": auditList,
+  "audit verify": auditVerify,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

@@ -5,6 +5,7 @@
  *   node scripts/start.ts --role=worker jobs only
  * Builds the app first when the build is missing or older than the sources.
  */
+import { AUDIT_SEAL_INTERVAL_MS, sealAudit } from "../app/.server/use-cases/seal-audit.ts";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -148,6 +149,16 @@ if (role !== "web") {
   // Days-of-cover alerts: each pool that has one is forecast and checked.
   const coverAlerts = () => checkCoverAlerts(services).catch((e) => log.error({ err: (e as Error).message }, "days-of-cover check failed"));
   setInterval(() => void coverAlerts(), config.reports.coverAlertIntervalMs).unref();
+  // Audit chain: new audit rows hashed onto each account's chain off the order path, one run at a time.
+  let sealing = false;
+  const seal = async () => {
+    if (sealing || stopping) return;
+    sealing = true;
+    await sealAudit(services)
+      .catch((e) => log.error({ err: (e as Error).message }, "audit sealing failed"))
+      .finally(() => (sealing = false));
+  };
+  setInterval(() => void seal(), AUDIT_SEAL_INTERVAL_MS).unref();
 }
 
 async function shutdown(signal: string) {

@@ -1,12 +1,13 @@
 import { Frame, Navigation, TopBar } from "@shopify/polaris";
 import { ChartVerticalIcon, HomeIcon, KeyIcon, OrderIcon, PersonIcon, SettingsIcon, ShieldCheckMarkIcon, StoreIcon } from "@shopify/polaris-icons";
+import { ClipboardChecklistIcon } from "@shopify/polaris-icons";
 import { useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useLocation, useSubmit } from "react-router";
 import { SUPPORTED_LOCALES } from "../i18n/i18n.ts";
 
 /** The standalone admin's chrome: top bar with the user menu (language, sessions, password, sign out) and navigation. */
-export function AdminFrame({ email, accountName, csrf, team = false, settings = false, risk = false, reports = false, children }: { email: string; accountName: string; csrf: string; team?: boolean; settings?: boolean; risk?: boolean; reports?: boolean; children: ReactNode }) {
+export function AdminFrame({ email, accountName, csrf, team = false, settings = false, risk = false, reports = false, audit = false, children }: { email: string; accountName: string; csrf: string; team?: boolean; settings?: boolean; risk?: boolean; reports?: boolean; audit?: boolean; children: ReactNode }) {
   const { t } = useTranslation();
   const location = useLocation();
   const submit = useSubmit();
@@ -57,6 +58,7 @@ export function AdminFrame({ email, accountName, csrf, team = false, settings = 
               ...(risk ? [{ url: "/admin/risk/reviews", label: t("nav.risk"), icon: ShieldCheckMarkIcon, matchPaths: ["/admin/risk/rules"] }] : []),
               ...(reports ? [{ url: "/admin/reports", label: t("nav.reports"), icon: ChartVerticalIcon }] : []),
               // Shown to whoever may run the team (owners); the server refuses the page to anyone else.
+              ...(audit ? [{ url: "/admin/audit", label: t("nav.audit"), icon: ClipboardChecklistIcon }] : []),
               ...(team ? [{ url: "/admin/team", label: t("nav.team"), icon: PersonIcon }] : []),
               ...(settings ? [{ url: "/admin/settings", label: t("nav.settings"), icon: SettingsIcon }] : []),
             ]}

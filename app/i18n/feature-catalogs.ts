@@ -15,10 +15,12 @@ import backupsZhCN from "./locales/features/backups.zh-CN.json" with { type: "js
 
 import reportsEn from "./locales/features/reports.en.json" with { type: "json" };
 import reportsZhCN from "./locales/features/reports.zh-CN.json" with { type: "json" };
+import auditEn from "./locales/features/audit.en.json" with { type: "json" };
+import auditZhCN from "./locales/features/audit.zh-CN.json" with { type: "json" };
 
 export const featureCatalogs: { en: Catalog[]; "zh-CN": Catalog[] } = {
-  en: [riskEn, resellersEn, backupsEn, reportsEn],
-  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN],
+  en: [riskEn, resellersEn, backupsEn, reportsEn, auditEn],
+  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN, auditZhCN],
 };
 
 /** Deep-merges catalogs; throws naming the first key two of them define. */

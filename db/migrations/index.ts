@@ -11,6 +11,7 @@ import { risk } from "./0010-risk.ts";
 import { resellers } from "./0011-resellers.ts";
 import { reports } from "./0012-reports.ts";
 import { backups } from "./0013-backups.ts";
+import { audit } from "./0014-audit.ts";
 import { resellerWebhooks } from "./0016-reseller-webhooks.ts";
 
 /** Every migration in order. Names are permanent: never rename or reorder one that has shipped. */
@@ -27,5 +28,6 @@ export const migrations: Record<string, KeyrelayMigration> = {
   "0011-resellers": resellers,
   "0012-reports": reports,
   "0013-backups": backups,
+  "0014-audit": audit,
   "0016-reseller-webhooks": resellerWebhooks,
 };

@@ -96,6 +96,8 @@ export const ROWS: Row[] = [
   { route: "/admin/reports", method: "POST", needs: "reports.view", fields: () => ({ from: "2026-11-01", to: "2026-11-30" }) },
   { route: "/admin/reports", method: "POST", needs: "pools.manage", fields: (ids) => ({ intent: "restock", poolId: ids.pool, leadTimeDays: "5" }) },
   { route: "/admin/reports/export", method: "GET", needs: "reports.view" },
+  { route: "/admin/audit", method: "GET", needs: "audit.view" },
+  { route: "/admin/audit/export", method: "GET", needs: "audit.view" },
   { route: "/admin/sessions", method: "GET", needs: "signed_in" },
   { route: "/admin/sessions", method: "POST", needs: "signed_in", fields: (ids) => ({ intent: "end", sessionId: ids.session ?? "no-such-session" }) },
   { route: "/admin/password", method: "GET", needs: "signed_in" },

@@ -397,6 +397,23 @@ export interface AuditLogTable {
   created_at: Timestamp;
 }
 
+/** Migration 0014: one entry per sealed audit row, in seal order (id), hashed onto the previous entry of its account. */
+export interface AuditChainTable {
+  id: Generated<number>;
+  audit_id: number;
+  account_id: string;
+  prev_hash: string;
+  row_hash: string;
+}
+
+/** Migration 0014: each account's chain head (the last hash the sealer wrote). */
+export interface AuditSealsTable {
+  account_id: string;
+  last_hash: string;
+  sealed_rows: number;
+  sealed_at: Timestamp;
+}
+
 export interface ComplianceRequestsTable {
   id: Generated<number>;
   account_id: string;
@@ -683,6 +700,8 @@ export interface Database {
   reseller_ledger: ResellerLedgerTable;
   reseller_idempotency_keys: ResellerIdempotencyKeysTable;
   backup_runs: BackupRunsTable;
+  audit_chain: AuditChainTable;
+  audit_seals: AuditSealsTable;
   app_processes: AppProcessesTable;
   report_dirty_orders: ReportDirtyOrdersTable;
   report_order_facts: ReportOrderFactsTable;

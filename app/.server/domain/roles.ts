@@ -51,6 +51,8 @@ export const PERMISSIONS = {
   "risk.manage": ["owner", "manager"],
   "reports.view": ["owner", "manager", "viewer"],
   "resellers.manage": ["owner", "manager"],
+  /** Read and export the audit log (who did what, when, from where). */
+  "audit.view": ["owner", "manager"],
   "settings.manage": ["owner"],
   "team.manage": ["owner"],
 } as const satisfies Record<string, readonly Role[]>;
