@@ -28,6 +28,8 @@ function fulfilmentRoutes(surface: "admin" | "app") {
     route("risk/rules", `routes/${surface}.risk.rules.tsx`),
     route("reports", `routes/${surface}.reports.tsx`),
     route("reports/export", `routes/${surface}.reports.export.ts`),
+    // The merchant's side of the reseller API (issue 14).
+    route("resellers", `routes/${surface}.resellers._index.tsx`),
   ];
 }
 

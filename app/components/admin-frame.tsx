@@ -6,7 +6,7 @@ import { useLocation, useSubmit } from "react-router";
 import { SUPPORTED_LOCALES } from "../i18n/i18n.ts";
 
 /** The standalone admin's chrome: top bar with the user menu (language, sessions, password, sign out) and navigation. */
-export function AdminFrame({ email, accountName, csrf, team = false, settings = false, risk = false, reports = false, children }: { email: string; accountName: string; csrf: string; team?: boolean; settings?: boolean; risk?: boolean; reports?: boolean; children: ReactNode }) {
+export function AdminFrame({ email, accountName, csrf, team = false, settings = false, risk = false, reports = false, resellers = false, children }: { email: string; accountName: string; csrf: string; team?: boolean; settings?: boolean; risk?: boolean; reports?: boolean; resellers?: boolean; children: ReactNode }) {
   const { t } = useTranslation();
   const location = useLocation();
   const submit = useSubmit();
@@ -57,6 +57,7 @@ export function AdminFrame({ email, accountName, csrf, team = false, settings = 
               ...(risk ? [{ url: "/admin/risk/reviews", label: t("nav.risk"), icon: ShieldCheckMarkIcon, matchPaths: ["/admin/risk/rules"] }] : []),
               ...(reports ? [{ url: "/admin/reports", label: t("nav.reports"), icon: ChartVerticalIcon }] : []),
               // Shown to whoever may run the team (owners); the server refuses the page to anyone else.
+              ...(resellers ? [{ url: "/admin/resellers", label: t("nav.resellers"), icon: PersonIcon }] : []),
               ...(team ? [{ url: "/admin/team", label: t("nav.team"), icon: PersonIcon }] : []),
               ...(settings ? [{ url: "/admin/settings", label: t("nav.settings"), icon: SettingsIcon }] : []),
             ]}

@@ -14,7 +14,7 @@ declare module "react" {
 }
 
 /** The embedded app's entries in the Shopify admin's sidebar. */
-export function AppNav({ team, settings = false, risk = false, reports = false }: { team: boolean; settings?: boolean; risk?: boolean; reports?: boolean }) {
+export function AppNav({ team, settings = false, risk = false, reports = false, resellers = false }: { team: boolean; settings?: boolean; risk?: boolean; reports?: boolean; resellers?: boolean }) {
   const { t } = useTranslation();
   return (
     <s-app-nav>
@@ -26,6 +26,7 @@ export function AppNav({ team, settings = false, risk = false, reports = false }
       <s-link href="/app/orders">{t("nav.orders")}</s-link>
       {risk ? <s-link href="/app/risk/reviews">{t("nav.risk")}</s-link> : null}
       {reports ? <s-link href="/app/reports">{t("nav.reports")}</s-link> : null}
+      {resellers ? <s-link href="/app/resellers">{t("nav.resellers")}</s-link> : null}
       {team ? <s-link href="/app/team">{t("nav.team")}</s-link> : null}
       {settings ? <s-link href="/app/settings">{t("nav.settings")}</s-link> : null}
     </s-app-nav>
