@@ -30,6 +30,8 @@ function fulfilmentRoutes(surface: "admin" | "app") {
     route("reports/export", `routes/${surface}.reports.export.ts`),
     route("audit", `routes/${surface}.audit.tsx`),
     route("audit/export", `routes/${surface}.audit.export.ts`),
+    // The merchant's side of the reseller API (issue 14).
+    route("resellers", `routes/${surface}.resellers._index.tsx`),
   ];
 }
 

@@ -7,7 +7,7 @@ import { useLocation, useSubmit } from "react-router";
 import { SUPPORTED_LOCALES } from "../i18n/i18n.ts";
 
 /** The standalone admin's chrome: top bar with the user menu (language, sessions, password, sign out) and navigation. */
-export function AdminFrame({ email, accountName, csrf, team = false, settings = false, risk = false, reports = false, audit = false, children }: { email: string; accountName: string; csrf: string; team?: boolean; settings?: boolean; risk?: boolean; reports?: boolean; audit?: boolean; children: ReactNode }) {
+export function AdminFrame({ email, accountName, csrf, team = false, settings = false, risk = false, reports = false, audit = false, resellers = false, children }: { email: string; accountName: string; csrf: string; team?: boolean; settings?: boolean; risk?: boolean; reports?: boolean; audit?: boolean; resellers?: boolean; children: ReactNode }) {
   const { t } = useTranslation();
   const location = useLocation();
   const submit = useSubmit();
@@ -59,6 +59,7 @@ export function AdminFrame({ email, accountName, csrf, team = false, settings = 
               ...(reports ? [{ url: "/admin/reports", label: t("nav.reports"), icon: ChartVerticalIcon }] : []),
               // Shown to whoever may run the team (owners); the server refuses the page to anyone else.
               ...(audit ? [{ url: "/admin/audit", label: t("nav.audit"), icon: ClipboardChecklistIcon }] : []),
+              ...(resellers ? [{ url: "/admin/resellers", label: t("nav.resellers"), icon: PersonIcon }] : []),
               ...(team ? [{ url: "/admin/team", label: t("nav.team"), icon: PersonIcon }] : []),
               ...(settings ? [{ url: "/admin/settings", label: t("nav.settings"), icon: SettingsIcon }] : []),
             ]}

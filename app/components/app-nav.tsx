@@ -14,7 +14,7 @@ declare module "react" {
 }
 
 /** The embedded app's entries in the Shopify admin's sidebar. */
-export function AppNav({ team, settings = false, risk = false, reports = false, audit = false }: { team: boolean; settings?: boolean; risk?: boolean; reports?: boolean; audit?: boolean }) {
+export function AppNav({ team, settings = false, risk = false, reports = false, audit = false, resellers = false }: { team: boolean; settings?: boolean; risk?: boolean; reports?: boolean; audit?: boolean; resellers?: boolean }) {
   const { t } = useTranslation();
   return (
     <s-app-nav>
@@ -27,6 +27,7 @@ export function AppNav({ team, settings = false, risk = false, reports = false, 
       {risk ? <s-link href="/app/risk/reviews">{t("nav.risk")}</s-link> : null}
       {reports ? <s-link href="/app/reports">{t("nav.reports")}</s-link> : null}
       {audit ? <s-link href="/app/audit">{t("nav.audit")}</s-link> : null}
+      {resellers ? <s-link href="/app/resellers">{t("nav.resellers")}</s-link> : null}
       {team ? <s-link href="/app/team">{t("nav.team")}</s-link> : null}
       {settings ? <s-link href="/app/settings">{t("nav.settings")}</s-link> : null}
     </s-app-nav>

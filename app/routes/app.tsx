@@ -18,13 +18,13 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     throw e;
   }
   // The nav shows what the member's role may open (the server checks every page anyway).
-  return { apiKey: s.config.shopify!.apiKey, team: admin.can("team.manage"), settings: admin.can("settings.manage"), risk: admin.can("orders.view"), reports: admin.can("reports.view"), audit: admin.can("audit.view") };
+  return { apiKey: s.config.shopify!.apiKey, team: admin.can("team.manage"), settings: admin.can("settings.manage"), risk: admin.can("orders.view"), reports: admin.can("reports.view"), audit: admin.can("audit.view"), resellers: admin.can("resellers.manage") };
 }
 
 export default function EmbeddedApp({ loaderData }: Route.ComponentProps) {
   return (
     <ShopifyAppBridge apiKey={loaderData.apiKey}>
-      <AppNav team={loaderData.team} settings={loaderData.settings} risk={loaderData.risk} reports={loaderData.reports} audit={loaderData.audit} />
+      <AppNav team={loaderData.team} settings={loaderData.settings} risk={loaderData.risk} reports={loaderData.reports} audit={loaderData.audit} resellers={loaderData.resellers} />
       <Outlet />
     </ShopifyAppBridge>
   );

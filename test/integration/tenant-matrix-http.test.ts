@@ -10,6 +10,7 @@ import { connectWooCommerceStore } from "../../app/.server/use-cases/connect-woo
 import { createAdminUser } from "../../app/.server/use-cases/create-admin-user.ts";
 import { installShopifyShop } from "../../app/.server/use-cases/install-shopify-shop.ts";
 import { inviteTeamMember } from "../../app/.server/use-cases/invite-team-member.ts";
+import { createReseller } from "../../app/.server/use-cases/manage-resellers.ts";
 import { changeMemberRole } from "../../app/.server/use-cases/manage-team-members.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { addRiskListEntry } from "../../app/.server/use-cases/manage-risk-lists.ts";
@@ -55,6 +56,7 @@ const MARK: Required<Ids> = {
   heldOrder: "m-held-order",
   rule: "m-rule",
   listEntry: "m-list-entry",
+  reseller: "m-reseller",
 };
 const marks = new Set(Object.values(MARK));
 const namesObject = (row: Row) => row.route.includes(":") || Object.values(row.fields?.(MARK) ?? {}).some((v) => marks.has(v));
@@ -118,6 +120,7 @@ for (const { dialect, available } of dialects) {
       const held = await applyHostOrder(s, store, paidOrder({ id: `${orderId}9`, quantity: 1, email: `held-${i}@example.com` }));
       expect((await s.db.selectFrom("risk_decisions").select("review_status").where("order_id", "=", held.orderId).executeTakeFirstOrThrow()).review_status).toBe("held");
       const entry = await addRiskListEntry(s, accountId, { kind: "email", value: `blocked-${i}@example.com`, action: "block" }, { type: "cli" });
+      const reseller = await createReseller(s, accountId, { name: `Reseller ${i}`, email: `reseller-${i}@example.com`, currency: "USD" }, { type: "cli" });
       return {
         pool: pool.id,
         store: store.id,
@@ -131,6 +134,7 @@ for (const { dialect, available } of dialects) {
         heldOrder: held.orderId,
         rule: rule.rule.id,
         listEntry: entry.id,
+        reseller: reseller.id,
       };
     }
 
@@ -143,7 +147,7 @@ for (const { dialect, available } of dialects) {
 
     /** Everything of one account that a request could change (sessions: whether they are ended). */
     async function snapshot(accountId: string): Promise<string> {
-      const tables = ["admin_users", "stores", "pools", "key_batches", "keys", "product_mappings", "orders", "order_lines", "allocations", "jobs", "deliveries", "team_invitations", "shopify_staff_roles", "link_codes", "risk_rule_sets", "risk_rules", "risk_list_entries", "risk_decisions"] as const;
+      const tables = ["admin_users", "stores", "pools", "key_batches", "keys", "product_mappings", "orders", "order_lines", "allocations", "jobs", "deliveries", "team_invitations", "shopify_staff_roles", "link_codes", "risk_rule_sets", "risk_rules", "risk_list_entries", "risk_decisions", "resellers", "reseller_prices", "reseller_ledger", "reseller_tokens"] as const;
       const out: unknown[] = [await s.db.selectFrom("accounts").selectAll().where("id", "=", accountId).execute()];
       // Sorted here: not every table has an id to order by.
       for (const t of tables) out.push((await s.db.selectFrom(t).selectAll().where("account_id", "=", accountId).execute()).map((r) => JSON.stringify(r)).sort());

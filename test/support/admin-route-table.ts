@@ -23,6 +23,7 @@ export interface Ids {
   heldOrder?: string;
   rule?: string;
   listEntry?: string;
+  reseller?: string;
 }
 
 export interface Row {
@@ -98,6 +99,9 @@ export const ROWS: Row[] = [
   { route: "/admin/reports/export", method: "GET", needs: "reports.view" },
   { route: "/admin/audit", method: "GET", needs: "audit.view" },
   { route: "/admin/audit/export", method: "GET", needs: "audit.view" },
+  { route: "/admin/resellers", method: "GET", needs: "resellers.manage" },
+  { route: "/admin/resellers", method: "POST", needs: "resellers.manage", fields: () => ({ intent: "create", name: "" }) },
+  { route: "/admin/resellers", method: "POST", needs: "resellers.manage", fields: (ids) => ({ intent: "suspend", resellerId: ids.reseller ?? "no-such-reseller" }) },
   { route: "/admin/sessions", method: "GET", needs: "signed_in" },
   { route: "/admin/sessions", method: "POST", needs: "signed_in", fields: (ids) => ({ intent: "end", sessionId: ids.session ?? "no-such-session" }) },
   { route: "/admin/password", method: "GET", needs: "signed_in" },

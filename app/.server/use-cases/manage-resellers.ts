@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
-import { findReseller, insertReseller, listPrices, listResellers, setListPrice, setResellerStatus, upsertPrice, type PriceRow } from "../db/repositories/resellers-repo.ts";
+import { findReseller, insertReseller, listPrices, orderCountsSince, listResellers, setListPrice, setResellerStatus, upsertPrice, type PriceRow } from "../db/repositories/resellers-repo.ts";
 import type { Reseller } from "../db/schema.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { parseAmount, parseDiscount } from "../domain/reseller-price.ts";
@@ -56,6 +56,24 @@ export async function createReseller(s: Pick<Services, "db">, accountId: string,
 
 export function listAccountResellers(s: Pick<Services, "db">, accountId: string): Promise<Reseller[]> {
   return listResellers(s.db, accountId);
+}
+
+export interface ResellerOverview {
+  id: string;
+  name: string;
+  email: string | null;
+  status: Reseller["status"];
+  currency: string;
+  balanceMinor: number;
+  creditLimitMinor: number;
+  ordersLast30Days: number;
+}
+
+/** The merchant's list: every reseller with its balance and its orders of the last 30 days. */
+export async function listResellerOverview(s: Pick<Services, "db">, accountId: string, now = new Date()): Promise<ResellerOverview[]> {
+  const since = new Date(now.getTime() - 30 * 86_400_000).toISOString();
+  const [rows, counts] = await Promise.all([listResellers(s.db, accountId), orderCountsSince(s.db, accountId, since)]);
+  return rows.map((r) => ({ id: r.id, name: r.name, email: r.email, status: r.status, currency: r.currency, balanceMinor: r.balance_minor, creditLimitMinor: r.credit_limit_minor, ordersLast30Days: counts.get(r.id) ?? 0 }));
 }
 
 export async function requireReseller(s: Pick<Services, "db">, accountId: string, resellerId: string): Promise<Reseller> {

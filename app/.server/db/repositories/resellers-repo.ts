@@ -129,3 +129,16 @@ export function iso(v: string | Date): string {
 function normalise(r: Reseller): Reseller {
   return { ...r, balance_minor: Number(r.balance_minor), credit_limit_minor: Number(r.credit_limit_minor), created_at: iso(r.created_at), updated_at: iso(r.updated_at) };
 }
+
+/** Per reseller of the account, its orders placed since `since` (every status): the list page's activity column. */
+export async function orderCountsSince(db: Executor, accountId: string, since: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom("orders")
+    .select((eb) => ["reseller_id", eb.fn.countAll<number>().as("n")])
+    .where("account_id", "=", accountId)
+    .where("reseller_id", "is not", null)
+    .where("created_at", ">=", since)
+    .groupBy("reseller_id")
+    .execute();
+  return new Map(rows.map((r) => [r.reseller_id as string, Number(r.n)]));
+}
