@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifySignature } from "../../app/.server/domain/reseller-webhook.ts";
+import { verifySignature } from "../../app/.server/crypto/webhook-signature.ts";
 import { deliverResellerWebhook } from "../../app/.server/use-cases/deliver-reseller-webhook.ts";
 import { refundResellerOrder } from "../../app/.server/use-cases/refund-reseller-order.ts";
 import { setLowBalanceAlert } from "../../app/.server/use-cases/manage-resellers.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dayStartInstant, parseAuditFilter } from "./audit-query.ts";
-import { GENESIS, rowHash } from "./audit-chain.ts";
+import { GENESIS, rowHash } from "../crypto/audit-chain.ts";
 
 describe("audit filters", () => {
   it("turns local days into UTC bounds in the account's time zone, including across DST", () => {

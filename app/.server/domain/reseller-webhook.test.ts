@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkEndpointUrl, retryDelayMs, signPayload, verifySignature, withinRetryWindow } from "./reseller-webhook.ts";
+import { signPayload, verifySignature } from "../crypto/webhook-signature.ts";
+import { checkEndpointUrl, retryDelayMs, withinRetryWindow } from "./reseller-webhook.ts";
 
 describe("reseller webhooks", () => {
   it("signs t.body with HMAC-SHA256 and verifies within the tolerance only", () => {

@@ -1,5 +1,6 @@
 import { IgnoredError, PermanentError, RetryableError } from "../domain/errors.ts";
-import { retryDelayMs, SIGNATURE_HEADER, signPayload, withinRetryWindow } from "../domain/reseller-webhook.ts";
+import { signPayload } from "../crypto/webhook-signature.ts";
+import { retryDelayMs, SIGNATURE_HEADER, withinRetryWindow } from "../domain/reseller-webhook.ts";
 import type { Services } from "../ports.ts";
 import { openEndpointSecret } from "./manage-webhook-endpoints.ts";
 

@@ -2,7 +2,8 @@ import crypto from "node:crypto";
 import type { KeyCipher } from "../crypto/key-cipher.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { ResellerApiError } from "../domain/reseller-api-error.ts";
-import { checkEndpointUrl, isWebhookEvent, newEndpointSecret, WEBHOOK_EVENTS, type WebhookEvent } from "../domain/reseller-webhook.ts";
+import { newEndpointSecret } from "../crypto/webhook-signature.ts";
+import { checkEndpointUrl, isWebhookEvent, WEBHOOK_EVENTS, type WebhookEvent } from "../domain/reseller-webhook.ts";
 import type { Services } from "../ports.ts";
 import type { ResellerCaller } from "./authenticate-reseller.ts";
 

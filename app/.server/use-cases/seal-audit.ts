@@ -1,4 +1,4 @@
-import { GENESIS, rowHash, type ChainRow } from "../domain/audit-chain.ts";
+import { GENESIS, rowHash, type ChainRow } from "../crypto/audit-chain.ts";
 import type { Services } from "../ports.ts";
 
 /**
