@@ -5,24 +5,11 @@ import { useFetcher } from "react-router";
 import { formatDateTime, formatMoney, formatNumber } from "../i18n/i18n.ts";
 import type { OrderDetailActionData, orderDetailLoader } from "../.server/http/order-pages.ts";
 import type { OrderUnit } from "../.server/use-cases/get-order-detail.ts";
-import { DeliveryStatusBadge, OrderStatusBadge, UnitStatusBadge, orderLabel } from "./order-ui.tsx";
+import { DeliveryStatusBadge, Field, OrderStatusBadge, UnitStatusBadge, orderLabel } from "./order-ui.tsx";
 import { Code, errorText, StateBadge, useLocale } from "./pool-ui.tsx";
 import { RevealedKeyModal } from "./revealed-key-modal.tsx";
 
 export type OrderDetailData = Awaited<ReturnType<typeof orderDetailLoader>>;
-
-function Field({ label, value }: { label: string; value: string }) {
-  return (
-    <BlockStack gap="050">
-      <Text as="span" variant="bodySm" tone="subdued">
-        {label}
-      </Text>
-      <Text as="span" breakWord>
-        {value}
-      </Text>
-    </BlockStack>
-  );
-}
 
 /** One order: its lines and keys (masked), deliveries, failed work, audit trail, and the actions on it. */
 export function OrderDetailPage({ data }: { data: OrderDetailData }) {

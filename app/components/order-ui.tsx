@@ -1,4 +1,4 @@
-import { Badge } from "@shopify/polaris";
+import { Badge, BlockStack, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import type { AllocationStatus, OrderStatus } from "../.server/db/schema.ts";
 
@@ -41,4 +41,18 @@ export function DeliveryStatusBadge({ status }: { status: keyof typeof DELIVERY_
 export function orderLabel(o: { name: string | null; externalId?: string; external_id?: string }): string {
   const name = o.name ?? o.externalId ?? o.external_id ?? "";
   return /^\d+$/.test(name) ? `#${name}` : name;
+}
+
+/** One fact of an order: its label above, its value below (small, so several fit in a row). */
+export function Field({ label, value }: { label: string; value: string }) {
+  return (
+    <BlockStack gap="050">
+      <Text as="span" variant="bodySm" tone="subdued">
+        {label}
+      </Text>
+      <Text as="span" breakWord>
+        {value}
+      </Text>
+    </BlockStack>
+  );
 }

@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { useFetcher, useNavigate } from "react-router";
 import { formatDateTime, formatMoney, formatNumber, type Locale } from "../i18n/i18n.ts";
 import type { QueuePage, ReviewsActionData, reviewsLoader } from "../.server/http/risk-pages.ts";
-import { orderLabel } from "./order-ui.tsx";
+import { Field, orderLabel } from "./order-ui.tsx";
 import { errorText, useLocale } from "./pool-ui.tsx";
 import { RiskActionBadge } from "./risk-ui.tsx";
 
@@ -30,20 +30,6 @@ function money(locale: Locale, minor: number | null, currency: string | null): s
 
 function yesNo(t: TFunction, v: boolean | null): string {
   return v === null ? "—" : v ? t("risk.reviews.yes") : t("risk.reviews.no");
-}
-
-/** One fact: label above, value below (small, so six fit in a row). */
-function Fact({ label, value }: { label: string; value: string }) {
-  return (
-    <BlockStack gap="050">
-      <Text as="span" variant="bodySm" tone="subdued">
-        {label}
-      </Text>
-      <Text as="span" breakWord>
-        {value}
-      </Text>
-    </BlockStack>
-  );
 }
 
 function HeldOrderCard({ o, base, now, selected, onSelect, canDecide, onDecide }: { o: QueueOrder; base: string; now: string; selected: boolean; onSelect: (v: boolean) => void; canDecide: boolean; onDecide: (d: Decision) => void }) {
@@ -80,14 +66,14 @@ function HeldOrderCard({ o, base, now, selected, onSelect, canDecide, onDecide }
         </InlineStack>
 
         <InlineStack gap="600" wrap>
-          <Fact label={t("risk.reviews.facts.total")} value={money(locale, o.totalMinor, o.currency)} />
-          <Fact label={t("risk.reviews.facts.keys")} value={f.keys === null ? "—" : formatNumber(locale, f.keys)} />
-          <Fact label={t("risk.reviews.facts.ip")} value={f.ip ?? "—"} />
-          <Fact label={t("risk.reviews.facts.countries")} value={country || "—"} />
-          <Fact label={t("risk.reviews.facts.firstOrder")} value={yesNo(t, f.firstOrder)} />
-          <Fact label={t("risk.reviews.facts.disposable")} value={yesNo(t, f.disposableEmail)} />
+          <Field label={t("risk.reviews.facts.total")} value={money(locale, o.totalMinor, o.currency)} />
+          <Field label={t("risk.reviews.facts.keys")} value={f.keys === null ? "—" : formatNumber(locale, f.keys)} />
+          <Field label={t("risk.reviews.facts.ip")} value={f.ip ?? "—"} />
+          <Field label={t("risk.reviews.facts.countries")} value={country || "—"} />
+          <Field label={t("risk.reviews.facts.firstOrder")} value={yesNo(t, f.firstOrder)} />
+          <Field label={t("risk.reviews.facts.disposable")} value={yesNo(t, f.disposableEmail)} />
           {/* Shopify's own assessment; a WooCommerce order has none (NONE), so nothing is shown. */}
-          {f.hostRisk && f.hostRisk !== "NONE" ? <Fact label={t("risk.reviews.facts.hostRisk")} value={t([`risk.hostRisk.${f.hostRisk}`, "risk.hostRisk.other"], { value: f.hostRisk })} /> : null}
+          {f.hostRisk && f.hostRisk !== "NONE" ? <Field label={t("risk.reviews.facts.hostRisk")} value={t([`risk.hostRisk.${f.hostRisk}`, "risk.hostRisk.other"], { value: f.hostRisk })} /> : null}
         </InlineStack>
         {Object.keys(f.velocity).length > 0 ? (
           <InlineStack gap="200" wrap>
