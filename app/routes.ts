@@ -32,6 +32,7 @@ function fulfilmentRoutes(surface: "admin" | "app") {
     route("audit/export", `routes/${surface}.audit.export.ts`),
     // The merchant's side of the reseller API (issue 14).
     route("resellers", `routes/${surface}.resellers._index.tsx`),
+    route("resellers/:resellerId", `routes/${surface}.resellers.$resellerId.tsx`),
   ];
 }
 

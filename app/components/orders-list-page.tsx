@@ -1,4 +1,4 @@
-import { Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, InlineGrid, InlineStack, Layout, Link, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, InlineGrid, InlineStack, Layout, Link, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useFetcher, useNavigate } from "react-router";
@@ -10,15 +10,29 @@ import { errorText, useLocale } from "./pool-ui.tsx";
 
 export type OrdersListData = Awaited<ReturnType<typeof ordersListLoader>>;
 
+/** The channel filter: every order, those resellers bought over the API, those of the stores. */
+const CHANNELS = ["all", "reseller", "retail"] as const;
+
+function listUrl(base: string, channel: (typeof CHANNELS)[number], before?: string): string {
+  const q = new URLSearchParams();
+  if (channel !== "all") q.set("channel", channel);
+  if (before) q.set("before", before);
+  const qs = q.toString();
+  return `${base}/orders${qs ? `?${qs}` : ""}`;
+}
+
 function OrdersTable({ orders, base }: { orders: OrderRow[]; base: string }) {
   const { t } = useTranslation();
   const locale = useLocale();
   const rows = orders.map((o) => [
-    <Link key="name" url={`${base}/orders/${o.id}`} removeUnderline>
-      <Text as="span" fontWeight="semibold">
-        {orderLabel(o)}
-      </Text>
-    </Link>,
+    <BlockStack key="name" gap="100" inlineAlign="start">
+      <Link url={`${base}/orders/${o.id}`} removeUnderline>
+        <Text as="span" fontWeight="semibold">
+          {o.reseller ? (o.reference ?? o.id.slice(0, 8)) : orderLabel(o)}
+        </Text>
+      </Link>
+      {o.reseller ? <Badge tone="info">{t("resellers.orders.badge", { name: o.reseller.name })}</Badge> : null}
+    </BlockStack>,
     formatDateTime(locale, o.placedAt ?? o.createdAt),
     o.email ?? "—",
     o.storeName ?? "—",
@@ -41,7 +55,7 @@ export function OrdersListPage({ data }: { data: OrdersListData }) {
   const { t } = useTranslation();
   const locale = useLocale();
   const navigate = useNavigate();
-  const { base, csrf, page, paged, stores } = data;
+  const { base, csrf, page, paged, stores, channel } = data;
   const search = useFetcher<OrdersListActionData>();
   const rerun = useFetcher<OrdersListActionData>();
   const [q, setQ] = useState("");
@@ -81,6 +95,20 @@ export function OrdersListPage({ data }: { data: OrdersListData }) {
                       </Button>
                     }
                   />
+                  {found ? null : (
+                    <InlineStack gap="200" blockAlign="center">
+                      <Text as="span" tone="subdued">
+                        {t("resellers.orders.filterLabel")}
+                      </Text>
+                      <ButtonGroup variant="segmented">
+                        {CHANNELS.map((c) => (
+                          <Button key={c} size="slim" url={listUrl(base, c)} pressed={channel === c}>
+                            {t(`resellers.orders.${c}`)}
+                          </Button>
+                        ))}
+                      </ButtonGroup>
+                    </InlineStack>
+                  )}
                   {search.data && !search.data.ok ? <Banner tone="critical">{errorText(t, locale, search.data.error)}</Banner> : null}
                   {found ? (
                     <InlineStack align="space-between" blockAlign="center" gap="200">
@@ -123,8 +151,8 @@ export function OrdersListPage({ data }: { data: OrdersListData }) {
               <Box padding="400">
                 <InlineStack align="end">
                   <ButtonGroup>
-                    {paged ? <Button url={`${base}/orders`}>{t("orders.list.firstPage")}</Button> : null}
-                    {page.nextBefore ? <Button url={`${base}/orders?before=${encodeURIComponent(page.nextBefore)}`}>{t("orders.list.nextPage")}</Button> : null}
+                    {paged ? <Button url={listUrl(base, channel)}>{t("orders.list.firstPage")}</Button> : null}
+                    {page.nextBefore ? <Button url={listUrl(base, channel, page.nextBefore)}>{t("orders.list.nextPage")}</Button> : null}
                   </ButtonGroup>
                 </InlineStack>
               </Box>

@@ -1,4 +1,4 @@
-import { Badge, Banner, BlockStack, Button, Card, DataTable, FormLayout, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, DataTable, FormLayout, InlineStack, Layout, Link, Page, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useFetcher } from "react-router";
@@ -101,9 +101,12 @@ export function ResellersPage({ data }: { data: ResellersPageData }) {
   const locale = useLocale();
   const rows = data.resellers.map((r) => [
     <BlockStack key={r.id} gap="050">
-      <Text as="span" fontWeight="semibold">
-        {r.name}
-      </Text>
+      {/* The row's way to the reseller's page: prices, balance, tokens, orders. */}
+      <Link url={`${data.base}/resellers/${r.id}`} removeUnderline>
+        <Text as="span" fontWeight="semibold">
+          {r.name}
+        </Text>
+      </Link>
       <Text as="span" tone="subdued" variant="bodySm">
         {r.email}
       </Text>

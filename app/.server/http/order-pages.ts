@@ -9,7 +9,7 @@ import { reviewStatusOf } from "../use-cases/review-queue.ts";
 import { retryFailedJob } from "../use-cases/retry-failed-job.ts";
 import { revealKey } from "../use-cases/reveal-key.ts";
 import { revokeOrderKey } from "../use-cases/revoke-order-key.ts";
-import { searchOrders, type OrderSearchResult } from "../use-cases/search-orders.ts";
+import { searchOrders, type OrderChannel, type OrderSearchResult } from "../use-cases/search-orders.ts";
 import { hostPageError } from "./host-page-error.ts";
 import { errorData, notFound, type PageArgs, type PageError } from "./pool-pages.ts";
 import { readForm } from "./read-form.ts";
@@ -31,12 +31,19 @@ function positiveInt(v: string | null): number {
   return Number.isSafeInteger(n) && n > 0 ? n : -1;
 }
 
+/** The list's channel filter (?channel=reseller|retail); anything else is every order. */
+function channelOf(v: string | null): OrderChannel {
+  return v === "reseller" || v === "retail" ? v : "all";
+}
+
 export async function ordersListLoader({ request, context }: PageArgs, surface: Surface) {
   const s = context.services;
   const admin = await requirePageAdmin(s, request, surface, "orders.view");
-  const before = new URL(request.url).searchParams.get("before");
-  const [page, stores] = await Promise.all([searchOrders(s, admin.accountId, { before, limit: 50 }), listStores(s, admin.accountId)]);
-  return { base: admin.base, csrf: admin.csrf, page, paged: Boolean(before), stores: stores.map((st) => ({ id: st.id, name: st.name, platform: st.platform })) };
+  const url = new URL(request.url);
+  const before = url.searchParams.get("before");
+  const channel = channelOf(url.searchParams.get("channel"));
+  const [page, stores] = await Promise.all([searchOrders(s, admin.accountId, { before, limit: 50, channel }), listStores(s, admin.accountId)]);
+  return { base: admin.base, csrf: admin.csrf, page, paged: Boolean(before), channel, stores: stores.map((st) => ({ id: st.id, name: st.name, platform: st.platform })) };
 }
 
 export type OrdersListActionData =

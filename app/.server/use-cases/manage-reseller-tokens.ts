@@ -91,10 +91,11 @@ export async function createResellerToken(
   return { token: made.token, summary: tokenSummary(row) };
 }
 
-export async function revokeToken(s: Pick<Services, "db">, accountId: string, tokenId: string, actor: Actor): Promise<TokenSummary> {
+/** Revokes the account's token; given `resellerId` (a reseller's page), only that reseller's. */
+export async function revokeToken(s: Pick<Services, "db">, accountId: string, tokenId: string, actor: Actor, opts: { resellerId?: string } = {}): Promise<TokenSummary> {
   return s.db.transaction().execute(async (trx) => {
     const t = await findResellerToken(trx, accountId, tokenId);
-    if (!t) throw new InvalidInputError("reseller_token_not_found", "no such token in this account", { field: "id", params: { id: tokenId } });
+    if (!t || (opts.resellerId !== undefined && t.reseller_id !== opts.resellerId)) throw new InvalidInputError("reseller_token_not_found", "no such token in this account", { field: "id", params: { id: tokenId } });
     if (await revokeResellerToken(trx, accountId, tokenId, new Date().toISOString())) {
       await recordAudit(trx, { accountId, actorType: actor.type, actorId: actor.id, action: "reseller.token_revoked", subjectType: "reseller_token", subjectId: tokenId, details: { resellerId: t.reseller_id, prefix: t.prefix } });
     }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
-import { findReseller, insertReseller, listPrices, orderCountsSince, listResellers, setListPrice, setResellerStatus, upsertPrice, type PriceRow } from "../db/repositories/resellers-repo.ts";
+import { deletePrice, findReseller, insertReseller, listPrices, orderCountsSince, listResellers, setListPrice, setResellerStatus, upsertPrice, type PriceRow } from "../db/repositories/resellers-repo.ts";
 import type { Reseller } from "../db/schema.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { parseAmount, parseDiscount } from "../domain/reseller-price.ts";
@@ -19,7 +19,7 @@ const optionalCount = z.union([z.number(), z.string()]).optional().transform((v,
   return n;
 });
 
-const ResellerInput = z.object({
+export const ResellerInput = z.object({
   name: z.string().trim().min(1, "reseller_name").max(200, "reseller_name"),
   email: z.string().trim().toLowerCase().email("reseller_email").max(320, "reseller_email"),
   currency: z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, "reseller_currency"),
@@ -30,7 +30,7 @@ const ResellerInput = z.object({
   rateBurst: optionalCount,
 });
 
-function invalid(issue: z.core.$ZodIssue): never {
+export function invalid(issue: z.core.$ZodIssue): never {
   const field = String(issue.path[0] ?? "");
   throw new InvalidInputError(/^reseller_/.test(issue.message) ? issue.message : "invalid_input", `${field}: ${issue.message}`, { field, params: { field } });
 }
@@ -113,6 +113,15 @@ export async function setResellerPrice(s: Pick<Services, "db">, accountId: strin
     await upsertPrice(trx, accountId, reseller.id, pool.id, { priceMinor, discountBps }, new Date().toISOString());
     await recordAudit(trx, { accountId, actorType: actor.type, actorId: actor.id, action: "reseller.price_set", subjectType: "reseller", subjectId: reseller.id, details: { poolId: pool.id, priceMinor, discountBps } });
     return (await listPrices(trx, accountId, reseller.id)).find((p) => p.poolId === pool.id)!;
+  });
+}
+
+/** Takes a pool off the reseller's list: its catalog no longer offers it (orders already placed stay). */
+export async function removeResellerPrice(s: Pick<Services, "db">, accountId: string, input: { resellerId: string; poolId: string }, actor: Actor): Promise<void> {
+  const reseller = await requireReseller(s, accountId, input.resellerId);
+  await s.db.transaction().execute(async (trx) => {
+    if (!(await deletePrice(trx, accountId, reseller.id, input.poolId))) throw new InvalidInputError("pool_not_found", "that pool is not on this reseller's list", { field: "pool" });
+    await recordAudit(trx, { accountId, actorType: actor.type, actorId: actor.id, action: "reseller.price_removed", subjectType: "reseller", subjectId: reseller.id, details: { poolId: input.poolId } });
   });
 }
 

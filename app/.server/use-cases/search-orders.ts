@@ -18,7 +18,14 @@ export interface OrderRow {
   createdAt: string;
   /** Units of this order by allocation status (allocated, backordered, …). */
   units: Partial<Record<AllocationStatus, number>>;
+  /** The reseller that bought it over the API (issue 14); null for a store's (retail) order. */
+  reseller: { id: string; name: string } | null;
+  /** The reseller's own reference for the order, when it gave one. */
+  reference: string | null;
 }
+
+/** Which orders: every one, a reseller's (bought over the API), or a store's (retail). */
+export type OrderChannel = "all" | "reseller" | "retail";
 
 export interface OrderSearch {
   /** An order name or number (#1001, 1001), a buyer's email, or an exact key code. Empty: newest orders. */
@@ -32,6 +39,7 @@ export interface OrderSearch {
   /** Keyset cursor from a previous page (`nextBefore`). */
   before?: string | null;
   limit?: number;
+  channel?: OrderChannel;
 }
 
 export interface OrderSearchResult {
@@ -41,10 +49,11 @@ export interface OrderSearchResult {
   nextBefore: string | null;
 }
 
-function orderQuery(s: Pick<Services, "db">, accountId: string) {
-  return s.db
+function orderQuery(s: Pick<Services, "db">, accountId: string, channel: OrderChannel = "all") {
+  let q = s.db
     .selectFrom("orders as o")
     .leftJoin("stores as st", (j) => j.onRef("st.id", "=", "o.store_id").onRef("st.account_id", "=", "o.account_id"))
+    .leftJoin("resellers as rs", (j) => j.onRef("rs.id", "=", "o.reseller_id").onRef("rs.account_id", "=", "o.account_id"))
     .select([
       "o.id",
       "o.name",
@@ -59,8 +68,14 @@ function orderQuery(s: Pick<Services, "db">, accountId: string) {
       "o.created_at",
       "st.name as store_name",
       "st.platform as platform",
+      "o.reference",
+      "rs.id as reseller_id",
+      "rs.name as reseller_name",
     ])
     .where("o.account_id", "=", accountId);
+  if (channel === "reseller") q = q.where("o.reseller_id", "is not", null);
+  if (channel === "retail") q = q.where("o.reseller_id", "is", null);
+  return q;
 }
 
 function parseCursor(before: string | null | undefined): { createdAt: string; id: string } | null {
@@ -83,7 +98,7 @@ export async function searchOrders(s: Pick<Services, "db" | "fingerprinter">, ac
   let nextBefore: string | null = null;
 
   if (!query) {
-    let q = orderQuery(s, accountId);
+    let q = orderQuery(s, accountId, search.channel);
     const cursor = parseCursor(search.before);
     if (cursor) q = q.where((eb) => eb.or([eb("o.created_at", "<", cursor.createdAt), eb.and([eb("o.created_at", "=", cursor.createdAt), eb("o.id", "<", cursor.id)])]));
     const page = await q.orderBy("o.created_at", "desc").orderBy("o.id", "desc").limit(limit + 1).execute();
@@ -92,11 +107,11 @@ export async function searchOrders(s: Pick<Services, "db" | "fingerprinter">, ac
   } else if (query.includes("@")) {
     matchedBy = "email";
     const forms = [...new Set([query, query.toLowerCase()])];
-    rows = await orderQuery(s, accountId).where("o.email", "in", forms).orderBy("o.created_at", "desc").limit(limit).execute();
+    rows = await orderQuery(s, accountId, search.channel).where("o.email", "in", forms).orderBy("o.created_at", "desc").limit(limit).execute();
   } else {
     const bare = query.replace(/^#/, "");
     const names = [...new Set([query, bare, `#${bare}`])];
-    rows = await orderQuery(s, accountId).where("o.name", "in", names).orderBy("o.created_at", "desc").limit(limit).execute();
+    rows = await orderQuery(s, accountId, search.channel).where("o.name", "in", names).orderBy("o.created_at", "desc").limit(limit).execute();
     if (rows.length) matchedBy = "name";
     else if (search.byKey) {
       const key = await findKeyByCode(s, accountId, query);
@@ -108,7 +123,7 @@ export async function searchOrders(s: Pick<Services, "db" | "fingerprinter">, ac
           .select("l.order_id")
           .where("a.account_id", "=", accountId)
           .where("a.key_id", "=", key.keyId);
-        rows = await orderQuery(s, accountId).where("o.id", "in", orderIds).orderBy("o.created_at", "desc").limit(limit).execute();
+        rows = await orderQuery(s, accountId, search.channel).where("o.id", "in", orderIds).orderBy("o.created_at", "desc").limit(limit).execute();
       }
     }
   }
@@ -148,6 +163,8 @@ export async function searchOrders(s: Pick<Services, "db" | "fingerprinter">, ac
       placedAt: r.placed_at,
       createdAt: r.created_at,
       units: units.get(r.id) ?? {},
+      reference: r.reference,
+      reseller: r.reseller_id && r.reseller_name ? { id: r.reseller_id, name: r.reseller_name } : null,
     })),
   };
 }

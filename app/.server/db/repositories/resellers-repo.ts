@@ -63,6 +63,24 @@ export async function upsertPrice(db: Executor, accountId: string, resellerId: s
     .execute();
 }
 
+/** Takes the pool off the reseller's list; false when it was not on it. */
+export async function deletePrice(db: Executor, accountId: string, resellerId: string, poolId: string): Promise<boolean> {
+  const r = await db.deleteFrom("reseller_prices").where("account_id", "=", accountId).where("reseller_id", "=", resellerId).where("pool_id", "=", poolId).executeTakeFirst();
+  return Number(r.numDeletedRows) === 1;
+}
+
+/** The merchant's edit of a reseller's profile and limits (never its currency: the ledger is in it). */
+export async function updateResellerRow(
+  db: Executor,
+  accountId: string,
+  id: string,
+  v: Partial<Pick<ResellersTable, "name" | "email" | "credit_limit_minor" | "max_units_per_order" | "max_units_per_day" | "rate_per_second" | "rate_burst">>,
+  now: string,
+): Promise<boolean> {
+  const r = await db.updateTable("resellers").set({ ...v, updated_at: now }).where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 const priceColumns = (q: ReturnType<typeof priceQuery>) => q;
 function priceQuery(db: Executor, accountId: string, resellerId: string) {
   return db
