@@ -247,7 +247,8 @@ for (const { dialect, available } of dialects) {
     it("a role without resellers.manage (support): 403 on the page and its actions, nothing changed", async () => {
       expect((await support.b.get(url(A))).status).toBe(403);
       const before = await snapshot(A.accountId);
-      for (const f of [{ intent: "topup", amount: "5" }, { intent: "token-create", scopes: "catalog:read" }, { intent: "price-remove", poolId: A.poolId }]) {
+      const forms: Record<string, string>[] = [{ intent: "topup", amount: "5" }, { intent: "token-create", scopes: "catalog:read" }, { intent: "price-remove", poolId: A.poolId }];
+      for (const f of forms) {
         const res = await post(support, url(A), f);
         expect(res.status, f.intent).toBe(403);
         expect(await res.text()).toContain("forbidden");

@@ -10,7 +10,8 @@ import { connectWooCommerceStore } from "../../app/.server/use-cases/connect-woo
 import { createAdminUser } from "../../app/.server/use-cases/create-admin-user.ts";
 import { installShopifyShop } from "../../app/.server/use-cases/install-shopify-shop.ts";
 import { inviteTeamMember } from "../../app/.server/use-cases/invite-team-member.ts";
-import { createReseller } from "../../app/.server/use-cases/manage-resellers.ts";
+import { createResellerToken } from "../../app/.server/use-cases/manage-reseller-tokens.ts";
+import { createReseller, setResellerPrice } from "../../app/.server/use-cases/manage-resellers.ts";
 import { changeMemberRole } from "../../app/.server/use-cases/manage-team-members.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { addRiskListEntry } from "../../app/.server/use-cases/manage-risk-lists.ts";
@@ -57,6 +58,7 @@ const MARK: Required<Ids> = {
   rule: "m-rule",
   listEntry: "m-list-entry",
   reseller: "m-reseller",
+  resellerToken: "m-reseller-token",
 };
 const marks = new Set(Object.values(MARK));
 const namesObject = (row: Row) => row.route.includes(":") || Object.values(row.fields?.(MARK) ?? {}).some((v) => marks.has(v));
@@ -121,6 +123,9 @@ for (const { dialect, available } of dialects) {
       expect((await s.db.selectFrom("risk_decisions").select("review_status").where("order_id", "=", held.orderId).executeTakeFirstOrThrow()).review_status).toBe("held");
       const entry = await addRiskListEntry(s, accountId, { kind: "email", value: `blocked-${i}@example.com`, action: "block" }, { type: "cli" });
       const reseller = await createReseller(s, accountId, { name: `Reseller ${i}`, email: `reseller-${i}@example.com`, currency: "USD" }, { type: "cli" });
+      // Its page's objects: a price for the pool (the removal to refuse) and a token (the revocation to refuse).
+      await setResellerPrice(s, accountId, { resellerId: reseller.id, poolId: pool.id, price: "2.50" }, { type: "cli" });
+      const resellerToken = await createResellerToken(s, accountId, { resellerId: reseller.id, scopes: "catalog:read" }, { type: "cli" });
       return {
         pool: pool.id,
         store: store.id,
@@ -135,6 +140,7 @@ for (const { dialect, available } of dialects) {
         rule: rule.rule.id,
         listEntry: entry.id,
         reseller: reseller.id,
+        resellerToken: resellerToken.summary.id,
       };
     }
 
@@ -164,7 +170,7 @@ for (const { dialect, available } of dialects) {
       const wooId = (await connectWooCommerceStore(s, a.accountId, { ...wc.connection }, { type: "cli" })).id;
       const wooStore = await s.db.selectFrom("stores").selectAll().where("id", "=", wooId).executeTakeFirstOrThrow();
       const aObjs = await objects(a.accountId, wooStore, "Alpha pool", "7311", "alpha-buyer@example.com", 1);
-      A = await tenant("owner-a@tenant.example", a.accountId, aObjs, ["Alpha pool", "#7311", "alpha-buyer@example.com", wooStore.name, "invitee-1@example.com", shop, "held-1@example.com", "blocked-1@example.com"], 1);
+      A = await tenant("owner-a@tenant.example", a.accountId, aObjs, ["Alpha pool", "#7311", "alpha-buyer@example.com", wooStore.name, "invitee-1@example.com", shop, "held-1@example.com", "blocked-1@example.com", "reseller-1@example.com"], 1);
       shopStore = await installShopifyShop(s, { shop });
       await storeOfflineSession(s, shop);
       const made = await A.b.post("/admin/stores.data", { csrf: A.csrf, intent: "link-code" });
@@ -178,7 +184,7 @@ for (const { dialect, available } of dialects) {
       const bUser = await createAdminUser(s, { email: "owner-b@tenant.example", password: PASSWORD, accountName: "Bravo account" });
       const bStore = await insertStore(s.db, { accountId: bUser.accountId, platform: "woocommerce", domain: "https://bravo.example", name: "Bravo store" });
       const bObjs = await objects(bUser.accountId, bStore, "Bravo pool", "8422", "bravo-buyer@example.com", 2);
-      B = await tenant("owner-b@tenant.example", bUser.accountId, bObjs, ["Bravo pool", "#8422", "bravo-buyer@example.com", "Bravo store", "invitee-2@example.com", "held-2@example.com", "blocked-2@example.com"], 2);
+      B = await tenant("owner-b@tenant.example", bUser.accountId, bObjs, ["Bravo pool", "#8422", "bravo-buyer@example.com", "Bravo store", "invitee-2@example.com", "held-2@example.com", "blocked-2@example.com", "reseller-2@example.com"], 2);
     });
     afterAll(async () => {
       await http?.close();
@@ -242,7 +248,7 @@ for (const { dialect, available } of dialects) {
     it("the table has rows of both kinds, and every object kind appears", () => {
       expect(objectRows.length).toBeGreaterThan(20);
       expect(plainRows.length).toBeGreaterThan(10);
-      const used = new Set(objectRows.flatMap((r) => [...Object.values(r.fields?.(MARK) ?? {}), ...r.route.split("/").map((p) => (p === ":poolId" ? MARK.pool : p === ":storeId" ? MARK.store : p === ":orderId" ? MARK.order : p))]));
+      const used = new Set(objectRows.flatMap((r) => [...Object.values(r.fields?.(MARK) ?? {}), ...r.route.split("/").map((p) => (p === ":poolId" ? MARK.pool : p === ":storeId" ? MARK.store : p === ":orderId" ? MARK.order : p === ":resellerId" ? MARK.reseller : p))]));
       expect(Object.values(MARK).filter((m) => !used.has(m))).toEqual([]);
     });
 

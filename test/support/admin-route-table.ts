@@ -24,6 +24,8 @@ export interface Ids {
   rule?: string;
   listEntry?: string;
   reseller?: string;
+  /** One of that reseller's API tokens. */
+  resellerToken?: string;
 }
 
 export interface Row {
@@ -102,6 +104,17 @@ export const ROWS: Row[] = [
   { route: "/admin/resellers", method: "GET", needs: "resellers.manage" },
   { route: "/admin/resellers", method: "POST", needs: "resellers.manage", fields: () => ({ intent: "create", name: "" }) },
   { route: "/admin/resellers", method: "POST", needs: "resellers.manage", fields: (ids) => ({ intent: "suspend", resellerId: ids.reseller ?? "no-such-reseller" }) },
+  { route: "/admin/resellers/:resellerId", method: "GET", needs: "resellers.manage" },
+  // Each intent of the reseller's page; the amounts are valid, so an allowed role's request reaches the reseller lookup.
+  { route: "/admin/resellers/:resellerId", method: "POST", needs: "resellers.manage", fields: () => ({ intent: "profile", name: "Taken over", email: "taken@example.com" }) },
+  { route: "/admin/resellers/:resellerId", method: "POST", needs: "resellers.manage", fields: (ids) => ({ intent: "price-set", poolId: ids.pool, price: "0.01" }) },
+  { route: "/admin/resellers/:resellerId", method: "POST", needs: "resellers.manage", fields: (ids) => ({ intent: "price-remove", poolId: ids.pool }) },
+  { route: "/admin/resellers/:resellerId", method: "POST", needs: "resellers.manage", fields: () => ({ intent: "topup", amount: "1000" }) },
+  { route: "/admin/resellers/:resellerId", method: "POST", needs: "resellers.manage", fields: () => ({ intent: "adjust", amount: "-1", note: "matrix" }) },
+  { route: "/admin/resellers/:resellerId", method: "POST", needs: "resellers.manage", fields: () => ({ intent: "credit-limit", creditLimit: "99999" }) },
+  { route: "/admin/resellers/:resellerId", method: "POST", needs: "resellers.manage", fields: () => ({ intent: "token-create", scopes: "catalog:read" }) },
+  { route: "/admin/resellers/:resellerId", method: "POST", needs: "resellers.manage", fields: (ids) => ({ intent: "token-revoke", tokenId: ids.resellerToken ?? "no-such-token" }) },
+  { route: "/admin/resellers/:resellerId", method: "POST", needs: "resellers.manage", fields: () => ({ intent: "suspend" }) },
   { route: "/admin/sessions", method: "GET", needs: "signed_in" },
   { route: "/admin/sessions", method: "POST", needs: "signed_in", fields: (ids) => ({ intent: "end", sessionId: ids.session ?? "no-such-session" }) },
   { route: "/admin/password", method: "GET", needs: "signed_in" },
@@ -118,5 +131,5 @@ export function routeOfFile(file: string): string {
 }
 
 export function urlOf(row: Row, ids: Ids): string {
-  return row.route.replace(":poolId", ids.pool).replace(":storeId", ids.store).replace(":orderId", ids.order);
+  return row.route.replace(":poolId", ids.pool).replace(":storeId", ids.store).replace(":orderId", ids.order).replace(":resellerId", ids.reseller ?? "no-such-reseller");
 }
