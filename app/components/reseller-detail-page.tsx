@@ -56,14 +56,11 @@ function ProfileCard({ csrf, reseller }: { csrf: string; reseller: Reseller }) {
             {field("name")}
             {field("email", { type: "email" })}
             <TextField label={t("resellers.fields.currency")} value={reseller.currency} autoComplete="off" disabled helpText={t("resellers.detail.currencyFixed")} />
-            <FormLayout.Group condensed>
-              {field("maxUnitsPerOrder", { helpText: t("resellers.noLimitHelp") })}
-              {field("maxUnitsPerDay", { helpText: t("resellers.noLimitHelp") })}
-            </FormLayout.Group>
-            <FormLayout.Group condensed>
-              {field("ratePerSecond", { helpText: t("resellers.detail.rateHelp") })}
-              {field("rateBurst", { helpText: t("resellers.detail.burstHelp") })}
-            </FormLayout.Group>
+            {/* One field a line: the side column is too narrow for two labels and their help side by side. */}
+            {field("maxUnitsPerOrder", { helpText: t("resellers.noLimitHelp") })}
+            {field("maxUnitsPerDay", { helpText: t("resellers.noLimitHelp") })}
+            {field("ratePerSecond", { helpText: t("resellers.detail.rateHelp") })}
+            {field("rateBurst", { helpText: t("resellers.detail.burstHelp") })}
             <InlineStack align="end">
               <Button submit variant="primary" loading={form.busy}>
                 {t("resellers.detail.saveProfile")}

@@ -1,4 +1,4 @@
-import { Badge, Banner, BlockStack, Box, Button, Card, Checkbox, DataTable, InlineGrid, InlineStack, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, Card, Checkbox, InlineGrid, InlineStack, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { formatDateTime } from "../i18n/i18n.ts";
@@ -59,29 +59,31 @@ export function ResellerTokensCard({ data }: { data: ResellerDetailData }) {
   // The state is worked out on the server's render and the browser's alike from the row's dates.
   const [now] = useState(() => Date.now());
   const when = (iso: string | null) => (iso ? formatDateTime(locale, iso) : "—");
+  // One token a row, stacked rather than a table: a prefix, its scopes and its dates fit a narrow card.
   const rows = tokens.map((tk) => {
     const state = tokenState(tk, now);
-    return [
-      <BlockStack key="p" gap="050">
-        <Text as="span" fontWeight="semibold">
-          <code>{tk.prefix}…</code>
-        </Text>
-        {tk.name ? (
-          <Text as="span" tone="subdued" variant="bodySm">
-            {tk.name}
-          </Text>
-        ) : null}
-      </BlockStack>,
-      <Text key="s" as="span" variant="bodySm" breakWord>
-        {tk.scopes.join(" ")}
-      </Text>,
-      <Badge key="st" tone={state === "active" ? "success" : undefined}>
-        {t(`resellers.detail.tokenState.${state}`)}
-      </Badge>,
-      when(tk.expiresAt),
-      tk.lastUsedAt ? when(tk.lastUsedAt) : t("resellers.detail.neverUsed"),
-      state === "revoked" ? "" : <RevokeToken key="r" csrf={csrf} token={tk} currency={reseller.currency} />,
-    ];
+    return (
+      <Box key={tk.id} paddingInline="400" paddingBlock="300" borderBlockStartWidth="025" borderColor="border">
+        <InlineStack align="space-between" blockAlign="center" gap="300" wrap={false}>
+          <BlockStack gap="100">
+            <InlineStack gap="200" blockAlign="center">
+              <Text as="span" fontWeight="semibold">
+                <code>{tk.prefix}…</code>
+              </Text>
+              {tk.name ? <Text as="span">{tk.name}</Text> : null}
+              <Badge tone={state === "active" ? "success" : undefined}>{t(`resellers.detail.tokenState.${state}`)}</Badge>
+            </InlineStack>
+            <Text as="span" variant="bodySm" tone="subdued" breakWord>
+              {tk.scopes.join(" · ")}
+            </Text>
+            <Text as="span" variant="bodySm" tone="subdued">
+              {t("resellers.detail.tokenDates", { expires: tk.expiresAt ? when(tk.expiresAt) : t("resellers.detail.neverExpires"), lastUsed: tk.lastUsedAt ? when(tk.lastUsedAt) : t("resellers.detail.neverUsed") })}
+            </Text>
+          </BlockStack>
+          {state === "revoked" ? null : <RevokeToken csrf={csrf} token={tk} currency={reseller.currency} />}
+        </InlineStack>
+      </Box>
+    );
   });
   return (
     <Card padding="0">
@@ -95,7 +97,9 @@ export function ResellerTokensCard({ data }: { data: ResellerDetailData }) {
           <Banner tone="warning" title={t("resellers.detail.tokenCreated", { prefix: created.summary.prefix ?? "" })}>
             <BlockStack gap="200">
               <Text as="p">{t("resellers.detail.tokenOnce")}</Text>
-              <TextField label={t("resellers.detail.tokenLabel")} value={created.token} readOnly autoComplete="off" monospaced selectTextOnFocus />
+              <div style={{ width: "100%" }}>
+                <TextField label={t("resellers.detail.tokenLabel")} value={created.token} readOnly autoComplete="off" monospaced selectTextOnFocus />
+              </div>
             </BlockStack>
           </Banner>
         </Box>
@@ -107,12 +111,7 @@ export function ResellerTokensCard({ data }: { data: ResellerDetailData }) {
           </Text>
         </Box>
       ) : (
-        <DataTable
-          columnContentTypes={["text", "text", "text", "text", "text", "text"]}
-          headings={[t("resellers.detail.columns.token"), t("resellers.detail.columns.scopes"), t("resellers.detail.columns.state"), t("resellers.detail.columns.expires"), t("resellers.detail.columns.lastUsed"), ""]}
-          rows={rows}
-          verticalAlign="middle"
-        />
+        <div>{rows}</div>
       )}
       <Box padding="400" borderBlockStartWidth="025" borderColor="border">
         <form.fetcher.Form method="post">

@@ -287,6 +287,10 @@ for (const { dialect, available } of dialects) {
       const order = await sendEmbedded({ route: "/admin/orders/:orderId", method: "GET", needs: "orders.view" }, A.ids);
       expect(order.status).toBe(200);
       expect(await order.text()).toContain("alpha-buyer@example.com");
+      // Its reseller's page too, in the embedded admin.
+      const reseller = await sendEmbedded({ route: "/admin/resellers/:resellerId", method: "GET", needs: "resellers.manage" }, A.ids);
+      expect(reseller.status).toBe(200);
+      expect(await reseller.text()).toContain("reseller-1@example.com");
     });
 
     it("the linked shop's embedded admin on B's objects (every /app route and intent): 404, B's rows unchanged", async () => {
