@@ -28,7 +28,7 @@ import { settingsGet, settingsSet } from "./commands/settings.ts";
 import { auditList, auditVerify } from "./commands/audit.ts";
 import { forecast, poolRestock, reportDelivery, reportMargin, reportRebuild, reportRepurchase, reportSales } from "./commands/report.ts";
 import { riskListAdd, riskListRemove, riskListShow, riskReviewApprove, riskReviewDeny, riskReviewList, riskRulesAdd, riskRulesList, riskRulesRemove, riskRulesTest } from "./commands/risk.ts";
-import { resellerLowBalance, resellerStatement, resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerOrderRefund, resellerSuspend, resellerActivate, resellerTokenCreate, resellerTokenList, resellerTokenRevoke } from "./commands/reseller.ts";
+import { resellerLowBalance, resellerStatement, resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerOrderRefund, resellerPriceRemove, resellerUpdate, resellerCreditLimit, resellerSuspend, resellerActivate, resellerTokenCreate, resellerTokenList, resellerTokenRevoke } from "./commands/reseller.ts";
 import { backupCreate, backupRestore, backupVerify } from "./commands/backup.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
 import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
@@ -79,6 +79,9 @@ const commands: Record<string, Command> = {
   "reseller create": resellerCreate,
   "reseller list": resellerList,
   "reseller price set": resellerPriceSet,
+  "reseller price remove": resellerPriceRemove,
+  "reseller update": resellerUpdate,
+  "reseller credit-limit": resellerCreditLimit,
   "reseller balance topup": resellerBalanceTopup,
   "reseller balance adjust": resellerBalanceAdjust,
   "reseller token create": resellerTokenCreate,

@@ -1,6 +1,7 @@
 import type { Command } from "../command.ts";
 import { formatAmount } from "../../app/.server/domain/reseller-price.ts";
-import { createReseller, listAccountResellers, requireReseller, setLowBalanceAlert, setResellerPrice, setResellerSuspended } from "../../app/.server/use-cases/manage-resellers.ts";
+import { setResellerCreditLimit, updateResellerProfile } from "../../app/.server/use-cases/edit-reseller.ts";
+import { createReseller, listAccountResellers, removeResellerPrice, requireReseller, setLowBalanceAlert, setResellerPrice, setResellerSuspended } from "../../app/.server/use-cases/manage-resellers.ts";
 import { changeResellerBalance } from "../../app/.server/use-cases/reseller-balance.ts";
 import { getResellerStatement, statementCsv } from "../../app/.server/use-cases/reseller-statement.ts";
 import { refundResellerOrder } from "../../app/.server/use-cases/refund-reseller-order.ts";
@@ -83,6 +84,72 @@ export const resellerPriceSet: Command = {
     const r = await requireReseller(s, accountId, String(v.reseller));
     out.say(out.t("cli.resellerPriceSet", { pool: p.poolName, price: p.priceMinor !== null ? `${formatAmount(p.priceMinor, r.currency)} ${r.currency}` : `-${(p.discountBps ?? 0) / 100}%` }));
     out.result({ resellerId: r.id, poolId: p.poolId, priceMinor: p.priceMinor, discountBps: p.discountBps, currency: r.currency });
+  },
+};
+
+export const resellerPriceRemove: Command = {
+  options: { account: { type: "string" }, reseller: { type: "string" }, pool: { type: "string" } },
+  needs: "services",
+  validate: need("reseller", "pool"),
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    await removeResellerPrice(s, accountId, { resellerId: String(v.reseller), poolId: String(v.pool) }, cli);
+    out.say(out.t("cli.resellerPriceRemoved"));
+    out.result({ resellerId: String(v.reseller), poolId: String(v.pool), removed: true });
+  },
+};
+
+/** A limit as the CLI takes it: a number, or "off" (or "") for none; left out, it stays as it is. */
+function limitOption(given: unknown, current: number | null): string {
+  if (given === undefined) return current === null ? "" : String(current);
+  return given === "off" ? "" : String(given);
+}
+
+/** The page's profile edit: only the options given change (the currency never does). */
+export const resellerUpdate: Command = {
+  options: {
+    account: { type: "string" },
+    name: { type: "string" },
+    email: { type: "string" },
+    "max-per-order": { type: "string" },
+    "max-per-day": { type: "string" },
+    "rate-per-second": { type: "string" },
+    "rate-burst": { type: "string" },
+  },
+  positionals: { count: 1, name: "RESELLER_ID" },
+  needs: "services",
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const now = await requireReseller(s, accountId, String(v._0));
+    const r = await updateResellerProfile(
+      s,
+      accountId,
+      now.id,
+      {
+        name: v.name ?? now.name,
+        email: v.email ?? now.email ?? "",
+        maxUnitsPerOrder: limitOption(v["max-per-order"], now.max_units_per_order),
+        maxUnitsPerDay: limitOption(v["max-per-day"], now.max_units_per_day),
+        ratePerSecond: limitOption(v["rate-per-second"], now.rate_per_second),
+        rateBurst: limitOption(v["rate-burst"], now.rate_burst),
+      },
+      cli,
+    );
+    out.say(out.t("cli.resellerUpdated", { name: r.name }));
+    out.result({ reseller: resellerJson(r) });
+  },
+};
+
+export const resellerCreditLimit: Command = {
+  options: { account: { type: "string" }, reseller: { type: "string" }, amount: { type: "string" } },
+  needs: "services",
+  validate: need("reseller", "amount"),
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const r = await setResellerCreditLimit(s, accountId, String(v.reseller), String(v.amount), cli);
+    const reseller = await requireReseller(s, accountId, String(v.reseller));
+    out.say(out.t("cli.resellerCreditLimitSet", { amount: formatAmount(r.creditLimitMinor, reseller.currency), currency: reseller.currency }));
+    out.result({ resellerId: reseller.id, creditLimitMinor: r.creditLimitMinor, currency: reseller.currency });
   },
 };
 

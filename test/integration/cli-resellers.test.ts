@@ -117,6 +117,33 @@ describe("CLI: resellers", () => {
     expect(json(bad).error).toMatchObject({ code: "report_invalid_month", field: "month" });
   });
 
+  it("reseller update changes only the options given; credit-limit and price remove, each with --json", async () => {
+    const u = await runCli(["reseller", "update", resellerId, "--max-per-order", "25", "--rate-per-second", "4", "--json"], { env });
+    expect(u.code, u.stderr).toBe(0);
+    expect(json(u).reseller).toMatchObject({ name: "Downstream", email: "ops@down.example", currency: "USD", maxUnitsPerOrder: 25, maxUnitsPerDay: null });
+    const off = await runCli(["reseller", "update", resellerId, "--max-per-order", "off", "--name", "Downstream Ltd", "--json"], { env });
+    expect(off.code, off.stderr).toBe(0);
+    expect(json(off).reseller).toMatchObject({ name: "Downstream Ltd", maxUnitsPerOrder: null });
+    const bad = await runCli(["reseller", "update", resellerId, "--max-per-day", "0", "--json"], { env });
+    expect(bad.code).toBe(2);
+    expect(json(bad).error).toMatchObject({ code: "reseller_limit", field: "maxUnitsPerDay" });
+    const c = await runCli(["reseller", "credit-limit", "--reseller", resellerId, "--amount", "20.00", "--json"], { env });
+    expect(c.code, c.stderr).toBe(0);
+    expect(json(c)).toMatchObject({ resellerId, creditLimitMinor: 2000, currency: "USD" });
+    const badCredit = await runCli(["reseller", "credit-limit", "--reseller", resellerId, "--amount=-1", "--json"], { env });
+    expect(json(badCredit).error).toMatchObject({ code: "reseller_amount", field: "creditLimit" });
+    const human = await runCli(["reseller", "credit-limit", "--reseller", resellerId, "--amount", "0"], { env });
+    expect(human.stdout).toContain("Credit limit set");
+    const pool2 = json(await runCli(["pool", "create", "--name", "Spare", "--json"], { env })).id as string;
+    expect((await runCli(["reseller", "price", "set", "--reseller", resellerId, "--pool", pool2, "--price", "1.00", "--json"], { env })).code).toBe(0);
+    const rm = await runCli(["reseller", "price", "remove", "--reseller", resellerId, "--pool", pool2, "--json"], { env });
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(json(rm)).toEqual({ resellerId, poolId: pool2, removed: true });
+    const again = await runCli(["reseller", "price", "remove", "--reseller", resellerId, "--pool", pool2, "--json"], { env });
+    expect(json(again).error.code).toBe("pool_not_found");
+    await runCli(["reseller", "update", resellerId, "--name", "Downstream", "--rate-per-second", "off"], { env });
+  });
+
   it("bad input exits 2 naming the problem, and changes nothing", async () => {
     const scope = await runCli(["reseller", "token", "create", "--reseller", resellerId, "--scopes", "orders:delete", "--json"], { env });
     expect(scope.code).toBe(2);
