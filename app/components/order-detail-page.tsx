@@ -1,4 +1,4 @@
-import { Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, InlineStack, Layout, Link, Modal, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, InlineStack, Layout, Link, Modal, Page, Text } from "@shopify/polaris";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useFetcher } from "react-router";
@@ -15,7 +15,7 @@ export type OrderDetailData = Awaited<ReturnType<typeof orderDetailLoader>>;
 export function OrderDetailPage({ data }: { data: OrderDetailData }) {
   const { t } = useTranslation();
   const locale = useLocale();
-  const { base, csrf, order, store, lines, deliveries, failedJobs, audit, allowed } = data;
+  const { base, csrf, order, store, reseller, lines, deliveries, failedJobs, audit, allowed } = data;
   const action = useFetcher<OrderDetailActionData>();
   const reveal = useFetcher<OrderDetailActionData>();
   const [revokeTarget, setRevokeTarget] = useState<OrderUnit | null>(null);
@@ -61,9 +61,14 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
 
   return (
     <Page
-      title={t("orders.detail.title", { name: orderLabel(order) })}
-      titleMetadata={<OrderStatusBadge status={order.status} />}
-      subtitle={t("orders.detail.subtitle", { date: formatDateTime(locale, order.placed_at ?? order.created_at), store: store?.name ?? "—" })}
+      title={t("orders.detail.title", { name: reseller && order.reference ? order.reference : orderLabel(order) })}
+      titleMetadata={
+        <InlineStack gap="200">
+          <OrderStatusBadge status={order.status} />
+          {reseller ? <Badge tone="info">{t("resellers.orders.badge", { name: reseller.name })}</Badge> : null}
+        </InlineStack>
+      }
+      subtitle={t("orders.detail.subtitle", { date: formatDateTime(locale, order.placed_at ?? order.created_at), store: store?.name ?? reseller?.name ?? "—" })}
       backAction={{ content: t("orders.list.title"), url: `${base}/orders` }}
       primaryAction={allowed.rerun ? { content: t("orders.detail.rerun"), loading: busy("rerun"), disabled: !store, onAction: () => post({ intent: "rerun" }) } : undefined}
       secondaryActions={allowed.resend ? [{ content: t("orders.detail.resend"), loading: busy("resend"), disabled: !store || !order.email, onAction: () => post({ intent: "resend" }) }] : []}
@@ -212,6 +217,15 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
                 <Field label={t("orders.detail.payment")} value={order.financial_status ?? "—"} />
                 <Field label={t("orders.detail.hostId")} value={order.external_id} />
                 {store ? <Field label={t("orders.detail.store")} value={`${store.name} · ${t(`dashboard.stores.platform.${store.platform}`)}`} /> : null}
+                {reseller ? (
+                  <BlockStack gap="050">
+                    <Text as="span" variant="bodySm" tone="subdued">
+                      {t("resellers.orders.resellerLabel")}
+                    </Text>
+                    {allowed.resellers ? <Link url={`${base}/resellers/${reseller.id}`}>{reseller.name}</Link> : <Text as="span">{reseller.name}</Text>}
+                  </BlockStack>
+                ) : null}
+                {reseller && order.reference ? <Field label={t("resellers.orders.referenceLabel")} value={order.reference} /> : null}
               </BlockStack>
             </Card>
             <Card>

@@ -102,7 +102,7 @@ export function OrdersListPage({ data }: { data: OrdersListData }) {
                       </Text>
                       <ButtonGroup variant="segmented">
                         {CHANNELS.map((c) => (
-                          <Button key={c} size="slim" url={listUrl(base, c)} pressed={channel === c}>
+                          <Button key={c} size="slim" url={listUrl(base, c)} variant={channel === c ? "primary" : "secondary"} pressed={channel === c}>
                             {t(`resellers.orders.${c}`)}
                           </Button>
                         ))}

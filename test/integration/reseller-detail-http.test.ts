@@ -285,8 +285,16 @@ for (const { dialect, available } of dialects) {
       expect(second).toContain("REF-02");
       expect(second).toContain("REF-01");
       expect(second).not.toContain("REF-03");
-      // A reseller's order opens as an order.
-      expect((await A.b.get(`/admin/orders/${ids[0]}`)).status).toBe(200);
+      // A reseller's order opens as an order, marked with its reseller and reference; the link to the reseller only for a role that may open it.
+      const order = await A.b.get(`/admin/orders/${ids[0]}`);
+      expect(order.status).toBe(200);
+      const orderPage = await order.text();
+      expect(orderPage).toContain("Reseller · Alpha Paged");
+      expect(orderPage).toContain("Order REF-01");
+      expect(orderPage).toContain(`href="/admin/resellers/${r.id}"`);
+      const asSupport = await (await support.b.get(`/admin/orders/${ids[0]}`)).text();
+      expect(asSupport).toContain("Reseller · Alpha Paged");
+      expect(asSupport).not.toContain(`href="/admin/resellers/${r.id}"`);
     });
 
     it("the Orders list marks reseller orders with the reseller's name and filters Reseller / Retail", async () => {
@@ -296,6 +304,8 @@ for (const { dialect, available } of dialects) {
       const resellerOnly = await (await A.b.get("/admin/orders?channel=reseller")).text();
       expect(resellerOnly).toContain("Reseller · Alpha Paged");
       expect(resellerOnly).not.toContain("retail@example.com");
+      // The filter itself, by its labels.
+      for (const label of ["All orders", "Reseller orders", "Retail"]) expect(resellerOnly).toContain(`>${label}<`);
       const retail = await (await A.b.get("/admin/orders?channel=retail")).text();
       expect(retail).toContain("retail@example.com");
       expect(retail).not.toContain("Reseller · ");

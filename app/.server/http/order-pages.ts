@@ -88,6 +88,8 @@ export async function orderDetailLoader({ request, context, params }: PageArgs, 
       resend: admin.can("orders.resend"),
       rerun: admin.can("orders.rerun"),
       revoke: admin.can("orders.revoke"),
+      // The way to the reseller's page, for a role that may open it.
+      resellers: admin.can("resellers.manage"),
     };
     return { base: admin.base, csrf: admin.csrf, ...detail, allowed, review };
   } catch (e) {

@@ -32,6 +32,8 @@ export interface OrderLineDetail {
 export interface OrderDetail {
   order: Order;
   store: { id: string; name: string; platform: StorePlatform; domain: string } | null;
+  /** The reseller that bought it over the API (issue 14); null for a store's order. */
+  reseller: { id: string; name: string } | null;
   lines: OrderLineDetail[];
   deliveries: Pick<Delivery, "channel" | "status" | "attempts" | "last_error" | "sent_at" | "updated_at">[];
   failedJobs: { id: number; queue: string; attempts: number; lastError: string | null; errorKind: string | null; updatedAt: string }[];
@@ -55,9 +57,12 @@ export async function getOrderDetail(s: Pick<Services, "db" | "cipher">, account
   const order = await s.db.selectFrom("orders").selectAll().where("account_id", "=", accountId).where("id", "=", orderId).executeTakeFirst();
   if (!order) throw new InvalidInputError("order_not_found", "no such order", { params: { id: orderId } });
 
-  const [store, lines, units, deliveries, failedJobs] = await Promise.all([
+  const [store, reseller, lines, units, deliveries, failedJobs] = await Promise.all([
     order.store_id
       ? s.db.selectFrom("stores").select(["id", "name", "platform", "domain"]).where("account_id", "=", accountId).where("id", "=", order.store_id).executeTakeFirst()
+      : Promise.resolve(undefined),
+    order.reseller_id
+      ? s.db.selectFrom("resellers").select(["id", "name"]).where("account_id", "=", accountId).where("id", "=", order.reseller_id).executeTakeFirst()
       : Promise.resolve(undefined),
     s.db
       .selectFrom("order_lines as l")
@@ -120,6 +125,7 @@ export async function getOrderDetail(s: Pick<Services, "db" | "cipher">, account
   return {
     order,
     store: store ?? null,
+    reseller: reseller ?? null,
     lines: lines.map((l) => ({
       id: l.id,
       title: l.title,
