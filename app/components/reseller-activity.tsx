@@ -105,7 +105,7 @@ export function ResellerLedgerCard({ data }: { data: ResellerDetailData }) {
     money(e.balanceAfterMinor),
     e.orderId ? (
       <Link key="d" url={`${base}/orders/${e.orderId}`} removeUnderline>
-        {t("resellers.detail.forOrder", { order: e.orderId.slice(0, 8) })}
+        {t("resellers.detail.forOrder", { order: e.orderReference ?? e.orderId.slice(0, 8) })}
       </Link>
     ) : (
       <Text key="d" as="span" breakWord>

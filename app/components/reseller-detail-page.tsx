@@ -121,7 +121,7 @@ function BalanceCard({ csrf, reseller }: { csrf: string; reseller: Reseller }) {
           <BlockStack gap="300">
             {moved ? <Banner tone="success">{t(moved.intent === "topup" ? "resellers.detail.toppedUp" : "resellers.detail.adjusted")}</Banner> : null}
             <FormLayout>
-              <FormLayout.Group condensed>
+              <FormLayout.Group>
                 <Select
                   label={t("resellers.detail.moveKind")}
                   options={[

@@ -132,10 +132,11 @@ describe("a reseller's page in the standalone admin", () => {
     await signIn(page, { email: EMAIL, password: PASSWORD });
     await page.goto(`/admin/resellers/${resellerId}`);
     await hydrated(page);
-    await page.getByRole("link", { name: "DS-1001" }).waitFor();
+    await page.getByRole("link", { name: "DS-1001", exact: true }).waitFor();
     // $500 − 2 × $12.50.
     await expect.poll(() => readableText(page)).toContain("$475.00");
-    await page.getByRole("row", { name: /Order/ }).first().waitFor();
+    // The ledger's debit names the order by its reference.
+    await page.getByRole("link", { name: "Order DS-1001" }).waitFor();
 
     await page.goto("/admin/orders");
     await hydrated(page);
@@ -153,7 +154,7 @@ describe("a reseller's page in the standalone admin", () => {
     await noHorizontalOverflow(page);
     await page.screenshot({ path: path.join(shots, "reseller-orders-en.png"), fullPage: true });
     // The order opens as an order.
-    await page.getByRole("link", { name: "DS-1001" }).click();
+    await page.getByRole("link", { name: "DS-1001", exact: true }).click();
     await page.waitForURL((u) => /^\/admin\/orders\/[0-9a-f-]{36}$/.test(u.pathname));
     await hydrated(page);
     await settled(page);
@@ -195,5 +196,16 @@ describe("a reseller's page in the standalone admin", () => {
     expect(await readableText(page)).not.toMatch(RAW_KEY);
     await page.screenshot({ path: path.join(shots, "reseller-orders-zh-CN.png"), fullPage: true });
     expect(pages.pageErrors).toEqual([]);
+  });
+
+  it("fits a phone: the page stacks, nothing sticks out sideways", async () => {
+    const page = await pages.open({ acceptLanguage: "en-US", viewport: { width: 390, height: 844 } });
+    await signIn(page, { email: EMAIL, password: PASSWORD });
+    await page.goto(`/admin/resellers/${resellerId}`);
+    await hydrated(page);
+    await page.getByRole("heading", { name: "Downstream Games" }).waitFor();
+    await settled(page);
+    await noHorizontalOverflow(page);
+    await page.screenshot({ path: path.join(shots, "reseller-detail-phone-en.png"), fullPage: true });
   });
 });

@@ -31,6 +31,8 @@ export interface LedgerRow {
   amountMinor: number;
   balanceAfterMinor: number;
   orderId: string | null;
+  /** The order's reference from the reseller, when it gave one (the ledger names the order by it). */
+  orderReference: string | null;
   reason: string | null;
   actorType: string;
   createdAt: string;
@@ -71,6 +73,10 @@ export async function getResellerDetail(s: Pick<Services, "db">, accountId: stri
     listLedgerEntries(s.db, accountId, r.id, { before: ledgerBefore, limit: DETAIL_PAGE_SIZE + 1 }),
     listResellerOrders(s.db, accountId, r.id, { after: ordersAfter, limit: DETAIL_PAGE_SIZE + 1 }),
   ]);
+  const orderIds = [...new Set(entries.map((e) => e.order_id).filter((id): id is string => id !== null))];
+  const references = new Map(
+    orderIds.length ? (await s.db.selectFrom("orders").select(["id", "reference"]).where("account_id", "=", accountId).where("id", "in", orderIds).execute()).map((o) => [o.id, o.reference] as const) : [],
+  );
   const poolName = new Map([...pools.map((p) => [p.id, p.name] as const), ...prices.map((p) => [p.poolId, p.poolName] as const)]);
   const ledgerPage = entries.slice(0, DETAIL_PAGE_SIZE);
   const orderPage = orders.slice(0, DETAIL_PAGE_SIZE);
@@ -101,7 +107,7 @@ export async function getResellerDetail(s: Pick<Services, "db">, accountId: stri
     pools,
     tokens,
     ledger: {
-      entries: ledgerPage.map((e) => ({ id: e.id, kind: e.kind, amountMinor: e.amount_minor, balanceAfterMinor: e.balance_after_minor, orderId: e.order_id, reason: e.reason, actorType: e.actor_type, createdAt: e.created_at })),
+      entries: ledgerPage.map((e) => ({ id: e.id, kind: e.kind, amountMinor: e.amount_minor, balanceAfterMinor: e.balance_after_minor, orderId: e.order_id, orderReference: e.order_id ? (references.get(e.order_id) ?? null) : null, reason: e.reason, actorType: e.actor_type, createdAt: e.created_at })),
       nextBefore: entries.length > DETAIL_PAGE_SIZE ? String(ledgerPage.at(-1)!.id) : null,
     },
     orders: {
