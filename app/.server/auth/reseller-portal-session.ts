@@ -8,9 +8,9 @@ import { safeNext, sessionCsrf, verifyCsrf } from "./admin-session.ts";
 
 /**
  * The reseller portal's login (/portal): the admin's cookie machinery with a cookie of its own
- * (`keyrelay_portal`, path /portal, so the browser never even sends it to /admin) that resolves
- * only against reseller_sessions. An admin cookie means nothing here and a portal cookie nothing
- * in the admin. CSRF: the admin's scheme — a signed-in session's token is an HMAC of its id; the
+ * (`keyrelay_portal`) that resolves only against reseller_sessions: an admin cookie means nothing
+ * here and a portal cookie nothing in the admin. Its path is "/", not "/portal": the portal's own
+ * data requests include `/portal.data` (the catalog's), which a cookie of path /portal never reaches. CSRF: the admin's scheme — a signed-in session's token is an HMAC of its id; the
  * login form's token is the only thing a signed-out cookie holds.
  */
 export interface PortalSessionData {
@@ -26,7 +26,7 @@ export function portalSessionStorage(s: Services): SessionStorage<PortalSessionD
   let storage = storages.get(s);
   if (!storage) {
     storage = createCookieSessionStorage<PortalSessionData>({
-      cookie: { name: PORTAL_COOKIE, httpOnly: true, sameSite: "lax", path: "/portal", secure: s.config.appUrl.startsWith("https://"), secrets: [s.sessionSecret], maxAge: SESSION_MAX_AGE_MS / 1000 },
+      cookie: { name: PORTAL_COOKIE, httpOnly: true, sameSite: "lax", path: "/", secure: s.config.appUrl.startsWith("https://"), secrets: [s.sessionSecret], maxAge: SESSION_MAX_AGE_MS / 1000 },
     });
     storages.set(s, storage);
   }
