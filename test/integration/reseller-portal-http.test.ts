@@ -320,6 +320,31 @@ for (const { dialect, available } of dialects) {
       expect(await snapshot()).toEqual(before);
     });
 
+    it("the merchant's invite hook (resellerInviteAction): resellers.manage, CSRF, its own resellers only", async () => {
+      const { resellerInviteAction } = await import("../../app/.server/http/reseller-invite-action.ts");
+      const admin = new AdminBrowser(app.url);
+      expect((await admin.signIn(`merchant-${dialect}@a.example`, PORTAL_PASSWORD)).status).toBe(302);
+      const csrf = /name="csrf" value="([^"]+)"/.exec(await (await admin.get("/admin/stores")).text())![1];
+      const cookie = [...admin.jar].map(([k, v]) => `${k}=${v}`).join("; ");
+      const call = async (fields: Record<string, string>) => {
+        const request = new Request(`${app.url}/admin/resellers/${a2.resellerId}`, { method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields) });
+        const out = await resellerInviteAction({ request, context: { services: s, clientIp: "127.0.0.1" } as never, params: {} }, "admin");
+        return out as unknown as { init: { status?: number } | null; data: { ok: boolean } };
+      };
+      const email = `hook-${dialect}@reseller.example`;
+      expect((await call({ csrf: "forged", resellerId: a2.resellerId, email })).init?.status).toBe(403);
+      expect((await call({ csrf, resellerId: b1.resellerId, email })).init?.status).toBe(404);
+      expect(await s.db.selectFrom("reseller_invitations").select("id").where("email", "=", email).executeTakeFirst()).toBeUndefined();
+      const ok = await call({ csrf, resellerId: a2.resellerId, email });
+      expect(ok.data).toMatchObject({ ok: true, email, sent: true });
+      const inv = await s.db.selectFrom("reseller_invitations").selectAll().where("email", "=", email).executeTakeFirstOrThrow();
+      expect(inv).toMatchObject({ reseller_id: a2.resellerId, invited_by_type: "admin" });
+      expect((await portalLinkFor(s, email)).path).toMatch(/^\/portal\/invite\//);
+      // Not signed in as a merchant: the admin login, never an invitation.
+      const anon = new Request(`${app.url}/admin/resellers/x`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ csrf, resellerId: a2.resellerId, email: "anon@x.example" }) });
+      await expect(resellerInviteAction({ request: anon, context: { services: s, clientIp: "127.0.0.1" } as never, params: {} }, "admin")).rejects.toMatchObject({ status: 302 });
+    });
+
     it("a second reseller of the account, and one of another account, get 404 for the first reseller's objects and change nothing", async () => {
       const before = await snapshot();
       for (const who of [p2, pb]) {

@@ -1,6 +1,5 @@
-import { Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { Card, DataTable, InlineGrid, Layout, Page, Text, Link } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
 import type { portalBalanceLoader } from "../../.server/http/portal/portal-pages.ts";
 import { formatDateTime, formatMoney } from "../../i18n/i18n.ts";
 import { Field } from "../order-ui.tsx";
@@ -19,7 +18,7 @@ export function PortalBalancePage({ data }: { data: Data }) {
     formatDateTime(locale, e.created_at),
     t([`portal.ledger.kinds.${e.kind}`, "portal.ledger.kinds.other"], { kind: e.kind }),
     e.order_id ? (
-      <Link key="o" to={`/portal/orders/${encodeURIComponent(e.order_id)}`}>
+      <Link key="o" url={`/portal/orders/${encodeURIComponent(e.order_id)}`}>
         {t("portal.ledger.order")}
       </Link>
     ) : (

@@ -74,9 +74,9 @@ export function PortalOrderPage({ data }: { data: Data }) {
             ) : null}
             {keys.length > 0 ? (
               <DataTable
-                columnContentTypes={["numeric", "text", ...fieldNames.map(() => "text" as const)]}
+                columnContentTypes={["text", "text", ...fieldNames.map(() => "text" as const)]}
                 headings={["#", t("portal.order.code"), ...fieldNames]}
-                rows={keys.map((k, i) => [i + 1, <Code key="c">{k.code}</Code>, ...fieldNames.map((f) => k.fields?.[f] ?? "")])}
+                rows={keys.map((k, i) => [String(i + 1), <Code key="c">{k.code}</Code>, ...fieldNames.map((f) => k.fields?.[f] ?? "")])}
               />
             ) : null}
           </BlockStack>

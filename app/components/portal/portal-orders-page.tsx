@@ -1,6 +1,5 @@
-import { Badge, Card, DataTable, Page, Text } from "@shopify/polaris";
+import { Badge, Card, DataTable, Page, Text, Link } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
 import type { portalOrdersLoader } from "../../.server/http/portal/portal-pages.ts";
 import { formatDateTime, formatMoney, formatNumber } from "../../i18n/i18n.ts";
 import { useLocale } from "../pool-ui.tsx";
@@ -17,7 +16,7 @@ export function PortalOrdersPage({ data }: { data: Data }) {
   const { t } = useTranslation();
   const locale = useLocale();
   const rows = data.orders.map((o) => [
-    <Link key="l" to={`/portal/orders/${encodeURIComponent(o.id)}`}>
+    <Link key="l" url={`/portal/orders/${encodeURIComponent(o.id)}`}>
       {o.reference || o.id.slice(0, 8)}
     </Link>,
     formatDateTime(locale, o.created_at),

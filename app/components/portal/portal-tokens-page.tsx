@@ -22,9 +22,6 @@ function CreateToken({ data }: { data: Data }) {
   return (
     <Card>
       <BlockStack gap="300">
-        <Text as="h2" variant="headingMd">
-          {t("portal.tokens.createTitle")}
-        </Text>
         {answer?.ok && answer.token ? (
           <Banner tone="success" title={t("portal.tokens.created")}>
             <BlockStack gap="200">
@@ -114,9 +111,9 @@ export function PortalTokensPage({ data }: { data: Data }) {
             )}
           </Card>
         </Layout.Section>
-        <Layout.Section>
+        <Layout.AnnotatedSection title={t("portal.tokens.createTitle")} description={t("portal.tokens.createHelp")}>
           <CreateToken data={data} />
-        </Layout.Section>
+        </Layout.AnnotatedSection>
       </Layout>
     </Page>
   );

@@ -21,9 +21,6 @@ function AddEndpoint({ data }: { data: Data }) {
   return (
     <Card>
       <BlockStack gap="300">
-        <Text as="h2" variant="headingMd">
-          {t("portal.webhooks.addTitle")}
-        </Text>
         {answer?.ok && answer.secret ? (
           <Banner tone="success" title={t("portal.webhooks.added", { url: answer.url ?? "" })}>
             <BlockStack gap="200">
@@ -145,9 +142,9 @@ export function PortalWebhooksPage({ data }: { data: Data }) {
             )}
           </BlockStack>
         </Layout.Section>
-        <Layout.Section>
+        <Layout.AnnotatedSection title={t("portal.webhooks.addTitle")} description={t("portal.webhooks.addHelp")}>
           <AddEndpoint data={data} />
-        </Layout.Section>
+        </Layout.AnnotatedSection>
       </Layout>
     </Page>
   );
