@@ -380,6 +380,42 @@ for (const { dialect, available } of dialects) {
       expect((await s.db.selectFrom("reseller_webhook_endpoints").select("deleted_at").where("id", "=", ids.endpoint).executeTakeFirstOrThrow()).deleted_at).not.toBeNull();
     });
 
+    it("portal sign-in limits: the admin's rules, counted apart from the merchant's login of the same email", async () => {
+      const email = `two-${dialect}@reseller.example`;
+      await createAdminUser(s, { email, password: PORTAL_PASSWORD, accountName: "Same email elsewhere" });
+      const b = new AdminBrowser(app.url, { "x-forwarded-for": "203.0.113.9" });
+      const csrf = await csrfOf(b, "/portal/login");
+      for (let i = 0; i < s.config.login.maxAttempts; i++) expect((await b.post("/portal/login", { csrf, email, password: `Wrong-${i}-password` })).status).toBe(401);
+      const limited = await b.post("/portal/login", { csrf, email, password: PORTAL_PASSWORD });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+      // The merchant's admin login of the same address, from the same client, is not slowed.
+      const admin = new AdminBrowser(app.url, { "x-forwarded-for": "203.0.113.9" });
+      expect((await admin.signIn(email, PORTAL_PASSWORD)).status).toBe(302);
+    });
+
+    it("orders and the ledger are paged newest first, 20 at a time", async () => {
+      const r = await makeReseller(s, { stock: 25, price: "0.10", topup: "10", prefix: `PG${dialect.slice(0, 2)}` });
+      for (let i = 1; i <= 21; i++) {
+        const res = await fetch(`${app.url}/api/v1/orders`, { method: "POST", headers: { authorization: `Bearer ${r.token}`, "content-type": "application/json", "idempotency-key": `page-${i}` }, body: JSON.stringify({ pool: r.poolId, quantity: 1, reference: `REF-${String(i).padStart(2, "0")}` }) });
+        expect(res.status).toBe(201);
+      }
+      const b = await invitedPortalUser(s, app.url, r.accountId, r.resellerId, `pages-${dialect}@reseller.example`);
+      const first = await page(b, "/portal/orders");
+      const refs = (html: string) => [...html.matchAll(/>(REF-\d\d)</g)].map((m) => m[1]);
+      expect(refs(first.html)).toEqual(Array.from({ length: 20 }, (_, i) => `REF-${String(21 - i).padStart(2, "0")}`));
+      const older = /href="(\/portal\/orders\?cursor=[^"]+)"/.exec(first.html)![1].replace(/&amp;/g, "&");
+      const second = await page(b, older);
+      expect(refs(second.html)).toEqual(["REF-01"]);
+      expect(second.html).not.toMatch(/\/portal\/orders\?cursor=/);
+      const ledger = await page(b, "/portal/balance");
+      const olderLedger = /href="(\/portal\/balance\?cursor=[^"]+)"/.exec(ledger.html)![1].replace(/&amp;/g, "&");
+      const rest = await page(b, olderLedger);
+      // 21 debits and the top-up: 20 on the first page, the oldest two after.
+      expect(rest.html).toContain("wire");
+      expect(ledger.html).not.toContain("wire");
+    });
+
     it("a suspended reseller is signed out, cannot sign in, order or open its invitation", async () => {
       const pending = `late-${dialect}@reseller.example`;
       await inviteResellerUser(s, a1.accountId, { resellerId: a1.resellerId, email: pending }, cli);
