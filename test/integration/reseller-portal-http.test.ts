@@ -278,6 +278,15 @@ for (const { dialect, available } of dialects) {
       expect((await audits("reseller.webhook_replayed")).map((a) => a.subject_id)).toEqual([ids.delivery]);
     });
 
+    it("portal documents carry the admin's Content-Security-Policy (nonced scripts, never framed)", async () => {
+      for (const [b, path] of [[new AdminBrowser(app.url), "/portal/login"], [p1, "/portal"], [p1, `/portal/orders/${ids.order}`]] as const) {
+        const res = await b.get(path);
+        const policy = res.headers.get("content-security-policy") ?? "";
+        expect(policy, path).toContain("frame-ancestors 'none'");
+        expect(policy, path).toMatch(/script-src[^;]*'nonce-/);
+      }
+    });
+
     it("every portal route is in the route table", () => {
       const files = fs.readdirSync("app/routes").filter((f) => f.startsWith("portal.") && f !== "portal.tsx");
       const covered = new Set([...PORTAL_ROWS.map((r) => r.route), ...PORTAL_PUBLIC]);
