@@ -1,4 +1,6 @@
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,6 +29,9 @@ let app: E2eApp;
 let smtp: TestSmtpServer;
 let pages: E2ePages;
 let resellerId = "";
+let receiver: http.Server;
+let receiverUrl = "";
+const received: string[] = [];
 
 async function cli(args: string[]): Promise<Record<string, any>> {
   const r = await app.cli([...args, "--json"]);
@@ -37,7 +42,18 @@ async function cli(args: string[]): Promise<Record<string, any>> {
 beforeAll(async () => {
   fs.mkdirSync(shots, { recursive: true });
   smtp = await startSmtpServer();
-  app = await startE2eApp({ env: { NODE_ENV: "production", SMTP_URL: smtp.url } });
+  // The reseller's webhook endpoint: a local receiver (http allowed for the test).
+  receiver = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      received.push(body);
+      res.end("ok");
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/keyrelay`;
+  app = await startE2eApp({ env: { NODE_ENV: "production", SMTP_URL: smtp.url, RESELLER_WEBHOOKS_ALLOW_HTTP: "on" } });
   await createAdmin(app, { email: MERCHANT, password: PASSWORD, accountName: "Acme Keys" });
   const pool = await cli(["pool", "create", "--name", "Game card 100"]);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "portal-e2e-")), "keys.txt");
@@ -56,6 +72,7 @@ afterAll(async () => {
   await pages?.close();
   await app?.stop();
   await smtp?.stop();
+  await new Promise((r) => receiver?.close(r));
 });
 
 describe("reseller portal in Chromium", () => {
@@ -133,6 +150,11 @@ describe("reseller portal in Chromium", () => {
     await page.getByRole("link", { name: "Webhooks" }).first().click();
     await page.waitForURL(/\/portal\/webhooks$/);
     await settled(page);
+    await page.getByLabel("Endpoint URL").fill(receiverUrl);
+    await page.getByRole("button", { name: "Add endpoint" }).click();
+    await page.getByText(/^whsec_/).waitFor();
+    await page.getByText(receiverUrl).first().waitFor();
+    await settled(page);
     await page.screenshot({ path: path.join(shots, "portal-webhooks-en.png"), fullPage: true });
 
     // 简体中文, from the portal's own menu: it stays the portal user's choice.
@@ -166,6 +188,19 @@ describe("reseller portal in Chromium", () => {
     await page.waitForURL(/\/portal\/tokens$/);
     await settled(page);
     await page.screenshot({ path: path.join(shots, "portal-tokens-zh-CN.png"), fullPage: true });
+
+    // The Chinese order's order.fulfilled reached the endpoint: its delivery log, and a replay.
+    await page.getByRole("link", { name: "Webhook" }).first().click();
+    await page.waitForURL(/\/portal\/webhooks$/);
+    await page.getByText("已送达").first().waitFor();
+    const sent = received.length;
+    expect(sent).toBeGreaterThan(0);
+    await page.getByRole("button", { name: "重新发送" }).first().click();
+    await page.getByText("已重新发送").waitFor();
+    await expect.poll(() => received.length).toBeGreaterThan(sent);
+    expect(JSON.parse(received.at(-1)!).id).toBe(JSON.parse(received[sent - 1]).id);
+    await settled(page);
+    await page.screenshot({ path: path.join(shots, "portal-webhooks-log-zh-CN.png"), fullPage: true });
 
     // The signed-out login page in Chinese (a zh-CN browser).
     const zh = await pages.open({ acceptLanguage: "zh-CN" });

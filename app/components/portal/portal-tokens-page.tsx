@@ -1,5 +1,5 @@
 import { Badge, Banner, BlockStack, Button, Card, Checkbox, DataTable, FormLayout, Layout, Page, Text, TextField } from "@shopify/polaris";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useFetcher } from "react-router";
 import type { portalTokensLoader } from "../../.server/http/portal/portal-pages.ts";
@@ -19,6 +19,14 @@ function CreateToken({ data }: { data: Data }) {
   const [expires, setExpires] = useState("");
   const [scopes, setScopes] = useState<string[]>(["catalog:read", "orders:read", "orders:write", "balance:read"]);
   const answer = fetcher.data;
+  const madeToken = answer?.ok ? answer.token : null;
+  // Created: the form starts over (the banner keeps the token until the next answer).
+  useEffect(() => {
+    if (madeToken) {
+      setName("");
+      setExpires("");
+    }
+  }, [madeToken]);
   return (
     <Card>
       <BlockStack gap="300">

@@ -1,5 +1,5 @@
 import { Badge, Banner, BlockStack, Button, Card, Checkbox, DataTable, FormLayout, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useFetcher } from "react-router";
 import type { portalWebhooksLoader } from "../../.server/http/portal/portal-pages.ts";
@@ -18,6 +18,11 @@ function AddEndpoint({ data }: { data: Data }) {
   const [url, setUrl] = useState("");
   const [events, setEvents] = useState<string[]>([...data.events]);
   const answer = fetcher.data;
+  const addedSecret = answer?.ok ? answer.secret : null;
+  // Added: the form starts over (the banner keeps the secret until the next answer).
+  useEffect(() => {
+    if (addedSecret) setUrl("");
+  }, [addedSecret]);
   return (
     <Card>
       <BlockStack gap="300">
