@@ -258,6 +258,9 @@ for (const { dialect, available } of dialects) {
 
     it("webhook endpoints: add (secret once), a delivery in the log, replay sends it again; remove", async () => {
       const csrf = await csrfOf(p1, "/portal/webhooks");
+      const refused = await portalPost(p1, "/portal/webhooks", { csrf, intent: "add", url: "ftp://files.example/x", event: "order.fulfilled" });
+      expect(refused.status).toBe(400);
+      expect(refused.text).toContain("invalid_body");
       const added = await portalPost(p1, "/portal/webhooks", { csrf, intent: "add", url: receiver.url, event: "order.fulfilled" });
       expect(added.status).toBe(200);
       expect(added.text).toMatch(/whsec_/);
