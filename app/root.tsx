@@ -6,6 +6,7 @@ import type { Route } from "./+types/root";
 import { PolarisProvider } from "./components/polaris-provider.tsx";
 import { createI18n, type Locale } from "./i18n/i18n.ts";
 import { signedInAdmin } from "./.server/auth/admin-session.ts";
+import { signedInReseller } from "./.server/auth/reseller-portal-session.ts";
 import { getAdminProfile } from "./.server/use-cases/get-admin-profile.ts";
 import { resolveLocale } from "./.server/http/resolve-locale.ts";
 import "./context.ts";
@@ -17,6 +18,11 @@ export const links: Route.LinksFunction = () => [
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const s = context.services;
+  // The portal speaks its signed-in reseller user's language; the admin cookie means nothing there.
+  if (new URL(request.url).pathname.startsWith("/portal")) {
+    const who = await signedInReseller(s, request);
+    return { locale: resolveLocale({ request, userLocale: who?.user.locale, fallback: s.config.defaultLocale }) };
+  }
   const admin = await signedInAdmin(s, request);
   const profile = admin ? await getAdminProfile(s, admin.user.id) : undefined;
   const locale = resolveLocale({ request, userLocale: profile?.locale, accountLocale: profile?.accountLocale, fallback: s.config.defaultLocale });

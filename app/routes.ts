@@ -76,4 +76,18 @@ export default [
   route("api/v1/balance/entries", "routes/api.v1.balance.entries.ts"),
   route("api/v1/webhook-endpoints", "routes/api.v1.webhook-endpoints._index.ts"),
   route("api/v1/webhook-endpoints/:endpointId", "routes/api.v1.webhook-endpoints.$endpointId.ts"),
+  // The reseller portal (issue 14, part 6): the reseller's own people, their own login and cookie (never the admin's).
+  route("portal/login", "routes/portal.login.tsx"),
+  route("portal/logout", "routes/portal.logout.ts"),
+  route("portal/locale", "routes/portal.locale.ts"),
+  route("portal/invite/:token", "routes/portal.invite.$token.tsx"),
+  route("portal/orders/:orderId/keys", "routes/portal.orders.$orderId.keys.ts"),
+  route("portal", "routes/portal.tsx", [
+    index("routes/portal._index.tsx"),
+    route("orders", "routes/portal.orders._index.tsx"),
+    route("orders/:orderId", "routes/portal.orders.$orderId.tsx"),
+    route("balance", "routes/portal.balance.tsx"),
+    route("tokens", "routes/portal.tokens.tsx"),
+    route("webhooks", "routes/portal.webhooks.tsx"),
+  ]),
 ] satisfies RouteConfig;

@@ -28,7 +28,7 @@ import { settingsGet, settingsSet } from "./commands/settings.ts";
 import { auditList, auditVerify } from "./commands/audit.ts";
 import { forecast, poolRestock, reportDelivery, reportMargin, reportRebuild, reportRepurchase, reportSales } from "./commands/report.ts";
 import { riskListAdd, riskListRemove, riskListShow, riskReviewApprove, riskReviewDeny, riskReviewList, riskRulesAdd, riskRulesList, riskRulesRemove, riskRulesTest } from "./commands/risk.ts";
-import { resellerLowBalance, resellerStatement, resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerOrderRefund, resellerPriceRemove, resellerUpdate, resellerCreditLimit, resellerSuspend, resellerActivate, resellerTokenCreate, resellerTokenList, resellerTokenRevoke } from "./commands/reseller.ts";
+import { resellerLowBalance, resellerStatement, resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerOrderRefund, resellerPriceRemove, resellerUpdate, resellerCreditLimit, resellerSuspend, resellerActivate, resellerTokenCreate, resellerTokenList, resellerTokenRevoke, resellerInvite } from "./commands/reseller.ts";
 import { backupCreate, backupRestore, backupVerify } from "./commands/backup.ts";
 import { openDatabase } from "../app/.server/db/database.ts";
 import type { Command, DatabaseOnly, OptionValues } from "./command.ts";
@@ -92,6 +92,7 @@ const commands: Record<string, Command> = {
   "reseller token list": resellerTokenList,
   "reseller low-balance": resellerLowBalance,
   "reseller statement": resellerStatement,
+  "reseller invite": resellerInvite,
   "backup create": backupCreate,
   "backup verify": backupVerify,
   "backup restore": backupRestore,

@@ -7,6 +7,7 @@ import { getResellerStatement, statementCsv } from "../../app/.server/use-cases/
 import { refundResellerOrder } from "../../app/.server/use-cases/refund-reseller-order.ts";
 import { createResellerToken, listTokens, revokeToken } from "../../app/.server/use-cases/manage-reseller-tokens.ts";
 import type { Reseller } from "../../app/.server/db/schema.ts";
+import { inviteResellerUser } from "../../app/.server/use-cases/invite-reseller-user.ts";
 import { UsageError } from "../output.ts";
 import { resolveAccount } from "../resolve-account.ts";
 
@@ -283,5 +284,19 @@ export const resellerStatement: Command = {
     const c = st.reseller.currency;
     out.say(out.t("cli.resellerStatement", { name: st.reseller.name, month: st.month, opening: formatAmount(st.openingMinor, c), closing: formatAmount(st.closingMinor, c), currency: c, orders: st.orders.count, units: st.orders.units, topups: formatAmount(st.totals.topup.amountMinor, c), debits: formatAmount(st.totals.debit.amountMinor, c), credits: formatAmount(st.totals.credit.amountMinor, c), adjustments: formatAmount(st.totals.adjustment.amountMinor, c) }));
     out.result({ accountId, ...st });
+  },
+};
+
+/** `reseller invite --reseller R --email E`: a portal login for one of the reseller's people (an email with a one-time link). */
+export const resellerInvite: Command = {
+  options: { account: { type: "string" }, reseller: { type: "string" }, email: { type: "string" }, locale: { type: "string" } },
+  needs: "services",
+  validate: need("reseller", "email"),
+  async run(s, v, out) {
+    const accountId = await resolveAccount(s, v.account);
+    const r = await inviteResellerUser(s, accountId, { resellerId: String(v.reseller), email: String(v.email), locale: v.locale as string | undefined }, cli);
+    out.say(out.t(r.renewed ? "cli.resellerPortalInviteRenewed" : "cli.resellerPortalInvited", { email: r.email, expires: r.expiresAt }));
+    if (!r.sent) out.say(out.t("cli.resellerPortalInviteNotSent"));
+    out.result({ accountId, ...r });
   },
 };

@@ -709,6 +709,9 @@ export interface Database {
   report_daily_pool: ReportDailyPoolTable;
   reseller_webhook_endpoints: ResellerWebhookEndpointsTable;
   reseller_webhook_deliveries: ResellerWebhookDeliveriesTable;
+  reseller_users: ResellerUsersTable;
+  reseller_invitations: ResellerInvitationsTable;
+  reseller_sessions: ResellerSessionsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -828,3 +831,52 @@ export interface ResellerWebhookDeliveriesTable {
   last_attempt_at: Timestamp | null;
   delivered_at: Timestamp | null;
 }
+
+/** A reseller's own login to the portal (migration 0018); never an admin login. */
+export interface ResellerUsersTable {
+  id: string;
+  account_id: string;
+  reseller_id: string;
+  email: string;
+  password_hash: string;
+  locale: string | null;
+  disabled: Generated<Flag>;
+  last_login_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** The merchant's invitation of an email to a reseller's portal (0018): only the token's SHA-256. */
+export interface ResellerInvitationsTable {
+  id: string;
+  account_id: string;
+  reseller_id: string;
+  email: string;
+  token_hash: string;
+  locale: string | null;
+  invited_by_type: AuditLogTable["actor_type"];
+  invited_by_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  accepted_user_id: string | null;
+  revoked_at: Timestamp | null;
+}
+
+/** A signed-in portal browser (0018), keyed by the SHA-256 of the cookie's random id, as admin_sessions. */
+export interface ResellerSessionsTable {
+  id: string;
+  reseller_user_id: string;
+  reseller_id: string;
+  account_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+export type ResellerUser = Selectable<ResellerUsersTable>;
+export type ResellerInvitation = Selectable<ResellerInvitationsTable>;
+export type ResellerSession = Selectable<ResellerSessionsTable>;

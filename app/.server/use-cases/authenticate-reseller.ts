@@ -9,9 +9,22 @@ import type { Services } from "../ports.ts";
 
 export interface ResellerCaller {
   reseller: Reseller;
-  tokenId: string;
+  /** The API token the call came with; null in the portal (a signed-in reseller user instead). */
+  tokenId: string | null;
+  /** The portal's signed-in reseller user (use-cases/reseller-portal-session.ts); null over the API. */
+  portalUserId?: string | null;
   mode: TokenMode;
   scopes: string[];
+}
+
+/** A caller of the REST API: always a token. */
+export type ApiCaller = ResellerCaller & { tokenId: string };
+
+/** Who acted, for an audit row's details: the token over the API, the portal user in the portal. */
+export function callerRef(caller: ResellerCaller): { tokenId: string } | { portalUserId: string } | Record<string, never> {
+  if (caller.tokenId) return { tokenId: caller.tokenId };
+  if (caller.portalUserId) return { portalUserId: caller.portalUserId };
+  return {};
 }
 
 /**
@@ -20,7 +33,7 @@ export interface ResellerCaller {
  * address against the token's allow list (403), the reseller suspended (403), the route's scope
  * (403). The token is never logged or echoed; the answer names only what failed.
  */
-export async function authenticateReseller(s: Pick<Services, "db">, authorization: string | null, ip: string, scope: ResellerScope, now = new Date()): Promise<ResellerCaller> {
+export async function authenticateReseller(s: Pick<Services, "db">, authorization: string | null, ip: string, scope: ResellerScope, now = new Date()): Promise<ApiCaller> {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   const token = m?.[1];
   const parsed = token ? parseToken(token) : null;

@@ -5,7 +5,7 @@ import { ResellerApiError } from "../domain/reseller-api-error.ts";
 import { newEndpointSecret } from "../crypto/webhook-signature.ts";
 import { checkEndpointUrl, isWebhookEvent, WEBHOOK_EVENTS, type WebhookEvent } from "../domain/reseller-webhook.ts";
 import type { Services } from "../ports.ts";
-import type { ResellerCaller } from "./authenticate-reseller.ts";
+import { callerRef, type ResellerCaller } from "./authenticate-reseller.ts";
 
 /**
  * A reseller's webhook endpoints over the API (scope webhooks:write): create (the signing secret
@@ -48,7 +48,7 @@ export async function createWebhookEndpoint(s: Pick<Services, "db" | "cipher" | 
     .insertInto("reseller_webhook_endpoints")
     .values({ id, account_id: r.account_id, reseller_id: r.id, url, events: [...new Set(events)].join(","), secret_ciphertext: sealed.ciphertext, secret_key_id: sealed.keyId, created_at: now, deleted_at: null })
     .execute();
-  await recordAudit(s.db, { accountId: r.account_id, actorType: "reseller", actorId: r.id, action: "reseller.webhook_endpoint_created", subjectType: "webhook_endpoint", subjectId: id, details: { url, events, tokenId: caller.tokenId }, ip });
+  await recordAudit(s.db, { accountId: r.account_id, actorType: "reseller", actorId: r.id, action: "reseller.webhook_endpoint_created", subjectType: "webhook_endpoint", subjectId: id, details: { url, events, ...callerRef(caller) }, ip });
   return { ...view({ id, url, events: events.join(","), created_at: now }), secret };
 }
 
@@ -89,6 +89,6 @@ export async function deleteWebhookEndpoint(s: Pick<Services, "db">, caller: Res
     .where("deleted_at", "is", null)
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) !== 1) throw new ResellerApiError("not_found", "no such webhook endpoint");
-  await recordAudit(s.db, { accountId: caller.reseller.account_id, actorType: "reseller", actorId: caller.reseller.id, action: "reseller.webhook_endpoint_deleted", subjectType: "webhook_endpoint", subjectId: endpointId, details: { tokenId: caller.tokenId }, ip });
+  await recordAudit(s.db, { accountId: caller.reseller.account_id, actorType: "reseller", actorId: caller.reseller.id, action: "reseller.webhook_endpoint_deleted", subjectType: "webhook_endpoint", subjectId: endpointId, details: { ...callerRef(caller) }, ip });
   return { id: endpointId, deleted: true };
 }

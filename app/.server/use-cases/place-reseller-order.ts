@@ -15,7 +15,7 @@ import { resellerUnitPrice } from "../domain/reseller-price.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
 import type { Services } from "../ports.ts";
 import { afterHostOrdersApplied } from "./apply-host-order.ts";
-import type { ResellerCaller } from "./authenticate-reseller.ts";
+import { callerRef, type ResellerCaller } from "./authenticate-reseller.ts";
 import { orderView, type ResellerOrderView } from "./reseller-order-view.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
 
@@ -106,7 +106,7 @@ export async function placeResellerOrder(s: Deps, caller: ResellerCaller, idempo
       await transitionKeys(trx, keys, "deliver", nowIso);
       staged.push(await stageStockSync(s, trx, r.account_id, input.pool));
       if (backordered > 0) staged.push(await s.jobs.stage(trx, "fill-backorders", { accountId: r.account_id, poolId: input.pool }, { accountId: r.account_id, dedupeKey: `fill-backorders:${input.pool}` }));
-      await recordAudit(trx, { accountId: r.account_id, actorType: "reseller", actorId: r.id, action: "reseller.order_placed", subjectType: "order", subjectId: order.id, details: { pool: input.pool, quantity: input.quantity, allocated: keys.length, backordered, totalMinor: total, tokenId: caller.tokenId }, ip });
+      await recordAudit(trx, { accountId: r.account_id, actorType: "reseller", actorId: r.id, action: "reseller.order_placed", subjectType: "order", subjectId: order.id, details: { pool: input.pool, quantity: input.quantity, allocated: keys.length, backordered, totalMinor: total, ...callerRef(caller) }, ip });
       await finishIdempotencyKey(trx, r.id, idempotencyKey, { status: 201, body: null, orderId: order.id });
       // Last: the debit, checked against the balance floor in the statement itself.
       const debit = await debitIfCovered(trx, r.account_id, r.id, total, nowIso);

@@ -8,7 +8,7 @@ import { ResellerApiError } from "../domain/reseller-api-error.ts";
 import { unitsAllowedNow, utcDayStart } from "../domain/reseller-limits.ts";
 import { resellerUnitPrice } from "../domain/reseller-price.ts";
 import type { Services } from "../ports.ts";
-import type { ResellerCaller } from "./authenticate-reseller.ts";
+import { callerRef, type ResellerCaller } from "./authenticate-reseller.ts";
 import { orderSummary, orderView, type ResellerOrderSummary, type ResellerOrderView } from "./reseller-order-view.ts";
 
 /** The reseller API's reads: each scoped to the caller's reseller (and so its account). */
@@ -58,7 +58,7 @@ export async function getResellerOrder(s: Pick<Services, "db" | "cipher">, calle
   const row = await findResellerOrder(s.db, r.account_id, r.id, orderId);
   if (!row) throw new ResellerApiError("order_not_found", "no such order");
   const view = await orderView(s.db, s.cipher, r.account_id, row);
-  await recordAudit(s.db, { accountId: r.account_id, actorType: "reseller", actorId: r.id, action: "reseller.order_keys_read", subjectType: "order", subjectId: orderId, details: { keys: view.keys.length, tokenId: caller.tokenId }, ip });
+  await recordAudit(s.db, { accountId: r.account_id, actorType: "reseller", actorId: r.id, action: "reseller.order_keys_read", subjectType: "order", subjectId: orderId, details: { keys: view.keys.length, ...callerRef(caller) }, ip });
   return view;
 }
 

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { translator, type Locale } from "../../../i18n/i18n.ts";
 import { PROBLEM_TYPE_PREFIX, RESELLER_PROBLEMS, ResellerApiError, type ResellerProblem } from "../../domain/reseller-api-error.ts";
 import type { Services } from "../../ports.ts";
-import { authenticateReseller, type ResellerCaller } from "../../use-cases/authenticate-reseller.ts";
+import { authenticateReseller, type ApiCaller } from "../../use-cases/authenticate-reseller.ts";
 import type { ResellerScope } from "../../domain/reseller-scopes.ts";
 import { readRawBody } from "../read-body.ts";
 
@@ -35,7 +35,7 @@ export async function handleResellerApi(
   request: Request,
   clientIp: string,
   scope: ResellerScope,
-  work: (caller: ResellerCaller) => Promise<ApiAnswer>,
+  work: (caller: ApiCaller) => Promise<ApiAnswer>,
 ): Promise<Response> {
   let rate: Record<string, string> = {};
   try {
