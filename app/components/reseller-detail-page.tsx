@@ -5,6 +5,7 @@ import { formatMoney } from "../i18n/i18n.ts";
 import { useLocale } from "./pool-ui.tsx";
 import { ResellerLedgerCard, ResellerOrdersCard } from "./reseller-activity.tsx";
 import { exampleAmount, minorToInput, useDetailForm, type ResellerDetailData } from "./reseller-detail-ui.tsx";
+import { ResellerInviteForm } from "./reseller-invite-form.tsx";
 import { ResellerPriceListCard } from "./reseller-price-list.tsx";
 import { ResellerTokensCard } from "./reseller-tokens-card.tsx";
 
@@ -227,7 +228,17 @@ export function ResellerDetailPage({ data }: { data: ResellerDetailData }) {
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <ProfileCard csrf={csrf} reseller={reseller} />
+          <BlockStack gap="400">
+            <ProfileCard csrf={csrf} reseller={reseller} />
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("portal.merchant.title")}
+                </Text>
+                <ResellerInviteForm csrf={csrf} resellerId={reseller.id} />
+              </BlockStack>
+            </Card>
+          </BlockStack>
         </Layout.Section>
         <Layout.Section>
           <BlockStack gap="400">

@@ -224,6 +224,7 @@ for (const { dialect, available } of dialects) {
         { intent: "token-create", scopes: "catalog:read" },
         { intent: "token-revoke", tokenId: A.tokenId },
         { intent: "suspend" },
+        { intent: "portal-invite", email: "taken@bravo.example" },
       ];
       const before = await snapshot(A.accountId);
       for (const f of forms) {
@@ -236,12 +237,25 @@ for (const { dialect, available } of dialects) {
       expect((await post(B, url(B), { intent: "price-set", poolId: A.poolId, price: "1.00" })).status).toBe(404);
       expect((await post(B, url(B), { intent: "price-remove", poolId: A.poolId })).status).toBe(404);
       expect(await snapshot(A.accountId)).toBe(before);
+      expect(await s.db.selectFrom("reseller_invitations").select("id").where("reseller_id", "=", A.resellerId).execute()).toEqual([]);
       // And A's own page with a token of A's other reseller is refused too: a page changes only its reseller.
       const other = await createReseller(s, A.accountId, { name: "Alpha Second", email: "second@alpha.example", currency: "USD" }, cli);
       const otherToken = await createResellerToken(s, A.accountId, { resellerId: other.id, scopes: "catalog:read" }, cli);
       const mid = await snapshot(A.accountId);
       expect((await post(A, url(A), { intent: "token-revoke", tokenId: otherToken.summary.id })).status).toBe(404);
       expect(await snapshot(A.accountId)).toBe(mid);
+    });
+
+    it("the page invites the reseller's person to the portal (for this reseller, whatever the form says), audited; a bad email names the field", async () => {
+      const sent = await post(A, url(A), { intent: "portal-invite", email: "buyer@alpha.example", resellerId: B.resellerId, locale: "en" });
+      expect(sent.status).toBe(200);
+      const invitations = await s.db.selectFrom("reseller_invitations").select(["reseller_id", "email"]).where("email", "=", "buyer@alpha.example").execute();
+      expect(invitations).toEqual([{ reseller_id: A.resellerId, email: "buyer@alpha.example" }]);
+      expect(await audits(A.accountId, "reseller.portal_invited")).toHaveLength(1);
+      const bad = await post(A, url(A), { intent: "portal-invite", email: "not-an-email" });
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toContain("email");
+      expect(await s.db.selectFrom("reseller_invitations").select("id").where("reseller_id", "=", A.resellerId).execute()).toHaveLength(1);
     });
 
     it("a role without resellers.manage (support): 403 on the page and its actions, nothing changed", async () => {

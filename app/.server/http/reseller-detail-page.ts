@@ -9,6 +9,7 @@ import { changeResellerBalance } from "../use-cases/reseller-balance.ts";
 import { getResellerDetail } from "../use-cases/reseller-detail.ts";
 import { errorData, notFound, type PageArgs, type PageError } from "./pool-pages.ts";
 import { readForm } from "./read-form.ts";
+import { resellerInviteAction } from "./reseller-invite-action.ts";
 
 /**
  * One reseller's page in both surfaces (issue 14, merchant side): profile and limits, price list,
@@ -46,7 +47,8 @@ function expiryOf(v: string): string | null {
   return /^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T23:59:59.999Z` : t;
 }
 
-export async function resellerDetailAction({ request, context, params }: PageArgs, surface: Surface) {
+export async function resellerDetailAction(args: PageArgs, surface: Surface) {
+  const { request, context, params } = args;
   const s = context.services;
   const admin = await requirePageAdmin(s, request, surface, "resellers.manage");
   const actor = { ...admin.actor, ip: context.clientIp };
@@ -56,6 +58,11 @@ export async function resellerDetailAction({ request, context, params }: PageArg
     admin.checkCsrf(form.get("csrf"));
     intent = form.get("intent") ?? "";
     const reseller = await requireReseller(s, admin.accountId, params.resellerId ?? "");
+    // The portal invitation (issue 14): always for this page's reseller, whatever the form says.
+    if (intent === "portal-invite") {
+      form.set("resellerId", reseller.id);
+      return resellerInviteAction(args, surface, form);
+    }
     const id = reseller.id;
     const text = (k: string) => form.get(k) ?? "";
     const done = (i: Exclude<ResellerDetailIntent, "token-create">) => data<ResellerDetailActionData>({ ok: true, intent: i, at: Date.now() });
