@@ -17,10 +17,12 @@ import reportsEn from "./locales/features/reports.en.json" with { type: "json" }
 import reportsZhCN from "./locales/features/reports.zh-CN.json" with { type: "json" };
 import auditEn from "./locales/features/audit.en.json" with { type: "json" };
 import auditZhCN from "./locales/features/audit.zh-CN.json" with { type: "json" };
+import hostRiskEn from "./locales/features/host-risk.en.json" with { type: "json" };
+import hostRiskZhCN from "./locales/features/host-risk.zh-CN.json" with { type: "json" };
 
 export const featureCatalogs: { en: Catalog[]; "zh-CN": Catalog[] } = {
-  en: [riskEn, resellersEn, backupsEn, reportsEn, auditEn],
-  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN, auditZhCN],
+  en: [riskEn, resellersEn, backupsEn, reportsEn, auditEn, hostRiskEn],
+  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN, auditZhCN, hostRiskZhCN],
 };
 
 /** Deep-merges catalogs; throws naming the first key two of them define. */

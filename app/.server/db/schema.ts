@@ -29,6 +29,10 @@ export interface AccountsTable {
   low_stock_threshold: Generated<number>;
   /** Migration 0009: owners must sign in with two-step verification (1) or may choose (0). */
   require_owner_2fa: Generated<Flag>;
+  /** Migration 0020: minutes an order waits for the host's risk analysis before the fallback applies. */
+  risk_host_wait_minutes: Generated<number>;
+  /** Migration 0020: what applies when the host's risk stays unknown: hold for review, or decide without it. */
+  risk_host_fallback: Generated<"review" | "allow">;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -587,7 +591,8 @@ export interface RiskVelocityTable {
   at: Timestamp;
 }
 
-export type RiskReviewStatus = "none" | "held" | "approved" | "denied" | "blocked";
+/** waiting: held until the host's risk analysis is read (check-host-risk job), then decided. */
+export type RiskReviewStatus = "none" | "waiting" | "held" | "approved" | "denied" | "blocked";
 
 export interface RiskDecisionsTable {
   order_id: string;
@@ -605,6 +610,9 @@ export interface RiskDecisionsTable {
   reviewed_at: Timestamp | null;
   review_reason: string | null;
   created_at: Timestamp;
+  /** Migration 0020: keyrelay's verdict on the host order (orderRiskAssessmentCreate): written, or skipped (why in host_assessment_error). */
+  host_assessment: "written" | "skipped" | null;
+  host_assessment_error: string | null;
 }
 
 /** One append-only entry of a reseller's balance (migration 0011). */

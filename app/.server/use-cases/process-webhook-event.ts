@@ -59,6 +59,9 @@ export async function processWebhookEvent(s: Deps, payload: { eventId: number },
       case "shop_redact":
         await handleComplianceRequest(s, store, meaning, event.id);
         break;
+      case "risk_changed":
+        await hostRiskChanged(s, store, meaning.externalId, ctx);
+        break;
       case "order": {
         let order = meaning.order;
         if (!order) {
@@ -166,6 +169,24 @@ function carriedOrder(event: WebhookEvent): HostOrder | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The host revised an order's risk: an order waiting for it is checked now (not at its next
+ * backoff step), so it is decided within moments of Shopify finishing its analysis. Any other
+ * order (decided already, or never waiting) is left as it is.
+ */
+async function hostRiskChanged(s: Deps, store: Store, externalId: string, ctx: Pick<JobContext, "log">): Promise<void> {
+  const row = await s.db
+    .selectFrom("orders as o")
+    .innerJoin("risk_decisions as d", "d.order_id", "o.id")
+    .select(["o.id", "d.review_status"])
+    .where("o.store_id", "=", store.id)
+    .where("o.external_id", "=", externalId)
+    .executeTakeFirst();
+  if (!row || row.review_status !== "waiting") return;
+  await s.jobs.enqueue("check-host-risk", { orderId: row.id, attempt: 1 }, { accountId: store.account_id, dedupeKey: `check-host-risk-now:${row.id}` });
+  ctx.log.info({ orderId: row.id }, "host risk changed: checking the waiting order now");
 }
 
 async function uninstall(s: Deps, store: Store, event: WebhookEvent, ctx: Pick<JobContext, "log">): Promise<void> {
