@@ -72,11 +72,12 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
         {data.review ? (
           <Layout.Section>
             <Banner
-              tone={data.review.status === "held" ? "warning" : data.review.status === "approved" ? "success" : "critical"}
+              tone={data.review.status === "held" ? "warning" : data.review.status === "waiting" ? "info" : data.review.status === "approved" ? "success" : "critical"}
               title={t(`risk.order.${data.review.status}`, { at: formatDateTime(locale, data.review.since) })}
               action={data.review.status === "held" ? { content: t("risk.order.open"), url: `${base}/risk/reviews` } : undefined}
             >
               {data.review.status === "held" ? <p>{t("risk.order.heldBody")}</p> : null}
+              {data.review.status === "waiting" ? <p>{t("risk.order.waitingBody")}</p> : null}
               {data.review.reason ? <p>{t("risk.order.reason", { reason: data.review.reason })}</p> : null}
             </Banner>
           </Layout.Section>

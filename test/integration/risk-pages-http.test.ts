@@ -149,6 +149,20 @@ for (const { dialect, available } of dialects) {
       expect(await (await as.owner.b.get("/admin/risk/reviews")).text()).not.toContain("fay@mule.example");
     });
 
+    it("deny with “also cancel in the store” and “refund” ticked stages the host cancel as ticked (audited); without them nothing is asked of the store", async () => {
+      const cancelJobs = (orderId: string) => s.db.selectFrom("jobs").select("payload").where("queue", "=", "cancel-host-order").where("payload", "like", `%${orderId}%`).execute();
+      const plain = await order("plain@mule.example");
+      expect((await post("support", "/admin/risk/reviews", { intent: "deny", orderId: plain, reason: "card testing" })).status).toBe(200);
+      expect(await cancelJobs(plain)).toEqual([]);
+
+      const refunded = await order("refund@mule.example");
+      expect((await post("support", "/admin/risk/reviews", { intent: "deny", orderId: refunded, reason: "stolen card", hostRefund: "on", hostRestock: "on" })).status).toBe(200);
+      expect(await status(refunded)).toBe("denied");
+      expect((await cancelJobs(refunded)).map((j) => JSON.parse(j.payload))).toEqual([{ orderId: refunded, refund: true, restock: true }]);
+      const audit = await s.db.selectFrom("audit_log").select("details").where("action", "=", "risk.order_denied").where("subject_id", "=", refunded).executeTakeFirstOrThrow();
+      expect(JSON.parse(audit.details!)).toMatchObject({ reason: "stolen card", hostCancel: { refund: true, restock: true } });
+    });
+
     it("pages of 25, oldest first; a search by email or order number finds only held orders of this account", async () => {
       // Whatever is still held from the tests above is decided first, so the count is this test's own.
       for (const h of await s.db.selectFrom("risk_decisions").select("order_id").where("account_id", "=", accountId).where("review_status", "=", "held").execute()) {
