@@ -124,6 +124,8 @@ export type HostEvent =
   | { type: "order"; externalId: string; order: HostOrder | null }
   /** The host revised an order's risk (Shopify orders/risk_assessment_changed); byHost: its own analysis, not an app's. */
   | { type: "risk_changed"; externalId: string; riskLevel: string | null; byHost: boolean }
+  /** A payment dispute on an order (Shopify disputes/create): a chargeback, or an inquiry that may become one. */
+  | { type: "dispute"; externalId: string; disputeId: string; kind: "chargeback" | "inquiry"; reason: string | null }
   | { type: "uninstalled" }
   | { type: "customer_data_request"; customerEmail: string | null; customerId: string | null; orderIds: string[] }
   | { type: "customer_redact"; customerEmail: string | null; customerId: string | null; orderIds: string[] }

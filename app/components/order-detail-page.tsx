@@ -82,6 +82,33 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
             </Banner>
           </Layout.Section>
         ) : null}
+        {data.dispute ? (
+          <Layout.Section>
+            <Banner tone="critical" title={t(`risk.dispute.title.${data.dispute.kind}`, { at: formatDateTime(locale, data.dispute.at) })}>
+              <BlockStack gap="200">
+                <p>{data.dispute.kind === "chargeback" ? t("risk.dispute.revoked", { revoked: data.dispute.revoked, returned: data.dispute.returned }) : t("risk.dispute.inquiry")}</p>
+                {data.dispute.reason ? <p>{t("risk.dispute.reason", { reason: data.dispute.reason })}</p> : null}
+                {allowed.blockBuyer ? (
+                  <InlineStack gap="200" wrap>
+                    {data.dispute.email ? (
+                      <Button loading={busy("dispute-answer", "blockEmail", "on")} onClick={() => post({ intent: "dispute-answer", blockEmail: "on", ...(data.dispute?.ip ? { blockIp: "on" } : {}) })}>
+                        {data.dispute.ip ? t("risk.dispute.blockBoth", { email: data.dispute.email, ip: data.dispute.ip }) : t("risk.dispute.blockEmail", { email: data.dispute.email })}
+                      </Button>
+                    ) : null}
+                    {data.dispute.ip ? (
+                      <Button loading={busy("dispute-answer", "blockIp", "on")} onClick={() => post({ intent: "dispute-answer", blockIp: "on" })}>
+                        {t("risk.dispute.blockIp", { ip: data.dispute.ip })}
+                      </Button>
+                    ) : null}
+                    <Button variant="plain" onClick={() => post({ intent: "dispute-answer" })}>
+                      {t("risk.dispute.dismiss")}
+                    </Button>
+                  </InlineStack>
+                ) : null}
+              </BlockStack>
+            </Banner>
+          </Layout.Section>
+        ) : null}
         {actionError || doneText ? (
           <Layout.Section>
             {actionError ? <Banner tone="critical">{errorText(t, locale, actionError)}</Banner> : <Banner tone="success">{doneText}</Banner>}

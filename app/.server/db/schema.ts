@@ -615,6 +615,20 @@ export interface RiskDecisionsTable {
   host_assessment_error: string | null;
 }
 
+/** A payment dispute on an order (migration 0020): what it revoked; the block-the-buyer offer stands until offer_closed_at. */
+export interface RiskDisputesTable {
+  id: string;
+  account_id: string;
+  order_id: string;
+  external_dispute_id: string;
+  kind: "chargeback" | "inquiry";
+  reason: string | null;
+  revoked: number;
+  returned: number;
+  created_at: Timestamp;
+  offer_closed_at: Timestamp | null;
+}
+
 /** One append-only entry of a reseller's balance (migration 0011). */
 export interface ResellerLedgerTable {
   id: Generated<number>;
@@ -704,6 +718,7 @@ export interface Database {
   risk_list_entries: RiskListEntriesTable;
   risk_velocity: RiskVelocityTable;
   risk_decisions: RiskDecisionsTable;
+  risk_disputes: RiskDisputesTable;
   reseller_prices: ResellerPricesTable;
   reseller_ledger: ResellerLedgerTable;
   reseller_idempotency_keys: ResellerIdempotencyKeysTable;

@@ -10,6 +10,7 @@ import type { Services } from "../ports.ts";
 import type { HostOrder } from "../../../connectors/host-connector.ts";
 import { afterHostOrdersApplied, applyHostOrderIn, type AppliedOrder } from "./apply-host-order.ts";
 import { handleComplianceRequest } from "./handle-compliance-request.ts";
+import { handleDispute } from "./handle-dispute.ts";
 import { hostEventMeaning } from "./host-event-meaning.ts";
 import { hostFailure } from "./host-failure.ts";
 import { isComplianceTopic } from "./record-webhook-event.ts";
@@ -62,6 +63,15 @@ export async function processWebhookEvent(s: Deps, payload: { eventId: number },
       case "risk_changed":
         await hostRiskChanged(s, store, meaning.externalId, ctx);
         break;
+      case "dispute": {
+        const r = await handleDispute(s, store, meaning);
+        if (!r) {
+          await setWebhookEventStatus(s.db, event.id, "ignored", "the disputed order is not one keyrelay knows");
+          return;
+        }
+        ctx.log.info({ eventId: event.id, orderId: r.orderId, kind: meaning.kind, revoked: r.revoked, returned: r.returned, duplicate: r.duplicate }, "dispute applied");
+        break;
+      }
       case "order": {
         let order = meaning.order;
         if (!order) {
