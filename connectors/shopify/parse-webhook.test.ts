@@ -88,6 +88,12 @@ describe("parseShopifyWebhook", () => {
     expect(() => parseShopifyWebhook("orders/risk_assessment_changed", { risk_level: "LOW" })).toThrow(/order_id/);
   });
 
+  it("disputes/create names the order, the dispute and whether it is a chargeback or an inquiry", () => {
+    expect(parseShopifyWebhook("disputes/create", { id: 1052608616, order_id: 5000000000001, type: "chargeback", reason: "fraudulent", amount: "11.50" })).toEqual({ type: "dispute", externalId: "5000000000001", disputeId: "1052608616", kind: "chargeback", reason: "fraudulent" });
+    expect(parseShopifyWebhook("disputes/create", { id: 7, order_id: 9, type: "inquiry", reason: null })).toMatchObject({ kind: "inquiry", reason: null });
+    expect(() => parseShopifyWebhook("disputes/create", { id: 7, type: "chargeback" })).toThrow(/order_id/);
+  });
+
   it("compliance and lifecycle topics", () => {
     expect(parseShopifyWebhook("app/uninstalled", { id: 1, domain: "s.myshopify.com" })).toEqual({ type: "uninstalled" });
     expect(parseShopifyWebhook("customers/data_request", { shop_id: 1, customer: { id: 77, email: "b@example.com" }, orders_requested: [5, 6] })).toEqual({

@@ -186,6 +186,58 @@ for (const { dialect, available } of dialects) {
       expect(job).toMatchObject({ error_kind: "ignored" });
     });
 
+    it("disputes/create (chargeback) on a delivered order revokes its keys per the pool's policy and takes them off the Shopify order, once per dispute; the offer blocks the buyer's email", async () => {
+      const o = shopify.createOrder({ email: "Chargeback@Example.com", lineItems: [{ productId, variantId, quantity: 2, title: "Gift card", price: "25.00" }] });
+      await shopify.sendWebhook(http.url, "orders/paid", o.orderId);
+      const keys = await waitFor(async () => shopify.deliveredKeys(o.orderId) ?? undefined, 15_000, "delivered");
+      const codesSent = keys.lines[0].codes;
+      expect(codesSent).toHaveLength(2);
+      const row = await orderRow(o.orderId);
+      const orderKeyStates = () => s.db.selectFrom("allocations as a").innerJoin("order_lines as l", "l.id", "a.order_line_id").innerJoin("keys as k", "k.id", "a.key_id").select("k.state").where("l.order_id", "=", row.id).execute();
+      await waitFor(async () => ((await orderKeyStates()).every((k) => k.state === "delivered") ? true : undefined), 10_000, "keys marked delivered");
+      const before = await keyStates();
+      const dispute = { id: 777001, order_id: Number(o.orderId), type: "chargeback", amount: "50.00", currency: "USD", reason: "fraudulent", status: "needs_response", initiated_at: new Date().toISOString() };
+      expect((await shopify.sendWebhook(http.url, "disputes/create", dispute)).status).toBe(200);
+      const d = await waitFor(async () => (await s.db.selectFrom("risk_disputes").selectAll().where("order_id", "=", row.id).executeTakeFirst()) ?? undefined, 10_000, "the dispute");
+      // The pool returns unseen keys only: these were delivered, so both are revoked, never sold again.
+      expect(d).toMatchObject({ kind: "chargeback", reason: "fraudulent", revoked: 2, returned: 0, offer_closed_at: null });
+      const after = await keyStates();
+      expect(after.revoked ?? 0).toBe((before.revoked ?? 0) + 2);
+      expect(after.available).toBe(before.available);
+      expect((await orderKeyStates()).map((k) => k.state)).toEqual(["revoked", "revoked"]);
+      await waitFor(async () => (codesSent.every((c) => !(shopify.note(o.orderId) ?? "").includes(c)) ? true : undefined), 10_000, "keys off the Shopify order");
+      // Shopify retries the same dispute: nothing more happens.
+      expect((await shopify.sendWebhook(http.url, "disputes/create", dispute)).status).toBe(200);
+      await new Promise((res) => setTimeout(res, 500));
+      expect(await s.db.selectFrom("risk_disputes").select("id").where("order_id", "=", row.id).execute()).toHaveLength(1);
+      expect(await s.db.selectFrom("audit_log").select("id").where("subject_id", "=", row.id).where("action", "=", "risk.dispute_opened").execute()).toHaveLength(1);
+
+      const { answerDisputeOffer, disputeOfferOf } = await import("../../app/.server/use-cases/handle-dispute.ts");
+      expect(await disputeOfferOf(s, accountId, row.id)).toMatchObject({ kind: "chargeback", revoked: 2, email: "chargeback@example.com" });
+      // Another account sees no offer on this order.
+      expect(await disputeOfferOf(s, "another-account", row.id)).toBeNull();
+      expect((await answerDisputeOffer(s, accountId, row.id, { email: true, ip: true }, actor)).blocked).toEqual([{ kind: "email", value: "chargeback@example.com" }]);
+      expect(await disputeOfferOf(s, accountId, row.id)).toBeNull();
+      // The buyer's next order is blocked by the default block-list rule: nothing is delivered.
+      const next = shopify.createOrder({ email: "chargeback@example.com", lineItems: [{ productId, variantId, quantity: 1, title: "Gift card", price: "25.00" }] });
+      await shopify.sendWebhook(http.url, "orders/paid", next.orderId);
+      const blocked = await waitFor(async () => {
+        const r = await s.db.selectFrom("orders").selectAll().where("store_id", "=", storeId).where("external_id", "=", next.orderId).executeTakeFirst();
+        return r?.risk_decision === "rejected" ? r : undefined;
+      }, 15_000, "blocked");
+      expect((await getDecision(s.db, accountId, blocked.id))!.review_status).toBe("blocked");
+
+      // An inquiry revokes nothing (it may never become a chargeback), but is recorded and offered.
+      const q = shopify.createOrder({ email: "inquiry@example.com", lineItems: [{ productId, variantId, quantity: 1, title: "Gift card", price: "25.00" }] });
+      await shopify.sendWebhook(http.url, "orders/paid", q.orderId);
+      await waitFor(async () => shopify.deliveredKeys(q.orderId) ?? undefined, 15_000, "delivered");
+      const qRow = await orderRow(q.orderId);
+      await shopify.sendWebhook(http.url, "disputes/create", { id: 777002, order_id: Number(q.orderId), type: "inquiry", reason: "unrecognized" });
+      const qd = await waitFor(async () => (await s.db.selectFrom("risk_disputes").selectAll().where("order_id", "=", qRow.id).executeTakeFirst()) ?? undefined, 10_000, "the inquiry");
+      expect(qd).toMatchObject({ kind: "inquiry", revoked: 0, returned: 0 });
+      expect(shopify.deliveredKeys(q.orderId)!.lines[0].codes).toHaveLength(1);
+    });
+
     it("a rule set that does not read host risk never waits (one order, no risk read)", async () => {
       const rules = await s.db.selectFrom("risk_rules").select("id").where("account_id", "=", accountId).where("condition", "like", "%host_risk%").where("version_to", "is", null).execute();
       const { removeRiskRule } = await import("../../app/.server/use-cases/manage-risk-rules.ts");
