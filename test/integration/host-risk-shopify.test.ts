@@ -139,6 +139,23 @@ for (const { dialect, available } of dialects) {
       expect(shopify.getOrder(o.orderId).cancellations).toHaveLength(1);
     });
 
+    it("a cancellation while the order waits for Shopify's risk ends the wait: keys back to stock, nothing shown, no later decision", async () => {
+      const before = await keyStates();
+      const { o, row } = await pendingOrder("gone@example.com");
+      shopify.updateOrder(o.orderId, { cancelledAt: new Date().toISOString() });
+      expect((await shopify.sendWebhook(http.url, "orders/cancelled", o.orderId)).status).toBe(200);
+      const d = await decided(row.id, "denied");
+      expect(d).toMatchObject({ reviewed_by_type: "system", review_reason: "cancelled on the host" });
+      await waitFor(async () => ((await keyStates()).available === before.available ? true : undefined), 10_000, "keys back");
+      // Shopify finishing its analysis afterwards changes nothing.
+      shopify.updateOrder(o.orderId, { riskLevel: "LOW", riskRecommendation: "ACCEPT" });
+      await riskChanged(o.orderId);
+      await new Promise((res) => setTimeout(res, 700));
+      expect((await getDecision(s.db, accountId, row.id))!.review_status).toBe("denied");
+      expect(shopify.deliveredKeys(o.orderId)).toBeNull();
+      expect((await orderRow(o.orderId)).risk_decision).toBe("rejected");
+    });
+
     it("Shopify never finishes: past the merchant's limit the fallback decides and says host risk unavailable (review holds, allow delivers)", async () => {
       await writeAccountSettings(s.db, accountId, { "risk.host_wait_minutes": 2, "risk.host_fallback": "review" });
       const { o, row } = await pendingOrder("slow@example.com");
@@ -170,6 +187,8 @@ for (const { dialect, available } of dialects) {
       const d = await decided(row.id, "held");
       expect(d.facts).toMatchObject({ hostRisk: "UNAVAILABLE", hostRiskUnavailable: expect.stringMatching(/access denied/i) });
 
+      // The held order's own verdict is written first (so the failure below is the next order's).
+      await waitFor(async () => (await getDecision(s.db, accountId, row.id))?.host_assessment ?? undefined, 10_000, "the held order's verdict");
       // Accepted at once by Shopify, but the verdict's write is refused: recorded, keys delivered.
       shopify.failNext({ kind: "accessDenied", operation: "orderRiskAssessmentCreate" });
       const ok = shopify.createOrder({ email: "scope2@example.com", lineItems: [{ productId, variantId, quantity: 1, title: "Gift card", price: "25.00" }] });
