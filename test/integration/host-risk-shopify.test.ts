@@ -255,6 +255,15 @@ for (const { dialect, available } of dialects) {
       const qd = await waitFor(async () => (await s.db.selectFrom("risk_disputes").selectAll().where("order_id", "=", qRow.id).executeTakeFirst()) ?? undefined, 10_000, "the inquiry");
       expect(qd).toMatchObject({ kind: "inquiry", revoked: 0, returned: 0 });
       expect(shopify.deliveredKeys(q.orderId)!.lines[0].codes).toHaveLength(1);
+
+      // A chargeback on an order still waiting for Shopify's risk: its unseen key goes back, the wait ends.
+      const beforeWait = await keyStates();
+      const waiting = await pendingOrder("waiting-cb@example.com");
+      await shopify.sendWebhook(http.url, "disputes/create", { id: 777003, order_id: Number(waiting.o.orderId), type: "chargeback", reason: "fraudulent" });
+      const ended = await decided(waiting.row.id, "denied");
+      expect(ended).toMatchObject({ reviewed_by_type: "system", review_reason: "chargeback on the host" });
+      expect((await keyStates()).available).toBe(beforeWait.available);
+      expect((await orderRow(waiting.o.orderId)).risk_decision).toBe("rejected");
     });
 
     it("a rule set that does not read host risk never waits (one order, no risk read)", async () => {

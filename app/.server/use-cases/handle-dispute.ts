@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { returnUnseenKey, setUnitStatus, transitionKeys } from "../db/repositories/allocations-repo.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { markDeliveryPending } from "../db/repositories/deliveries-repo.ts";
+import { closeReview } from "../db/repositories/risk-decisions-repo.ts";
 import type { Store } from "../db/schema.ts";
 import { decideRelease } from "../domain/refund-policy.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
@@ -67,6 +68,10 @@ export async function handleDispute(s: Pick<Services, "db" | "jobs" | "config">,
         revoked++;
       }
       await trx.updateTable("risk_disputes").set({ revoked, returned }).where("id", "=", inserted.id).execute();
+      // A chargeback on an order still held (or waiting for Shopify's risk) ends the hold, as a refund does.
+      if (await closeReview(trx, order.account_id, order.id, "denied", { type: "system", id: null }, "chargeback on the host", now, ["held", "waiting"])) {
+        await trx.updateTable("orders").set({ risk_decision: "rejected", updated_at: now }).where("id", "=", order.id).execute();
+      }
       if (revoked + returned > 0) {
         // The host order's keyrelay block is rewritten without the withdrawn keys.
         await markDeliveryPending(trx, order.account_id, order.id, "note", now);
