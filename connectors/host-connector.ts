@@ -82,8 +82,37 @@ export interface HostOrder {
   clientIp?: string | null;
   /** ISO 3166-1 alpha-2 of the billing address, for risk rules. */
   billingCountry?: string | null;
-  /** Shopify's risk recommendation when the connector read it; null where the host has none. */
-  riskRecommendation: "accept" | "investigate" | "cancel" | "none" | null;
+  /**
+   * Shopify's risk recommendation when the connector read it; "pending" while Shopify's own
+   * analysis has not finished (or has not started); null where it was not read (webhook payloads)
+   * or the host has none.
+   */
+  riskRecommendation: "accept" | "investigate" | "cancel" | "none" | "pending" | null;
+}
+
+/** The host's own risk analysis of an order (Shopify `Order.risk`). */
+export interface HostRiskReading {
+  /** pending: the host's analysis has not finished, or there is none yet to read. */
+  state: "pending" | "known";
+  recommendation: "accept" | "investigate" | "cancel" | "none" | null;
+  /** Every assessment, the host's own and apps' (provider "app"), with its facts. */
+  assessments: { provider: "host" | "app"; riskLevel: string; facts: { description: string; sentiment: "positive" | "neutral" | "negative" }[] }[];
+}
+
+export interface CancelOrderRequest {
+  /** Give the money back (Shopify: to the original payment method; WooCommerce: a refund). */
+  refund: boolean;
+  /** Put the items back in the host's stock. */
+  restock: boolean;
+  /** For the merchant on the host order (Shopify staff note), never shown to the buyer. */
+  staffNote: string | null;
+}
+
+/** keyrelay's verdict as the host shows risk (Shopify orderRiskAssessmentCreate). */
+export interface RiskAssessmentWrite {
+  riskLevel: "LOW" | "MEDIUM" | "HIGH";
+  /** At most 20; descriptions are cut to 256 characters by the host. */
+  facts: { description: string; sentiment: "positive" | "neutral" | "negative" }[];
 }
 
 /**
@@ -93,6 +122,10 @@ export interface HostOrder {
  */
 export type HostEvent =
   | { type: "order"; externalId: string; order: HostOrder | null }
+  /** The host revised an order's risk (Shopify orders/risk_assessment_changed); byHost: its own analysis, not an app's. */
+  | { type: "risk_changed"; externalId: string; riskLevel: string | null; byHost: boolean }
+  /** A payment dispute on an order (Shopify disputes/create): a chargeback, or an inquiry that may become one. */
+  | { type: "dispute"; externalId: string; disputeId: string; kind: "chargeback" | "inquiry"; reason: string | null }
   | { type: "uninstalled" }
   | { type: "customer_data_request"; customerEmail: string | null; customerId: string | null; orderIds: string[] }
   | { type: "customer_redact"; customerEmail: string | null; customerId: string | null; orderIds: string[] }
@@ -203,4 +236,13 @@ export interface HostConnector {
   getInventory(items: InventoryItem[]): Promise<{ levels: InventoryReading[]; failed: InventoryFailure[] }>;
   /** Where stock can be kept (Shopify locations); a host with one stock per item answers []. */
   listLocations(): Promise<HostLocation[]>;
+  /** The host's risk analysis of an order; null when the order does not exist. A host without one answers known with no recommendation. */
+  fetchOrderRisk(externalId: string): Promise<HostRiskReading | null>;
+  /**
+   * Cancel the order on the host, refunding and restocking as asked (a denied review). An order
+   * the host already shows cancelled is not an error (a retry after a lost answer).
+   */
+  cancelOrder(externalId: string, request: CancelOrderRequest): Promise<{ alreadyCancelled: boolean }>;
+  /** keyrelay's verdict on the host order; "unsupported" where the host has no such thing (WooCommerce). */
+  writeRiskAssessment(externalId: string, assessment: RiskAssessmentWrite): Promise<"written" | "unsupported">;
 }

@@ -82,7 +82,7 @@ const EnvSchema = z.object({
   SHOPIFY_API_KEY: optionalString,
   SHOPIFY_API_SECRET: optionalString,
   SHOPIFY_APP_URL: optionalString.pipe(z.url().optional()),
-  SHOPIFY_SCOPES: z.string().default("read_orders,write_orders,read_products,read_inventory,write_inventory,read_locations"),
+  SHOPIFY_SCOPES: z.string().default("read_orders,write_orders,read_products,read_inventory,write_inventory,read_locations,read_shopify_payments_disputes"),
   // Test-only: where the integration suite finds its real services.
   SHOPIFY_ADMIN_API_ORIGIN: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   HOST_REQUEST_TIMEOUT_MS: positiveInt.default(15_000),

@@ -77,12 +77,40 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
         {data.review ? (
           <Layout.Section>
             <Banner
-              tone={data.review.status === "held" ? "warning" : data.review.status === "approved" ? "success" : "critical"}
+              tone={data.review.status === "held" ? "warning" : data.review.status === "waiting" ? "info" : data.review.status === "approved" ? "success" : "critical"}
               title={t(`risk.order.${data.review.status}`, { at: formatDateTime(locale, data.review.since) })}
               action={data.review.status === "held" ? { content: t("risk.order.open"), url: `${base}/risk/reviews` } : undefined}
             >
               {data.review.status === "held" ? <p>{t("risk.order.heldBody")}</p> : null}
+              {data.review.status === "waiting" ? <p>{t("risk.order.waitingBody")}</p> : null}
               {data.review.reason ? <p>{t("risk.order.reason", { reason: data.review.reason })}</p> : null}
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        {data.dispute ? (
+          <Layout.Section>
+            <Banner tone="critical" title={t(`risk.dispute.title.${data.dispute.kind}`, { at: formatDateTime(locale, data.dispute.at) })}>
+              <BlockStack gap="200">
+                <p>{data.dispute.kind === "chargeback" ? t("risk.dispute.revoked", { revoked: data.dispute.revoked, returned: data.dispute.returned }) : t("risk.dispute.inquiry")}</p>
+                {data.dispute.reason ? <p>{t("risk.dispute.reason", { reason: data.dispute.reason })}</p> : null}
+                {allowed.blockBuyer ? (
+                  <InlineStack gap="200" wrap>
+                    {data.dispute.email ? (
+                      <Button loading={busy("dispute-answer", "blockEmail", "on")} onClick={() => post({ intent: "dispute-answer", blockEmail: "on", ...(data.dispute?.ip ? { blockIp: "on" } : {}) })}>
+                        {data.dispute.ip ? t("risk.dispute.blockBoth", { email: data.dispute.email, ip: data.dispute.ip }) : t("risk.dispute.blockEmail", { email: data.dispute.email })}
+                      </Button>
+                    ) : null}
+                    {data.dispute.ip ? (
+                      <Button loading={busy("dispute-answer", "blockIp", "on")} onClick={() => post({ intent: "dispute-answer", blockIp: "on" })}>
+                        {t("risk.dispute.blockIp", { ip: data.dispute.ip })}
+                      </Button>
+                    ) : null}
+                    <Button variant="plain" onClick={() => post({ intent: "dispute-answer" })}>
+                      {t("risk.dispute.dismiss")}
+                    </Button>
+                  </InlineStack>
+                ) : null}
+              </BlockStack>
             </Banner>
           </Layout.Section>
         ) : null}

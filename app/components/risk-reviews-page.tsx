@@ -75,6 +75,14 @@ function HeldOrderCard({ o, base, now, selected, onSelect, canDecide, onDecide }
           {/* Shopify's own assessment; a WooCommerce order has none (NONE), so nothing is shown. */}
           {f.hostRisk && f.hostRisk !== "NONE" ? <Field label={t("risk.reviews.facts.hostRisk")} value={t([`risk.hostRisk.${f.hostRisk}`, "risk.hostRisk.other"], { value: f.hostRisk })} /> : null}
         </InlineStack>
+        {f.hostRiskUnavailable ? (
+          <InlineStack gap="200" wrap>
+            <Badge tone="warning">{t("risk.reviews.hostRiskUnavailable")}</Badge>
+            <Text as="span" tone="subdued" variant="bodySm">
+              {f.hostRiskUnavailable}
+            </Text>
+          </InlineStack>
+        ) : null}
         {Object.keys(f.velocity).length > 0 ? (
           <InlineStack gap="200" wrap>
             {Object.entries(f.velocity).map(([k, v]) => (
@@ -154,6 +162,8 @@ export function RiskReviewsPage({ data }: { data: RiskReviewsData }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [pending, setPending] = useState<{ decision: Decision; ids: string[]; label: string } | null>(null);
   const [reason, setReason] = useState("");
+  // Deny only: also cancel the order on the store, refund the payment (implies cancel), restock.
+  const [hostCancel, setHostCancel] = useState({ cancel: false, refund: false, restock: false });
 
   const found = search.data?.ok && search.data.intent === "search" && search.data.queue.query ? search.data.queue : null;
   const shown = found ? found.orders : queue.orders;
@@ -173,11 +183,17 @@ export function RiskReviewsPage({ data }: { data: RiskReviewsData }) {
 
   const ask = (decision: Decision, ids: string[], label: string) => {
     setReason("");
+    setHostCancel({ cancel: false, refund: false, restock: false });
     setPending({ decision, ids, label });
   };
   const submitDecision = () => {
     if (!pending) return;
     const body = new URLSearchParams({ intent: pending.decision, csrf, reason });
+    if (pending.decision === "deny") {
+      if (hostCancel.cancel || hostCancel.refund) body.set("hostCancel", "on");
+      if (hostCancel.refund) body.set("hostRefund", "on");
+      if ((hostCancel.cancel || hostCancel.refund) && hostCancel.restock) body.set("hostRestock", "on");
+    }
     for (const id of pending.ids) body.append("orderId", id);
     decide.submit(body, { method: "post" });
   };
@@ -344,6 +360,17 @@ export function RiskReviewsPage({ data }: { data: RiskReviewsData }) {
         <Modal.Section>
           <BlockStack gap="300">
             <Text as="p">{pending?.decision === "deny" ? t("risk.reviews.confirmDenyBody") : t("risk.reviews.confirmApproveBody")}</Text>
+            {pending?.decision === "deny" ? (
+              <BlockStack gap="100">
+                <Checkbox label={t("risk.reviews.hostCancel")} helpText={t("risk.reviews.hostCancelHelp")} checked={hostCancel.cancel || hostCancel.refund} onChange={(on) => setHostCancel((h) => ({ ...h, cancel: on, refund: on ? h.refund : false }))} />
+                <Box paddingInlineStart="600">
+                  <BlockStack gap="100">
+                    <Checkbox label={t("risk.reviews.hostRefund")} checked={hostCancel.refund} onChange={(on) => setHostCancel((h) => ({ ...h, refund: on, cancel: on || h.cancel }))} />
+                    <Checkbox label={t("risk.reviews.hostRestock")} checked={hostCancel.restock} disabled={!(hostCancel.cancel || hostCancel.refund)} onChange={(on) => setHostCancel((h) => ({ ...h, restock: on }))} />
+                  </BlockStack>
+                </Box>
+              </BlockStack>
+            ) : null}
             <TextField
               label={t("risk.reviews.reason")}
               value={reason}

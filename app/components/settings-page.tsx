@@ -104,6 +104,20 @@ function AccountForm({ data }: { data: SettingsPageData }) {
             {field("low_stock.alert_email", { type: "email", helpText: t("settings.alertEmailHelp") })}
           </FormLayout.Group>
         </FormSection>
+        <FormSection title={t("settings.hostRiskTitle")}>
+          <FormLayout.Group>
+            {field("risk.host_wait_minutes", { type: "number", helpText: t("settings.hostWaitHelp") })}
+            <Select
+              label={t("settings.fields.risk.host_fallback")}
+              name="risk.host_fallback"
+              options={(["review", "allow"] as const).map((v) => ({ label: t(`settings.hostFallback.${v}`), value: v }))}
+              value={values["risk.host_fallback"]}
+              onChange={set("risk.host_fallback")}
+              error={errorOf("risk.host_fallback")}
+              helpText={t("settings.hostFallbackHelp")}
+            />
+          </FormLayout.Group>
+        </FormSection>
         <InlineStack align="end">
           <Button submit variant="primary" loading={fetcher.state !== "idle"}>
             {t("settings.save")}

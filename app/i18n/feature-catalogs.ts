@@ -19,10 +19,12 @@ import auditEn from "./locales/features/audit.en.json" with { type: "json" };
 import auditZhCN from "./locales/features/audit.zh-CN.json" with { type: "json" };
 import portalEn from "./locales/features/portal.en.json" with { type: "json" };
 import portalZhCN from "./locales/features/portal.zh-CN.json" with { type: "json" };
+import hostRiskEn from "./locales/features/host-risk.en.json" with { type: "json" };
+import hostRiskZhCN from "./locales/features/host-risk.zh-CN.json" with { type: "json" };
 
 export const featureCatalogs: { en: Catalog[]; "zh-CN": Catalog[] } = {
-  en: [riskEn, resellersEn, backupsEn, reportsEn, auditEn, portalEn],
-  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN, auditZhCN, portalZhCN],
+  en: [riskEn, resellersEn, backupsEn, reportsEn, auditEn, portalEn, hostRiskEn],
+  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN, auditZhCN, portalZhCN, hostRiskZhCN],
 };
 
 /** Deep-merges catalogs; throws naming the first key two of them define. */

@@ -131,13 +131,16 @@ export const riskReviewApprove: Command = {
 };
 
 export const riskReviewDeny: Command = {
-  options: { account: { type: "string" }, reason: { type: "string" } },
+  options: { account: { type: "string" }, reason: { type: "string" }, cancel: { type: "boolean" }, refund: { type: "boolean" }, restock: { type: "boolean" } },
   positionals: { count: 1, name: "ORDER_ID" },
   needs: "services",
   async run(s, v, out) {
     const accountId = await resolveAccount(s, v.account);
-    const r = await denyHeldOrder(s, accountId, String(v._0), cli, typeof v.reason === "string" ? v.reason : null);
+    // --refund implies --cancel (Shopify refunds by cancelling; WooCommerce by a refund).
+    const host = { cancel: v.cancel === true || v.refund === true, refund: v.refund === true, restock: v.restock === true };
+    const r = await denyHeldOrder(s, accountId, String(v._0), cli, typeof v.reason === "string" ? v.reason : null, host);
     out.say(out.t("cli.riskReviewDenied", { id: r.orderId, count: r.released }));
-    out.result({ accountId, ...r });
+    if (r.hostCancel) out.say(out.t(host.refund ? "cli.riskReviewHostRefund" : "cli.riskReviewHostCancel"));
+    out.result({ accountId, ...r, host });
   },
 };

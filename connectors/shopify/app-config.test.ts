@@ -12,7 +12,7 @@ describe("shopify.app.toml", () => {
   });
 
   it("subscribes to every topic keyrelay handles, at a route that exists", () => {
-    for (const topic of ["orders/paid", "orders/cancelled", "refunds/create", "app/uninstalled", "customers/data_request", "customers/redact", "shop/redact"]) {
+    for (const topic of ["orders/paid", "orders/cancelled", "refunds/create", "orders/risk_assessment_changed", "disputes/create", "app/uninstalled", "customers/data_request", "customers/redact", "shop/redact"]) {
       expect(toml).toContain(`"${topic}"`);
     }
     const uris = [...toml.matchAll(/uri = "([^"]+)"/g)].map((m) => m[1]);

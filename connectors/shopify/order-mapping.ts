@@ -1,4 +1,4 @@
-import type { HostOrder, HostOrderLine } from "../host-connector.ts";
+import type { HostOrder, HostOrderLine, HostRiskReading } from "../host-connector.ts";
 import { fromGid, fromGidOrNull } from "./gid.ts";
 import { toMinorUnits } from "../money.ts";
 import { riskRecommendation, shopifyOrderStatus } from "./order-status.ts";
@@ -37,8 +37,34 @@ export interface GqlOrder {
   customer: { id: string; displayName: string } | null;
   confirmationNumber: string | null;
   totalPriceSet: GqlMoney;
-  risk: { recommendation: string } | null;
+  risk: GqlRisk | null;
   lineItems: GqlPage<GqlLineItem>;
+}
+
+export interface GqlRisk {
+  recommendation: string;
+  assessments?: { riskLevel: string; provider: { id: string } | null; facts?: { description: string; sentiment: string }[] }[];
+}
+
+/**
+ * Shopify's own assessment (no provider) is PENDING while its analysis runs; the recommendation
+ * alone cannot say so. No assessment at all and no recommendation: nothing to read yet, which is
+ * not low risk either, so it is pending too.
+ */
+export function riskIsPending(risk: GqlRisk | null): boolean {
+  if (!risk) return true;
+  const own = (risk.assessments ?? []).filter((a) => a.provider === null);
+  if (own.some((a) => a.riskLevel === "PENDING")) return true;
+  return (risk.assessments ?? []).length === 0 && riskRecommendation(risk.recommendation) === "none";
+}
+
+export function riskFromGraphql(risk: GqlRisk | null): HostRiskReading {
+  const sentiment = (v: string) => (v === "POSITIVE" ? "positive" : v === "NEGATIVE" ? "negative" : "neutral") as "positive" | "neutral" | "negative";
+  return {
+    state: riskIsPending(risk) ? "pending" : "known",
+    recommendation: riskRecommendation(risk?.recommendation),
+    assessments: (risk?.assessments ?? []).map((a) => ({ provider: a.provider === null ? "host" : "app", riskLevel: a.riskLevel, facts: (a.facts ?? []).map((f) => ({ description: f.description, sentiment: sentiment(f.sentiment) })) })),
+  };
 }
 
 export function lineFromGraphql(l: GqlLineItem): HostOrderLine {
@@ -71,6 +97,6 @@ export function orderFromGraphql(o: GqlOrder, lines: GqlLineItem[]): HostOrder {
     placedAt: o.createdAt,
     updatedAt: o.updatedAt,
     lines: lines.map(lineFromGraphql),
-    riskRecommendation: riskRecommendation(o.risk?.recommendation),
+    riskRecommendation: riskIsPending(o.risk) ? "pending" : riskRecommendation(o.risk?.recommendation),
   };
 }

@@ -77,6 +77,23 @@ describe("parseShopifyWebhook", () => {
     expect(parseShopifyWebhook("refunds/create", { id: 9, order_id: 5000000000001, refund_line_items: [] })).toEqual({ type: "order", externalId: "5000000000001", order: null });
   });
 
+  it("orders/risk_assessment_changed names the order whose risk changed (and whether Shopify or an app assessed it)", () => {
+    expect(parseShopifyWebhook("orders/risk_assessment_changed", { provider_id: null, provider_title: null, risk_level: "high", order_id: 5000000000001, created_at: "2026-12-07T10:00:00Z", facts: [] })).toEqual({
+      type: "risk_changed",
+      externalId: "5000000000001",
+      riskLevel: "HIGH",
+      byHost: true,
+    });
+    expect(parseShopifyWebhook("orders/risk_assessment_changed", { provider_id: 77, risk_level: "LOW", order_id: null, admin_graphql_api_order_id: "gid://shopify/Order/42" })).toMatchObject({ externalId: "42", byHost: false });
+    expect(() => parseShopifyWebhook("orders/risk_assessment_changed", { risk_level: "LOW" })).toThrow(/order_id/);
+  });
+
+  it("disputes/create names the order, the dispute and whether it is a chargeback or an inquiry", () => {
+    expect(parseShopifyWebhook("disputes/create", { id: 1052608616, order_id: 5000000000001, type: "chargeback", reason: "fraudulent", amount: "11.50" })).toEqual({ type: "dispute", externalId: "5000000000001", disputeId: "1052608616", kind: "chargeback", reason: "fraudulent" });
+    expect(parseShopifyWebhook("disputes/create", { id: 7, order_id: 9, type: "inquiry", reason: null })).toMatchObject({ kind: "inquiry", reason: null });
+    expect(() => parseShopifyWebhook("disputes/create", { id: 7, type: "chargeback" })).toThrow(/order_id/);
+  });
+
   it("compliance and lifecycle topics", () => {
     expect(parseShopifyWebhook("app/uninstalled", { id: 1, domain: "s.myshopify.com" })).toEqual({ type: "uninstalled" });
     expect(parseShopifyWebhook("customers/data_request", { shop_id: 1, customer: { id: 77, email: "b@example.com" }, orders_requested: [5, 6] })).toEqual({

@@ -60,6 +60,19 @@ export function parseShopifyWebhook(topic: string, payload: unknown): HostEvent 
     }
     case "shop/redact":
       return { type: "shop_redact" };
+    case "orders/risk_assessment_changed": {
+      // Names the order and the new assessment's level, not the recommendation: the app reads
+      // the order's risk again. order_id may be null in Shopify's sample payload: the gid then.
+      const p = asObject(t, payload, "payload");
+      const externalId = typeof p.admin_graphql_api_order_id === "string" ? fromGid(p.admin_graphql_api_order_id) : requireId(t, p.order_id, "order_id");
+      return { type: "risk_changed", externalId, riskLevel: str(p.risk_level)?.toUpperCase() ?? null, byHost: p.provider_id === null || p.provider_id === undefined };
+    }
+    case "disputes/create": {
+      // Shopify Payments: `type` chargeback (the money is taken back) or inquiry (the bank asks first).
+      const p = asObject(t, payload, "payload");
+      const kind = p.type === "inquiry" ? "inquiry" : "chargeback";
+      return { type: "dispute", externalId: requireId(t, p.order_id, "order_id"), disputeId: requireId(t, p.id, "id"), kind, reason: str(p.reason) };
+    }
     default:
       return { type: "ignored", reason: `topic ${topic} is not handled` };
   }

@@ -1,4 +1,4 @@
-import type { DeliveryWrite, HostConnector, HostLocation, HostOrder, HostProduct, WebhookHealth } from "../host-connector.ts";
+import type { CancelOrderRequest, DeliveryWrite, HostConnector, HostLocation, HostOrder, HostProduct, RiskAssessmentWrite, WebhookHealth } from "../host-connector.ts";
 import { HostError } from "../host-error.ts";
 import { checkUserErrors, createAdminClient, type AdminClient, type AdminClientOptions } from "./admin-client.ts";
 import type { UserError } from "./admin-errors.ts";
@@ -13,7 +13,10 @@ import { ORDERS_QUERY } from "./graphql/orders-query.ts";
 import { PRODUCTS_QUERY } from "./graphql/products-query.ts";
 import { WEBHOOK_SUBSCRIPTIONS_QUERY } from "./graphql/webhook-subscriptions-query.ts";
 import { appendNoteLine, mergeDeliveryBlock } from "./note-block.ts";
-import { orderFromGraphql, type GqlLineItem, type GqlOrder, type GqlPage } from "./order-mapping.ts";
+import { ORDER_CANCEL_MUTATION } from "./graphql/order-cancel-mutation.ts";
+import { ORDER_RISK_ASSESSMENT_CREATE_MUTATION } from "./graphql/order-risk-assessment-create-mutation.ts";
+import { ORDER_RISK_QUERY } from "./graphql/order-risk-query.ts";
+import { orderFromGraphql, riskFromGraphql, type GqlLineItem, type GqlOrder, type GqlPage, type GqlRisk } from "./order-mapping.ts";
 import { getShopifyInventory } from "./get-inventory.ts";
 import { LOCATIONS_QUERY } from "./graphql/locations-query.ts";
 import { setShopifyInventory } from "./set-inventory.ts";
@@ -111,7 +114,56 @@ export function createShopifyConnector(options: ShopifyConnectorOptions): HostCo
       const data = await client.request<{ locations: { nodes: { id: string; name: string; isPrimary: boolean }[] } }>("locations", LOCATIONS_QUERY);
       return data.locations.nodes.map((l) => ({ id: fromGid(l.id), name: l.name, primary: l.isPrimary }));
     },
+
+    async fetchOrderRisk(externalId) {
+      const data = await client.request<{ order: { id: string; risk: GqlRisk | null } | null }>("orderRisk", ORDER_RISK_QUERY, { id: toGid("Order", externalId) });
+      return data.order ? riskFromGraphql(data.order.risk) : null;
+    },
+
+    async cancelOrder(externalId, request) {
+      return cancelOrder(client, externalId, request);
+    },
+
+    async writeRiskAssessment(externalId, assessment) {
+      await writeRiskAssessment(client, externalId, assessment);
+      return "written";
+    },
   };
+}
+
+type CodedUserError = UserError & { code?: string | null };
+
+async function cancelOrder(client: AdminClient, externalId: string, r: CancelOrderRequest): Promise<{ alreadyCancelled: boolean }> {
+  const data = await client.request<{ orderCancel: { job: { id: string; done: boolean } | null; orderCancelUserErrors: CodedUserError[] } | null }>("orderCancel", ORDER_CANCEL_MUTATION, {
+    orderId: toGid("Order", externalId),
+    reason: "FRAUD",
+    // Only a refund names a method: without one Shopify cancels and keeps the money (it releases an
+    // authorisation that was never captured either way).
+    refundMethod: r.refund ? { originalPaymentMethodsRefund: true } : null,
+    restock: r.restock,
+    notifyCustomer: false,
+    staffNote: r.staffNote,
+  });
+  const errors = data.orderCancel?.orderCancelUserErrors ?? [];
+  // A retry after a lost answer finds the order cancelled already: that is the outcome we wanted.
+  if (errors.length && errors.every((e) => /already (been )?cancel/i.test(e.message))) return { alreadyCancelled: true };
+  if (errors.some((e) => e.code === "NOT_FOUND")) throw new HostError("not_found", `Shopify orderCancel: order ${externalId} not found`, { code: "NOT_FOUND" });
+  if (errors.some((e) => e.code === "NO_REFUND_PERMISSION")) throw new HostError("unauthorized", `Shopify orderCancel refused: the app may not refund (${errors.map((e) => e.message).join("; ")})`, { code: "NO_REFUND_PERMISSION" });
+  checkUserErrors("orderCancel", data.orderCancel ? { userErrors: errors } : null);
+  return { alreadyCancelled: false };
+}
+
+async function writeRiskAssessment(client: AdminClient, externalId: string, a: RiskAssessmentWrite): Promise<void> {
+  const data = await client.request<{ orderRiskAssessmentCreate: { userErrors: CodedUserError[] } | null }>("orderRiskAssessmentCreate", ORDER_RISK_ASSESSMENT_CREATE_MUTATION, {
+    input: {
+      orderId: toGid("Order", externalId),
+      riskLevel: a.riskLevel,
+      facts: a.facts.slice(0, 20).map((f) => ({ description: f.description.slice(0, 256), sentiment: f.sentiment.toUpperCase() })),
+    },
+  });
+  const errors = data.orderRiskAssessmentCreate?.userErrors ?? [];
+  if (errors.some((e) => e.code === "NOT_FOUND")) throw new HostError("not_found", `Shopify orderRiskAssessmentCreate: order ${externalId} not found`, { code: "NOT_FOUND" });
+  checkUserErrors("orderRiskAssessmentCreate", data.orderRiskAssessmentCreate);
 }
 
 async function completeOrder(client: AdminClient, order: GqlOrder): Promise<HostOrder> {

@@ -1,5 +1,5 @@
 import type { HostConnector, HostOrder } from "../host-connector.ts";
-import { isHostError } from "../host-error.ts";
+import { HostError, isHostError } from "../host-error.ts";
 import { checkWooCommerceWebhooks } from "./check-webhooks.ts";
 import { listWooCommerceProducts } from "./list-products.ts";
 import { hasRefunds, mapWooCommerceOrder } from "./map-order.ts";
@@ -78,7 +78,38 @@ export function createWooCommerceConnector(opts: WooCommerceConnectorOptions): H
     getInventory: (items) => getWooCommerceInventory(client, items),
     // One stock figure per product or variation: nothing to choose.
     listLocations: async () => [],
+
+    // WooCommerce has no risk analysis of its own: nothing to wait for.
+    async fetchOrderRisk(externalId) {
+      return (await fetchOrder(externalId)) ? { state: "known", recommendation: null, assessments: [] } : null;
+    },
+
+    async cancelOrder(externalId, request) {
+      const order = await getOrNull<WcOrder>(client, `orders/${orderPathId(externalId)}`);
+      if (!order) throw new HostError("not_found", `WooCommerce order ${externalId} not found`);
+      if (order.status === "cancelled" || order.status === "refunded") return { alreadyCancelled: true };
+      if (!request.refund) {
+        // Cancelling is a status: WooCommerce puts reduced stock back by itself when it cancels.
+        await client("PUT", `orders/${orderPathId(externalId)}`, { body: { status: "cancelled" } });
+        return { alreadyCancelled: false };
+      }
+      // A refund of what is left, through the payment gateway; a full refund makes the order "refunded".
+      const left = Number(order.total ?? 0) + (order.refunds ?? []).reduce((sum, r) => sum + Number(r.total ?? 0), 0);
+      if (!(left > 0)) return { alreadyCancelled: true };
+      await client("POST", `orders/${orderPathId(externalId)}/refunds`, {
+        body: { amount: left.toFixed(decimalsOf(order)), reason: request.staffNote ?? "", api_refund: true, api_restock: request.restock },
+      });
+      return { alreadyCancelled: false };
+    },
+
+    writeRiskAssessment: async () => "unsupported",
   };
+}
+
+/** Decimals the order's amounts are written with (WooCommerce sends them as text). */
+function decimalsOf(order: WcOrder): number {
+  const m = /\.(\d+)$/.exec(String(order.total ?? ""));
+  return m ? m[1].length : 0;
 }
 
 async function getOrNull<T>(client: WooCommerceRestClient, endpoint: string): Promise<T | null> {

@@ -14,6 +14,7 @@ import { backups } from "./0013-backups.ts";
 import { audit } from "./0014-audit.ts";
 import { resellerWebhooks } from "./0016-reseller-webhooks.ts";
 import { resellerPortal } from "./0018-reseller-portal.ts";
+import { hostRisk } from "./0020-host-risk.ts";
 
 /** Every migration in order. Names are permanent: never rename or reorder one that has shipped. */
 export const migrations: Record<string, KeyrelayMigration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, KeyrelayMigration> = {
   "0014-audit": audit,
   "0016-reseller-webhooks": resellerWebhooks,
   "0018-reseller-portal": resellerPortal,
+  "0020-host-risk": hostRisk,
 };

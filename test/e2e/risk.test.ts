@@ -206,10 +206,17 @@ describe("risk control in the standalone admin", () => {
     await page.getByRole("button", { name: `拒绝 #${order.number ?? order.id}` }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("原因").fill("盗刷");
+    // Also refunded on the store: the refund box ticks the cancel box with it.
+    await dialog.getByLabel("退还付款").check();
+    expect(await dialog.getByLabel("同时在店铺取消该订单").isChecked()).toBe(true);
+    await settled(page);
+    await page.screenshot({ path: path.join(shots, "risk-deny-modal-zh-CN.png") });
     await dialog.getByRole("button", { name: "拒绝", exact: true }).click();
     await page.getByText("已拒绝 1 个订单，1 个卡密已退回库存。").waitFor();
     await page.getByText("暂无待审核订单").waitFor();
-    expect(wc.getNotes(order.id)).toEqual([]);
+    expect(wc.getNotes(order.id).filter((n) => n.customer_note)).toEqual([]);
+    // The cancel-host-order job refunds the order on WooCommerce, restock left unticked.
+    await expect.poll(() => wc.refundRequests(order.id).map((r) => r.apiRestock), { timeout: 15_000 }).toEqual([false]);
 
     await page.getByRole("link", { name: "风控规则" }).first().click();
     await page.waitForURL((u) => u.pathname === "/admin/risk/rules");

@@ -74,5 +74,10 @@ describe("CLI: risk rules and lists", () => {
       expect(json(r).error).toMatchObject({ code: "risk_order_not_held", field: "orderId", params: { id: "no-such-order" } });
     }
     expect((await runCli(["risk", "review", "approve", "--json"], { env })).code).toBe(2);
+    // The host options are understood (and change nothing for an order that is not held).
+    const refund = await runCli(["risk", "review", "deny", "no-such-order", "--refund", "--restock", "--json"], { env });
+    expect(json(refund).error).toMatchObject({ code: "risk_order_not_held" });
+    const help = await runCli(["--help"], { env });
+    expect(help.stdout).toContain("risk review deny ORDER_ID [--reason R] [--cancel] [--refund] [--restock]");
   });
 });

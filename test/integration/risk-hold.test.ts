@@ -120,6 +120,36 @@ for (const { dialect, available } of dialects) {
       expect((await keyStates()).available).toBe(before.available);
       expect(wc.getNotes(order.id)).toEqual([]);
     });
+
+    it("deny with cancel on the store sets the WooCommerce order cancelled; with refund it refunds what is left through the gateway (restock as asked)", async () => {
+      const cancelled = await paidOrderHeld(1, "cancel@fraud.example");
+      const r = await denyHeldOrder(s, accountId, cancelled.row.id, cli, "card testing", { cancel: true, refund: false, restock: false });
+      expect(r.hostCancel).toBe(true);
+      await waitFor(async () => wc.getOrder(cancelled.order.id)!.status === "cancelled" || undefined, 15_000, "cancelled on WooCommerce");
+      expect(wc.refundRequests(cancelled.order.id)).toEqual([]);
+
+      const refunded = await paidOrderHeld(2, "refund@fraud.example");
+      await denyHeldOrder(s, accountId, refunded.row.id, cli, "stolen card", { cancel: true, refund: true, restock: true });
+      const asked = await waitFor(async () => wc.refundRequests(refunded.order.id)[0], 15_000, "refund on WooCommerce");
+      expect(asked).toEqual({ orderId: refunded.order.id, amount: "20.00", reason: "keyrelay: denied after risk review", apiRefund: true, apiRestock: true });
+      expect(wc.getOrder(refunded.order.id)!.status).toBe("refunded");
+      await idle();
+      // The order.updated WooCommerce sends for the refund changes nothing: no key comes out.
+      expect((await wc.deliver(hookId, "order.updated", refunded.order.id)).status).toBe(200);
+      await idle();
+      expect(wc.getNotes(refunded.order.id).filter((n) => n.customer_note)).toEqual([]);
+      const audits = await s.db.selectFrom("audit_log").select(["subject_id", "details"]).where("action", "=", "risk.host_order_cancelled").where("subject_id", "in", [cancelled.row.id, refunded.row.id]).execute();
+      expect(audits.map((a) => [a.subject_id, JSON.parse(a.details!)]).sort()).toEqual(
+        [
+          [cancelled.row.id, { refund: false, restock: false, alreadyCancelled: false }],
+          [refunded.row.id, { refund: true, restock: true, alreadyCancelled: false }],
+        ].sort(),
+      );
+      // A second cancel of a cancelled order (a retry after a lost answer) is no error and asks nothing.
+      const { cancelHostOrder } = await import("../../app/.server/use-cases/cancel-host-order.ts");
+      await cancelHostOrder(s, { orderId: refunded.row.id, refund: true, restock: true });
+      expect(wc.refundRequests(refunded.order.id)).toHaveLength(1);
+    });
   });
 
   describe.skipIf(!available)(`risk hold ended by the host on ${dialect}`, () => {

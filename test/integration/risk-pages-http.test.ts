@@ -149,6 +149,47 @@ for (const { dialect, available } of dialects) {
       expect(await (await as.owner.b.get("/admin/risk/reviews")).text()).not.toContain("fay@mule.example");
     });
 
+    it("deny with “also cancel in the store” and “refund” ticked stages the host cancel as ticked (audited); without them nothing is asked of the store", async () => {
+      const cancelJobs = (orderId: string) => s.db.selectFrom("jobs").select("payload").where("queue", "=", "cancel-host-order").where("payload", "like", `%${orderId}%`).execute();
+      const plain = await order("plain@mule.example");
+      expect((await post("support", "/admin/risk/reviews", { intent: "deny", orderId: plain, reason: "card testing" })).status).toBe(200);
+      expect(await cancelJobs(plain)).toEqual([]);
+
+      const refunded = await order("refund@mule.example");
+      expect((await post("support", "/admin/risk/reviews", { intent: "deny", orderId: refunded, reason: "stolen card", hostRefund: "on", hostRestock: "on" })).status).toBe(200);
+      expect(await status(refunded)).toBe("denied");
+      expect((await cancelJobs(refunded)).map((j) => JSON.parse(j.payload))).toEqual([{ orderId: refunded, refund: true, restock: true }]);
+      const audit = await s.db.selectFrom("audit_log").select("details").where("action", "=", "risk.order_denied").where("subject_id", "=", refunded).executeTakeFirstOrThrow();
+      expect(JSON.parse(audit.details!)).toMatchObject({ reason: "stolen card", hostCancel: { refund: true, restock: true } });
+    });
+
+    it("a chargeback's order page shows what was revoked and offers to block the buyer: a viewer sees it but may not answer; a manager blocks the email, audited, and the offer is gone", async () => {
+      const { handleDispute } = await import("../../app/.server/use-cases/handle-dispute.ts");
+      // Shopify accepted it: delivered at once, and a channel has shown its key to the buyer.
+      const orderId = (await applyHostOrder(s, store, { ...paidOrder({ id: String(++seq), quantity: 1, email: "payer@example.com" }), riskRecommendation: "accept" })).orderId;
+      expect(await status(orderId)).toBe("none");
+      const { markOrderKeysDelivered } = await import("../../app/.server/use-cases/load-delivery-content.ts");
+      expect(await markOrderKeysDelivered(s.db, orderId)).toBe(1);
+      const externalId = (await s.db.selectFrom("orders").select("external_id").where("id", "=", orderId).executeTakeFirstOrThrow()).external_id;
+      expect(await handleDispute(s, store, { externalId, disputeId: "dsp-1", kind: "chargeback", reason: "fraudulent" })).toMatchObject({ orderId, revoked: 1, duplicate: false });
+      const page = await (await as.viewer.b.get(`/admin/orders/${orderId}`)).text();
+      expect(page).toContain("Chargeback on this order");
+      expect(page).toContain("1 revoked, 0 never shown and back in stock");
+      expect(page).toContain("Reason given: fraudulent");
+      // The viewer may not block anyone: no buttons, and the action is refused.
+      expect(page).not.toContain("Block payer@example.com");
+      expect((await post("viewer", `/admin/orders/${orderId}`, { intent: "dispute-answer", blockEmail: "on" })).status).toBe(403);
+      expect(await (await as.manager.b.get(`/admin/orders/${orderId}`)).text()).toContain("Block payer@example.com");
+      const res = await post("manager", `/admin/orders/${orderId}`, { intent: "dispute-answer", blockEmail: "on" });
+      expect(res.status).toBe(200);
+      const entries = await s.db.selectFrom("risk_list_entries").select(["kind", "value", "action"]).where("account_id", "=", accountId).where("value", "=", "payer@example.com").execute();
+      expect(entries).toEqual([{ kind: "email", value: "payer@example.com", action: "block" }]);
+      expect(await s.db.selectFrom("audit_log").select("id").where("action", "=", "risk.dispute_offer_answered").where("subject_id", "=", orderId).execute()).toHaveLength(1);
+      expect(await (await as.manager.b.get(`/admin/orders/${orderId}`)).text()).not.toContain("Chargeback on this order");
+      // Answering again: nothing left to answer.
+      expect((await post("manager", `/admin/orders/${orderId}`, { intent: "dispute-answer", blockEmail: "on" })).status).toBe(400);
+    });
+
     it("pages of 25, oldest first; a search by email or order number finds only held orders of this account", async () => {
       // Whatever is still held from the tests above is decided first, so the count is this test's own.
       for (const h of await s.db.selectFrom("risk_decisions").select("order_id").where("account_id", "=", accountId).where("review_status", "=", "held").execute()) {

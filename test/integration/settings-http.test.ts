@@ -315,6 +315,8 @@ for (const { dialect, available } of dialects) {
         "email.reply_to",
         "low_stock.threshold",
         "low_stock.alert_email",
+        "risk.host_wait_minutes",
+        "risk.host_fallback",
       ]);
       expect(all.settings["low_stock.threshold"]).toBe(12);
       const human = await runCli(["settings", "get", "email.reply_to", "--account", accountA, "--locale=zh-CN"], { env: s.env });

@@ -74,6 +74,8 @@ export const ROWS: Row[] = [
   { route: "/admin/orders/:orderId", method: "POST", needs: "orders.resend", fields: () => ({ intent: "resend" }) },
   { route: "/admin/orders/:orderId", method: "POST", needs: "orders.rerun", fields: (ids) => ({ intent: "retry", jobId: ids.job ?? "999999" }) },
   { route: "/admin/orders/:orderId", method: "POST", needs: "orders.revoke", fields: (ids) => ({ intent: "revoke", allocationId: ids.allocation ?? "999999" }) },
+  // The offer after a dispute: block the buyer's email / IP (block-list entries).
+  { route: "/admin/orders/:orderId", method: "POST", needs: "risk.manage", fields: () => ({ intent: "dispute-answer", blockEmail: "on", blockIp: "on" }) },
   { route: "/admin/team", method: "GET", needs: "team.manage" },
   { route: "/admin/team", method: "POST", needs: "team.manage", fields: (ids) => ({ intent: "revoke", invitationId: ids.invitation ?? "no-such-invitation" }) },
   // A role escalating itself: every non-owner asks to become owner.

@@ -38,6 +38,15 @@ export interface FakeOrder {
   updatedAt: string;
   note: string | null;
   riskRecommendation: "ACCEPT" | "INVESTIGATE" | "CANCEL" | "NONE";
+  /**
+   * Shopify's own assessment's level; PENDING while its analysis runs (then the recommendation is
+   * NONE on the wire); null: no analysis at all (no assessment from Shopify).
+   */
+  riskLevel: "LOW" | "MEDIUM" | "HIGH" | "NONE" | "PENDING" | null;
+  /** Assessments apps created (orderRiskAssessmentCreate), oldest first. */
+  appAssessments: { riskLevel: string; facts: { description: string; sentiment: string }[] }[];
+  /** orderCancel calls that were executed, as asked. */
+  cancellations: { reason: string; refund: boolean; restock: boolean; notifyCustomer: boolean; staffNote: string | null }[];
   lineItems: FakeLineItem[];
   refunds: { id: string; createdAt: string; lines: { lineItemId: string; quantity: number }[] }[];
   /** key `${namespace}.${key}` with `$app` resolved to the app's reserved namespace */
@@ -150,7 +159,13 @@ function orderView(o: FakeOrder) {
     customer: o.customerId ? { id: gid("Customer", o.customerId), displayName: name || o.email || "", firstName: o.customerFirstName, lastName: o.customerLastName } : null,
     totalPriceSet: money(orderTotal(o), o.currency),
     currentTotalPriceSet: money(orderTotal(o), o.currency),
-    risk: { recommendation: o.riskRecommendation, assessments: [] },
+    risk: {
+      recommendation: o.riskLevel === "PENDING" ? "NONE" : o.riskRecommendation,
+      assessments: [
+        ...(o.riskLevel === null ? [] : [{ riskLevel: o.riskLevel, provider: null, facts: o.riskLevel === "PENDING" ? [] : [{ description: "Characteristics of this order are similar to non-fraudulent orders", sentiment: "POSITIVE" }] }]),
+        ...o.appAssessments.map((a) => ({ riskLevel: a.riskLevel, provider: { id: gid("App", "1"), title: "keyrelay" }, facts: a.facts })),
+      ],
+    },
     lineItems: (args: Args) => connection(o.lineItems, args, (l) => l.id.padStart(20, "0"), (l) => lineView(o, l)),
     refunds: () => o.refunds.map((r) => ({ id: gid("Refund", r.id), createdAt: r.createdAt, refundLineItems: (a: Args) => connection(r.lines, a, (x) => x.lineItemId.padStart(20, "0"), (x) => ({ quantity: x.quantity, lineItem: lineView(o, o.lineItems.find((l) => l.id === x.lineItemId)!) })) })),
     metafield: (args: Args) => metafieldView(o.metafields.get(`${resolveNamespace(args.namespace as string)}.${args.key}`)),
@@ -297,6 +312,32 @@ export function rootValue(s: FakeShopState, now: () => Date) {
       if ("note" in input) o.note = (input.note as string | null) ?? null;
       o.updatedAt = stamp();
       return { order: orderView(o), userErrors: [] };
+    },
+    orderCancel: (args: Args) => {
+      const o = s.orders.get(plain(args.orderId));
+      if (!o) return { job: null, orderCancelUserErrors: [{ field: ["orderId"], message: "Order does not exist", code: "NOT_FOUND" }], userErrors: [] };
+      if (o.cancelledAt) return { job: null, orderCancelUserErrors: [{ field: ["orderId"], message: "Order has already been cancelled", code: "INVALID" }], userErrors: [] };
+      // refund (deprecated) and refundMethod are exclusive, as Shopify says.
+      if (args.refund !== undefined && args.refundMethod !== undefined && args.refundMethod !== null) return { job: null, orderCancelUserErrors: [{ field: ["refund"], message: "Cannot specify both refund and refundMethod", code: "INVALID" }], userErrors: [] };
+      const refundMethod = args.refundMethod as Args | null | undefined;
+      const refund = refundMethod ? refundMethod.originalPaymentMethodsRefund === true : args.refund === true;
+      o.cancellations.push({ reason: String(args.reason), refund, restock: args.restock === true, notifyCustomer: args.notifyCustomer === true, staffNote: (args.staffNote as string | null | undefined) ?? null });
+      o.cancelledAt = stamp();
+      if (refund) {
+        for (const l of o.lineItems) l.currentQuantity = 0;
+        o.financialStatus = "REFUNDED";
+      }
+      o.updatedAt = stamp();
+      return { job: { id: gid("Job", s.nextId()), done: false }, orderCancelUserErrors: [], userErrors: [] };
+    },
+    orderRiskAssessmentCreate: ({ orderRiskAssessmentInput: input }: { orderRiskAssessmentInput: Args }) => {
+      const o = s.orders.get(plain(input.orderId));
+      if (!o) return { orderRiskAssessment: null, userErrors: [{ field: ["orderRiskAssessmentInput", "orderId"], message: "Order does not exist", code: "NOT_FOUND" }] };
+      const facts = input.facts as { description: string; sentiment: string }[];
+      if (facts.length > 20) return { orderRiskAssessment: null, userErrors: [{ field: ["orderRiskAssessmentInput", "facts"], message: "Too many facts", code: "TOO_MANY_FACTS" }] };
+      const a = { riskLevel: String(input.riskLevel), facts: facts.map((f) => ({ description: f.description.slice(0, 256), sentiment: f.sentiment })) };
+      o.appAssessments.push(a);
+      return { orderRiskAssessment: { riskLevel: a.riskLevel, facts: a.facts, provider: null }, userErrors: [] };
     },
     metafieldsSet: ({ metafields }: { metafields: Args[] }) => {
       const errors: UserErr[] = [];

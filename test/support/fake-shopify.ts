@@ -31,7 +31,10 @@ import { deliverShopifyWebhook, orderWebhookPayload, refundWebhookPayload, signS
  * bucket (default 2,000 points restoring 1,000/s, Shopify Plus's rate; configurable), and a query that does not fit
  * is answered THROTTLED with the bucket's state. Mutations: orderUpdate (note), metafieldsSet,
  * inventorySetQuantities (changeFromQuantity compare-and-swap, @idempotent keys, all-or-nothing),
- * inventoryItemUpdate. Queries: order, orders (search syntax, sortKey, cursors), products,
+ * inventoryItemUpdate, orderCancel (recorded in `getOrder(id).cancellations`; refund/restock as
+ * asked; a second cancel is refused as Shopify does), orderRiskAssessmentCreate (kept in
+ * `appAssessments`, read back in Order.risk). Order.risk: Shopify's own assessment at `riskLevel`
+ * (PENDING: recommendation NONE, as while its analysis runs). Queries: order, orders (search syntax, sortKey, cursors), products,
  * nodes (variants), location, webhookSubscriptions.
  */
 export interface FakeShopifyOptions {
@@ -82,6 +85,8 @@ export interface FakeOrderInput {
   financialStatus?: "PAID" | "PENDING" | "AUTHORIZED" | "PARTIALLY_PAID" | "PARTIALLY_REFUNDED" | "REFUNDED" | "VOIDED" | "EXPIRED";
   note?: string | null;
   riskRecommendation?: "ACCEPT" | "INVESTIGATE" | "CANCEL" | "NONE";
+  /** Shopify's own assessment: PENDING while its analysis runs; null for none at all. Default: the recommendation's level. */
+  riskLevel?: FakeOrder["riskLevel"];
   createdAt?: string;
   updatedAt?: string;
 }
@@ -107,7 +112,7 @@ export interface FakeShopify {
   createOrder(input: FakeOrderInput): { orderId: string; name: string; lineItemIds: string[] };
   getOrder(orderId: string): FakeOrder;
   /** Change an order as the merchant or Shopify would (bumps updatedAt unless given). */
-  updateOrder(orderId: string, patch: Partial<Pick<FakeOrder, "financialStatus" | "cancelledAt" | "note" | "email" | "updatedAt" | "riskRecommendation">>): FakeOrder;
+  updateOrder(orderId: string, patch: Partial<Pick<FakeOrder, "financialStatus" | "cancelledAt" | "note" | "email" | "updatedAt" | "riskRecommendation" | "riskLevel">>): FakeOrder;
   /** A refund of some units; financial status becomes PARTIALLY_REFUNDED or REFUNDED. */
   refund(orderId: string, lines: { lineItemId: string; quantity: number }[]): FakeOrder;
   note(orderId: string): string | null;
@@ -136,6 +141,9 @@ export interface FakeShopify {
   /** Sign and POST a delivery to `${appUrl}/webhooks/shopify`. `payloadOrOrderId`: an order id of the fake, or any payload. */
   sendWebhook(appUrl: string, topic: string, payloadOrOrderId: string | Record<string, unknown>, opts?: { secret?: string; eventId?: string; webhookId?: string }): Promise<Response>;
 }
+
+/** The level Shopify's own assessment has for its recommendation. */
+const LEVEL_OF = { ACCEPT: "LOW", INVESTIGATE: "MEDIUM", CANCEL: "HIGH", NONE: "NONE" } as const;
 
 export async function startFakeShopify(opts: FakeShopifyOptions = {}): Promise<FakeShopify> {
   const schema = loadAdminSchema();
@@ -330,6 +338,9 @@ export async function startFakeShopify(opts: FakeShopifyOptions = {}): Promise<F
         updatedAt: input.updatedAt ?? stamp,
         note: input.note ?? null,
         riskRecommendation: input.riskRecommendation ?? "ACCEPT",
+        riskLevel: input.riskLevel === undefined ? LEVEL_OF[input.riskRecommendation ?? "ACCEPT"] : input.riskLevel,
+        appAssessments: [],
+        cancellations: [],
         lineItems,
         refunds: [],
         metafields: new Map(),

@@ -112,6 +112,7 @@ export async function startFakeWooCommerce(options: FakeWooCommerceOptions = {})
   const failures: (InjectedFailure & { remaining: number })[] = [];
   const requests: RecordedRequest[] = [];
   const deliveries: RecordedDelivery[] = [];
+  const refundRequests: { orderId: number; amount: string; reason: string; apiRefund: boolean; apiRestock: boolean }[] = [];
   const pending = new Set<Promise<unknown>>();
 
   function addApiKey(input: { permissions?: FakeApiKey["permissions"]; canManage?: boolean } = {}) {
@@ -444,6 +445,18 @@ export async function startFakeWooCommerce(options: FakeWooCommerceOptions = {})
         const n = addNote(o.id, b.note, b.customer_note === true || b.customer_note === "true", "api");
         return ok(noteJson(n), 201);
       }
+      case "POST orders/:id/refunds": {
+        // As WooCommerce's REST refund endpoint: an amount up to what is left, the gateway asked
+        // to refund (api_refund, default true) and the items restocked (api_restock, default true).
+        const o = orders.get(id(1));
+        if (!o) return invalidId("shop_order", 404);
+        const amount = Number(b.amount);
+        const left = Number(o.total) + o.refunds.reduce((sum, x) => sum + Number(x.total), 0);
+        if (!Number.isFinite(amount) || amount <= 0 || amount > left + 1e-9) return err(500, "woocommerce_rest_cannot_create_order_refund", "Invalid refund amount.");
+        const r = addRefund(o.id, { lines: [], reason: typeof b.reason === "string" ? b.reason : "", amount: money(amount, o.currency === "JPY" ? 0 : 2) });
+        refundRequests.push({ orderId: o.id, amount: r.amount, reason: r.reason, apiRefund: b.api_refund !== false, apiRestock: b.api_restock !== false });
+        return ok({ ...r, date_created: r.date_created_gmt, refunded_by: 1, refunded_payment: b.api_refund !== false, meta_data: [] }, 201);
+      }
       case "GET orders/:id/refunds": {
         if (!orders.has(id(1))) return invalidId("shop_order", 404);
         return paginate(refunds.get(id(1))!.map((r) => ({ ...r, date_created: r.date_created_gmt, refunded_by: 1, refunded_payment: false, meta_data: [], shipping_lines: [], tax_lines: [], fee_lines: [] })), query, `orders/${id(1)}/refunds`);
@@ -644,6 +657,8 @@ export async function startFakeWooCommerce(options: FakeWooCommerceOptions = {})
     },
     /** Notes on the order, newest first (as WooCommerce lists them). */
     getNotes: (orderId: number) => [...(notes.get(orderId) ?? [])],
+    /** Refunds created over the REST API (POST orders/:id/refunds), oldest first, as asked. */
+    refundRequests: (orderId?: number) => refundRequests.filter((r) => orderId === undefined || r.orderId === orderId),
     getMeta: (orderId: number, key: string) => mustOrder(orderId).meta_data.find((m) => m.key === key)?.value,
     /** `{ manage_stock, stock_quantity, stock_status }` of a product, or of a variation when given. */
     getStock(productId: number, variationId?: number | null) {

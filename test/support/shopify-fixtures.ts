@@ -10,7 +10,7 @@ export const SHOPIFY_ENV = {
   SHOPIFY_APP_URL: "https://keyrelay.example",
 };
 
-export const SCOPES = "read_orders,write_orders,read_products,read_inventory,write_inventory,read_locations";
+export const SCOPES = "read_orders,write_orders,read_products,read_inventory,write_inventory,read_locations,read_shopify_payments_disputes";
 
 /** A signed Shopify webhook request, as Shopify sends it. */
 export function shopifyWebhook(url: string, opts: { shop: string; topic: string; body: string; eventId?: string; webhookId?: string; secret?: string }) {

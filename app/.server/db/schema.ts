@@ -29,6 +29,10 @@ export interface AccountsTable {
   low_stock_threshold: Generated<number>;
   /** Migration 0009: owners must sign in with two-step verification (1) or may choose (0). */
   require_owner_2fa: Generated<Flag>;
+  /** Migration 0020: minutes an order waits for the host's risk analysis before the fallback applies. */
+  risk_host_wait_minutes: Generated<number>;
+  /** Migration 0020: what applies when the host's risk stays unknown: hold for review, or decide without it. */
+  risk_host_fallback: Generated<"review" | "allow">;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -587,7 +591,8 @@ export interface RiskVelocityTable {
   at: Timestamp;
 }
 
-export type RiskReviewStatus = "none" | "held" | "approved" | "denied" | "blocked";
+/** waiting: held until the host's risk analysis is read (check-host-risk job), then decided. */
+export type RiskReviewStatus = "none" | "waiting" | "held" | "approved" | "denied" | "blocked";
 
 export interface RiskDecisionsTable {
   order_id: string;
@@ -605,6 +610,23 @@ export interface RiskDecisionsTable {
   reviewed_at: Timestamp | null;
   review_reason: string | null;
   created_at: Timestamp;
+  /** Migration 0020: keyrelay's verdict on the host order (orderRiskAssessmentCreate): written, or skipped (why in host_assessment_error). */
+  host_assessment: "written" | "skipped" | null;
+  host_assessment_error: string | null;
+}
+
+/** A payment dispute on an order (migration 0020): what it revoked; the block-the-buyer offer stands until offer_closed_at. */
+export interface RiskDisputesTable {
+  id: string;
+  account_id: string;
+  order_id: string;
+  external_dispute_id: string;
+  kind: "chargeback" | "inquiry";
+  reason: string | null;
+  revoked: number;
+  returned: number;
+  created_at: Timestamp;
+  offer_closed_at: Timestamp | null;
 }
 
 /** One append-only entry of a reseller's balance (migration 0011). */
@@ -696,6 +718,7 @@ export interface Database {
   risk_list_entries: RiskListEntriesTable;
   risk_velocity: RiskVelocityTable;
   risk_decisions: RiskDecisionsTable;
+  risk_disputes: RiskDisputesTable;
   reseller_prices: ResellerPricesTable;
   reseller_ledger: ResellerLedgerTable;
   reseller_idempotency_keys: ResellerIdempotencyKeysTable;

@@ -54,6 +54,14 @@ describe("account settings", () => {
     for (const bad of ["-1", "1.5", "ten", "", 10_000_001]) expect(refusal(() => parseSetting("low_stock.threshold", bad)).code).toBe("settings_threshold_invalid");
   });
 
+  it("the wait for the host's risk is 1 to 1440 whole minutes; the fallback is review or allow", () => {
+    expect(parseSetting("risk.host_wait_minutes", "10")).toBe(10);
+    expect(parseSetting("risk.host_wait_minutes", 1440)).toBe(1440);
+    for (const bad of ["0", "-5", "2.5", "", 1441]) expect(refusal(() => parseSetting("risk.host_wait_minutes", bad)).code).toBe("settings_host_wait_invalid");
+    expect(parseSetting("risk.host_fallback", "allow")).toBe("allow");
+    expect(refusal(() => parseSetting("risk.host_fallback", "block")).code).toBe("settings_host_fallback_invalid");
+  });
+
   it("refuses unknown keys, and a patch with one bad value as a whole", () => {
     expect(refusal(() => parseSettingKey("account.owner")).code).toBe("settings_key_unknown");
     expect(refusal(() => parseSettingsPatch({ "account.name": "Fine", "account.currency": "XYZ" })).field).toBe("account.currency");

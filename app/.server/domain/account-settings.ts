@@ -13,6 +13,8 @@ import { InvalidInputError } from "./errors.ts";
  *   email.reply_to          where a buyer's reply goes; empty: to the From address
  *   low_stock.threshold     the threshold new pools start with (0 = no alert)
  *   low_stock.alert_email   where low-stock alerts go; empty: no alert mail
+ *   risk.host_wait_minutes  how long an order whose rules read the host's risk (Shopify) waits for it (1-1440)
+ *   risk.host_fallback      when the host's risk stays unknown: review (hold the order) or allow
  */
 export const SETTING_KEYS = [
   "account.name",
@@ -23,6 +25,8 @@ export const SETTING_KEYS = [
   "email.reply_to",
   "low_stock.threshold",
   "low_stock.alert_email",
+  "risk.host_wait_minutes",
+  "risk.host_fallback",
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
@@ -35,11 +39,16 @@ export interface AccountSettings {
   "email.reply_to": string | null;
   "low_stock.threshold": number;
   "low_stock.alert_email": string | null;
+  "risk.host_wait_minutes": number;
+  "risk.host_fallback": "review" | "allow";
 }
 
 export const SETTING_LANGUAGES = ["en", "zh-CN"] as const;
 export const SENDER_NAME_MAX = 100;
 export const LOW_STOCK_MAX = 10_000_000;
+/** The longest an order may wait for the host's risk analysis: a day. */
+export const HOST_RISK_WAIT_MAX_MINUTES = 1440;
+export const HOST_RISK_FALLBACKS = ["review", "allow"] as const;
 
 export function isSettingKey(v: unknown): v is SettingKey {
   return typeof v === "string" && (SETTING_KEYS as readonly string[]).includes(v);
@@ -92,6 +101,11 @@ const SCHEMAS: { [K in SettingKey]: z.ZodType<NonNullable<AccountSettings[K]>> }
     z.number({ message: "settings_threshold_invalid" }).int("settings_threshold_invalid").min(0, "settings_threshold_invalid").max(LOW_STOCK_MAX, "settings_threshold_invalid"),
   ),
   "low_stock.alert_email": emailAddress,
+  "risk.host_wait_minutes": z.preprocess(
+    (v) => (typeof v === "string" ? (/^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN) : v),
+    z.number({ message: "settings_host_wait_invalid" }).int("settings_host_wait_invalid").min(1, "settings_host_wait_invalid").max(HOST_RISK_WAIT_MAX_MINUTES, "settings_host_wait_invalid"),
+  ),
+  "risk.host_fallback": z.enum(HOST_RISK_FALLBACKS, { message: "settings_host_fallback_invalid" }),
 };
 
 /** What the catalog message of each code needs beyond the key. */
@@ -100,6 +114,8 @@ const PARAMS: Record<string, Record<string, string | number>> = {
   settings_sender_too_long: { limit: SENDER_NAME_MAX },
   settings_threshold_invalid: { limit: LOW_STOCK_MAX },
   settings_language_invalid: { allowed: SETTING_LANGUAGES.join(", ") },
+  settings_host_wait_invalid: { limit: HOST_RISK_WAIT_MAX_MINUTES },
+  settings_host_fallback_invalid: { allowed: HOST_RISK_FALLBACKS.join(", ") },
 };
 
 /**

@@ -6,13 +6,14 @@ import { listStores } from "../use-cases/list-stores.ts";
 import { rerunOrder } from "../use-cases/rerun-order.ts";
 import { resendOrderEmail } from "../use-cases/resend-order-email.ts";
 import { reviewStatusOf } from "../use-cases/review-queue.ts";
+import { answerDisputeOffer, disputeOfferOf } from "../use-cases/handle-dispute.ts";
 import { retryFailedJob } from "../use-cases/retry-failed-job.ts";
 import { revealKey } from "../use-cases/reveal-key.ts";
 import { revokeOrderKey } from "../use-cases/revoke-order-key.ts";
 import { searchOrders, type OrderChannel, type OrderSearchResult } from "../use-cases/search-orders.ts";
 import { hostPageError } from "./host-page-error.ts";
 import { errorData, notFound, type PageArgs, type PageError } from "./pool-pages.ts";
-import { readForm } from "./read-form.ts";
+import { isChecked, readForm } from "./read-form.ts";
 
 /**
  * The orders pages (list and search, one order with its actions) for both surfaces. A search may
@@ -83,7 +84,10 @@ export async function orderDetailLoader({ request, context, params }: PageArgs, 
     const detail = await getOrderDetail(s, admin.accountId, params.orderId ?? "");
     // Held, approved, denied or blocked by the risk rules: said on the page, with a way to the queue.
     const review = await reviewStatusOf(s, admin.accountId, detail.order.id);
+    // A dispute (chargeback) on the order: what it revoked, and the offer to block the buyer.
+    const dispute = await disputeOfferOf(s, admin.accountId, detail.order.id);
     const allowed = {
+      blockBuyer: admin.can("risk.manage"),
       reveal: admin.can("keys.reveal_in_order"),
       resend: admin.can("orders.resend"),
       rerun: admin.can("orders.rerun"),
@@ -91,7 +95,7 @@ export async function orderDetailLoader({ request, context, params }: PageArgs, 
       // The way to the reseller's page, for a role that may open it.
       resellers: admin.can("resellers.manage"),
     };
-    return { base: admin.base, csrf: admin.csrf, ...detail, allowed, review };
+    return { base: admin.base, csrf: admin.csrf, ...detail, allowed, review, dispute };
   } catch (e) {
     if (e instanceof KeyrelayError && e.code === "order_not_found") throw notFound();
     throw e;
@@ -102,6 +106,7 @@ export type OrderDetailActionData =
   | { ok: false; error: PageError }
   | { ok: true; intent: "reveal"; keyId: number; code: string; fields: Record<string, string> }
   | { ok: true; intent: "resend" | "revoke" | "retry" }
+  | { ok: true; intent: "dispute-answer"; blocked: { kind: "email" | "ip"; value: string }[] }
   | { ok: true; intent: "rerun"; allocated: number; backordered: number };
 
 /**
@@ -143,6 +148,12 @@ export async function orderDetailAction({ request, context, params }: PageArgs, 
       await requireAccountOrder(s, admin.accountId, orderId);
       await revokeOrderKey(s, admin.accountId, positiveInt(form.get("allocationId")), admin.actor, { orderId });
       return data<OrderDetailActionData>({ ok: true, intent });
+    }
+    if (intent === "dispute-answer") {
+      await admin.require("risk.manage");
+      await requireAccountOrder(s, admin.accountId, orderId);
+      const r = await answerDisputeOffer(s, admin.accountId, orderId, { email: isChecked(form.get("blockEmail")), ip: isChecked(form.get("blockIp")) }, actor);
+      return data<OrderDetailActionData>({ ok: true, intent, blocked: r.blocked });
     }
     if (intent === "retry") {
       await admin.require("orders.rerun");

@@ -8,7 +8,13 @@ import { backtestRiskRule, type BacktestResult } from "../use-cases/backtest-ris
 import { requireAccountOrder } from "../use-cases/get-order-detail.ts";
 import { addRiskListEntries, listRiskListEntries, removeRiskListEntry } from "../use-cases/manage-risk-lists.ts";
 import { addRiskRule, listRiskRules, moveRiskRule, removeRiskRule } from "../use-cases/manage-risk-rules.ts";
-import { approveHeldOrder, denyHeldOrder } from "../use-cases/review-held-order.ts";
+import { approveHeldOrder, denyHeldOrder, type HostCancelChoice } from "../use-cases/review-held-order.ts";
+
+/** The deny form's host options: cancel on the store, and (implying it) refund; restock as ticked. */
+function hostCancelOf(form: URLSearchParams): HostCancelChoice {
+  const on = (name: string) => isChecked(form.get(name));
+  return { cancel: on("hostCancel") || on("hostRefund"), refund: on("hostRefund"), restock: on("hostRestock") };
+}
 import { reviewQueue, type ReviewQueuePage } from "../use-cases/review-queue.ts";
 import { errorData, type PageArgs, type PageError } from "./pool-pages.ts";
 import { isChecked, readForm } from "./read-form.ts";
@@ -95,7 +101,7 @@ export async function reviewsAction({ request, context }: PageArgs, surface: Sur
       for (const id of ids) {
         try {
           if (intent === "approve") await approveHeldOrder(s, admin.accountId, id, actor, reason);
-          else released += (await denyHeldOrder(s, admin.accountId, id, actor, reason)).released;
+          else released += (await denyHeldOrder(s, admin.accountId, id, actor, reason, hostCancelOf(form))).released;
           done.push(id);
         } catch (e) {
           // One already decided (by a colleague a moment ago) does not stop the others.

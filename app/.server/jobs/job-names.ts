@@ -14,6 +14,12 @@ export interface JobPayloads {
   /** One webhook delivery to a reseller's endpoint (the row holds the payload; never a key). */
   "reseller-webhook": { deliveryId: number };
   "low-stock-alert": { accountId: string; poolId: string; reason?: "threshold" | "cover" };
+  /** Re-reads the host's risk of an order held for it (attempt: reads so far + 1, for the backoff). */
+  "check-host-risk": { orderId: string; attempt: number };
+  /** Writes keyrelay's verdict to the host order (Shopify orderRiskAssessmentCreate). */
+  "write-risk-assessment": { orderId: string };
+  /** Cancels (and refunds) a denied order on the host, as the reviewer asked. */
+  "cancel-host-order": { orderId: string; refund: boolean; restock: boolean };
 }
 
 export type JobName = keyof JobPayloads;
@@ -27,4 +33,7 @@ export const JOB_NAMES: JobName[] = [
   "fill-backorders",
   "low-stock-alert",
   "reseller-webhook",
+  "check-host-risk",
+  "write-risk-assessment",
+  "cancel-host-order",
 ];

@@ -6,8 +6,18 @@ import type { Services } from "../ports.ts";
 
 /** Claiming keys stays on the main thread, next to the webhooks that ask for it. */
 export const MAIN_THREAD_QUEUES: JobName[] = ["process-event", "fill-backorders"];
-/** Write-back, email, stock sync, reconciliation, alerts: the job thread's. */
-export const JOB_THREAD_QUEUES: JobName[] = ["deliver-order", "send-email", "sync-stock", "reconcile-store", "low-stock-alert", "reseller-webhook"];
+/** Write-back, email, stock sync, reconciliation, alerts, the host's risk and cancellations: the job thread's. */
+export const JOB_THREAD_QUEUES: JobName[] = [
+  "deliver-order",
+  "send-email",
+  "sync-stock",
+  "reconcile-store",
+  "low-stock-alert",
+  "reseller-webhook",
+  "check-host-risk",
+  "write-risk-assessment",
+  "cancel-host-order",
+];
 
 export type ThreadMessage =
   | { type: "trigger"; queue: JobName; id: number; attempt: number; delayMs: number }

@@ -1,4 +1,7 @@
+import { cancelHostOrder } from "../use-cases/cancel-host-order.ts";
+import { checkHostRisk } from "../use-cases/check-host-risk.ts";
 import { deliverOrder } from "../use-cases/deliver-order.ts";
+import { writeRiskAssessment } from "../use-cases/write-risk-assessment.ts";
 import { deliverResellerWebhook } from "../use-cases/deliver-reseller-webhook.ts";
 import { fillBackorders } from "../use-cases/fill-backorders.ts";
 import { processWebhookEvent, processWebhookEventBatch } from "../use-cases/process-webhook-event.ts";
@@ -19,4 +22,7 @@ export function registerJobHandlers(s: Services): void {
   s.jobs.register("send-email", (payload, ctx) => sendOrderEmail(s, payload, ctx));
   s.jobs.register("reseller-webhook", (payload) => deliverResellerWebhook(s, payload));
   s.jobs.register("sync-stock", async (payload, ctx) => void (await syncPoolStock(s, payload, ctx)));
+  s.jobs.register("check-host-risk", (payload, ctx) => checkHostRisk(s, payload, ctx));
+  s.jobs.register("write-risk-assessment", (payload) => writeRiskAssessment(s, payload));
+  s.jobs.register("cancel-host-order", (payload) => cancelHostOrder(s, payload));
 }

@@ -23,6 +23,7 @@ import type { StagedJob } from "../jobs/job-queue.ts";
 import type { Services } from "../ports.ts";
 import { refreshLowStock } from "./refresh-low-stock.ts";
 import { riskGate } from "./risk-gate.ts";
+import { stageRiskAssessment } from "./write-risk-assessment.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
 
 export interface ApplyOutcome {
@@ -203,6 +204,8 @@ export async function applyHostOrderIn(s: Pick<Deps, "jobs" | "database" | "conf
         await markDeliveryPending(trx, store.account_id, order.id, "email", now);
         staged.push(await s.jobs.stage(trx, "send-email", { orderId: order.id, kind: "delivery" }, { ...job, dedupeKey: `send-email:${order.id}` }));
       }
+      if (gate.waitingForHostRisk) staged.push(await s.jobs.stage(trx, "check-host-risk", { orderId: order.id, attempt: 1 }, { ...job, dedupeKey: `check-host-risk:${order.id}` }));
+      if (gate.verdict && !gate.waitingForHostRisk && store.platform === "shopify") staged.push(await stageRiskAssessment(s, trx, store.account_id, order.id));
       for (const poolId of returnedPools) staged.push(await s.jobs.stage(trx, "fill-backorders", { accountId: store.account_id, poolId }, { ...job, dedupeKey: `fill-backorders:${poolId}` }));
       // Keys claimed, returned or now owed to a backorder: the host's stock follows (coalesced).
       for (const poolId of touchedPools) staged.push(await stageStockSync(s, trx, store.account_id, poolId));

@@ -10,6 +10,7 @@ import type { Services } from "../ports.ts";
 import type { HostOrder } from "../../../connectors/host-connector.ts";
 import { afterHostOrdersApplied, applyHostOrderIn, type AppliedOrder } from "./apply-host-order.ts";
 import { handleComplianceRequest } from "./handle-compliance-request.ts";
+import { handleDispute } from "./handle-dispute.ts";
 import { hostEventMeaning } from "./host-event-meaning.ts";
 import { hostFailure } from "./host-failure.ts";
 import { isComplianceTopic } from "./record-webhook-event.ts";
@@ -59,6 +60,18 @@ export async function processWebhookEvent(s: Deps, payload: { eventId: number },
       case "shop_redact":
         await handleComplianceRequest(s, store, meaning, event.id);
         break;
+      case "risk_changed":
+        await hostRiskChanged(s, store, meaning.externalId, ctx);
+        break;
+      case "dispute": {
+        const r = await handleDispute(s, store, meaning);
+        if (!r) {
+          await setWebhookEventStatus(s.db, event.id, "ignored", "the disputed order is not one keyrelay knows");
+          return;
+        }
+        ctx.log.info({ eventId: event.id, orderId: r.orderId, kind: meaning.kind, revoked: r.revoked, returned: r.returned, duplicate: r.duplicate }, "dispute applied");
+        break;
+      }
       case "order": {
         let order = meaning.order;
         if (!order) {
@@ -166,6 +179,24 @@ function carriedOrder(event: WebhookEvent): HostOrder | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The host revised an order's risk: an order waiting for it is checked now (not at its next
+ * backoff step), so it is decided within moments of Shopify finishing its analysis. Any other
+ * order (decided already, or never waiting) is left as it is.
+ */
+async function hostRiskChanged(s: Deps, store: Store, externalId: string, ctx: Pick<JobContext, "log">): Promise<void> {
+  const row = await s.db
+    .selectFrom("orders as o")
+    .innerJoin("risk_decisions as d", "d.order_id", "o.id")
+    .select(["o.id", "d.review_status"])
+    .where("o.store_id", "=", store.id)
+    .where("o.external_id", "=", externalId)
+    .executeTakeFirst();
+  if (!row || row.review_status !== "waiting") return;
+  await s.jobs.enqueue("check-host-risk", { orderId: row.id, attempt: 1 }, { accountId: store.account_id, dedupeKey: `check-host-risk-now:${row.id}` });
+  ctx.log.info({ orderId: row.id }, "host risk changed: checking the waiting order now");
 }
 
 async function uninstall(s: Deps, store: Store, event: WebhookEvent, ctx: Pick<JobContext, "log">): Promise<void> {

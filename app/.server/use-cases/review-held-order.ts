@@ -1,14 +1,20 @@
 import { recordAudit } from "../db/repositories/audit-repo.ts";
-import { markDeliveryPending } from "../db/repositories/deliveries-repo.ts";
 import { closeReview, getDecision, listHeldDecisions } from "../db/repositories/risk-decisions-repo.ts";
-import { findStoreById } from "../db/repositories/stores-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
-import { parseStoreSettings, sendsOwnEmail } from "../domain/store-settings.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
 import type { Services } from "../ports.ts";
 import type { Actor } from "./manage-pools.ts";
 import { releaseWithheldUnits } from "./risk-gate.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
+import { stageOrderDelivery } from "./stage-order-delivery.ts";
+import { stageRiskAssessment } from "./write-risk-assessment.ts";
+import type { Executor } from "../db/repositories/job-rows.ts";
+
+/** A review's outcome goes to the Shopify order as keyrelay's new assessment (approved LOW, denied HIGH). */
+async function stageRiskAssessmentIfShopify(s: Pick<Services, "jobs">, trx: Executor, accountId: string, orderId: string): Promise<StagedJob | null> {
+  const row = await trx.selectFrom("orders as o").innerJoin("stores as st", "st.id", "o.store_id").select("st.platform").where("o.account_id", "=", accountId).where("o.id", "=", orderId).executeTakeFirst();
+  return row?.platform === "shopify" ? stageRiskAssessment(s, trx, accountId, orderId) : null;
+}
 
 type Deps = Pick<Services, "db" | "jobs" | "config">;
 
@@ -49,15 +55,9 @@ export async function approveHeldOrder(s: Deps, accountId: string, orderId: stri
     const now = new Date().toISOString();
     if (!(await closeReview(trx, accountId, orderId, "approved", { type: actor.type, id: actor.id ?? null }, reason, now))) throw new InvalidInputError("risk_order_not_held", "this order is not waiting for review", { field: "orderId", params: { id: orderId } });
     const order = await trx.updateTable("orders").set({ risk_decision: "approved", updated_at: now }).where("account_id", "=", accountId).where("id", "=", orderId).returning(["store_id"]).executeTakeFirstOrThrow();
-    const jobs: StagedJob[] = [];
-    const job = { accountId };
-    await markDeliveryPending(trx, accountId, orderId, "note", now);
-    jobs.push(await s.jobs.stage(trx, "deliver-order", { orderId }, { ...job, dedupeKey: `deliver-order:${orderId}` }));
-    const store = order.store_id ? await findStoreById(trx, order.store_id) : undefined;
-    if (store && sendsOwnEmail(store.platform, parseStoreSettings(store.settings))) {
-      await markDeliveryPending(trx, accountId, orderId, "email", now);
-      jobs.push(await s.jobs.stage(trx, "send-email", { orderId, kind: "delivery" }, { ...job, dedupeKey: `send-email:${orderId}` }));
-    }
+    const jobs = await stageOrderDelivery(s, trx, accountId, orderId, order.store_id, now);
+    const assessment = await stageRiskAssessmentIfShopify(s, trx, accountId, orderId);
+    if (assessment) jobs.push(assessment);
     await recordAudit(trx, { accountId, actorType: actor.type, actorId: actor.id ?? null, action: "risk.order_approved", subjectType: "order", subjectId: orderId, details: { reason } });
     return jobs;
   });
@@ -65,22 +65,46 @@ export async function approveHeldOrder(s: Deps, accountId: string, orderId: stri
   return { orderId, status: "approved" };
 }
 
-/** Deny: the keys were never shown, so they go back to stock; nothing is ever delivered. */
-export async function denyHeldOrder(s: Deps, accountId: string, orderId: string, actor: Actor, reason: string | null = null): Promise<{ orderId: string; status: "denied"; released: number }> {
+/** What a reviewer may ask of the host when denying: cancel the order there, refunding and restocking as chosen. */
+export interface HostCancelChoice {
+  cancel: boolean;
+  refund: boolean;
+  restock: boolean;
+}
+
+export const NO_HOST_CANCEL: HostCancelChoice = { cancel: false, refund: false, restock: false };
+
+/**
+ * Deny: the keys were never shown, so they go back to stock; nothing is ever delivered. With
+ * `host.cancel` (or `host.refund`, which implies it) the order is also cancelled on the host by
+ * the cancel-host-order job, staged in the same transaction.
+ */
+export async function denyHeldOrder(s: Deps, accountId: string, orderId: string, actor: Actor, reason: string | null = null, host: HostCancelChoice = NO_HOST_CANCEL): Promise<{ orderId: string; status: "denied"; released: number; hostCancel: boolean }> {
+  const cancel = host.cancel || host.refund;
   await held(s, accountId, orderId);
   const r = await s.db.transaction().execute(async (trx) => {
     const now = new Date().toISOString();
     if (!(await closeReview(trx, accountId, orderId, "denied", { type: actor.type, id: actor.id ?? null }, reason, now))) throw new InvalidInputError("risk_order_not_held", "this order is not waiting for review", { field: "orderId", params: { id: orderId } });
     await trx.updateTable("orders").set({ risk_decision: "rejected", updated_at: now }).where("account_id", "=", accountId).where("id", "=", orderId).execute();
     const { pools, returned: released } = await releaseWithheldUnits(trx, orderId, now);
-    const jobs: StagedJob[] = [];
+    const jobs: (StagedJob | null)[] = [];
     for (const poolId of pools) {
       jobs.push(await stageStockSync(s, trx, accountId, poolId));
       jobs.push(await s.jobs.stage(trx, "fill-backorders", { accountId, poolId }, { accountId, dedupeKey: `fill-backorders:${poolId}` }));
     }
-    await recordAudit(trx, { accountId, actorType: actor.type, actorId: actor.id ?? null, action: "risk.order_denied", subjectType: "order", subjectId: orderId, details: { reason, released } });
-    return { jobs, released };
+    if (cancel) jobs.push(await s.jobs.stage(trx, "cancel-host-order", { orderId, refund: host.refund, restock: host.restock }, { accountId, dedupeKey: `cancel-host-order:${orderId}` }));
+    jobs.push(await stageRiskAssessmentIfShopify(s, trx, accountId, orderId));
+    await recordAudit(trx, {
+      accountId,
+      actorType: actor.type,
+      actorId: actor.id ?? null,
+      action: "risk.order_denied",
+      subjectType: "order",
+      subjectId: orderId,
+      details: { reason, released, hostCancel: cancel ? { refund: host.refund, restock: host.restock } : null },
+    });
+    return { jobs: jobs.filter((j): j is StagedJob => j !== null), released };
   });
   await s.jobs.trigger(r.jobs);
-  return { orderId, status: "denied", released: r.released };
+  return { orderId, status: "denied", released: r.released, hostCancel: cancel };
 }

@@ -27,6 +27,8 @@ export interface QueueFacts {
   firstOrder: boolean | null;
   disposableEmail: boolean | null;
   hostRisk: string | null;
+  /** Why the host's risk could not be read when the fallback decided (null: it was read, or not needed). */
+  hostRiskUnavailable: string | null;
   velocity: Record<string, number>;
   listHits: { kind: string; action: string; value: string }[];
 }
@@ -87,6 +89,7 @@ function factsOf(raw: Record<string, unknown>): QueueFacts {
     firstOrder: bool(raw.firstOrder),
     disposableEmail: bool(raw.disposableEmail),
     hostRisk: str(raw.hostRisk),
+    hostRiskUnavailable: str(raw.hostRiskUnavailable),
     velocity,
     listHits: hits.map((h) => ({ kind: String(h.kind ?? ""), action: String(h.action ?? ""), value: String(h.value ?? "") })),
   };

@@ -5,6 +5,7 @@ import { currentRuleSetVersion, listRules } from "../db/repositories/risk-rules-
 import { recordVelocity } from "../db/repositories/risk-velocity-repo.ts";
 import type { Order, OrderLine, RiskReviewStatus } from "../db/schema.ts";
 import type { HostRiskValue } from "../domain/risk-attributes.ts";
+import { hostRiskMatters } from "../domain/host-risk.ts";
 import { parseCondition } from "../domain/risk-condition.ts";
 import type { RiskRule, RiskVerdict } from "../domain/risk-rules.ts";
 import type { Services } from "../ports.ts";
@@ -14,7 +15,7 @@ import { evaluateOrderRisk } from "./evaluate-order-risk.ts";
 // The rules of a version never change (a change makes a new version), so a version's parsed rules
 // are kept per process: the hot path reads only the version number.
 const parsed = new Map<string, RiskRule[]>();
-async function rulesOf(trx: Executor, accountId: string, version: number): Promise<RiskRule[]> {
+export async function rulesOf(trx: Executor, accountId: string, version: number): Promise<RiskRule[]> {
   const key = `${accountId}:${version}`;
   let rules = parsed.get(key);
   if (!rules) {
@@ -25,6 +26,9 @@ async function rulesOf(trx: Executor, accountId: string, version: number): Promi
   return rules;
 }
 
+/** What a waiting order's risk_reasons say (the admin shows it translated). */
+export const HOST_RISK_WAITING_REASON = "waiting for host risk";
+
 /** A held or denied order's keys are claimed but never shown, written back or mailed. */
 export function deliveryWithheld(order: Pick<Order, "risk_decision">): boolean {
   return order.risk_decision === "hold" || order.risk_decision === "rejected";
@@ -33,16 +37,28 @@ export function deliveryWithheld(order: Pick<Order, "risk_decision">): boolean {
 export interface GateInput {
   order: Order;
   store: { id: string; account_id: string; platform: string };
-  host: { status?: string; clientIp?: string | null; billingCountry?: string | null; riskRecommendation: "accept" | "investigate" | "cancel" | "none" | null };
+  host: { status?: string; clientIp?: string | null; billingCountry?: string | null; riskRecommendation: "accept" | "investigate" | "cancel" | "none" | "pending" | null };
   lines: Pick<OrderLine, "pool_id">[];
   /** Units this run claimed (allocated + backordered). */
   claimed: number;
   now: string;
 }
 
+/**
+ * A Shopify order whose risk was not read (the webhook carries none) is PENDING, never low risk:
+ * when the rules depend on it, the check-host-risk job reads it. Other hosts have no risk analysis.
+ */
 function hostRisk(platform: string, rec: GateInput["host"]["riskRecommendation"]): HostRiskValue {
-  if (rec === null) return platform === "shopify" ? "UNAVAILABLE" : "NONE";
+  if (rec === null) return platform === "shopify" ? "PENDING" : "NONE";
   return rec.toUpperCase() as HostRiskValue;
+}
+
+/** What the gate decided: deliver now, or not (held, blocked, or waiting for the host's risk). */
+export interface GateOutcome {
+  deliver: boolean;
+  verdict?: RiskVerdict;
+  /** Held until the host's risk analysis is read: the caller stages the check-host-risk job. */
+  waitingForHostRisk?: boolean;
 }
 
 /**
@@ -52,12 +68,12 @@ function hostRisk(platform: string, rec: GateInput["host"]["riskRecommendation"]
  * block → a hold denied at once (the keys go back to stock). An account without a rule set pays
  * one indexed read. Returns whether the write-back and email may be staged.
  */
-export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: GateInput, lookups: RiskLookups = riskLookups): Promise<{ deliver: boolean; verdict?: RiskVerdict }> {
+export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: GateInput, lookups: RiskLookups = riskLookups): Promise<GateOutcome> {
   if (deliveryWithheld(g.order)) {
     // A refund or cancellation while held ends the hold: the keys were released by the refund
     // policy above (never shown, so back to stock), and the order leaves the review queue.
     if (g.order.risk_decision === "hold" && (g.host.status === "cancelled" || g.host.status === "refunded")) {
-      if (await closeReview(trx, g.order.account_id, g.order.id, "denied", { type: "system", id: null }, `${g.host.status} on the host`, g.now)) {
+      if (await closeReview(trx, g.order.account_id, g.order.id, "denied", { type: "system", id: null }, `${g.host.status} on the host`, g.now, ["held", "waiting"])) {
         await trx.updateTable("orders").set({ risk_decision: "rejected", updated_at: g.now }).where("id", "=", g.order.id).execute();
       }
     }
@@ -105,6 +121,14 @@ export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: 
     currency: o.currency,
     at: g.now,
   });
+  // Shopify's analysis not read or not finished, and it could change the outcome: hold the order
+  // ("being prepared" for the buyer, nothing shown) until the check-host-risk job decides.
+  if (facts.hostRisk === "PENDING" && hostRiskMatters({ version, rules }, facts)) {
+    const stored = await insertDecision(trx, o.account_id, o.id, { ...verdict, action: "review", decidedBy: null }, { ...facts }, "waiting", g.now);
+    if (stored.review_status !== "waiting") return { deliver: stored.review_status === "none" };
+    await trx.updateTable("orders").set({ risk_decision: "hold", risk_reasons: JSON.stringify([HOST_RISK_WAITING_REASON]), updated_at: g.now }).where("id", "=", o.id).execute();
+    return { deliver: false, waitingForHostRisk: true };
+  }
   const status: RiskReviewStatus = verdict.action === "review" ? "held" : verdict.action === "block" ? "blocked" : "none";
   const stored = await insertDecision(trx, o.account_id, o.id, verdict, { ...facts }, status, g.now);
   if (stored.review_status === "none") return { deliver: true, verdict };

@@ -6,6 +6,9 @@ import { METAFIELDS_SET_MUTATION } from "./metafields-set-mutation.ts";
 import { ORDER_LINE_ITEMS_QUERY } from "./order-line-items-query.ts";
 import { ORDER_NOTE_QUERY } from "./order-note-query.ts";
 import { ORDER_QUERY } from "./order-query.ts";
+import { ORDER_CANCEL_MUTATION } from "./order-cancel-mutation.ts";
+import { ORDER_RISK_ASSESSMENT_CREATE_MUTATION } from "./order-risk-assessment-create-mutation.ts";
+import { ORDER_RISK_QUERY } from "./order-risk-query.ts";
 import { ORDER_UPDATE_MUTATION } from "./order-update-mutation.ts";
 import { ORDERS_QUERY } from "./orders-query.ts";
 import { PRIMARY_LOCATION_QUERY } from "./primary-location-query.ts";
@@ -19,9 +22,9 @@ import { WEBHOOK_SUBSCRIPTIONS_QUERY } from "./webhook-subscriptions-query.ts";
  * first call waits for the bucket instead of being THROTTLED.
  */
 export const SHOPIFY_DOCUMENTS: Record<string, { source: string; cost: number }> = {
-  ORDER_QUERY: { source: ORDER_QUERY, cost: 507 },
+  ORDER_QUERY: { source: ORDER_QUERY, cost: 509 },
   ORDER_LINE_ITEMS_QUERY: { source: ORDER_LINE_ITEMS_QUERY, cost: 503 },
-  ORDERS_QUERY: { source: ORDERS_QUERY, cost: 822 },
+  ORDERS_QUERY: { source: ORDERS_QUERY, cost: 842 },
   ORDER_NOTE_QUERY: { source: ORDER_NOTE_QUERY, cost: 2 },
   ORDER_UPDATE_MUTATION: { source: ORDER_UPDATE_MUTATION, cost: 10 },
   METAFIELDS_SET_MUTATION: { source: METAFIELDS_SET_MUTATION, cost: 10 },
@@ -32,6 +35,9 @@ export const SHOPIFY_DOCUMENTS: Record<string, { source: string; cost: number }>
   INVENTORY_SET_QUANTITIES_MUTATION: { source: INVENTORY_SET_QUANTITIES_MUTATION, cost: 10 },
   INVENTORY_ITEM_UPDATE_MUTATION: { source: INVENTORY_ITEM_UPDATE_MUTATION, cost: 10 },
   LOCATIONS_QUERY: { source: LOCATIONS_QUERY, cost: 52 },
+  ORDER_RISK_QUERY: { source: ORDER_RISK_QUERY, cost: 5 },
+  ORDER_CANCEL_MUTATION: { source: ORDER_CANCEL_MUTATION, cost: 10 },
+  ORDER_RISK_ASSESSMENT_CREATE_MUTATION: { source: ORDER_RISK_ASSESSMENT_CREATE_MUTATION, cost: 10 },
 };
 
 const costs = new Map(Object.values(SHOPIFY_DOCUMENTS).map((d) => [d.source, d.cost]));

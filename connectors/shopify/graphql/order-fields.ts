@@ -32,7 +32,7 @@ export const ORDER_FIELDS = /* GraphQL */ `
     customer { id displayName }
     confirmationNumber
     totalPriceSet { shopMoney { amount currencyCode } }
-    risk { recommendation }
+    risk { recommendation assessments { riskLevel provider { id } } }
   }
 `;
 

@@ -12,6 +12,8 @@ const COLUMNS = {
   "email.reply_to": "mail_reply_to",
   "low_stock.threshold": "low_stock_threshold",
   "low_stock.alert_email": "alert_email",
+  "risk.host_wait_minutes": "risk_host_wait_minutes",
+  "risk.host_fallback": "risk_host_fallback",
 } as const satisfies Record<SettingKey, keyof AccountsTable>;
 
 export function settingsOf(a: Account): AccountSettings {
@@ -25,6 +27,8 @@ export function settingsOf(a: Account): AccountSettings {
     "email.reply_to": a.mail_reply_to,
     "low_stock.threshold": Number(a.low_stock_threshold),
     "low_stock.alert_email": a.alert_email,
+    "risk.host_wait_minutes": Number(a.risk_host_wait_minutes),
+    "risk.host_fallback": a.risk_host_fallback === "allow" ? "allow" : "review",
   };
 }
 

@@ -16,6 +16,8 @@ export async function createAccount(db: Executor, input: { name: string; default
     currency: "USD",
     mail_sender_name: null,
     low_stock_threshold: 0,
+    risk_host_wait_minutes: 10,
+    risk_host_fallback: "review" as const,
     created_at: now,
     updated_at: now,
   };

@@ -39,14 +39,46 @@ export async function listHeldDecisions(db: Executor, accountId: string, limit =
   return rows.map((r) => ({ ...r, matched: JSON.parse(r.matched), facts: JSON.parse(r.facts) }));
 }
 
-/** held → approved / denied, once: false when the order was not held (already reviewed, or never). */
-export async function closeReview(db: Executor, accountId: string, orderId: string, to: "approved" | "denied", by: { type: string; id: string | null }, reason: string | null, now: string): Promise<boolean> {
+/**
+ * held → approved / denied, once: false when the order was not held (already reviewed, or never).
+ * `from` may include waiting (a cancellation on the host ends a wait for host risk too).
+ */
+export async function closeReview(
+  db: Executor,
+  accountId: string,
+  orderId: string,
+  to: "approved" | "denied",
+  by: { type: string; id: string | null },
+  reason: string | null,
+  now: string,
+  from: readonly RiskReviewStatus[] = ["held"],
+): Promise<boolean> {
   const r = await db
     .updateTable("risk_decisions")
     .set({ review_status: to, reviewed_by_type: by.type, reviewed_by_id: by.id, reviewed_at: now, review_reason: reason })
     .where("account_id", "=", accountId)
     .where("order_id", "=", orderId)
-    .where("review_status", "=", "held")
+    .where("review_status", "in", [...from])
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * waiting → the decision made once the host's risk is known (or the fallback applied), once:
+ * false when the order no longer waits (decided by a concurrent check, or cancelled meanwhile).
+ */
+export async function resolveWaitingDecision(db: Executor, accountId: string, orderId: string, verdict: RiskVerdict, facts: Record<string, unknown>, status: Exclude<RiskReviewStatus, "waiting">): Promise<boolean> {
+  const r = await db
+    .updateTable("risk_decisions")
+    .set({ action: verdict.action, decided_by_rule_id: verdict.decidedBy?.ruleId ?? null, matched: JSON.stringify(verdict.matched), facts: JSON.stringify(facts), review_status: status })
+    .where("account_id", "=", accountId)
+    .where("order_id", "=", orderId)
+    .where("review_status", "=", "waiting")
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** What became of keyrelay's verdict on the host order (orderRiskAssessmentCreate). */
+export async function setHostAssessment(db: Executor, accountId: string, orderId: string, outcome: "written" | "skipped", error: string | null): Promise<void> {
+  await db.updateTable("risk_decisions").set({ host_assessment: outcome, host_assessment_error: error }).where("account_id", "=", accountId).where("order_id", "=", orderId).execute();
 }

@@ -1,0 +1,57 @@
+import { isHostError } from "../../../connectors/host-error.ts";
+import { readAccountSettings } from "../db/repositories/account-settings-repo.ts";
+import { recordAudit } from "../db/repositories/audit-repo.ts";
+import type { Executor } from "../db/repositories/job-rows.ts";
+import { getDecision, setHostAssessment } from "../db/repositories/risk-decisions-repo.ts";
+import { findStoreById } from "../db/repositories/stores-repo.ts";
+import { riskAssessmentOf } from "../domain/host-risk.ts";
+import { IgnoredError, PermanentError, RetryableError } from "../domain/errors.ts";
+import { storeIsInactive } from "../domain/store-status.ts";
+import type { StagedJob } from "../jobs/job-queue.ts";
+import type { Services } from "../ports.ts";
+import { textTranslator } from "../../i18n/i18n.ts";
+
+/** Stages the write of keyrelay's verdict to the host order, in the transaction that decided it. */
+export function stageRiskAssessment(s: Pick<Services, "jobs">, trx: Executor, accountId: string, orderId: string): Promise<StagedJob> {
+  // Not merged with a waiting write: each decision (the gate's, then a review's) writes its own verdict.
+  return s.jobs.stage(trx, "write-risk-assessment", { orderId }, { accountId });
+}
+
+/**
+ * The `write-risk-assessment` job: keyrelay's verdict on the host order (Shopify
+ * orderRiskAssessmentCreate), in the account's language, so the merchant sees it in the Shopify
+ * admin too. Throttled or down → retried; a missing scope, a vanished order or a fulfilled one →
+ * recorded on the decision (host_assessment skipped) and audited, never retried, never blocking
+ * delivery (the keys were staged before this job exists).
+ */
+export async function writeRiskAssessment(s: Pick<Services, "db" | "connectors">, p: { orderId: string }): Promise<void> {
+  const order = await s.db.selectFrom("orders").select(["id", "account_id", "store_id", "external_id"]).where("id", "=", p.orderId).executeTakeFirst();
+  if (!order) return;
+  const decision = await getDecision(s.db, order.account_id, order.id);
+  if (!decision || decision.review_status === "waiting") return;
+  const store = order.store_id ? await findStoreById(s.db, order.store_id) : undefined;
+  if (!store || storeIsInactive(store.status)) {
+    await setHostAssessment(s.db, order.account_id, order.id, "skipped", "the store is not connected");
+    return;
+  }
+  const settings = await readAccountSettings(s.db, order.account_id);
+  const t = textTranslator(settings?.["account.language"] ?? "en");
+  const a = riskAssessmentOf({ reviewStatus: decision.review_status, matched: decision.matched, hostRiskUnavailable: Boolean(decision.facts.hostRiskUnavailable) });
+  const facts = a.facts.map((f) => ({
+    description: t(`hostRisk.assessment.${f.key}`, { ...f.params, action: f.params.action ? t(`risk.actions.${f.params.action}`) : "" }),
+    sentiment: f.sentiment,
+  }));
+  try {
+    const outcome = await (await s.connectors.forStore(store)).writeRiskAssessment(order.external_id, { riskLevel: a.riskLevel, facts });
+    await setHostAssessment(s.db, order.account_id, order.id, outcome === "written" ? "written" : "skipped", outcome === "written" ? null : "the host has no risk assessments");
+  } catch (e) {
+    if (!isHostError(e)) throw e;
+    if (e.kind === "retryable") throw new RetryableError("host_unavailable", e.message, { retryAfterMs: e.retryAfterMs ?? undefined });
+    await setHostAssessment(s.db, order.account_id, order.id, "skipped", e.message);
+    await recordAudit(s.db, { accountId: order.account_id, actorType: "system", action: "risk.host_assessment_skipped", subjectType: "order", subjectId: order.id, details: { kind: e.kind, code: e.code, reason: e.message } });
+    // A missing scope or a vanished/fulfilled order: nothing to do until the merchant acts. Our
+    // own input refused (invalid) is a bug to see: parked.
+    if (e.kind === "invalid" && e.code !== "ORDER_ALREADY_FULFILLED") throw new PermanentError("host_invalid", e.message);
+    throw new IgnoredError(`host_${e.kind}`, e.message);
+  }
+}
