@@ -707,6 +707,7 @@ export interface Database {
   report_order_facts: ReportOrderFactsTable;
   report_daily: ReportDailyTable;
   report_daily_pool: ReportDailyPoolTable;
+  report_buyer_purchases: ReportBuyerPurchasesTable;
   reseller_webhook_endpoints: ResellerWebhookEndpointsTable;
   reseller_webhook_deliveries: ResellerWebhookDeliveriesTable;
 }
@@ -795,6 +796,20 @@ export interface ReportDailyPoolTable extends ReportMeasureColumns {
   day: string;
   pool_id: string;
   currency: string;
+}
+
+/** One buyer's order as a whole (pool_id '') and per pool, with the days of the two orders before it (0021). */
+export interface ReportBuyerPurchasesTable {
+  account_id: string;
+  buyer: string;
+  pool_id: string;
+  order_id: string;
+  day: string;
+  placed_at: Timestamp;
+  units: number;
+  prev_day: string | null;
+  prev2_day: string | null;
+  gap_days: number | null;
 }
 
 /** A reseller's webhook endpoint (0016): its URL, the events it wants, its sealed signing secret. */

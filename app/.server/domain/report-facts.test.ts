@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { addDays, bucketStart, checkRange, localDay, presetRange, previousRange } from "./report-day.ts";
 import { computeOrderFacts, rollupDelta, spread, type FactOrder } from "./report-facts.ts";
 import { maskBuyer, seriesOf } from "./report-figures.ts";
-import { median, summariseRepurchase } from "./report-repurchase.ts";
+import { medianOfCounts, summariseRepurchase } from "./report-repurchase.ts";
 import { zeroMeasures } from "./report-facts.ts";
 
 const AT = "2026-11-30T15:30:02.000Z";
@@ -119,12 +119,34 @@ describe("figures", () => {
     expect(maskBuyer("ann@example.com")).toBe("a***@example.com");
   });
 
-  it("repurchase: share of buyers who bought again and the median days between purchases per pool", () => {
-    const p = (buyer: string, orderId: string, day: string, poolId = "pA") => ({ buyer, orderId, poolId, day, placedAt: `${day}T00:00:00Z`, units: 1 });
-    const r = summariseRepurchase([p("a", "1", "2026-11-01"), p("a", "2", "2026-11-08"), p("a", "3", "2026-11-22"), p("b", "4", "2026-11-02"), p("c", "5", "2026-11-03", "pB")]);
+  it("repurchase: the share of buyers who bought again and the median days between purchases per pool, from the range's counts", () => {
+    const r = summariseRepurchase(
+      [
+        { poolId: "", buyers: 3, repeatBuyers: 1 },
+        { poolId: "pA", buyers: 2, repeatBuyers: 1 },
+        { poolId: "pB", buyers: 1, repeatBuyers: 0 },
+        { poolId: "pC", buyers: 0, repeatBuyers: 0 },
+      ],
+      [
+        { poolId: "pA", gapDays: 6, count: 1 },
+        { poolId: "pA", gapDays: 13, count: 1 },
+      ],
+      [{ buyer: "a", orders: 3, units: 3, firstDay: "2026-11-01", lastDay: "2026-11-22" }],
+    );
     expect(r).toMatchObject({ buyers: 3, repeatBuyers: 1, repeatShare: 0.3333 });
-    expect(r.pools.find((x) => x.poolId === "pA")).toMatchObject({ buyers: 2, repeatBuyers: 1, medianDaysBetween: 10.5, gaps: 2 });
-    expect(r.topBuyers).toEqual([{ buyer: "a", orders: 3, units: 3, firstDay: "2026-11-01", lastDay: "2026-11-22" }]);
-    expect(median([])).toBeNull();
+    expect(r.pools.map((x) => x.poolId)).toEqual(["pA", "pB"]);
+    expect(r.pools[0]).toMatchObject({ buyers: 2, repeatBuyers: 1, medianDaysBetween: 9.5, gaps: 2 });
+    expect(r.pools[1]).toMatchObject({ medianDaysBetween: null, gaps: 0 });
+    expect(summariseRepurchase([], [], []).repeatShare).toBeNull();
+  });
+
+  it("the median of counted values is the median of the values written out", () => {
+    expect(medianOfCounts([])).toBeNull();
+    expect(medianOfCounts([{ value: 4, count: 0 }])).toBeNull();
+    expect(medianOfCounts([{ value: 7, count: 3 }])).toBe(7);
+    expect(medianOfCounts([{ value: 9, count: 1 }, { value: 1, count: 1 }])).toBe(5);
+    // 1, 2, 2, 2, 9, 9 → (2 + 2) / 2; 1, 2, 2, 2, 9, 9, 9, 9 → (2 + 9) / 2
+    expect(medianOfCounts([{ value: 9, count: 2 }, { value: 2, count: 3 }, { value: 1, count: 1 }])).toBe(2);
+    expect(medianOfCounts([{ value: 9, count: 4 }, { value: 2, count: 3 }, { value: 1, count: 1 }])).toBe(5.5);
   });
 });

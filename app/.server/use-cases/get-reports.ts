@@ -1,5 +1,6 @@
 import { recordAudit } from "../db/repositories/audit-repo.ts";
-import { buyerPurchases, deliveryTimes, productSales, sumRollups, type ProductSalesRow, type RollupDimension, type RollupRow } from "../db/repositories/report-rollups-repo.ts";
+import { repurchaseCounts, repurchaseGaps, topRepeatBuyers } from "../db/repositories/report-buyers-repo.ts";
+import { deliveryTimes, productSales, sumRollups, type ProductSalesRow, type RollupDimension, type RollupRow } from "../db/repositories/report-rollups-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { checkRange, eachDay, localDay, presetRange, previousRange, RANGE_PRESETS, type Bucket, type DayRange, type RangePreset } from "../domain/report-day.ts";
 import { addMeasures, zeroMeasures, type Measures } from "../domain/report-facts.ts";
@@ -10,7 +11,7 @@ import type { Actor } from "./manage-pools.ts";
 import { refreshReportRollups } from "./refresh-report-rollups.ts";
 
 /**
- * The data hub's reports, read from the daily rollups (and, for repurchase, the per-order facts).
+ * The data hub's reports, read from the daily rollups (and, for repurchase, the per-buyer rows).
  * Each first folds in the orders changed since the last refresh (a few batches at most) and says
  * how many are still waiting, so a figure is never silently stale.
  */
@@ -212,7 +213,7 @@ export interface RepurchaseReport extends ReportContext, Omit<RepurchaseSummary,
   revealed: boolean;
 }
 
-/** Repurchase from the per-order facts of the range; buyers' emails masked unless the caller reveals them (audited). */
+/** Repurchase from the range's per-buyer rows; buyers' emails masked unless the caller reveals them (audited). */
 export async function getRepurchaseReport(
   s: Pick<Services, "db" | "database">,
   accountId: string,
@@ -220,8 +221,13 @@ export async function getRepurchaseReport(
   by?: Actor & { ip?: string | null },
 ): Promise<RepurchaseReport> {
   const ctx = await contextFor(s, accountId, input);
-  const [purchases, names] = await Promise.all([buyerPurchases(s.db, accountId, ctx.range), namesFor(s, accountId)]);
-  const summary = summariseRepurchase(purchases);
+  const [counts, gaps, top, names] = await Promise.all([
+    repurchaseCounts(s.db, accountId, ctx.range),
+    repurchaseGaps(s.db, accountId, ctx.range),
+    topRepeatBuyers(s.db, accountId, ctx.range, 10),
+    namesFor(s, accountId),
+  ]);
+  const summary = summariseRepurchase(counts, gaps, top);
   const reveal = input.reveal === true;
   if (reveal) {
     await recordAudit(s.db, { accountId, actorType: by?.type ?? "cli", actorId: by?.id ?? null, action: "report.buyers_revealed", subjectType: "report", subjectId: "repurchase", details: { from: ctx.range.from, to: ctx.range.to, buyers: summary.topBuyers.length }, ip: by?.ip ?? null });

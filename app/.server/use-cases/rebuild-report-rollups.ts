@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { loadFactInputs, markOrdersDirty, rebuildRollupsFromFacts } from "../db/repositories/report-facts-repo.ts";
+import { checkBuyerPurchases, deriveBuyerPurchases } from "../db/repositories/report-buyers-repo.ts";
 import { allRollupRows } from "../db/repositories/report-rollups-repo.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { REPORT_MEASURES, computeOrderFacts, rollupKey, zeroMeasures, addMeasures, type Measures } from "../domain/report-facts.ts";
@@ -31,7 +32,8 @@ export async function rebuildReportRollups(s: Pick<Services, "db" | "database">,
   await markOrdersDirty(s.db, accountId);
   let done = 0;
   for (;;) {
-    const r = await refreshReportRollups(s, { maxBatches: 10 });
+    // Buyer rows once at the end, not once per batch a buyer's orders fall in.
+    const r = await refreshReportRollups(s, { maxBatches: 10, buyers: false });
     done += r.refreshed;
     // SQLite: a rebuild rewrites the rollup pages again and again; without a checkpoint between
     // rounds the WAL grows without bound (seen: 70 GB for a million orders).
@@ -42,6 +44,7 @@ export async function rebuildReportRollups(s: Pick<Services, "db" | "database">,
   await s.db.transaction().execute(async (trx) => {
     if (s.database.dialect === "postgres") await sql`select pg_advisory_xact_lock(hashtextextended('keyrelay:report-refresh', 0))`.execute(trx);
     await rebuildRollupsFromFacts(trx, accountId);
+    await deriveBuyerPurchases(trx, s.database.dialect, accountId);
   });
   const check = await checkReportRollups(s, accountId);
   await recordAudit(s.db, { accountId, actorType: by.type, actorId: by.id ?? null, action: "report.rebuilt", subjectType: "report", details: { orders: total, rollupRows: check.rollupRows, ok: check.ok } });
@@ -101,6 +104,10 @@ export async function checkReportRollups(s: Pick<Services, "db" | "database">, a
       if (e[m] !== st[m] && mismatches.length < 20) mismatches.push({ key: `pool-level|${k}`, measure: m, stored: st[m], expected: e[m] });
     }
   }
+  // The repurchase rows must be exactly what the stored facts derive.
+  const buyers = await checkBuyerPurchases(s.db, s.database.dialect, accountId);
+  if (buyers.extra > 0) mismatches.push({ key: "buyer-rows", measure: "rows not derived from the facts", stored: buyers.extra, expected: 0 });
+  if (buyers.missing > 0) mismatches.push({ key: "buyer-rows", measure: "rows missing", stored: 0, expected: buyers.missing });
   const expectedRows = [...expected.values()].filter((m) => REPORT_MEASURES.some((x) => m[x] !== 0)).length;
   return { rollupRows: stored.size, expectedRows, mismatches, ok: mismatches.length === 0 };
 }

@@ -9,6 +9,7 @@ import {
   readStoredFacts,
   replaceFacts,
 } from "../db/repositories/report-facts-repo.ts";
+import { deriveBuyerPurchases } from "../db/repositories/report-buyers-repo.ts";
 import { computeOrderFacts, rollupDelta, type FactRow } from "../domain/report-facts.ts";
 import type { Services } from "../ports.ts";
 
@@ -33,7 +34,10 @@ export interface RefreshResult {
  * One refresher at a time on Postgres (a transaction-scoped advisory lock); on SQLite the single
  * writer orders them.
  */
-export async function refreshReportRollups(s: Pick<Services, "db" | "database">, opts: { batch?: number; maxBatches?: number; hooks?: RefreshHooks } = {}): Promise<RefreshResult> {
+export async function refreshReportRollups(
+  s: Pick<Services, "db" | "database">,
+  opts: { batch?: number; maxBatches?: number; hooks?: RefreshHooks; /** false: leave the buyer rows to the caller (report rebuild derives them all at the end). */ buyers?: boolean } = {},
+): Promise<RefreshResult> {
   const batch = opts.batch ?? REFRESH_BATCH;
   const maxBatches = opts.maxBatches ?? Number.POSITIVE_INFINITY;
   let refreshed = 0;
@@ -60,6 +64,10 @@ export async function refreshReportRollups(s: Pick<Services, "db" | "database">,
       const next = ids.flatMap((id) => fresh.get(id) ?? []);
       await applyRollupDeltas(trx, [...rollupDelta(stored, next).values()]);
       await replaceFacts(trx, ids, next);
+      // Repurchase: the buyers these orders had before and have now get their rows re-derived.
+      if (opts.buyers !== false) {
+        for (const [accountId, buyers] of buyersOf([...stored, ...next])) await deriveBuyerPurchases(trx, s.database.dialect, accountId, [...buyers]);
+      }
       await opts.hooks?.beforeClear?.();
       // Bumped since it was read: the facts above may be stale, so it stays marked for the next round.
       await clearDirtyOrders(trx, locked.filter((l) => l.version === readVersion.get(l.orderId)));
@@ -72,6 +80,17 @@ export async function refreshReportRollups(s: Pick<Services, "db" | "database">,
     if (dirty.length < batch) break;
   }
   return { refreshed, pending: await countDirtyOrders(s.db), busy: false };
+}
+
+function buyersOf(rows: readonly FactRow[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const r of rows) {
+    if (r.buyer === null) continue;
+    const set = out.get(r.accountId) ?? new Set<string>();
+    set.add(r.buyer);
+    out.set(r.accountId, set);
+  }
+  return out;
 }
 
 /** Test seams: a crash between the rollup write and the commit. */

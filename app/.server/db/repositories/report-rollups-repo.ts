@@ -43,29 +43,6 @@ export async function poolDailyUnits(db: Executor, accountId: string, poolId: st
   return new Map(rows.map((r) => [r.day, Number(r.units)]));
 }
 
-export interface BuyerPurchase {
-  buyer: string;
-  orderId: string;
-  poolId: string;
-  day: string;
-  placedAt: string;
-  units: number;
-}
-
-/** Repurchase reads the per-order facts (indexed by account and day), one row per order and pool. */
-export async function buyerPurchases(db: Executor, accountId: string, range: DayRange): Promise<BuyerPurchase[]> {
-  const rows = await db
-    .selectFrom("report_order_facts")
-    .select(["buyer", "order_id", "pool_id", "day", "placed_at", sql<number>`sum(units)`.as("units")])
-    .where("account_id", "=", accountId)
-    .where("day", ">=", range.from)
-    .where("day", "<=", range.to)
-    .where("buyer", "is not", null)
-    .groupBy(["buyer", "order_id", "pool_id", "day", "placed_at"])
-    .execute();
-  return rows.map((r) => ({ buyer: r.buyer as string, orderId: r.order_id, poolId: r.pool_id, day: r.day, placedAt: r.placed_at, units: Number(r.units) }));
-}
-
 /** Every rollup row of an account (for the rebuild check). */
 export async function allRollupRows(db: Executor, accountId: string): Promise<(Measures & Record<RollupDimension | "account_id", string>)[]> {
   const rows = await db.selectFrom("report_daily").selectAll().where("account_id", "=", accountId).execute();

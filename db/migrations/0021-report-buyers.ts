@@ -1,0 +1,40 @@
+import { sql } from "kysely";
+import type { KeyrelayMigration } from "./column-types.ts";
+
+/**
+ * Repurchase (复购) kept incrementally (issue 15): one row per buyer's order, as a whole (pool_id
+ * '') and per pool, carrying the day of the buyer's previous and second-previous order (in the
+ * same partition, ordered by day, time, id) and the days since the previous purchase day. A
+ * range's buyers, repeat buyers and repurchase cycle are then counts over the range's rows:
+ * a buyer's first order in the range is the row whose previous order lies before it, the second
+ * the row whose previous lies inside and whose second-previous lies before. The refresher
+ * derives a buyer's rows from report_order_facts in the transaction that changes them.
+ */
+export const reportBuyers: KeyrelayMigration = {
+  async up(db, t) {
+    await db.schema
+      .createTable("report_buyer_purchases")
+      .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+      .addColumn("buyer", "text", (c) => c.notNull())
+      .addColumn("pool_id", "text", (c) => c.notNull())
+      .addColumn("order_id", "text", (c) => c.notNull())
+      .addColumn("day", "text", (c) => c.notNull())
+      .addColumn("placed_at", t.timestamp, (c) => c.notNull())
+      .addColumn("units", t.bigint, (c) => c.notNull())
+      .addColumn("prev_day", "text")
+      .addColumn("prev2_day", "text")
+      // Days strictly between the previous purchase day and this one; null on the same day or with no previous.
+      .addColumn("gap_days", "integer")
+      .addPrimaryKeyConstraint("report_buyer_purchases_pk", ["account_id", "buyer", "pool_id", "order_id"])
+      .execute();
+    // Covers the range counts and the repeat-buyer lookup without touching the table.
+    await db.schema
+      .createIndex("report_buyer_purchases_day")
+      .on("report_buyer_purchases")
+      .columns(["account_id", "day", "pool_id", "prev_day", "prev2_day", "gap_days", "buyer"])
+      .execute();
+    // Every order is refreshed once, which derives every buyer's rows from its facts.
+    await sql`insert into report_dirty_orders (order_id, version) select id, 1 from orders where true
+              on conflict (order_id) do update set version = report_dirty_orders.version + 1`.execute(db);
+  },
+};
