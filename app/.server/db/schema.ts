@@ -708,6 +708,7 @@ export interface Database {
   report_daily: ReportDailyTable;
   report_daily_pool: ReportDailyPoolTable;
   report_buyer_purchases: ReportBuyerPurchasesTable;
+  report_monthly: ReportMonthlyTable;
   reseller_webhook_endpoints: ResellerWebhookEndpointsTable;
   reseller_webhook_deliveries: ResellerWebhookDeliveriesTable;
 }
@@ -795,6 +796,18 @@ export interface ReportDailyPoolTable extends ReportMeasureColumns {
   account_id: string;
   day: string;
   pool_id: string;
+  currency: string;
+}
+
+/** report_daily summed per local calendar month, 'YYYY-MM' (0021). */
+export interface ReportMonthlyTable extends ReportMeasureColumns {
+  account_id: string;
+  month: string;
+  pool_id: string;
+  batch_id: string;
+  store_id: string;
+  platform: string;
+  channel: string;
   currency: string;
 }
 

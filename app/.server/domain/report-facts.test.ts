@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addDays, bucketStart, checkRange, localDay, presetRange, previousRange } from "./report-day.ts";
+import { addDays, bucketStart, checkRange, eachDay, localDay, presetRange, previousRange, splitIntoMonths } from "./report-day.ts";
 import { computeOrderFacts, rollupDelta, spread, type FactOrder } from "./report-facts.ts";
 import { maskBuyer, seriesOf } from "./report-figures.ts";
 import { medianOfCounts, summariseRepurchase } from "./report-repurchase.ts";
@@ -39,6 +39,23 @@ describe("report days", () => {
     expect(() => checkRange("2026-02-30", "2026-03-01")).toThrow(expect.objectContaining({ field: "from", code: "report_invalid_day" }));
     expect(() => checkRange("2026-03-02", "2026-03-01")).toThrow(expect.objectContaining({ field: "to", code: "report_range_reversed" }));
     expect(() => checkRange("2020-01-01", "2026-03-01")).toThrow(expect.objectContaining({ code: "report_range_too_long" }));
+  });
+});
+
+describe("ranges cut into whole months", () => {
+  it("whole months plus the days at either end cover every day of the range exactly once", () => {
+    expect(splitIntoMonths({ from: "2026-01-01", to: "2026-03-31" })).toEqual({ months: { from: "2026-01", to: "2026-03" }, days: [] });
+    expect(splitIntoMonths({ from: "2026-01-15", to: "2026-03-02" })).toEqual({ months: { from: "2026-02", to: "2026-02" }, days: [{ from: "2026-01-15", to: "2026-01-31" }, { from: "2026-03-01", to: "2026-03-02" }] });
+    expect(splitIntoMonths({ from: "2026-02-02", to: "2026-02-28" })).toEqual({ months: null, days: [{ from: "2026-02-02", to: "2026-02-28" }] });
+    expect(splitIntoMonths({ from: "2024-02-01", to: "2024-02-29" }).months).toEqual({ from: "2024-02", to: "2024-02" });
+    for (let i = 0; i < 400; i++) {
+      const from = addDays("2024-01-01", (i * 37) % 800);
+      const to = addDays(from, (i * 53) % 731);
+      const { months, days } = splitIntoMonths({ from, to });
+      const covered = days.flatMap((d) => eachDay(d.from, d.to));
+      if (months) covered.push(...eachDay(`${months.from}-01`, to).filter((d) => d.slice(0, 7) <= months.to));
+      expect(covered.sort(), `${from}..${to}`).toEqual(eachDay(from, to));
+    }
   });
 });
 

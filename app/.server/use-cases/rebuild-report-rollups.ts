@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { loadFactInputs, markOrdersDirty, rebuildRollupsFromFacts } from "../db/repositories/report-facts-repo.ts";
+import { countMonthMismatches, loadFactInputs, markOrdersDirty, rebuildRollupsFromFacts } from "../db/repositories/report-facts-repo.ts";
 import { checkBuyerPurchases, deriveBuyerPurchases } from "../db/repositories/report-buyers-repo.ts";
 import { allRollupRows } from "../db/repositories/report-rollups-repo.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
@@ -104,6 +104,9 @@ export async function checkReportRollups(s: Pick<Services, "db" | "database">, a
       if (e[m] !== st[m] && mismatches.length < 20) mismatches.push({ key: `pool-level|${k}`, measure: m, stored: st[m], expected: e[m] });
     }
   }
+  // The monthly table must equal the daily one summed per month.
+  const months = await countMonthMismatches(s.db, accountId);
+  if (months > 0) mismatches.push({ key: "month-level", measure: "rows differing from the days summed", stored: months, expected: 0 });
   // The repurchase rows must be exactly what the stored facts derive.
   const buyers = await checkBuyerPurchases(s.db, s.database.dialect, accountId);
   if (buyers.extra > 0) mismatches.push({ key: "buyer-rows", measure: "rows not derived from the facts", stored: buyers.extra, expected: 0 });

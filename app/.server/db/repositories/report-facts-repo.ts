@@ -199,6 +199,7 @@ const ROLLUP_KEY = ["account_id", "day", "pool_id", "batch_id", "store_id", "pla
 /** Adds each delta to its rollup row (created at zero when missing). */
 export async function applyRollupDeltas(db: Executor, deltas: readonly { dims: FactDims & { accountId: string }; delta: Measures }[]): Promise<void> {
   await applyPoolDeltas(db, deltas);
+  await applyMonthDeltas(db, deltas);
   for (const part of chunks(deltas, 100)) {
     await db
       .insertInto("report_daily")
@@ -251,6 +252,44 @@ async function applyPoolDeltas(db: Executor, deltas: readonly { dims: FactDims &
   }
 }
 
+const MONTH_KEY = ["account_id", "month", "pool_id", "batch_id", "store_id", "platform", "channel", "currency"] as const;
+
+/** The same deltas summed to calendar months, for report_monthly. */
+async function applyMonthDeltas(db: Executor, deltas: readonly { dims: FactDims & { accountId: string }; delta: Measures }[]): Promise<void> {
+  const byMonth = new Map<string, { dims: FactDims & { accountId: string }; month: string; delta: Measures }>();
+  for (const d of deltas) {
+    const month = d.dims.day.slice(0, 7);
+    const k = [d.dims.accountId, month, d.dims.poolId, d.dims.batchId, d.dims.storeId, d.dims.platform, d.dims.channel, d.dims.currency].join("\u0000");
+    let e = byMonth.get(k);
+    if (!e) {
+      e = { dims: d.dims, month, delta: Object.fromEntries(REPORT_MEASURES.map((m) => [m, 0])) as Measures };
+      byMonth.set(k, e);
+    }
+    for (const m of REPORT_MEASURES) e.delta[m] += d.delta[m];
+  }
+  for (const part of chunks([...byMonth.values()], 100)) {
+    await db
+      .insertInto("report_monthly")
+      .values(
+        part.map(({ dims, month, delta }) => ({
+          account_id: dims.accountId,
+          month,
+          pool_id: dims.poolId,
+          batch_id: dims.batchId,
+          store_id: dims.storeId,
+          platform: dims.platform,
+          channel: dims.channel,
+          currency: dims.currency,
+          ...measuresOf(delta),
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns([...MONTH_KEY]).doUpdateSet(Object.fromEntries(REPORT_MEASURES.map((m) => [m, sql`report_monthly.${sql.ref(m)} + excluded.${sql.ref(m)}`])) as never),
+      )
+      .execute();
+  }
+}
+
 /** Recomputes an account's rollups from its facts in one statement pair (report rebuild). */
 export async function rebuildRollupsFromFacts(db: Executor, accountId: string): Promise<void> {
   await db.deleteFrom("report_daily").where("account_id", "=", accountId).execute();
@@ -262,4 +301,20 @@ export async function rebuildRollupsFromFacts(db: Executor, accountId: string): 
   const poolKeys = POOL_KEY.join(", ");
   await sql`insert into report_daily_pool (${sql.raw(poolKeys)}, ${sql.raw(REPORT_MEASURES.join(", "))})
             select ${sql.raw(poolKeys)}, ${sql.raw(sums)} from report_daily where account_id = ${accountId} group by ${sql.raw(poolKeys)}`.execute(db);
+  await db.deleteFrom("report_monthly").where("account_id", "=", accountId).execute();
+  const dims = ROLLUP_KEY.filter((k) => k !== "day").join(", ");
+  await sql`insert into report_monthly (month, ${sql.raw(dims)}, ${sql.raw(REPORT_MEASURES.join(", "))})
+            select substr(day, 1, 7), ${sql.raw(dims)}, ${sql.raw(sums)} from report_daily where account_id = ${accountId} group by substr(day, 1, 7), ${sql.raw(dims)}`.execute(db);
+}
+
+/** report_monthly rows that differ from report_daily summed per month (0 = equal). */
+export async function countMonthMismatches(db: Executor, accountId: string): Promise<number> {
+  const dims = ROLLUP_KEY.filter((k) => k !== "day").join(", ");
+  const cols = sql.raw(`month, ${dims}, ${REPORT_MEASURES.join(", ")}`);
+  const nonZero = sql.raw(REPORT_MEASURES.map((m) => `${m} <> 0`).join(" or "));
+  const stored = sql`select ${cols} from report_monthly where account_id = ${accountId} and (${nonZero})`;
+  const expected = sql`select ${cols} from (select substr(day, 1, 7) as month, ${sql.raw(dims)}, ${sql.raw(REPORT_MEASURES.map((m) => `sum(${m}) as ${m}`).join(", "))}
+                         from report_daily where account_id = ${accountId} group by substr(day, 1, 7), ${sql.raw(dims)}) e where ${nonZero}`;
+  const count = async (a: typeof stored, b: typeof stored) => Number((await sql<{ n: number }>`select count(*) as n from (${a} except ${b}) x`.execute(db)).rows[0]?.n ?? 0);
+  return (await count(stored, expected)) + (await count(expected, stored));
 }

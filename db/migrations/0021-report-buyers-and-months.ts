@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { KeyrelayMigration } from "./column-types.ts";
+import { addMeasures, MEASURES } from "./0012-reports.ts";
 
 /**
  * Repurchase (复购) kept incrementally (issue 15): one row per buyer's order, as a whole (pool_id
@@ -9,6 +10,10 @@ import type { KeyrelayMigration } from "./column-types.ts";
  * a buyer's first order in the range is the row whose previous order lies before it, the second
  * the row whose previous lies inside and whose second-previous lies before. The refresher
  * derives a buyer's rows from report_order_facts in the transaction that changes them.
+ *
+ * report_monthly: report_daily summed per local calendar month ('YYYY-MM'), kept by the same
+ * deltas, so a two-year report by store, channel, supplier or batch reads 24 months plus the
+ * odd days at either end instead of 730 days of the finest rows.
  */
 export const reportBuyers: KeyrelayMigration = {
   async up(db, t) {
@@ -33,6 +38,23 @@ export const reportBuyers: KeyrelayMigration = {
       .on("report_buyer_purchases")
       .columns(["account_id", "day", "pool_id", "prev_day", "prev2_day", "gap_days", "buyer"])
       .execute();
+    await db.schema
+      .createTable("report_monthly")
+      .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+      .addColumn("month", "text", (c) => c.notNull())
+      .addColumn("pool_id", "text", (c) => c.notNull())
+      .addColumn("batch_id", "text", (c) => c.notNull())
+      .addColumn("store_id", "text", (c) => c.notNull())
+      .addColumn("platform", "text", (c) => c.notNull())
+      .addColumn("channel", "text", (c) => c.notNull())
+      .addColumn("currency", "text", (c) => c.notNull())
+      .$call(addMeasures(t.bigint))
+      .addPrimaryKeyConstraint("report_monthly_pk", ["account_id", "month", "pool_id", "batch_id", "store_id", "platform", "channel", "currency"])
+      .execute();
+    const dims = "account_id, pool_id, batch_id, store_id, platform, channel, currency";
+    const measures = MEASURES.join(", ");
+    await sql.raw(`insert into report_monthly (month, ${dims}, ${measures})
+                   select substr(day, 1, 7), ${dims}, ${MEASURES.map((m) => `sum(${m})`).join(", ")} from report_daily group by substr(day, 1, 7), ${dims}`).execute(db);
     // Every order is refreshed once, which derives every buyer's rows from its facts.
     await sql`insert into report_dirty_orders (order_id, version) select id, 1 from orders where true
               on conflict (order_id) do update set version = report_dirty_orders.version + 1`.execute(db);
