@@ -18,7 +18,7 @@ import { insertStore } from "../../app/.server/db/repositories/stores-repo.ts";
 import { addDays } from "../../app/.server/domain/report-day.ts";
 import { applyHostOrder } from "../../app/.server/use-cases/apply-host-order.ts";
 import { getPoolForecast } from "../../app/.server/use-cases/get-pool-forecast.ts";
-import { getMarginReport, getRepurchaseReport, getSalesReport } from "../../app/.server/use-cases/get-reports.ts";
+import { getDeliveryReport, getMarginReport, getProductReport, getRepurchaseReport, getSalesReport } from "../../app/.server/use-cases/get-reports.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { rebuildReportRollups } from "../../app/.server/use-cases/rebuild-report-rollups.ts";
 import { refreshReportRollups } from "../../app/.server/use-cases/refresh-report-rollups.ts";
@@ -69,6 +69,7 @@ async function querySpeed(dialect: TestDialect) {
       currency: "USD",
       buyers: Math.round(ORDERS / 3),
       seed: 1,
+      deliveryDelays: true,
       onProgress: (n) => {
         if (n % 100_000 < 400) process.stderr.write(`\r  ${dialect}: ${n} orders written`);
       },
@@ -98,6 +99,12 @@ async function querySpeed(dialect: TestDialect) {
       margin: (r: { from: string; to: string }) =>
         sql`select l.pool_id, sum(k.cost_minor), count(*) from orders o join order_lines l on l.order_id = o.id join allocations al on al.order_line_id = l.id join keys k on k.id = al.key_id
             where o.account_id = ${a} and o.placed_at >= ${r.from} and o.placed_at < ${addDays(r.to, 1)} group by 1`.execute(s.db),
+      delivery: (r: { from: string; to: string }) =>
+        sql`select substr(cast(o.placed_at as text), 1, 10) as d, o.id, max(al.fulfilled_at) from orders o join order_lines l on l.order_id = o.id join allocations al on al.order_line_id = l.id
+            where o.account_id = ${a} and o.placed_at >= ${r.from} and o.placed_at < ${addDays(r.to, 1)} group by 1, 2`.execute(s.db),
+      products: (r: { from: string; to: string }) =>
+        sql`select o.store_id, l.product_id, l.variant_id, o.currency, count(distinct o.id), sum(l.quantity), sum(l.quantity * l.unit_price_minor)
+            from orders o join order_lines l on l.order_id = o.id where o.account_id = ${a} and o.placed_at >= ${r.from} and o.placed_at < ${addDays(r.to, 1)} group by 1, 2, 3, 4`.execute(s.db),
       repurchase: (r: { from: string; to: string }) =>
         sql`select o.email, count(*) from orders o where o.account_id = ${a} and o.placed_at >= ${r.from} and o.placed_at < ${addDays(r.to, 1)} group by 1 having count(*) > 1`.execute(s.db),
     };
@@ -111,8 +118,11 @@ async function querySpeed(dialect: TestDialect) {
       rows.push([`channels ${name}`, () => getSalesReport(s, a, { ...r, groupBy: "channel" }), null]);
       rows.push([`margin by supplier ${name}`, () => getMarginReport(s, a, { ...r, groupBy: "supplier" }), null]);
     }
-    rows.push(["repurchase 30d", () => getRepurchaseReport(s, a, ranges["30d"]), () => raw.repurchase(ranges["30d"])]);
-    rows.push(["repurchase 90d", () => getRepurchaseReport(s, a, ranges["90d"]), () => raw.repurchase(ranges["90d"])]);
+    for (const [name, r] of Object.entries(ranges)) {
+      rows.push([`repurchase ${name}`, () => getRepurchaseReport(s, a, r), () => raw.repurchase(r)]);
+      rows.push([`delivery ${name}`, () => getDeliveryReport(s, a, r), () => raw.delivery(r)]);
+      rows.push([`products ${name}`, () => getProductReport(s, a, r), () => raw.products(r)]);
+    }
     rows.push(["forecast, best pool", () => getPoolForecast(s, a, pools[0].id, { days: 30 }), null]);
     console.log(`  ${"report".padEnd(26)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)}   raw rows p50 / max of 3, ms`);
     for (const [name, fn, rawFn] of rows) {

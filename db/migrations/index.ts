@@ -13,7 +13,7 @@ import { reports } from "./0012-reports.ts";
 import { backups } from "./0013-backups.ts";
 import { audit } from "./0014-audit.ts";
 import { resellerWebhooks } from "./0016-reseller-webhooks.ts";
-import { reportBuyers } from "./0021-report-buyers-and-months.ts";
+import { reportIncremental } from "./0021-report-incremental.ts";
 
 /** Every migration in order. Names are permanent: never rename or reorder one that has shipped. */
 export const migrations: Record<string, KeyrelayMigration> = {
@@ -31,5 +31,5 @@ export const migrations: Record<string, KeyrelayMigration> = {
   "0013-backups": backups,
   "0014-audit": audit,
   "0016-reseller-webhooks": resellerWebhooks,
-  "0021-report-buyers-and-months": reportBuyers,
+  "0021-report-incremental": reportIncremental,
 };

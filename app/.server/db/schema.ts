@@ -709,6 +709,7 @@ export interface Database {
   report_daily_pool: ReportDailyPoolTable;
   report_buyer_purchases: ReportBuyerPurchasesTable;
   report_monthly: ReportMonthlyTable;
+  report_delivery_daily: ReportDeliveryDailyTable;
   reseller_webhook_endpoints: ResellerWebhookEndpointsTable;
   reseller_webhook_deliveries: ResellerWebhookDeliveriesTable;
 }
@@ -797,6 +798,14 @@ export interface ReportDailyPoolTable extends ReportMeasureColumns {
   day: string;
   pool_id: string;
   currency: string;
+}
+
+/** Fully delivered orders per local day by seconds from payment to the last key (0021). */
+export interface ReportDeliveryDailyTable {
+  account_id: string;
+  day: string;
+  seconds: number;
+  orders: number;
 }
 
 /** report_daily summed per local calendar month, 'YYYY-MM' (0021). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { addDays, bucketStart, checkRange, eachDay, localDay, presetRange, previousRange, splitIntoMonths } from "./report-day.ts";
-import { computeOrderFacts, rollupDelta, spread, type FactOrder } from "./report-facts.ts";
-import { maskBuyer, seriesOf } from "./report-figures.ts";
+import { computeOrderFacts, deliveryDelta, rollupDelta, spread, type FactOrder, type FactRow } from "./report-facts.ts";
+import { maskBuyer, percentileOfCounts, seriesOf } from "./report-figures.ts";
 import { medianOfCounts, summariseRepurchase } from "./report-repurchase.ts";
 import { zeroMeasures } from "./report-facts.ts";
 
@@ -155,6 +155,27 @@ describe("figures", () => {
     expect(r.pools[0]).toMatchObject({ buyers: 2, repeatBuyers: 1, medianDaysBetween: 9.5, gaps: 2 });
     expect(r.pools[1]).toMatchObject({ medianDaysBetween: null, gaps: 0 });
     expect(summariseRepurchase([], [], []).repeatShare).toBeNull();
+  });
+
+  it("percentiles of counted values are the nearest-rank percentiles of the values written out", () => {
+    const nearestRank = (v: number[], p: number) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))];
+    expect(percentileOfCounts([], 50)).toBeNull();
+    for (let i = 1; i < 60; i++) {
+      const counts = Array.from({ length: 1 + (i % 7) }, (_, j) => ({ value: (j * 37 + i) % 50, count: (i * (j + 3)) % 5 }));
+      const values = counts.flatMap((c) => Array.from({ length: c.count }, () => c.value));
+      for (const p of [0, 50, 95, 100]) expect(percentileOfCounts(counts, p), `${i} p${p}`).toBe(values.length ? nearestRank(values, p) : null);
+    }
+  });
+
+  it("an order's delivery time is counted once, moved when it changes, and dropped while a key waits", () => {
+    const row = (deliveryS: number | null, ordersTotal = 1, day = "2026-12-01") => ({ accountId: "a", day, deliveryS, orders_total: ordersTotal }) as unknown as FactRow;
+    expect(deliveryDelta([], [row(3), row(3, 0)])).toEqual([{ accountId: "a", day: "2026-12-01", seconds: 3, orders: 1 }]);
+    expect(deliveryDelta([row(3)], [row(3)])).toEqual([]);
+    expect(deliveryDelta([row(3)], [row(null)])).toEqual([{ accountId: "a", day: "2026-12-01", seconds: 3, orders: -1 }]);
+    expect(deliveryDelta([row(3)], [row(9, 1, "2026-12-02")])).toEqual([
+      { accountId: "a", day: "2026-12-01", seconds: 3, orders: -1 },
+      { accountId: "a", day: "2026-12-02", seconds: 9, orders: 1 },
+    ]);
   });
 
   it("the median of counted values is the median of the values written out", () => {

@@ -1,10 +1,10 @@
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { repurchaseCounts, repurchaseGaps, topRepeatBuyers } from "../db/repositories/report-buyers-repo.ts";
-import { deliveryTimes, productSales, sumRollups, type ProductSalesRow, type RollupDimension, type RollupRow } from "../db/repositories/report-rollups-repo.ts";
+import { deliveryCounts, productSales, sumRollups, type ProductSalesRow, type RollupDimension, type RollupRow } from "../db/repositories/report-rollups-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { checkRange, eachDay, localDay, presetRange, previousRange, RANGE_PRESETS, type Bucket, type DayRange, type RangePreset } from "../domain/report-day.ts";
 import { addMeasures, zeroMeasures, type Measures } from "../domain/report-facts.ts";
-import { changeRatio, marginFigures, maskBuyer, percentile, salesFigures, seriesOf, share, type MarginFigures, type SalesFigures } from "../domain/report-figures.ts";
+import { changeRatio, marginFigures, maskBuyer, percentileOfCounts, salesFigures, seriesOf, share, type MarginFigures, type SalesFigures } from "../domain/report-figures.ts";
 import { summariseRepurchase, type RepurchaseSummary } from "../domain/report-repurchase.ts";
 import type { Services } from "../ports.ts";
 import type { Actor } from "./manage-pools.ts";
@@ -276,27 +276,33 @@ export interface DeliveryReport extends ReportContext {
 /** Paid → keys delivered (p50 / p95 per day, from the per-order facts), backorders opened and filled, and how long they waited. */
 export async function getDeliveryReport(s: Pick<Services, "db" | "database">, accountId: string, input: { from?: string; to?: string }): Promise<DeliveryReport> {
   const ctx = await contextFor(s, accountId, input);
-  const [times, rows] = await Promise.all([deliveryTimes(s.db, accountId, ctx.range), sumRollups(s.db, accountId, ctx.range, ["day"])]);
-  const byDay = new Map<string, number[]>();
-  for (const t of times) byDay.set(t.day, [...(byDay.get(t.day) ?? []), t.seconds]);
+  const [counts, rows] = await Promise.all([deliveryCounts(s.db, accountId, ctx.range), sumRollups(s.db, accountId, ctx.range, ["day"])]);
+  const byDay = new Map<string, { value: number; count: number }[]>();
+  const all = new Map<number, number>();
+  for (const c of counts) {
+    const list = byDay.get(c.day) ?? [];
+    list.push({ value: c.seconds, count: c.orders });
+    byDay.set(c.day, list);
+    all.set(c.seconds, (all.get(c.seconds) ?? 0) + c.orders);
+  }
   const measures = new Map<string, Measures>();
   for (const r of rows) {
     const m = measures.get(r.day as string) ?? zeroMeasures();
     addMeasures(m, r);
     measures.set(r.day as string, m);
   }
-  const figure = (secs: number[], m: Measures) => ({
-    orders: secs.length,
-    p50Seconds: percentile(secs, 50),
-    p95Seconds: percentile(secs, 95),
+  const figure = (secs: { value: number; count: number }[], m: Measures) => ({
+    orders: secs.reduce((n, c) => n + c.count, 0),
+    p50Seconds: percentileOfCounts(secs, 50),
+    p95Seconds: percentileOfCounts(secs, 95),
     backordersOpened: m.backorders_opened,
     backordersFilled: m.backorders_filled,
     meanWaitSeconds: m.backorders_filled > 0 ? Math.round(m.backorder_wait_s / m.backorders_filled) : null,
   });
   const days = eachDay(ctx.range.from, ctx.range.to).map((day) => ({ day, ...figure(byDay.get(day) ?? [], measures.get(day) ?? zeroMeasures()) }));
-  const all = zeroMeasures();
-  for (const m of measures.values()) addMeasures(all, m);
-  return { range: ctx.range, previous: ctx.previous, timeZone: ctx.timeZone, pendingOrders: ctx.pendingOrders, totals: figure(times.map((t) => t.seconds), all), days };
+  const total = zeroMeasures();
+  for (const m of measures.values()) addMeasures(total, m);
+  return { range: ctx.range, previous: ctx.previous, timeZone: ctx.timeZone, pendingOrders: ctx.pendingOrders, totals: figure([...all].map(([value, count]) => ({ value, count })), total), days };
 }
 
 export interface ProductReport extends ReportContext {

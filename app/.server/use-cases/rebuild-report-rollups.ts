@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { countMonthMismatches, loadFactInputs, markOrdersDirty, rebuildRollupsFromFacts } from "../db/repositories/report-facts-repo.ts";
+import { countDeliveryMismatches, countMonthMismatches, loadFactInputs, markOrdersDirty, rebuildDeliveryFromFacts, rebuildRollupsFromFacts } from "../db/repositories/report-facts-repo.ts";
 import { checkBuyerPurchases, deriveBuyerPurchases } from "../db/repositories/report-buyers-repo.ts";
 import { allRollupRows } from "../db/repositories/report-rollups-repo.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
@@ -44,6 +44,7 @@ export async function rebuildReportRollups(s: Pick<Services, "db" | "database">,
   await s.db.transaction().execute(async (trx) => {
     if (s.database.dialect === "postgres") await sql`select pg_advisory_xact_lock(hashtextextended('keyrelay:report-refresh', 0))`.execute(trx);
     await rebuildRollupsFromFacts(trx, accountId);
+    await rebuildDeliveryFromFacts(trx, accountId);
     await deriveBuyerPurchases(trx, s.database.dialect, accountId);
   });
   const check = await checkReportRollups(s, accountId);
@@ -107,6 +108,9 @@ export async function checkReportRollups(s: Pick<Services, "db" | "database">, a
   // The monthly table must equal the daily one summed per month.
   const months = await countMonthMismatches(s.db, accountId);
   if (months > 0) mismatches.push({ key: "month-level", measure: "rows differing from the days summed", stored: months, expected: 0 });
+  // Delivery-time counts must be the facts counted.
+  const delivery = await countDeliveryMismatches(s.db, accountId);
+  if (delivery > 0) mismatches.push({ key: "delivery-times", measure: "counts differing from the facts", stored: delivery, expected: 0 });
   // The repurchase rows must be exactly what the stored facts derive.
   const buyers = await checkBuyerPurchases(s.db, s.database.dialect, accountId);
   if (buyers.extra > 0) mismatches.push({ key: "buyer-rows", measure: "rows not derived from the facts", stored: buyers.extra, expected: 0 });

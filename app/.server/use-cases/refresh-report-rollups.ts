@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import {
+  applyDeliveryDeltas,
   applyRollupDeltas,
   clearDirtyOrders,
   countDirtyOrders,
@@ -10,7 +11,7 @@ import {
   replaceFacts,
 } from "../db/repositories/report-facts-repo.ts";
 import { deriveBuyerPurchases } from "../db/repositories/report-buyers-repo.ts";
-import { computeOrderFacts, rollupDelta, type FactRow } from "../domain/report-facts.ts";
+import { computeOrderFacts, deliveryDelta, rollupDelta, type FactRow } from "../domain/report-facts.ts";
 import type { Services } from "../ports.ts";
 
 export const REFRESH_BATCH = 200;
@@ -63,6 +64,7 @@ export async function refreshReportRollups(
       const stored = await readStoredFacts(trx, ids);
       const next = ids.flatMap((id) => fresh.get(id) ?? []);
       await applyRollupDeltas(trx, [...rollupDelta(stored, next).values()]);
+      await applyDeliveryDeltas(trx, deliveryDelta(stored, next));
       await replaceFacts(trx, ids, next);
       // Repurchase: the buyers these orders had before and have now get their rows re-derived.
       if (opts.buyers !== false) {

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { REPORT_MEASURES, type FactLine, type FactOrder, type FactRow, type FactUnit, type Measures } from "../../domain/report-facts.ts";
+import { REPORT_MEASURES, type DeliveryCount, type FactLine, type FactOrder, type FactRow, type FactUnit, type Measures } from "../../domain/report-facts.ts";
 import type { FactDims } from "../../domain/report-facts.ts";
 import type { Dialect } from "../database.ts";
 import type { Executor } from "./job-rows.ts";
@@ -305,6 +305,35 @@ export async function rebuildRollupsFromFacts(db: Executor, accountId: string): 
   const dims = ROLLUP_KEY.filter((k) => k !== "day").join(", ");
   await sql`insert into report_monthly (month, ${sql.raw(dims)}, ${sql.raw(REPORT_MEASURES.join(", "))})
             select substr(day, 1, 7), ${sql.raw(dims)}, ${sql.raw(sums)} from report_daily where account_id = ${accountId} group by substr(day, 1, 7), ${sql.raw(dims)}`.execute(db);
+}
+
+/** Adds each change to its delivery-time count (created at zero when missing). */
+export async function applyDeliveryDeltas(db: Executor, deltas: readonly DeliveryCount[]): Promise<void> {
+  for (const part of chunks(deltas, 200)) {
+    await db
+      .insertInto("report_delivery_daily")
+      .values(part.map((d) => ({ account_id: d.accountId, day: d.day, seconds: d.seconds, orders: d.orders })))
+      .onConflict((oc) => oc.columns(["account_id", "day", "seconds"]).doUpdateSet({ orders: sql`report_delivery_daily.orders + excluded.orders` }))
+      .execute();
+  }
+}
+
+const DELIVERY_FROM_FACTS = (accountId: string) =>
+  sql`select account_id, day, delivery_s as seconds, count(*) as orders from report_order_facts
+      where account_id = ${accountId} and orders_total = 1 and delivery_s is not null group by account_id, day, delivery_s`;
+
+/** Recomputes an account's delivery-time counts from its facts (report rebuild). */
+export async function rebuildDeliveryFromFacts(db: Executor, accountId: string): Promise<void> {
+  await db.deleteFrom("report_delivery_daily").where("account_id", "=", accountId).execute();
+  await sql`insert into report_delivery_daily (account_id, day, seconds, orders) ${DELIVERY_FROM_FACTS(accountId)}`.execute(db);
+}
+
+/** Delivery-time counts that differ from the facts counted now (0 = equal). */
+export async function countDeliveryMismatches(db: Executor, accountId: string): Promise<number> {
+  const stored = sql`select account_id, day, seconds, orders from report_delivery_daily where account_id = ${accountId} and orders <> 0`;
+  const expected = DELIVERY_FROM_FACTS(accountId);
+  const count = async (a: typeof stored, b: typeof stored) => Number((await sql<{ n: number }>`select count(*) as n from (${a} except ${b}) x`.execute(db)).rows[0]?.n ?? 0);
+  return (await count(stored, expected)) + (await count(expected, stored));
 }
 
 /** report_monthly rows that differ from report_daily summed per month (0 = equal). */

@@ -85,18 +85,17 @@ export async function allRollupRows(db: Executor, accountId: string): Promise<(M
   });
 }
 
-/** Paid → keys committed, in seconds, per order placed in the range (fully delivered orders only). */
-export async function deliveryTimes(db: Executor, accountId: string, range: DayRange): Promise<{ day: string; seconds: number }[]> {
+/** Paid → keys committed: how many fully delivered orders placed on each day of the range took how many seconds. */
+export async function deliveryCounts(db: Executor, accountId: string, range: DayRange): Promise<{ day: string; seconds: number; orders: number }[]> {
   const rows = await db
-    .selectFrom("report_order_facts")
-    .select(["day", "delivery_s"])
+    .selectFrom("report_delivery_daily")
+    .select(["day", "seconds", "orders"])
     .where("account_id", "=", accountId)
     .where("day", ">=", range.from)
     .where("day", "<=", range.to)
-    .where("orders_total", "=", 1)
-    .where("delivery_s", "is not", null)
+    .where("orders", "<>", 0)
     .execute();
-  return rows.map((r) => ({ day: r.day, seconds: Number(r.delivery_s) }));
+  return rows.map((r) => ({ day: r.day, seconds: Number(r.seconds), orders: Number(r.orders) }));
 }
 
 export interface ProductSalesRow {
