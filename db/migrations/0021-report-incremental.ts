@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { sql, type CreateTableBuilder } from "kysely";
 import type { KeyrelayMigration } from "./column-types.ts";
 import { addMeasures, MEASURES } from "./0012-reports.ts";
 
@@ -18,6 +18,10 @@ import { addMeasures, MEASURES } from "./0012-reports.ts";
  * report_delivery_daily: per local day, how many fully delivered orders took how many seconds
  * from payment to their last key, so delivery p50 / p95 are exact over any range without reading
  * one row per order.
+ *
+ * report_order_products: what each order adds to the product report (per product and variant);
+ * report_product_daily / report_product_monthly: those summed per local day / month, store,
+ * product, variant and currency, kept from the per-order rows' deltas like the facts.
  */
 export const reportIncremental: KeyrelayMigration = {
   async up(db, t) {
@@ -70,6 +74,38 @@ export const reportIncremental: KeyrelayMigration = {
     await sql`insert into report_delivery_daily (account_id, day, seconds, orders)
               select account_id, day, delivery_s, count(*) from report_order_facts where orders_total = 1 and delivery_s is not null
               group by account_id, day, delivery_s`.execute(db);
+    const productMeasures = (b: CreateTableBuilder<any, any>) =>
+      b
+        .addColumn("title", "text")
+        .addColumn("orders", t.bigint, (c) => c.notNull().defaultTo(0))
+        .addColumn("units", t.bigint, (c) => c.notNull().defaultTo(0))
+        .addColumn("revenue_minor", t.bigint, (c) => c.notNull().defaultTo(0));
+    await db.schema
+      .createTable("report_order_products")
+      .addColumn("order_id", "text", (c) => c.notNull())
+      .addColumn("product_id", "text", (c) => c.notNull())
+      .addColumn("variant_id", "text", (c) => c.notNull())
+      .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+      .addColumn("day", "text", (c) => c.notNull())
+      .addColumn("store_id", "text", (c) => c.notNull())
+      .addColumn("currency", "text", (c) => c.notNull())
+      .$call(productMeasures)
+      .addPrimaryKeyConstraint("report_order_products_pk", ["order_id", "product_id", "variant_id"])
+      .execute();
+    await db.schema.createIndex("report_order_products_account").on("report_order_products").columns(["account_id", "day"]).execute();
+    for (const [table, at] of [["report_product_daily", "day"], ["report_product_monthly", "month"]] as const) {
+      await db.schema
+        .createTable(table)
+        .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+        .addColumn(at, "text", (c) => c.notNull())
+        .addColumn("store_id", "text", (c) => c.notNull())
+        .addColumn("product_id", "text", (c) => c.notNull())
+        .addColumn("variant_id", "text", (c) => c.notNull())
+        .addColumn("currency", "text", (c) => c.notNull())
+        .$call(productMeasures)
+        .addPrimaryKeyConstraint(`${table}_pk`, ["account_id", at, "store_id", "product_id", "variant_id", "currency"])
+        .execute();
+    }
     // Every order is refreshed once, which derives every buyer's rows from its facts.
     await sql`insert into report_dirty_orders (order_id, version) select id, 1 from orders where true
               on conflict (order_id) do update set version = report_dirty_orders.version + 1`.execute(db);

@@ -278,6 +278,43 @@ for (const { dialect, available } of dialects) {
       expect(await byMonths("2026-11-01", "2026-12-31")).toEqual(await byDays("2026-11-01", "2026-12-31"));
     });
 
+    it("best sellers by product equal the raw order lines summed, by days and by whole months", async () => {
+      const day = (iso: string) => new Date(iso).toLocaleDateString("sv-SE", { timeZone: TZ });
+      const raw = async (from: string, to: string) => {
+        const lines = await s.db
+          .selectFrom("orders as o")
+          .innerJoin("order_lines as l", "l.order_id", "o.id")
+          .select(["o.id", "o.store_id", "o.currency", "o.status", "o.risk_decision", "o.placed_at", "o.created_at", "l.pool_id", "l.product_id", "l.variant_id", "l.quantity", "l.unit_price_minor"])
+          .where("o.account_id", "=", shop.accountId)
+          .execute();
+        const out = new Map<string, { orders: Set<string>; units: number; revenue: number }>();
+        for (const l of lines) {
+          const d = day(l.placed_at ?? l.created_at);
+          if (l.status === "ignored" || l.risk_decision === "rejected" || !l.pool_id || d < from || d > to) continue;
+          const k = `${l.store_id ?? ""}|${l.product_id ?? ""}|${l.variant_id ?? ""}|${l.currency}`;
+          const e = out.get(k) ?? { orders: new Set(), units: 0, revenue: 0 };
+          e.orders.add(l.id);
+          e.units += l.quantity;
+          e.revenue += l.quantity * Number(l.unit_price_minor ?? 0);
+          out.set(k, e);
+        }
+        return new Map([...out].map(([k, e]) => [k, [e.orders.size, e.units, e.revenue]]));
+      };
+      const reported = async (from: string, to: string) => {
+        const r = await getProductReport(s, shop.accountId, { from, to, limit: 1000 });
+        return new Map(r.currencies.flatMap((c) => c.rows.map((x) => [`${x.storeId}|${x.productId ?? ""}|${x.variantId ?? ""}|${c.currency}`, [x.orders, x.units, x.revenueMinor]] as const)));
+      };
+      for (const [from, to] of [["2026-11-30", "2026-12-05"], ["2026-11-01", "2026-12-31"], ["2026-12-01", "2026-12-02"], ["2026-10-20", "2027-01-10"]]) {
+        const want = await raw(from, to);
+        expect(want.size, `${from}..${to}`).toBeGreaterThan(0);
+        expect(await reported(from, to), `${from}..${to}`).toEqual(want);
+      }
+      await s.db.updateTable("report_product_daily").set({ units: 500 }).where("account_id", "=", shop.accountId).execute();
+      expect((await checkReportRollups(s, shop.accountId)).mismatches.some((m) => m.key.startsWith("product|") || m.key === "products")).toBe(true);
+      expect((await rebuildReportRollups(s, shop.accountId, cli)).check.mismatches).toEqual([]);
+      expect(await reported("2026-11-30", "2026-12-05")).toEqual(await raw("2026-11-30", "2026-12-05"));
+    });
+
     it("rollups stay exact while orders arrive during refreshes", async () => {
       const stop = { done: false };
       const refresher = (async () => {

@@ -710,6 +710,9 @@ export interface Database {
   report_buyer_purchases: ReportBuyerPurchasesTable;
   report_monthly: ReportMonthlyTable;
   report_delivery_daily: ReportDeliveryDailyTable;
+  report_order_products: ReportOrderProductsTable;
+  report_product_daily: ReportProductDailyTable;
+  report_product_monthly: ReportProductMonthlyTable;
   reseller_webhook_endpoints: ResellerWebhookEndpointsTable;
   reseller_webhook_deliveries: ResellerWebhookDeliveriesTable;
 }
@@ -797,6 +800,44 @@ export interface ReportDailyPoolTable extends ReportMeasureColumns {
   account_id: string;
   day: string;
   pool_id: string;
+  currency: string;
+}
+
+/** What one order adds to the product report, per host product and variant ('' = not named) (0021). */
+export interface ReportOrderProductsTable extends ReportProductMeasures {
+  order_id: string;
+  product_id: string;
+  variant_id: string;
+  account_id: string;
+  day: string;
+  store_id: string;
+  currency: string;
+}
+
+export interface ReportProductMeasures {
+  title: string | null;
+  orders: number;
+  units: number;
+  revenue_minor: number;
+}
+
+/** The product rows summed per local day, store, product, variant and currency (0021). */
+export interface ReportProductDailyTable extends ReportProductMeasures {
+  account_id: string;
+  day: string;
+  store_id: string;
+  product_id: string;
+  variant_id: string;
+  currency: string;
+}
+
+/** The same per local calendar month, 'YYYY-MM' (0021). */
+export interface ReportProductMonthlyTable extends ReportProductMeasures {
+  account_id: string;
+  month: string;
+  store_id: string;
+  product_id: string;
+  variant_id: string;
   currency: string;
 }
 

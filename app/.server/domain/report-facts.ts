@@ -66,6 +66,10 @@ export interface FactOrder {
 export interface FactLine {
   id: string;
   poolId: string | null;
+  /** The host's product and variant (the product report); absent where only the pool matters. */
+  productId?: string | null;
+  variantId?: string | null;
+  title?: string | null;
   quantity: number;
   refundedQuantity: number;
   unitPriceMinor: number | null;

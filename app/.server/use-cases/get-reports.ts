@@ -1,6 +1,7 @@
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { repurchaseCounts, repurchaseGaps, topRepeatBuyers } from "../db/repositories/report-buyers-repo.ts";
-import { deliveryCounts, productSales, sumRollups, type ProductSalesRow, type RollupDimension, type RollupRow } from "../db/repositories/report-rollups-repo.ts";
+import { productSales, type ProductSalesRow } from "../db/repositories/report-products-repo.ts";
+import { deliveryCounts, sumRollups, type RollupDimension, type RollupRow } from "../db/repositories/report-rollups-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { checkRange, eachDay, localDay, presetRange, previousRange, RANGE_PRESETS, type Bucket, type DayRange, type RangePreset } from "../domain/report-day.ts";
 import { addMeasures, zeroMeasures, type Measures } from "../domain/report-facts.ts";

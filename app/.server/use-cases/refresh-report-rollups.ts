@@ -11,6 +11,8 @@ import {
   replaceFacts,
 } from "../db/repositories/report-facts-repo.ts";
 import { deriveBuyerPurchases } from "../db/repositories/report-buyers-repo.ts";
+import { applyProductDeltas, readStoredProducts, replaceProducts } from "../db/repositories/report-products-repo.ts";
+import { computeOrderProducts, productDelta, type ProductFact } from "../domain/report-products.ts";
 import { computeOrderFacts, deliveryDelta, rollupDelta, type FactRow } from "../domain/report-facts.ts";
 import type { Services } from "../ports.ts";
 
@@ -49,9 +51,11 @@ export async function refreshReportRollups(
     const readVersion = new Map(dirty.map((d) => [d.orderId, d.version]));
     const inputs = await loadFactInputs(s.db, dirty.map((d) => d.orderId));
     const fresh = new Map<string, FactRow[]>();
+    const freshProducts = new Map<string, ProductFact[]>();
     for (const d of dirty) {
       const input = inputs.get(d.orderId);
       fresh.set(d.orderId, input ? computeOrderFacts(input.order, input.lines, input.units, input.timeZone) : []);
+      freshProducts.set(d.orderId, input ? computeOrderProducts(input.order, input.lines, input.timeZone) : []);
     }
     const outcome = await s.db.transaction().execute(async (trx) => {
       if (s.database.dialect === "postgres") {
@@ -65,6 +69,9 @@ export async function refreshReportRollups(
       const next = ids.flatMap((id) => fresh.get(id) ?? []);
       await applyRollupDeltas(trx, [...rollupDelta(stored, next).values()]);
       await applyDeliveryDeltas(trx, deliveryDelta(stored, next));
+      const nextProducts = ids.flatMap((id) => freshProducts.get(id) ?? []);
+      await applyProductDeltas(trx, productDelta(await readStoredProducts(trx, ids), nextProducts));
+      await replaceProducts(trx, ids, nextProducts);
       await replaceFacts(trx, ids, next);
       // Repurchase: the buyers these orders had before and have now get their rows re-derived.
       if (opts.buyers !== false) {

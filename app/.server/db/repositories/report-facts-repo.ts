@@ -101,13 +101,23 @@ export async function loadFactInputs(db: Executor, orderIds: readonly string[]):
     if (present.length === 0) continue;
     const lines = await db
       .selectFrom("order_lines")
-      .select(["id", "order_id", "pool_id", "quantity", "refunded_quantity", "unit_price_minor", "units_per_item"])
+      .select(["id", "order_id", "pool_id", "quantity", "refunded_quantity", "unit_price_minor", "units_per_item", "product_id", "variant_id", "title"])
       .where("order_id", "in", present)
       .execute();
     const lineOrder = new Map<string, string>();
     for (const l of lines) {
       lineOrder.set(l.id, l.order_id);
-      out.get(l.order_id)!.lines.push({ id: l.id, poolId: l.pool_id, quantity: l.quantity, refundedQuantity: l.refunded_quantity, unitPriceMinor: l.unit_price_minor === null ? null : Number(l.unit_price_minor), unitsPerItem: l.units_per_item });
+      out.get(l.order_id)!.lines.push({
+        id: l.id,
+        poolId: l.pool_id,
+        quantity: l.quantity,
+        refundedQuantity: l.refunded_quantity,
+        unitPriceMinor: l.unit_price_minor === null ? null : Number(l.unit_price_minor),
+        unitsPerItem: l.units_per_item,
+        productId: l.product_id,
+        variantId: l.variant_id,
+        title: l.title,
+      });
     }
     const lineIds = lines.map((l) => l.id);
     for (const lp of chunks(lineIds)) {
