@@ -38,13 +38,17 @@ export const reportIncremental: KeyrelayMigration = {
       .addColumn("prev2_day", "text")
       // Days strictly between the previous purchase day and this one; null on the same day or with no previous.
       .addColumn("gap_days", "integer")
+      // Units bought up to and including this order, and up to two orders before it: a buyer's
+      // units in a range come from its repeat rows alone (see topRepeatBuyers).
+      .addColumn("cum_units", t.bigint, (c) => c.notNull())
+      .addColumn("cum_before_prev", t.bigint, (c) => c.notNull())
       .addPrimaryKeyConstraint("report_buyer_purchases_pk", ["account_id", "buyer", "pool_id", "order_id"])
       .execute();
     // Covers the range counts and the repeat-buyer lookup without touching the table.
     await db.schema
       .createIndex("report_buyer_purchases_day")
       .on("report_buyer_purchases")
-      .columns(["account_id", "day", "pool_id", "prev_day", "prev2_day", "gap_days", "buyer"])
+      .columns(["account_id", "day", "pool_id", "prev_day", "prev2_day", "gap_days", "buyer", "cum_units", "cum_before_prev"])
       .execute();
     await db.schema
       .createTable("report_monthly")

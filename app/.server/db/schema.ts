@@ -873,6 +873,8 @@ export interface ReportBuyerPurchasesTable {
   prev_day: string | null;
   prev2_day: string | null;
   gap_days: number | null;
+  cum_units: number;
+  cum_before_prev: number;
 }
 
 /** A reseller's webhook endpoint (0016): its URL, the events it wants, its sealed signing secret. */

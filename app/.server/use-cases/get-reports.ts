@@ -1,5 +1,5 @@
 import { recordAudit } from "../db/repositories/audit-repo.ts";
-import { repurchaseCounts, repurchaseGaps, topRepeatBuyers } from "../db/repositories/report-buyers-repo.ts";
+import { repurchaseFigures, topRepeatBuyers } from "../db/repositories/report-buyers-repo.ts";
 import { productSales, type ProductSalesRow } from "../db/repositories/report-products-repo.ts";
 import { deliveryCounts, sumRollups, type RollupDimension, type RollupRow } from "../db/repositories/report-rollups-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
@@ -222,13 +222,8 @@ export async function getRepurchaseReport(
   by?: Actor & { ip?: string | null },
 ): Promise<RepurchaseReport> {
   const ctx = await contextFor(s, accountId, input);
-  const [counts, gaps, top, names] = await Promise.all([
-    repurchaseCounts(s.db, accountId, ctx.range),
-    repurchaseGaps(s.db, accountId, ctx.range),
-    topRepeatBuyers(s.db, accountId, ctx.range, 10),
-    namesFor(s, accountId),
-  ]);
-  const summary = summariseRepurchase(counts, gaps, top);
+  const [figures, top, names] = await Promise.all([repurchaseFigures(s.db, accountId, ctx.range), topRepeatBuyers(s.db, accountId, ctx.range, 10), namesFor(s, accountId)]);
+  const summary = summariseRepurchase(figures.counts, figures.gaps, top);
   const reveal = input.reveal === true;
   if (reveal) {
     await recordAudit(s.db, { accountId, actorType: by?.type ?? "cli", actorId: by?.id ?? null, action: "report.buyers_revealed", subjectType: "report", subjectId: "repurchase", details: { from: ctx.range.from, to: ctx.range.to, buyers: summary.topBuyers.length }, ip: by?.ip ?? null });

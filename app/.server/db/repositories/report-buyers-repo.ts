@@ -22,10 +22,12 @@ function derivedRows(dialect: Dialect, accountId: string, buyers?: readonly stri
   const filter = buyers ? sql`account_id = ${accountId} and buyer in (${sql.join(buyers)})` : sql`account_id = ${accountId} and buyer is not null`;
   return sql`
     select account_id, buyer, pool_id, order_id, day, placed_at, units, prev_day, prev2_day,
-           case when prev_day < day then ${daysStrictlyBetween(dialect, "prev_day", "day")} end as gap_days
+           case when prev_day < day then ${daysStrictlyBetween(dialect, "prev_day", "day")} end as gap_days,
+           cum_units, coalesce(lag(cum_units, 2) over w, 0) as cum_before_prev
     from (
       select account_id, buyer, pool_id, order_id, day, placed_at, units,
-             lag(day, 1) over w as prev_day, lag(day, 2) over w as prev2_day
+             lag(day, 1) over w as prev_day, lag(day, 2) over w as prev2_day,
+             sum(units) over (w rows between unbounded preceding and current row) as cum_units
       from (
         select account_id, buyer, '' as pool_id, order_id, day, min(placed_at) as placed_at, sum(units) as units
           from report_order_facts where ${filter} group by account_id, buyer, order_id, day
@@ -34,10 +36,11 @@ function derivedRows(dialect: Dialect, accountId: string, buyers?: readonly stri
           from report_order_facts where ${filter} group by account_id, buyer, pool_id, order_id, day
       ) purchases
       window w as (partition by account_id, buyer, pool_id order by day, placed_at, order_id)
-    ) ranked`;
+    ) ranked
+    window w as (partition by account_id, buyer, pool_id order by day, placed_at, order_id)`;
 }
 
-const COLUMNS = sql.raw("account_id, buyer, pool_id, order_id, day, placed_at, units, prev_day, prev2_day, gap_days");
+const COLUMNS = sql.raw("account_id, buyer, pool_id, order_id, day, placed_at, units, prev_day, prev2_day, gap_days, cum_units, cum_before_prev");
 
 /**
  * Re-derives the buyer rows of these buyers (or of the whole account) from report_order_facts.
@@ -65,48 +68,47 @@ export async function checkBuyerPurchases(db: Executor, dialect: Dialect, accoun
   return { extra: await count(stored, derived), missing: await count(derived, stored) };
 }
 
-export interface RepurchaseCountRow {
-  /** '' = orders as a whole. */
-  poolId: string;
-  buyers: number;
-  repeatBuyers: number;
+export interface RepurchaseFigures {
+  /** Per pool ('' = orders as a whole): buyers with an order in the range, and those with two or more. */
+  counts: { poolId: string; buyers: number; repeatBuyers: number }[];
+  /** Per pool: how many repurchases came after how many days (both purchase days in the range). */
+  gaps: { poolId: string; gapDays: number; count: number }[];
 }
 
 /**
- * Buyers and repeat buyers of a range, overall and per pool: a buyer's first order in the range
- * is the row whose previous order is before it (or none), the second the row whose previous is
- * inside and whose second-previous is not. One pass over the range's index entries.
+ * Buyers, repeat buyers and repurchase gaps of a range in one pass over its index entries: a
+ * buyer's first order in the range is the row whose previous order is before it (or none), the
+ * second the row whose previous is inside and whose second-previous is not; a gap counts when
+ * the previous purchase day is inside too.
  */
-export async function repurchaseCounts(db: Executor, accountId: string, range: DayRange): Promise<RepurchaseCountRow[]> {
+export async function repurchaseFigures(db: Executor, accountId: string, range: DayRange): Promise<RepurchaseFigures> {
+  const inside = sql`prev_day >= ${range.from}`;
+  const gap = sql<number>`case when pool_id <> '' and ${inside} and gap_days is not null then gap_days else -1 end`;
   const rows = await db
     .selectFrom("report_buyer_purchases")
     .select([
       "pool_id",
+      gap.as("gap"),
       sql<number>`sum(case when prev_day is null or prev_day < ${range.from} then 1 else 0 end)`.as("buyers"),
-      sql<number>`sum(case when prev_day >= ${range.from} and (prev2_day is null or prev2_day < ${range.from}) then 1 else 0 end)`.as("repeat_buyers"),
+      sql<number>`sum(case when ${inside} and (prev2_day is null or prev2_day < ${range.from}) then 1 else 0 end)`.as("repeat_buyers"),
+      sql<number>`count(*)`.as("n"),
     ])
     .where("account_id", "=", accountId)
     .where("day", ">=", range.from)
     .where("day", "<=", range.to)
-    .groupBy("pool_id")
+    // By position: Postgres does not see two copies of an expression with bound values as one.
+    .groupBy([sql`1`, sql`2`])
     .execute();
-  return rows.map((r) => ({ poolId: r.pool_id, buyers: Number(r.buyers), repeatBuyers: Number(r.repeat_buyers) }));
-}
-
-/** Per pool, how many repurchases came after how many days (both purchase days in the range). */
-export async function repurchaseGaps(db: Executor, accountId: string, range: DayRange): Promise<{ poolId: string; gapDays: number; count: number }[]> {
-  const rows = await db
-    .selectFrom("report_buyer_purchases")
-    .select(["pool_id", "gap_days", sql<number>`count(*)`.as("n")])
-    .where("account_id", "=", accountId)
-    .where("day", ">=", range.from)
-    .where("day", "<=", range.to)
-    .where("pool_id", "<>", "")
-    .where("prev_day", ">=", range.from)
-    .where("gap_days", "is not", null)
-    .groupBy(["pool_id", "gap_days"])
-    .execute();
-  return rows.map((r) => ({ poolId: r.pool_id, gapDays: Number(r.gap_days), count: Number(r.n) }));
+  const counts = new Map<string, { poolId: string; buyers: number; repeatBuyers: number }>();
+  const gaps: RepurchaseFigures["gaps"] = [];
+  for (const r of rows) {
+    const c = counts.get(r.pool_id) ?? { poolId: r.pool_id, buyers: 0, repeatBuyers: 0 };
+    c.buyers += Number(r.buyers);
+    c.repeatBuyers += Number(r.repeat_buyers);
+    counts.set(r.pool_id, c);
+    if (Number(r.gap) >= 0) gaps.push({ poolId: r.pool_id, gapDays: Number(r.gap), count: Number(r.n) });
+  }
+  return { counts: [...counts.values()], gaps };
 }
 
 export interface RepeatBuyerRow {
@@ -117,27 +119,25 @@ export interface RepeatBuyerRow {
   lastDay: string;
 }
 
-/** The buyers with most orders in the range (two or more), then most units, then by name. */
+/**
+ * The buyers with most orders in the range (two or more), then most units, then by name, from
+ * their repeat rows alone: n repeat rows are n + 1 orders; the units in the range are the last
+ * row's running total less the running total before the first order in the range (the smallest
+ * "two orders back" total among the repeat rows); the first day is the earliest previous day.
+ */
 export async function topRepeatBuyers(db: Executor, accountId: string, range: DayRange, limit: number): Promise<RepeatBuyerRow[]> {
-  const repeaters = db
-    .selectFrom("report_buyer_purchases")
-    .select("buyer")
-    .where("account_id", "=", accountId)
-    .where("day", ">=", range.from)
-    .where("day", "<=", range.to)
-    .where("pool_id", "=", "")
-    .where("prev_day", ">=", range.from);
+  const units = sql<number>`max(cum_units) - min(cum_before_prev)`;
   const rows = await db
     .selectFrom("report_buyer_purchases")
-    .select(["buyer", sql<number>`count(*)`.as("orders"), sql<number>`sum(units)`.as("units"), sql<string>`min(day)`.as("first_day"), sql<string>`max(day)`.as("last_day")])
+    .select(["buyer", sql<number>`count(*) + 1`.as("orders"), units.as("units"), sql<string>`min(prev_day)`.as("first_day"), sql<string>`max(day)`.as("last_day")])
     .where("account_id", "=", accountId)
-    .where("pool_id", "=", "")
     .where("day", ">=", range.from)
     .where("day", "<=", range.to)
-    .where("buyer", "in", repeaters)
+    .where("pool_id", "=", "")
+    .where("prev_day", ">=", range.from)
     .groupBy("buyer")
     .orderBy(sql`count(*)`, "desc")
-    .orderBy(sql`sum(units)`, "desc")
+    .orderBy(units, "desc")
     .orderBy("buyer")
     .limit(limit)
     .execute();
