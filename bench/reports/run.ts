@@ -24,7 +24,8 @@ import { rebuildReportRollups } from "../../app/.server/use-cases/rebuild-report
 import { refreshReportRollups } from "../../app/.server/use-cases/refresh-report-rollups.ts";
 import { makeShop, paidOrder, stockPool } from "../../test/support/fulfilment-fixtures.ts";
 import { writeSalesHistory } from "../../test/support/sales-history.ts";
-import { makeServices, type TestDialect, type TestServices } from "../../test/support/test-services.ts";
+import { makeServices, type TestDialect } from "../../test/support/test-services.ts";
+import { dropReportTriggers } from "../report-triggers.ts";
 
 const { values } = parseArgs({ options: { orders: { type: "string", default: "1000000" }, only: { type: "string" }, repeat: { type: "string", default: "20" }, hot: { type: "string", default: "300" } } });
 const ORDERS = Number(values.orders);
@@ -124,6 +125,25 @@ async function querySpeed(dialect: TestDialect) {
       rows.push([`products ${name}`, () => getProductReport(s, a, r), () => raw.products(r)]);
     }
     rows.push(["forecast, best pool", () => getPoolForecast(s, a, pools[0].id, { days: 30 }), null]);
+    // What the Reports page's loader asks for at once (app/.server/http/report-pages.ts).
+    for (const [name, r] of Object.entries(ranges)) {
+      rows.push([
+        `whole page ${name}`,
+        () =>
+          Promise.all([
+            getSalesReport(s, a, { ...r, groupBy: name === "730d" ? "month" : "day" }),
+            getSalesReport(s, a, { ...r, groupBy: "pool" }),
+            getSalesReport(s, a, { ...r, groupBy: "store" }),
+            getSalesReport(s, a, { ...r, groupBy: "channel" }),
+            getMarginReport(s, a, { ...r, groupBy: "pool" }),
+            getRepurchaseReport(s, a, r),
+            getDeliveryReport(s, a, r),
+            getProductReport(s, a, { ...r, limit: 10 }),
+            getPoolForecast(s, a, pools[0].id, { days: 30 }),
+          ]),
+        null,
+      ]);
+    }
     console.log(`  ${"report".padEnd(26)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)}   raw rows p50 / max of 3, ms`);
     for (const [name, fn, rawFn] of rows) {
       const r = await timed(fn);
@@ -136,20 +156,10 @@ async function querySpeed(dialect: TestDialect) {
   }
 }
 
-const TRIGGERS = ["report_dirty_orders_ins", "report_dirty_orders_upd", "report_dirty_orders_del", "report_dirty_lines_ins", "report_dirty_lines_upd", "report_dirty_lines_del", "report_dirty_allocations_ins", "report_dirty_allocations_upd"];
-const TABLE: Record<string, string> = { orders: "orders", lines: "order_lines", allocations: "allocations" };
-
-async function dropTriggers(s: TestServices) {
-  for (const t of TRIGGERS) {
-    if (s.database.dialect === "postgres") await sql.raw(`drop trigger if exists ${t} on ${TABLE[t.split("_")[2]]}`).execute(s.db);
-    else await sql.raw(`drop trigger if exists ${t}`).execute(s.db);
-  }
-}
-
 async function hotPath(dialect: TestDialect, triggers: boolean) {
   const s = await makeServices({ dialect });
   try {
-    if (!triggers) await dropTriggers(s);
+    if (!triggers) await dropReportTriggers(s.db, s.database.dialect);
     const shop = await makeShop(s);
     await stockPool(s, shop.accountId, shop.poolId, Array.from({ length: HOT + 10 }, (_, i) => `H-${i}`));
     let statements = 0;
