@@ -76,39 +76,31 @@ export interface RepurchaseFigures {
 }
 
 /**
- * Buyers, repeat buyers and repurchase gaps of a range in one pass over its index entries: a
- * buyer's first order in the range is the row whose previous order is before it (or none), the
- * second the row whose previous is inside and whose second-previous is not; a gap counts when
- * the previous purchase day is inside too.
+ * Buyers, repeat buyers and repurchase gaps of a range, pool by pool ('' = whole orders), each a
+ * range scan of the pool-first index: a buyer's first order in the range is the row whose
+ * previous order is before it (or none), the second the row whose previous is inside and whose
+ * second-previous is not; a gap counts when the previous purchase day is inside too.
  */
 export async function repurchaseFigures(db: Executor, accountId: string, range: DayRange): Promise<RepurchaseFigures> {
-  const inside = sql`prev_day >= ${range.from}`;
-  const gap = sql<number>`case when pool_id <> '' and ${inside} and gap_days is not null then gap_days else -1 end`;
-  const rows = await db
-    .selectFrom("report_buyer_purchases")
-    .select([
-      "pool_id",
-      gap.as("gap"),
-      sql<number>`sum(case when prev_day is null or prev_day < ${range.from} then 1 else 0 end)`.as("buyers"),
-      sql<number>`sum(case when ${inside} and (prev2_day is null or prev2_day < ${range.from}) then 1 else 0 end)`.as("repeat_buyers"),
-      sql<number>`count(*)`.as("n"),
-    ])
-    .where("account_id", "=", accountId)
-    .where("day", ">=", range.from)
-    .where("day", "<=", range.to)
-    // By position: Postgres does not see two copies of an expression with bound values as one.
-    .groupBy([sql`1`, sql`2`])
-    .execute();
-  const counts = new Map<string, { poolId: string; buyers: number; repeatBuyers: number }>();
+  const pools = await db.selectFrom("pools").select("id").where("account_id", "=", accountId).execute();
+  const counts: RepurchaseFigures["counts"] = [];
   const gaps: RepurchaseFigures["gaps"] = [];
-  for (const r of rows) {
-    const c = counts.get(r.pool_id) ?? { poolId: r.pool_id, buyers: 0, repeatBuyers: 0 };
-    c.buyers += Number(r.buyers);
-    c.repeatBuyers += Number(r.repeat_buyers);
-    counts.set(r.pool_id, c);
-    if (Number(r.gap) >= 0) gaps.push({ poolId: r.pool_id, gapDays: Number(r.gap), count: Number(r.n) });
+  for (const poolId of ["", ...pools.map((p) => p.id)]) {
+    const inPool = db.selectFrom("report_buyer_purchases").where("account_id", "=", accountId).where("pool_id", "=", poolId).where("day", ">=", range.from).where("day", "<=", range.to);
+    const c = await inPool
+      .select([
+        sql<number>`sum(case when prev_day is null or prev_day < ${range.from} then 1 else 0 end)`.as("buyers"),
+        sql<number>`sum(case when prev_day >= ${range.from} and (prev2_day is null or prev2_day < ${range.from}) then 1 else 0 end)`.as("repeat_buyers"),
+      ])
+      .executeTakeFirst();
+    const buyers = Number(c?.buyers ?? 0);
+    if (buyers === 0) continue;
+    counts.push({ poolId, buyers, repeatBuyers: Number(c?.repeat_buyers ?? 0) });
+    if (poolId === "") continue;
+    const g = await inPool.select(["gap_days", sql<number>`count(*)`.as("n")]).where("prev_day", ">=", range.from).where("gap_days", "is not", null).groupBy("gap_days").execute();
+    for (const r of g) gaps.push({ poolId, gapDays: Number(r.gap_days), count: Number(r.n) });
   }
-  return { counts: [...counts.values()], gaps };
+  return { counts, gaps };
 }
 
 export interface RepeatBuyerRow {
