@@ -33,6 +33,8 @@ export interface DialectOptions {
   /** After a step the app could not keep up with, run only the target-rate step still ahead (if any). */
   stopWhenSaturated: boolean;
   targetRate: number;
+  /** false: drop the report rollup triggers first (the cost of keeping the reports, by difference). */
+  reportTriggers: boolean;
   /** Directory for V8 CPU profiles of the app's processes (written when they exit), or none. */
   profileDir?: string;
 }
@@ -136,7 +138,7 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
   const ordersPlanned = Math.round(o.warmup.rate * o.warmup.seconds) + o.rates.reduce((n, r) => n + Math.round(r * o.seconds), 0);
   try {
     say(`setting up a shop with ${ordersPlanned.toLocaleString("en-US")} keys …`);
-    const benchShop = await setupShop(db.env, shop, ordersPlanned);
+    const benchShop = await setupShop(db.env, shop, ordersPlanned, { reportTriggers: o.reportTriggers });
     stub = await startStub(o.root);
     const port = await freePort();
     const appUrl = `http://127.0.0.1:${port}`;

@@ -10,6 +10,7 @@
  *   npm run bench:allocate -- [--rates 100,250,500,1000] [--seconds 10] [--quick] [--skip-postgres]
  *                             [--only sqlite|postgres] [--raw-claims N] [--raw-pg-clients N]
  *                             [--app-env KEY=VALUE,…] [--pg-url URL] [--redis-url URL] [--keep] [--keep-going] [--profile]
+ *                             [--no-report-triggers]
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -41,6 +42,8 @@ const { values: args } = parseArgs({
     "redis-url": { type: "string", default: process.env.KEYRELAY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379" },
     "drain-timeout": { type: "string", default: "180" },
     keep: { type: "boolean", default: false },
+    // Without the report rollup triggers (issue 15): run once with and once without to price them.
+    "no-report-triggers": { type: "boolean", default: false },
     // Run every rate even after one saturated the app (by default only the 500/s target step still runs).
     "keep-going": { type: "boolean", default: false },
     // V8 CPU profiles of the app's processes into bench/out/allocate/prof/<dialect>/ (open in Chrome DevTools).
@@ -135,6 +138,7 @@ async function main(): Promise<number> {
           drainTimeoutMs: Number(args["drain-timeout"]) * 1000,
           logDir,
           keep: args.keep,
+          reportTriggers: !args["no-report-triggers"],
           appEnv,
           stopWhenSaturated: !args["keep-going"],
           targetRate: TARGET_P99_AT,

@@ -5,6 +5,7 @@ import { importKeys } from "../../app/.server/use-cases/import-keys.ts";
 import { installShopifyShop } from "../../app/.server/use-cases/install-shopify-shop.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { storeOfflineSession } from "../../test/support/shopify-fixtures.ts";
+import { dropReportTriggers } from "../report-triggers.ts";
 import { BENCH_PRODUCT_ID } from "./order-payload.ts";
 
 export interface BenchShop {
@@ -30,7 +31,7 @@ async function* keyCodes(n: number) {
  * own use-cases on the same database: an installed Shopify shop with its offline session, one
  * pool holding `keys` keys (through the real import), the bench product mapped to it.
  */
-export async function setupShop(env: Record<string, string>, shop: string, keys: number): Promise<BenchShop> {
+export async function setupShop(env: Record<string, string>, shop: string, keys: number, opts: { reportTriggers?: boolean } = {}): Promise<BenchShop> {
   const s = await createServices(loadConfig({ ...env, LOG_LEVEL: "warn" }));
   try {
     const store = await installShopifyShop(s, { shop });
@@ -48,6 +49,8 @@ export async function setupShop(env: Record<string, string>, shop: string, keys:
     });
     const r = await importKeys(s, { accountId: store.account_id, poolId: pool.id, format: "txt", actor, source: keyCodes(keys) });
     if (r.added !== keys) throw new Error(`stocked ${r.added} of ${keys} keys`);
+    // --no-report-triggers: the order path as it was before the reports (issue 15), to price them.
+    if (opts.reportTriggers === false) await dropReportTriggers(s.db, s.database.dialect);
     return { shop, accountId: store.account_id, storeId: store.id, poolId: pool.id };
   } finally {
     await s.close();

@@ -18,13 +18,14 @@ import { insertStore } from "../../app/.server/db/repositories/stores-repo.ts";
 import { addDays } from "../../app/.server/domain/report-day.ts";
 import { applyHostOrder } from "../../app/.server/use-cases/apply-host-order.ts";
 import { getPoolForecast } from "../../app/.server/use-cases/get-pool-forecast.ts";
-import { getMarginReport, getRepurchaseReport, getSalesReport } from "../../app/.server/use-cases/get-reports.ts";
+import { getDeliveryReport, getMarginReport, getProductReport, getRepurchaseReport, getSalesReport } from "../../app/.server/use-cases/get-reports.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { rebuildReportRollups } from "../../app/.server/use-cases/rebuild-report-rollups.ts";
 import { refreshReportRollups } from "../../app/.server/use-cases/refresh-report-rollups.ts";
 import { makeShop, paidOrder, stockPool } from "../../test/support/fulfilment-fixtures.ts";
 import { writeSalesHistory } from "../../test/support/sales-history.ts";
-import { makeServices, type TestDialect, type TestServices } from "../../test/support/test-services.ts";
+import { makeServices, type TestDialect } from "../../test/support/test-services.ts";
+import { dropReportTriggers } from "../report-triggers.ts";
 
 const { values } = parseArgs({ options: { orders: { type: "string", default: "1000000" }, only: { type: "string" }, repeat: { type: "string", default: "20" }, hot: { type: "string", default: "300" } } });
 const ORDERS = Number(values.orders);
@@ -69,6 +70,7 @@ async function querySpeed(dialect: TestDialect) {
       currency: "USD",
       buyers: Math.round(ORDERS / 3),
       seed: 1,
+      deliveryDelays: true,
       onProgress: (n) => {
         if (n % 100_000 < 400) process.stderr.write(`\r  ${dialect}: ${n} orders written`);
       },
@@ -98,6 +100,12 @@ async function querySpeed(dialect: TestDialect) {
       margin: (r: { from: string; to: string }) =>
         sql`select l.pool_id, sum(k.cost_minor), count(*) from orders o join order_lines l on l.order_id = o.id join allocations al on al.order_line_id = l.id join keys k on k.id = al.key_id
             where o.account_id = ${a} and o.placed_at >= ${r.from} and o.placed_at < ${addDays(r.to, 1)} group by 1`.execute(s.db),
+      delivery: (r: { from: string; to: string }) =>
+        sql`select substr(cast(o.placed_at as text), 1, 10) as d, o.id, max(al.fulfilled_at) from orders o join order_lines l on l.order_id = o.id join allocations al on al.order_line_id = l.id
+            where o.account_id = ${a} and o.placed_at >= ${r.from} and o.placed_at < ${addDays(r.to, 1)} group by 1, 2`.execute(s.db),
+      products: (r: { from: string; to: string }) =>
+        sql`select o.store_id, l.product_id, l.variant_id, o.currency, count(distinct o.id), sum(l.quantity), sum(l.quantity * l.unit_price_minor)
+            from orders o join order_lines l on l.order_id = o.id where o.account_id = ${a} and o.placed_at >= ${r.from} and o.placed_at < ${addDays(r.to, 1)} group by 1, 2, 3, 4`.execute(s.db),
       repurchase: (r: { from: string; to: string }) =>
         sql`select o.email, count(*) from orders o where o.account_id = ${a} and o.placed_at >= ${r.from} and o.placed_at < ${addDays(r.to, 1)} group by 1 having count(*) > 1`.execute(s.db),
     };
@@ -111,9 +119,31 @@ async function querySpeed(dialect: TestDialect) {
       rows.push([`channels ${name}`, () => getSalesReport(s, a, { ...r, groupBy: "channel" }), null]);
       rows.push([`margin by supplier ${name}`, () => getMarginReport(s, a, { ...r, groupBy: "supplier" }), null]);
     }
-    rows.push(["repurchase 30d", () => getRepurchaseReport(s, a, ranges["30d"]), () => raw.repurchase(ranges["30d"])]);
-    rows.push(["repurchase 90d", () => getRepurchaseReport(s, a, ranges["90d"]), () => raw.repurchase(ranges["90d"])]);
+    for (const [name, r] of Object.entries(ranges)) {
+      rows.push([`repurchase ${name}`, () => getRepurchaseReport(s, a, r), () => raw.repurchase(r)]);
+      rows.push([`delivery ${name}`, () => getDeliveryReport(s, a, r), () => raw.delivery(r)]);
+      rows.push([`products ${name}`, () => getProductReport(s, a, r), () => raw.products(r)]);
+    }
     rows.push(["forecast, best pool", () => getPoolForecast(s, a, pools[0].id, { days: 30 }), null]);
+    // What the Reports page's loader asks for at once (app/.server/http/report-pages.ts).
+    for (const [name, r] of Object.entries(ranges)) {
+      rows.push([
+        `whole page ${name}`,
+        () =>
+          Promise.all([
+            getSalesReport(s, a, { ...r, groupBy: name === "730d" ? "month" : "day" }),
+            getSalesReport(s, a, { ...r, groupBy: "pool" }),
+            getSalesReport(s, a, { ...r, groupBy: "store" }),
+            getSalesReport(s, a, { ...r, groupBy: "channel" }),
+            getMarginReport(s, a, { ...r, groupBy: "pool" }),
+            getRepurchaseReport(s, a, r),
+            getDeliveryReport(s, a, r),
+            getProductReport(s, a, { ...r, limit: 10 }),
+            getPoolForecast(s, a, pools[0].id, { days: 30 }),
+          ]),
+        null,
+      ]);
+    }
     console.log(`  ${"report".padEnd(26)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)}   raw rows p50 / max of 3, ms`);
     for (const [name, fn, rawFn] of rows) {
       const r = await timed(fn);
@@ -126,20 +156,10 @@ async function querySpeed(dialect: TestDialect) {
   }
 }
 
-const TRIGGERS = ["report_dirty_orders_ins", "report_dirty_orders_upd", "report_dirty_orders_del", "report_dirty_lines_ins", "report_dirty_lines_upd", "report_dirty_lines_del", "report_dirty_allocations_ins", "report_dirty_allocations_upd"];
-const TABLE: Record<string, string> = { orders: "orders", lines: "order_lines", allocations: "allocations" };
-
-async function dropTriggers(s: TestServices) {
-  for (const t of TRIGGERS) {
-    if (s.database.dialect === "postgres") await sql.raw(`drop trigger if exists ${t} on ${TABLE[t.split("_")[2]]}`).execute(s.db);
-    else await sql.raw(`drop trigger if exists ${t}`).execute(s.db);
-  }
-}
-
 async function hotPath(dialect: TestDialect, triggers: boolean) {
   const s = await makeServices({ dialect });
   try {
-    if (!triggers) await dropTriggers(s);
+    if (!triggers) await dropReportTriggers(s.db, s.database.dialect);
     const shop = await makeShop(s);
     await stockPool(s, shop.accountId, shop.poolId, Array.from({ length: HOT + 10 }, (_, i) => `H-${i}`));
     let statements = 0;

@@ -142,7 +142,7 @@ export const reports: KeyrelayMigration = {
 };
 
 /** The summable measures, the same in the facts and the rollups (frozen here with the migration). */
-const MEASURES = [
+export const MEASURES = [
   "orders_total",
   "orders_with_pool",
   "units",
@@ -161,7 +161,7 @@ const MEASURES = [
   "backorder_wait_s",
 ];
 
-function addMeasures(type: ColumnDataType) {
+export function addMeasures(type: ColumnDataType) {
   return (b: CreateTableBuilder<any, any>): CreateTableBuilder<any, any> => {
     let out = b;
     for (const m of MEASURES) out = out.addColumn(m, type, (c) => c.notNull().defaultTo(0));

@@ -15,6 +15,7 @@ import { audit } from "./0014-audit.ts";
 import { resellerWebhooks } from "./0016-reseller-webhooks.ts";
 import { resellerPortal } from "./0018-reseller-portal.ts";
 import { hostRisk } from "./0020-host-risk.ts";
+import { reportIncremental } from "./0021-report-incremental.ts";
 
 /** Every migration in order. Names are permanent: never rename or reorder one that has shipped. */
 export const migrations: Record<string, KeyrelayMigration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, KeyrelayMigration> = {
   "0016-reseller-webhooks": resellerWebhooks,
   "0018-reseller-portal": resellerPortal,
   "0020-host-risk": hostRisk,
+  "0021-report-incremental": reportIncremental,
 };

@@ -115,6 +115,20 @@ async function fromRollups(s: TestServices, accountId: string): Promise<Map<stri
   return out;
 }
 
+/** Delivery p50 / p95 per day straight from every order's own time (the per-order facts), nearest rank. */
+async function expectDeliveryFromOrders(s: TestServices, accountId: string, from: string, to: string) {
+  const rows = await s.db.selectFrom("report_order_facts").select(["day", "delivery_s"]).where("account_id", "=", accountId).where("orders_total", "=", 1).where("delivery_s", "is not", null).where("day", ">=", from).where("day", "<=", to).execute();
+  const nearestRank = (v: number[], p: number) => (v.length ? [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))] : null);
+  const report = await getDeliveryReport(s, accountId, { from, to });
+  for (const d of report.days) {
+    const secs = rows.filter((r) => r.day === d.day).map((r) => Number(r.delivery_s));
+    expect({ day: d.day, orders: d.orders, p50: d.p50Seconds, p95: d.p95Seconds }).toEqual({ day: d.day, orders: secs.length, p50: nearestRank(secs, 50), p95: nearestRank(secs, 95) });
+  }
+  const all = rows.map((r) => Number(r.delivery_s));
+  expect([report.totals.orders, report.totals.p50Seconds, report.totals.p95Seconds]).toEqual([all.length, nearestRank(all, 50), nearestRank(all, 95)]);
+  return all.length;
+}
+
 for (const { dialect, available } of dialects) {
   describe.skipIf(!available)(`report rollups on ${dialect}`, () => {
     let s: TestServices;
@@ -237,6 +251,70 @@ for (const { dialect, available } of dialects) {
       expect(await fromRollups(s, shop.accountId)).toEqual(await bruteForce(s, shop.accountId));
     });
 
+    it("long ranges read whole months from the monthly rollup and say the same as the days summed", async () => {
+      const byDays = async (from: string, to: string) => {
+        const rows = await sumRollups(s.db, shop.accountId, { from, to }, ["day", "store_id", "channel", "batch_id"]);
+        const out = new Map<string, number[]>();
+        for (const r of rows) {
+          const k = `${r.store_id}|${r.channel}|${r.batch_id}|${r.currency}`;
+          const e = out.get(k) ?? [0, 0, 0];
+          out.set(k, [e[0] + r.units, e[1] + r.revenue_minor, e[2] + r.cost_unknown_units]);
+        }
+        return new Map([...out].filter(([, v]) => v.some((x) => x !== 0)));
+      };
+      const byMonths = async (from: string, to: string) => {
+        const rows = await sumRollups(s.db, shop.accountId, { from, to }, ["store_id", "channel", "batch_id"]);
+        return new Map(rows.map((r) => [`${r.store_id}|${r.channel}|${r.batch_id}|${r.currency}`, [r.units, r.revenue_minor, r.cost_unknown_units]] as const).filter(([, v]) => v.some((x) => x !== 0)));
+      };
+      for (const [from, to] of [["2026-11-01", "2026-12-31"], ["2026-11-30", "2026-12-31"], ["2026-11-01", "2026-12-02"], ["2026-10-15", "2027-01-20"], ["2026-12-01", "2026-12-31"]]) {
+        const want = await byDays(from, to);
+        expect(want.size, `${from}..${to}`).toBeGreaterThan(0);
+        expect(await byMonths(from, to), `${from}..${to}`).toEqual(want);
+      }
+      await s.db.updateTable("report_monthly").set({ units: 12345 }).where("account_id", "=", shop.accountId).where("month", "=", "2026-12").execute();
+      const damaged = await checkReportRollups(s, shop.accountId);
+      expect(damaged.mismatches.some((m) => m.key === "month-level")).toBe(true);
+      expect((await rebuildReportRollups(s, shop.accountId, cli)).check.ok).toBe(true);
+      expect(await byMonths("2026-11-01", "2026-12-31")).toEqual(await byDays("2026-11-01", "2026-12-31"));
+    });
+
+    it("best sellers by product equal the raw order lines summed, by days and by whole months", async () => {
+      const day = (iso: string) => new Date(iso).toLocaleDateString("sv-SE", { timeZone: TZ });
+      const raw = async (from: string, to: string) => {
+        const lines = await s.db
+          .selectFrom("orders as o")
+          .innerJoin("order_lines as l", "l.order_id", "o.id")
+          .select(["o.id", "o.store_id", "o.currency", "o.status", "o.risk_decision", "o.placed_at", "o.created_at", "l.pool_id", "l.product_id", "l.variant_id", "l.quantity", "l.unit_price_minor"])
+          .where("o.account_id", "=", shop.accountId)
+          .execute();
+        const out = new Map<string, { orders: Set<string>; units: number; revenue: number }>();
+        for (const l of lines) {
+          const d = day(l.placed_at ?? l.created_at);
+          if (l.status === "ignored" || l.risk_decision === "rejected" || !l.pool_id || d < from || d > to) continue;
+          const k = `${l.store_id ?? ""}|${l.product_id ?? ""}|${l.variant_id ?? ""}|${l.currency}`;
+          const e = out.get(k) ?? { orders: new Set(), units: 0, revenue: 0 };
+          e.orders.add(l.id);
+          e.units += l.quantity;
+          e.revenue += l.quantity * Number(l.unit_price_minor ?? 0);
+          out.set(k, e);
+        }
+        return new Map([...out].map(([k, e]) => [k, [e.orders.size, e.units, e.revenue]]));
+      };
+      const reported = async (from: string, to: string) => {
+        const r = await getProductReport(s, shop.accountId, { from, to, limit: 1000 });
+        return new Map(r.currencies.flatMap((c) => c.rows.map((x) => [`${x.storeId}|${x.productId ?? ""}|${x.variantId ?? ""}|${c.currency}`, [x.orders, x.units, x.revenueMinor]] as const)));
+      };
+      for (const [from, to] of [["2026-11-30", "2026-12-05"], ["2026-11-01", "2026-12-31"], ["2026-12-01", "2026-12-02"], ["2026-10-20", "2027-01-10"]]) {
+        const want = await raw(from, to);
+        expect(want.size, `${from}..${to}`).toBeGreaterThan(0);
+        expect(await reported(from, to), `${from}..${to}`).toEqual(want);
+      }
+      await s.db.updateTable("report_product_daily").set({ units: 500 }).where("account_id", "=", shop.accountId).execute();
+      expect((await checkReportRollups(s, shop.accountId)).mismatches.some((m) => m.key.startsWith("product|") || m.key === "products")).toBe(true);
+      expect((await rebuildReportRollups(s, shop.accountId, cli)).check.mismatches).toEqual([]);
+      expect(await reported("2026-11-30", "2026-12-05")).toEqual(await raw("2026-11-30", "2026-12-05"));
+    });
+
     it("rollups stay exact while orders arrive during refreshes", async () => {
       const stop = { done: false };
       const refresher = (async () => {
@@ -247,6 +325,13 @@ for (const { dialect, available } of dialects) {
       await refresher;
       await refreshReportRollups(s);
       expect(await fromRollups(s, shop.accountId)).toEqual(await bruteForce(s, shop.accountId));
+      expect(await expectDeliveryFromOrders(s, shop.accountId, "2026-11-30", "2026-12-05")).toBeGreaterThan(1);
+      // A delivery count damaged is caught by the check and put right by rebuild.
+      const counted = await s.db.selectFrom("report_delivery_daily").select(["day", "seconds"]).where("account_id", "=", shop.accountId).executeTakeFirstOrThrow();
+      await s.db.updateTable("report_delivery_daily").set({ orders: 77 }).where("account_id", "=", shop.accountId).where("day", "=", counted.day).where("seconds", "=", counted.seconds).execute();
+      expect((await checkReportRollups(s, shop.accountId)).mismatches.some((m) => m.key === "delivery-times")).toBe(true);
+      expect((await rebuildReportRollups(s, shop.accountId, cli)).check.mismatches).toEqual([]);
+      await expectDeliveryFromOrders(s, shop.accountId, "2026-11-30", "2026-12-05");
     });
 
     it("forecast says so when a pool has too little history, and a second account sees none of this", async () => {

@@ -34,6 +34,8 @@ export interface HistoryOptions {
   /** Distinct buyers: fewer buyers than orders means repeat purchases. */
   buyers: number;
   refundShare?: number;
+  /** Keys committed a few seconds after payment (3 % of orders wait for a restock, up to two days) instead of at once. */
+  deliveryDelays?: boolean;
   seed?: number;
   onProgress?: (ordersWritten: number) => void;
 }
@@ -61,7 +63,7 @@ export async function writeSalesHistory(db: Kysely<Database>, o: HistoryOptions)
   const start = Date.parse(`${o.endDay}T00:00:00Z`) - (o.days - 1) * 86_400_000;
   let orders = 0;
   let keys = 0;
-  let buffer: { order: Record<string, unknown>; line: Record<string, unknown>; pool: HistoryPool; refunded: boolean }[] = [];
+  let buffer: { order: Record<string, unknown>; line: Record<string, unknown>; pool: HistoryPool; refunded: boolean; claimedAt: string; fulfilledAt: string }[] = [];
   let flushes = 0;
   const flush = async () => {
     if (buffer.length === 0) return;
@@ -97,8 +99,8 @@ export async function writeSalesHistory(db: Kysely<Database>, o: HistoryOptions)
           pool_id: p.pool.id,
           key_id: Number(ids[k++].id),
           status: p.refunded ? ("revoked" as const) : ("allocated" as const),
-          created_at: p.order.placed_at as string,
-          fulfilled_at: p.order.placed_at as string,
+          created_at: p.claimedAt,
+          fulfilled_at: p.fulfilledAt,
         })),
       );
       await trx.insertInto("allocations").values(allocations).execute();
@@ -121,10 +123,14 @@ export async function writeSalesHistory(db: Kysely<Database>, o: HistoryOptions)
       const id = crypto.randomUUID();
       const refunded = rnd.next() < (o.refundShare ?? 0.03);
       const buyer = Math.floor(rnd.next() ** 2 * o.buyers);
+      const waited = o.deliveryDelays ? rnd.next() < 0.03 : false;
+      const delayMs = !o.deliveryDelays ? 0 : waited ? 600_000 + Math.floor(rnd.next() * 172_800_000) : Math.floor(-Math.log(1 - rnd.next()) * 1500);
       orders += 1;
       buffer.push({
         pool,
         refunded,
+        claimedAt: new Date(Date.parse(placed) + (waited ? 200 : delayMs)).toISOString(),
+        fulfilledAt: new Date(Date.parse(placed) + delayMs).toISOString(),
         order: {
           id,
           account_id: o.accountId,

@@ -730,6 +730,12 @@ export interface Database {
   report_order_facts: ReportOrderFactsTable;
   report_daily: ReportDailyTable;
   report_daily_pool: ReportDailyPoolTable;
+  report_buyer_purchases: ReportBuyerPurchasesTable;
+  report_monthly: ReportMonthlyTable;
+  report_delivery_daily: ReportDeliveryDailyTable;
+  report_order_products: ReportOrderProductsTable;
+  report_product_daily: ReportProductDailyTable;
+  report_product_monthly: ReportProductMonthlyTable;
   reseller_webhook_endpoints: ResellerWebhookEndpointsTable;
   reseller_webhook_deliveries: ResellerWebhookDeliveriesTable;
   reseller_users: ResellerUsersTable;
@@ -821,6 +827,80 @@ export interface ReportDailyPoolTable extends ReportMeasureColumns {
   day: string;
   pool_id: string;
   currency: string;
+}
+
+/** What one order adds to the product report, per host product and variant ('' = not named) (0021). */
+export interface ReportOrderProductsTable extends ReportProductMeasures {
+  order_id: string;
+  product_id: string;
+  variant_id: string;
+  account_id: string;
+  day: string;
+  store_id: string;
+  currency: string;
+}
+
+export interface ReportProductMeasures {
+  title: string | null;
+  orders: number;
+  units: number;
+  revenue_minor: number;
+}
+
+/** The product rows summed per local day, store, product, variant and currency (0021). */
+export interface ReportProductDailyTable extends ReportProductMeasures {
+  account_id: string;
+  day: string;
+  store_id: string;
+  product_id: string;
+  variant_id: string;
+  currency: string;
+}
+
+/** The same per local calendar month, 'YYYY-MM' (0021). */
+export interface ReportProductMonthlyTable extends ReportProductMeasures {
+  account_id: string;
+  month: string;
+  store_id: string;
+  product_id: string;
+  variant_id: string;
+  currency: string;
+}
+
+/** Fully delivered orders per local day by seconds from payment to the last key (0021). */
+export interface ReportDeliveryDailyTable {
+  account_id: string;
+  day: string;
+  seconds: number;
+  orders: number;
+}
+
+/** report_daily summed per local calendar month, 'YYYY-MM' (0021). */
+export interface ReportMonthlyTable extends ReportMeasureColumns {
+  account_id: string;
+  month: string;
+  pool_id: string;
+  batch_id: string;
+  store_id: string;
+  platform: string;
+  channel: string;
+  currency: string;
+}
+
+/** One buyer's order as a whole (pool_id '') and per pool, with the days of the two orders before it (0021). */
+export interface ReportBuyerPurchasesTable {
+  account_id: string;
+  buyer: string;
+  pool_id: string;
+  order_id: string;
+  day: string;
+  placed_at: Timestamp;
+  units: number;
+  prev_day: string | null;
+  prev2_day: string | null;
+  gap_days: number | null;
+  cum_units: number;
+  cum_before_prev: number;
 }
 
 /** A reseller's webhook endpoint (0016): its URL, the events it wants, its sealed signing secret. */

@@ -140,3 +140,18 @@ export function parseMonth(text: string, field: string): { first: string; next: 
   d.setUTCMonth(d.getUTCMonth() + 1);
   return { first, next: d.toISOString().slice(0, 10) };
 }
+
+/**
+ * A range cut into the whole calendar months it covers (as 'YYYY-MM', read from the monthly
+ * rollup) and the days left at either end (read from the daily one). No whole month → days only.
+ */
+export function splitIntoMonths(r: DayRange): { months: { from: string; to: string } | null; days: DayRange[] } {
+  const firstWhole = r.from.endsWith("-01") ? r.from : addDays(`${r.from.slice(0, 7)}-01`, 32).slice(0, 7) + "-01";
+  const afterTo = addDays(r.to, 1);
+  const endWhole = afterTo.endsWith("-01") ? afterTo : `${afterTo.slice(0, 7)}-01`;
+  if (firstWhole >= endWhole) return { months: null, days: [r] };
+  const days: DayRange[] = [];
+  if (r.from < firstWhole) days.push({ from: r.from, to: addDays(firstWhole, -1) });
+  if (endWhole <= r.to) days.push({ from: endWhole, to: r.to });
+  return { months: { from: firstWhole.slice(0, 7), to: addDays(endWhole, -1).slice(0, 7) }, days };
+}

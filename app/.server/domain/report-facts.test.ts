@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { addDays, bucketStart, checkRange, localDay, presetRange, previousRange } from "./report-day.ts";
-import { computeOrderFacts, rollupDelta, spread, type FactOrder } from "./report-facts.ts";
-import { maskBuyer, seriesOf } from "./report-figures.ts";
-import { median, summariseRepurchase } from "./report-repurchase.ts";
+import { addDays, bucketStart, checkRange, eachDay, localDay, presetRange, previousRange, splitIntoMonths } from "./report-day.ts";
+import { computeOrderFacts, deliveryDelta, rollupDelta, spread, type FactOrder, type FactRow } from "./report-facts.ts";
+import { maskBuyer, percentileOfCounts, seriesOf } from "./report-figures.ts";
+import { medianOfCounts, summariseRepurchase } from "./report-repurchase.ts";
 import { zeroMeasures } from "./report-facts.ts";
 
 const AT = "2026-11-30T15:30:02.000Z";
@@ -39,6 +39,23 @@ describe("report days", () => {
     expect(() => checkRange("2026-02-30", "2026-03-01")).toThrow(expect.objectContaining({ field: "from", code: "report_invalid_day" }));
     expect(() => checkRange("2026-03-02", "2026-03-01")).toThrow(expect.objectContaining({ field: "to", code: "report_range_reversed" }));
     expect(() => checkRange("2020-01-01", "2026-03-01")).toThrow(expect.objectContaining({ code: "report_range_too_long" }));
+  });
+});
+
+describe("ranges cut into whole months", () => {
+  it("whole months plus the days at either end cover every day of the range exactly once", () => {
+    expect(splitIntoMonths({ from: "2026-01-01", to: "2026-03-31" })).toEqual({ months: { from: "2026-01", to: "2026-03" }, days: [] });
+    expect(splitIntoMonths({ from: "2026-01-15", to: "2026-03-02" })).toEqual({ months: { from: "2026-02", to: "2026-02" }, days: [{ from: "2026-01-15", to: "2026-01-31" }, { from: "2026-03-01", to: "2026-03-02" }] });
+    expect(splitIntoMonths({ from: "2026-02-02", to: "2026-02-28" })).toEqual({ months: null, days: [{ from: "2026-02-02", to: "2026-02-28" }] });
+    expect(splitIntoMonths({ from: "2024-02-01", to: "2024-02-29" }).months).toEqual({ from: "2024-02", to: "2024-02" });
+    for (let i = 0; i < 400; i++) {
+      const from = addDays("2024-01-01", (i * 37) % 800);
+      const to = addDays(from, (i * 53) % 731);
+      const { months, days } = splitIntoMonths({ from, to });
+      const covered = days.flatMap((d) => eachDay(d.from, d.to));
+      if (months) covered.push(...eachDay(`${months.from}-01`, to).filter((d) => d.slice(0, 7) <= months.to));
+      expect(covered.sort(), `${from}..${to}`).toEqual(eachDay(from, to));
+    }
   });
 });
 
@@ -119,12 +136,55 @@ describe("figures", () => {
     expect(maskBuyer("ann@example.com")).toBe("a***@example.com");
   });
 
-  it("repurchase: share of buyers who bought again and the median days between purchases per pool", () => {
-    const p = (buyer: string, orderId: string, day: string, poolId = "pA") => ({ buyer, orderId, poolId, day, placedAt: `${day}T00:00:00Z`, units: 1 });
-    const r = summariseRepurchase([p("a", "1", "2026-11-01"), p("a", "2", "2026-11-08"), p("a", "3", "2026-11-22"), p("b", "4", "2026-11-02"), p("c", "5", "2026-11-03", "pB")]);
+  it("repurchase: the share of buyers who bought again and the median days between purchases per pool, from the range's counts", () => {
+    const r = summariseRepurchase(
+      [
+        { poolId: "", buyers: 3, repeatBuyers: 1 },
+        { poolId: "pA", buyers: 2, repeatBuyers: 1 },
+        { poolId: "pB", buyers: 1, repeatBuyers: 0 },
+        { poolId: "pC", buyers: 0, repeatBuyers: 0 },
+      ],
+      [
+        { poolId: "pA", gapDays: 6, count: 1 },
+        { poolId: "pA", gapDays: 13, count: 1 },
+      ],
+      [{ buyer: "a", orders: 3, units: 3, firstDay: "2026-11-01", lastDay: "2026-11-22" }],
+    );
     expect(r).toMatchObject({ buyers: 3, repeatBuyers: 1, repeatShare: 0.3333 });
-    expect(r.pools.find((x) => x.poolId === "pA")).toMatchObject({ buyers: 2, repeatBuyers: 1, medianDaysBetween: 10.5, gaps: 2 });
-    expect(r.topBuyers).toEqual([{ buyer: "a", orders: 3, units: 3, firstDay: "2026-11-01", lastDay: "2026-11-22" }]);
-    expect(median([])).toBeNull();
+    expect(r.pools.map((x) => x.poolId)).toEqual(["pA", "pB"]);
+    expect(r.pools[0]).toMatchObject({ buyers: 2, repeatBuyers: 1, medianDaysBetween: 9.5, gaps: 2 });
+    expect(r.pools[1]).toMatchObject({ medianDaysBetween: null, gaps: 0 });
+    expect(summariseRepurchase([], [], []).repeatShare).toBeNull();
+  });
+
+  it("percentiles of counted values are the nearest-rank percentiles of the values written out", () => {
+    const nearestRank = (v: number[], p: number) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))];
+    expect(percentileOfCounts([], 50)).toBeNull();
+    for (let i = 1; i < 60; i++) {
+      const counts = Array.from({ length: 1 + (i % 7) }, (_, j) => ({ value: (j * 37 + i) % 50, count: (i * (j + 3)) % 5 }));
+      const values = counts.flatMap((c) => Array.from({ length: c.count }, () => c.value));
+      for (const p of [0, 50, 95, 100]) expect(percentileOfCounts(counts, p), `${i} p${p}`).toBe(values.length ? nearestRank(values, p) : null);
+    }
+  });
+
+  it("an order's delivery time is counted once, moved when it changes, and dropped while a key waits", () => {
+    const row = (deliveryS: number | null, ordersTotal = 1, day = "2026-12-01") => ({ accountId: "a", day, deliveryS, orders_total: ordersTotal }) as unknown as FactRow;
+    expect(deliveryDelta([], [row(3), row(3, 0)])).toEqual([{ accountId: "a", day: "2026-12-01", seconds: 3, orders: 1 }]);
+    expect(deliveryDelta([row(3)], [row(3)])).toEqual([]);
+    expect(deliveryDelta([row(3)], [row(null)])).toEqual([{ accountId: "a", day: "2026-12-01", seconds: 3, orders: -1 }]);
+    expect(deliveryDelta([row(3)], [row(9, 1, "2026-12-02")])).toEqual([
+      { accountId: "a", day: "2026-12-01", seconds: 3, orders: -1 },
+      { accountId: "a", day: "2026-12-02", seconds: 9, orders: 1 },
+    ]);
+  });
+
+  it("the median of counted values is the median of the values written out", () => {
+    expect(medianOfCounts([])).toBeNull();
+    expect(medianOfCounts([{ value: 4, count: 0 }])).toBeNull();
+    expect(medianOfCounts([{ value: 7, count: 3 }])).toBe(7);
+    expect(medianOfCounts([{ value: 9, count: 1 }, { value: 1, count: 1 }])).toBe(5);
+    // 1, 2, 2, 2, 9, 9 → (2 + 2) / 2; 1, 2, 2, 2, 9, 9, 9, 9 → (2 + 9) / 2
+    expect(medianOfCounts([{ value: 9, count: 2 }, { value: 2, count: 3 }, { value: 1, count: 1 }])).toBe(2);
+    expect(medianOfCounts([{ value: 9, count: 4 }, { value: 2, count: 3 }, { value: 1, count: 1 }])).toBe(5.5);
   });
 });

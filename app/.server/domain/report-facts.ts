@@ -66,6 +66,10 @@ export interface FactOrder {
 export interface FactLine {
   id: string;
   poolId: string | null;
+  /** The host's product and variant (the product report); absent where only the pool matters. */
+  productId?: string | null;
+  variantId?: string | null;
+  title?: string | null;
   quantity: number;
   refundedQuantity: number;
   unitPriceMinor: number | null;
@@ -233,4 +237,30 @@ export function rollupDelta(oldRows: readonly FactRow[], newRows: readonly FactR
   for (const r of newRows) apply(r, 1);
   for (const [k, e] of out) if (REPORT_MEASURES.every((m) => e.delta[m] === 0)) out.delete(k);
   return out;
+}
+
+/** How many fully delivered orders of an account's day took this many seconds (a delivery rollup row). */
+export interface DeliveryCount {
+  accountId: string;
+  day: string;
+  seconds: number;
+  orders: number;
+}
+
+/**
+ * The change to the delivery-time counts when an order's facts go from `oldRows` to `newRows`:
+ * an order counts once (on its first row, orders_total = 1) when every key was committed.
+ */
+export function deliveryDelta(oldRows: readonly FactRow[], newRows: readonly FactRow[]): DeliveryCount[] {
+  const out = new Map<string, DeliveryCount>();
+  const apply = (r: FactRow, sign: number) => {
+    if (r.orders_total !== 1 || r.deliveryS === null) return;
+    const k = `${r.accountId}\u0000${r.day}\u0000${r.deliveryS}`;
+    const e = out.get(k) ?? { accountId: r.accountId, day: r.day, seconds: r.deliveryS, orders: 0 };
+    e.orders += sign;
+    out.set(k, e);
+  };
+  for (const r of oldRows) apply(r, -1);
+  for (const r of newRows) apply(r, 1);
+  return [...out.values()].filter((e) => e.orders !== 0);
 }

@@ -111,8 +111,17 @@ export function maskBuyer(buyer: string): string {
 }
 
 /** The p-th percentile (nearest rank) of a list; null when empty. */
-export function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const v = [...values].sort((a, b) => a - b);
-  return v[Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))];
+/** The nearest-rank percentile (the smallest value with at least p % of values at or below it) of values given as (value, how many times). */
+export function percentileOfCounts(counts: readonly { value: number; count: number }[], p: number): number | null {
+  const sorted = counts.filter((c) => c.count > 0).sort((a, b) => a.value - b.value);
+  const n = sorted.reduce((s, c) => s + c.count, 0);
+  if (n === 0) return null;
+  const rank = Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1));
+  let seen = 0;
+  for (const c of sorted) {
+    seen += c.count;
+    if (rank < seen) return c.value;
+  }
+  return sorted[sorted.length - 1].value;
 }
+

@@ -1,16 +1,18 @@
 import { recordAudit } from "../db/repositories/audit-repo.ts";
-import { buyerPurchases, deliveryTimes, productSales, sumRollups, type ProductSalesRow, type RollupDimension, type RollupRow } from "../db/repositories/report-rollups-repo.ts";
+import { repurchaseFigures, topRepeatBuyers } from "../db/repositories/report-buyers-repo.ts";
+import { productSales, type ProductSalesRow } from "../db/repositories/report-products-repo.ts";
+import { deliveryCounts, sumRollups, type RollupDimension, type RollupRow } from "../db/repositories/report-rollups-repo.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import { checkRange, eachDay, localDay, presetRange, previousRange, RANGE_PRESETS, type Bucket, type DayRange, type RangePreset } from "../domain/report-day.ts";
 import { addMeasures, zeroMeasures, type Measures } from "../domain/report-facts.ts";
-import { changeRatio, marginFigures, maskBuyer, percentile, salesFigures, seriesOf, share, type MarginFigures, type SalesFigures } from "../domain/report-figures.ts";
+import { changeRatio, marginFigures, maskBuyer, percentileOfCounts, salesFigures, seriesOf, share, type MarginFigures, type SalesFigures } from "../domain/report-figures.ts";
 import { summariseRepurchase, type RepurchaseSummary } from "../domain/report-repurchase.ts";
 import type { Services } from "../ports.ts";
 import type { Actor } from "./manage-pools.ts";
 import { refreshReportRollups } from "./refresh-report-rollups.ts";
 
 /**
- * The data hub's reports, read from the daily rollups (and, for repurchase, the per-order facts).
+ * The data hub's reports, read from the daily rollups (and, for repurchase, the per-buyer rows).
  * Each first folds in the orders changed since the last refresh (a few batches at most) and says
  * how many are still waiting, so a figure is never silently stale.
  */
@@ -212,7 +214,7 @@ export interface RepurchaseReport extends ReportContext, Omit<RepurchaseSummary,
   revealed: boolean;
 }
 
-/** Repurchase from the per-order facts of the range; buyers' emails masked unless the caller reveals them (audited). */
+/** Repurchase from the range's per-buyer rows; buyers' emails masked unless the caller reveals them (audited). */
 export async function getRepurchaseReport(
   s: Pick<Services, "db" | "database">,
   accountId: string,
@@ -220,8 +222,8 @@ export async function getRepurchaseReport(
   by?: Actor & { ip?: string | null },
 ): Promise<RepurchaseReport> {
   const ctx = await contextFor(s, accountId, input);
-  const [purchases, names] = await Promise.all([buyerPurchases(s.db, accountId, ctx.range), namesFor(s, accountId)]);
-  const summary = summariseRepurchase(purchases);
+  const [figures, top, names] = await Promise.all([repurchaseFigures(s.db, accountId, ctx.range), topRepeatBuyers(s.db, accountId, ctx.range, 10), namesFor(s, accountId)]);
+  const summary = summariseRepurchase(figures.counts, figures.gaps, top);
   const reveal = input.reveal === true;
   if (reveal) {
     await recordAudit(s.db, { accountId, actorType: by?.type ?? "cli", actorId: by?.id ?? null, action: "report.buyers_revealed", subjectType: "report", subjectId: "repurchase", details: { from: ctx.range.from, to: ctx.range.to, buyers: summary.topBuyers.length }, ip: by?.ip ?? null });
@@ -270,27 +272,33 @@ export interface DeliveryReport extends ReportContext {
 /** Paid → keys delivered (p50 / p95 per day, from the per-order facts), backorders opened and filled, and how long they waited. */
 export async function getDeliveryReport(s: Pick<Services, "db" | "database">, accountId: string, input: { from?: string; to?: string }): Promise<DeliveryReport> {
   const ctx = await contextFor(s, accountId, input);
-  const [times, rows] = await Promise.all([deliveryTimes(s.db, accountId, ctx.range), sumRollups(s.db, accountId, ctx.range, ["day"])]);
-  const byDay = new Map<string, number[]>();
-  for (const t of times) byDay.set(t.day, [...(byDay.get(t.day) ?? []), t.seconds]);
+  const [counts, rows] = await Promise.all([deliveryCounts(s.db, accountId, ctx.range), sumRollups(s.db, accountId, ctx.range, ["day"])]);
+  const byDay = new Map<string, { value: number; count: number }[]>();
+  const all = new Map<number, number>();
+  for (const c of counts) {
+    const list = byDay.get(c.day) ?? [];
+    list.push({ value: c.seconds, count: c.orders });
+    byDay.set(c.day, list);
+    all.set(c.seconds, (all.get(c.seconds) ?? 0) + c.orders);
+  }
   const measures = new Map<string, Measures>();
   for (const r of rows) {
     const m = measures.get(r.day as string) ?? zeroMeasures();
     addMeasures(m, r);
     measures.set(r.day as string, m);
   }
-  const figure = (secs: number[], m: Measures) => ({
-    orders: secs.length,
-    p50Seconds: percentile(secs, 50),
-    p95Seconds: percentile(secs, 95),
+  const figure = (secs: { value: number; count: number }[], m: Measures) => ({
+    orders: secs.reduce((n, c) => n + c.count, 0),
+    p50Seconds: percentileOfCounts(secs, 50),
+    p95Seconds: percentileOfCounts(secs, 95),
     backordersOpened: m.backorders_opened,
     backordersFilled: m.backorders_filled,
     meanWaitSeconds: m.backorders_filled > 0 ? Math.round(m.backorder_wait_s / m.backorders_filled) : null,
   });
   const days = eachDay(ctx.range.from, ctx.range.to).map((day) => ({ day, ...figure(byDay.get(day) ?? [], measures.get(day) ?? zeroMeasures()) }));
-  const all = zeroMeasures();
-  for (const m of measures.values()) addMeasures(all, m);
-  return { range: ctx.range, previous: ctx.previous, timeZone: ctx.timeZone, pendingOrders: ctx.pendingOrders, totals: figure(times.map((t) => t.seconds), all), days };
+  const total = zeroMeasures();
+  for (const m of measures.values()) addMeasures(total, m);
+  return { range: ctx.range, previous: ctx.previous, timeZone: ctx.timeZone, pendingOrders: ctx.pendingOrders, totals: figure([...all].map(([value, count]) => ({ value, count })), total), days };
 }
 
 export interface ProductReport extends ReportContext {

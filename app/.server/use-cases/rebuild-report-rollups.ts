@@ -1,7 +1,10 @@
 import { sql } from "kysely";
-import { loadFactInputs, markOrdersDirty, rebuildRollupsFromFacts } from "../db/repositories/report-facts-repo.ts";
+import { countDeliveryMismatches, countMonthMismatches, loadFactInputs, markOrdersDirty, rebuildDeliveryFromFacts, rebuildRollupsFromFacts } from "../db/repositories/report-facts-repo.ts";
+import { checkBuyerPurchases, deriveBuyerPurchases } from "../db/repositories/report-buyers-repo.ts";
+import { countProductMismatches, rebuildProductsFromOrders } from "../db/repositories/report-products-repo.ts";
 import { allRollupRows } from "../db/repositories/report-rollups-repo.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
+import { computeOrderProducts, productKey } from "../domain/report-products.ts";
 import { REPORT_MEASURES, computeOrderFacts, rollupKey, zeroMeasures, addMeasures, type Measures } from "../domain/report-facts.ts";
 import type { Services } from "../ports.ts";
 import type { Actor } from "./manage-pools.ts";
@@ -31,7 +34,8 @@ export async function rebuildReportRollups(s: Pick<Services, "db" | "database">,
   await markOrdersDirty(s.db, accountId);
   let done = 0;
   for (;;) {
-    const r = await refreshReportRollups(s, { maxBatches: 10 });
+    // Buyer rows once at the end, not once per batch a buyer's orders fall in.
+    const r = await refreshReportRollups(s, { maxBatches: 10, buyers: false });
     done += r.refreshed;
     // SQLite: a rebuild rewrites the rollup pages again and again; without a checkpoint between
     // rounds the WAL grows without bound (seen: 70 GB for a million orders).
@@ -42,6 +46,9 @@ export async function rebuildReportRollups(s: Pick<Services, "db" | "database">,
   await s.db.transaction().execute(async (trx) => {
     if (s.database.dialect === "postgres") await sql`select pg_advisory_xact_lock(hashtextextended('keyrelay:report-refresh', 0))`.execute(trx);
     await rebuildRollupsFromFacts(trx, accountId);
+    await rebuildDeliveryFromFacts(trx, accountId);
+    await rebuildProductsFromOrders(trx, accountId);
+    await deriveBuyerPurchases(trx, s.database.dialect, accountId);
   });
   const check = await checkReportRollups(s, accountId);
   await recordAudit(s.db, { accountId, actorType: by.type, actorId: by.id ?? null, action: "report.rebuilt", subjectType: "report", details: { orders: total, rollupRows: check.rollupRows, ok: check.ok } });
@@ -51,6 +58,7 @@ export async function rebuildReportRollups(s: Pick<Services, "db" | "database">,
 /** The rollups against facts computed now from every order of the account (all-zero rows ignored). */
 export async function checkReportRollups(s: Pick<Services, "db" | "database">, accountId: string): Promise<RollupCheck> {
   const expected = new Map<string, Measures>();
+  const expectedProducts = new Map<string, { orders: number; units: number; revenueMinor: number }>();
   let after = "";
   for (;;) {
     const ids = (await s.db.selectFrom("orders").select("id").where("account_id", "=", accountId).where("id", ">", after).orderBy("id").limit(500).execute()).map((r) => r.id);
@@ -58,6 +66,14 @@ export async function checkReportRollups(s: Pick<Services, "db" | "database">, a
     after = ids[ids.length - 1];
     const inputs = await loadFactInputs(s.db, ids);
     for (const input of inputs.values()) {
+      for (const p of computeOrderProducts(input.order, input.lines, input.timeZone)) {
+        const k = productKey(p);
+        const e = expectedProducts.get(k) ?? { orders: 0, units: 0, revenueMinor: 0 };
+        e.orders += p.orders;
+        e.units += p.units;
+        e.revenueMinor += p.revenueMinor;
+        expectedProducts.set(k, e);
+      }
       for (const row of computeOrderFacts(input.order, input.lines, input.units, input.timeZone)) {
         const k = rollupKey(row);
         const m = expected.get(k) ?? zeroMeasures();
@@ -101,6 +117,34 @@ export async function checkReportRollups(s: Pick<Services, "db" | "database">, a
       if (e[m] !== st[m] && mismatches.length < 20) mismatches.push({ key: `pool-level|${k}`, measure: m, stored: st[m], expected: e[m] });
     }
   }
+  // The monthly table must equal the daily one summed per month.
+  const months = await countMonthMismatches(s.db, accountId);
+  if (months > 0) mismatches.push({ key: "month-level", measure: "rows differing from the days summed", stored: months, expected: 0 });
+  // Delivery-time counts must be the facts counted.
+  const delivery = await countDeliveryMismatches(s.db, accountId);
+  if (delivery > 0) mismatches.push({ key: "delivery-times", measure: "counts differing from the facts", stored: delivery, expected: 0 });
+  // Product rows per day against the orders' lines now; per month and per order against those.
+  const storedProducts = await s.db.selectFrom("report_product_daily").selectAll().where("account_id", "=", accountId).execute();
+  const seenProducts = new Set<string>();
+  for (const r of storedProducts) {
+    const got = { orders: Number(r.orders), units: Number(r.units), revenueMinor: Number(r.revenue_minor) };
+    if (got.orders === 0 && got.units === 0 && got.revenueMinor === 0) continue;
+    const k = productKey({ accountId: r.account_id, day: r.day, storeId: r.store_id, productId: r.product_id, variantId: r.variant_id, currency: r.currency });
+    seenProducts.add(k);
+    const want = expectedProducts.get(k) ?? { orders: 0, units: 0, revenueMinor: 0 };
+    for (const m of ["orders", "units", "revenueMinor"] as const) {
+      if (got[m] !== want[m] && mismatches.length < 20) mismatches.push({ key: `product|${k.replaceAll("\u0000", "|")}`, measure: m, stored: got[m], expected: want[m] });
+    }
+  }
+  for (const [k, want] of expectedProducts) {
+    if (!seenProducts.has(k) && (want.orders !== 0 || want.units !== 0 || want.revenueMinor !== 0) && mismatches.length < 20) mismatches.push({ key: `product|${k.replaceAll("\u0000", "|")}`, measure: "orders", stored: 0, expected: want.orders });
+  }
+  const products = await countProductMismatches(s.db, accountId);
+  if (products > 0) mismatches.push({ key: "products", measure: "rows differing from the orders' products", stored: products, expected: 0 });
+  // The repurchase rows must be exactly what the stored facts derive.
+  const buyers = await checkBuyerPurchases(s.db, s.database.dialect, accountId);
+  if (buyers.extra > 0) mismatches.push({ key: "buyer-rows", measure: "rows not derived from the facts", stored: buyers.extra, expected: 0 });
+  if (buyers.missing > 0) mismatches.push({ key: "buyer-rows", measure: "rows missing", stored: 0, expected: buyers.missing });
   const expectedRows = [...expected.values()].filter((m) => REPORT_MEASURES.some((x) => m[x] !== 0)).length;
   return { rollupRows: stored.size, expectedRows, mismatches, ok: mismatches.length === 0 };
 }

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import {
+  applyDeliveryDeltas,
   applyRollupDeltas,
   clearDirtyOrders,
   countDirtyOrders,
@@ -9,7 +10,10 @@ import {
   readStoredFacts,
   replaceFacts,
 } from "../db/repositories/report-facts-repo.ts";
-import { computeOrderFacts, rollupDelta, type FactRow } from "../domain/report-facts.ts";
+import { deriveBuyerPurchases } from "../db/repositories/report-buyers-repo.ts";
+import { applyProductDeltas, readStoredProducts, replaceProducts } from "../db/repositories/report-products-repo.ts";
+import { computeOrderProducts, productDelta, type ProductFact } from "../domain/report-products.ts";
+import { computeOrderFacts, deliveryDelta, rollupDelta, type FactRow } from "../domain/report-facts.ts";
 import type { Services } from "../ports.ts";
 
 export const REFRESH_BATCH = 200;
@@ -33,7 +37,10 @@ export interface RefreshResult {
  * One refresher at a time on Postgres (a transaction-scoped advisory lock); on SQLite the single
  * writer orders them.
  */
-export async function refreshReportRollups(s: Pick<Services, "db" | "database">, opts: { batch?: number; maxBatches?: number; hooks?: RefreshHooks } = {}): Promise<RefreshResult> {
+export async function refreshReportRollups(
+  s: Pick<Services, "db" | "database">,
+  opts: { batch?: number; maxBatches?: number; hooks?: RefreshHooks; /** false: leave the buyer rows to the caller (report rebuild derives them all at the end). */ buyers?: boolean } = {},
+): Promise<RefreshResult> {
   const batch = opts.batch ?? REFRESH_BATCH;
   const maxBatches = opts.maxBatches ?? Number.POSITIVE_INFINITY;
   let refreshed = 0;
@@ -44,9 +51,11 @@ export async function refreshReportRollups(s: Pick<Services, "db" | "database">,
     const readVersion = new Map(dirty.map((d) => [d.orderId, d.version]));
     const inputs = await loadFactInputs(s.db, dirty.map((d) => d.orderId));
     const fresh = new Map<string, FactRow[]>();
+    const freshProducts = new Map<string, ProductFact[]>();
     for (const d of dirty) {
       const input = inputs.get(d.orderId);
       fresh.set(d.orderId, input ? computeOrderFacts(input.order, input.lines, input.units, input.timeZone) : []);
+      freshProducts.set(d.orderId, input ? computeOrderProducts(input.order, input.lines, input.timeZone) : []);
     }
     const outcome = await s.db.transaction().execute(async (trx) => {
       if (s.database.dialect === "postgres") {
@@ -59,7 +68,15 @@ export async function refreshReportRollups(s: Pick<Services, "db" | "database">,
       const stored = await readStoredFacts(trx, ids);
       const next = ids.flatMap((id) => fresh.get(id) ?? []);
       await applyRollupDeltas(trx, [...rollupDelta(stored, next).values()]);
+      await applyDeliveryDeltas(trx, deliveryDelta(stored, next));
+      const nextProducts = ids.flatMap((id) => freshProducts.get(id) ?? []);
+      await applyProductDeltas(trx, productDelta(await readStoredProducts(trx, ids), nextProducts));
+      await replaceProducts(trx, ids, nextProducts);
       await replaceFacts(trx, ids, next);
+      // Repurchase: the buyers these orders had before and have now get their rows re-derived.
+      if (opts.buyers !== false) {
+        for (const [accountId, buyers] of buyersOf([...stored, ...next])) await deriveBuyerPurchases(trx, s.database.dialect, accountId, [...buyers]);
+      }
       await opts.hooks?.beforeClear?.();
       // Bumped since it was read: the facts above may be stale, so it stays marked for the next round.
       await clearDirtyOrders(trx, locked.filter((l) => l.version === readVersion.get(l.orderId)));
@@ -72,6 +89,17 @@ export async function refreshReportRollups(s: Pick<Services, "db" | "database">,
     if (dirty.length < batch) break;
   }
   return { refreshed, pending: await countDirtyOrders(s.db), busy: false };
+}
+
+function buyersOf(rows: readonly FactRow[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const r of rows) {
+    if (r.buyer === null) continue;
+    const set = out.get(r.accountId) ?? new Set<string>();
+    set.add(r.buyer);
+    out.set(r.accountId, set);
+  }
+  return out;
 }
 
 /** Test seams: a crash between the rollup write and the commit. */

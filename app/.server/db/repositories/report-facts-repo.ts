@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { REPORT_MEASURES, type FactLine, type FactOrder, type FactRow, type FactUnit, type Measures } from "../../domain/report-facts.ts";
+import { REPORT_MEASURES, type DeliveryCount, type FactLine, type FactOrder, type FactRow, type FactUnit, type Measures } from "../../domain/report-facts.ts";
 import type { FactDims } from "../../domain/report-facts.ts";
 import type { Dialect } from "../database.ts";
 import type { Executor } from "./job-rows.ts";
@@ -101,13 +101,23 @@ export async function loadFactInputs(db: Executor, orderIds: readonly string[]):
     if (present.length === 0) continue;
     const lines = await db
       .selectFrom("order_lines")
-      .select(["id", "order_id", "pool_id", "quantity", "refunded_quantity", "unit_price_minor", "units_per_item"])
+      .select(["id", "order_id", "pool_id", "quantity", "refunded_quantity", "unit_price_minor", "units_per_item", "product_id", "variant_id", "title"])
       .where("order_id", "in", present)
       .execute();
     const lineOrder = new Map<string, string>();
     for (const l of lines) {
       lineOrder.set(l.id, l.order_id);
-      out.get(l.order_id)!.lines.push({ id: l.id, poolId: l.pool_id, quantity: l.quantity, refundedQuantity: l.refunded_quantity, unitPriceMinor: l.unit_price_minor === null ? null : Number(l.unit_price_minor), unitsPerItem: l.units_per_item });
+      out.get(l.order_id)!.lines.push({
+        id: l.id,
+        poolId: l.pool_id,
+        quantity: l.quantity,
+        refundedQuantity: l.refunded_quantity,
+        unitPriceMinor: l.unit_price_minor === null ? null : Number(l.unit_price_minor),
+        unitsPerItem: l.units_per_item,
+        productId: l.product_id,
+        variantId: l.variant_id,
+        title: l.title,
+      });
     }
     const lineIds = lines.map((l) => l.id);
     for (const lp of chunks(lineIds)) {
@@ -199,6 +209,7 @@ const ROLLUP_KEY = ["account_id", "day", "pool_id", "batch_id", "store_id", "pla
 /** Adds each delta to its rollup row (created at zero when missing). */
 export async function applyRollupDeltas(db: Executor, deltas: readonly { dims: FactDims & { accountId: string }; delta: Measures }[]): Promise<void> {
   await applyPoolDeltas(db, deltas);
+  await applyMonthDeltas(db, deltas);
   for (const part of chunks(deltas, 100)) {
     await db
       .insertInto("report_daily")
@@ -251,6 +262,44 @@ async function applyPoolDeltas(db: Executor, deltas: readonly { dims: FactDims &
   }
 }
 
+const MONTH_KEY = ["account_id", "month", "pool_id", "batch_id", "store_id", "platform", "channel", "currency"] as const;
+
+/** The same deltas summed to calendar months, for report_monthly. */
+async function applyMonthDeltas(db: Executor, deltas: readonly { dims: FactDims & { accountId: string }; delta: Measures }[]): Promise<void> {
+  const byMonth = new Map<string, { dims: FactDims & { accountId: string }; month: string; delta: Measures }>();
+  for (const d of deltas) {
+    const month = d.dims.day.slice(0, 7);
+    const k = [d.dims.accountId, month, d.dims.poolId, d.dims.batchId, d.dims.storeId, d.dims.platform, d.dims.channel, d.dims.currency].join("\u0000");
+    let e = byMonth.get(k);
+    if (!e) {
+      e = { dims: d.dims, month, delta: Object.fromEntries(REPORT_MEASURES.map((m) => [m, 0])) as Measures };
+      byMonth.set(k, e);
+    }
+    for (const m of REPORT_MEASURES) e.delta[m] += d.delta[m];
+  }
+  for (const part of chunks([...byMonth.values()], 100)) {
+    await db
+      .insertInto("report_monthly")
+      .values(
+        part.map(({ dims, month, delta }) => ({
+          account_id: dims.accountId,
+          month,
+          pool_id: dims.poolId,
+          batch_id: dims.batchId,
+          store_id: dims.storeId,
+          platform: dims.platform,
+          channel: dims.channel,
+          currency: dims.currency,
+          ...measuresOf(delta),
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns([...MONTH_KEY]).doUpdateSet(Object.fromEntries(REPORT_MEASURES.map((m) => [m, sql`report_monthly.${sql.ref(m)} + excluded.${sql.ref(m)}`])) as never),
+      )
+      .execute();
+  }
+}
+
 /** Recomputes an account's rollups from its facts in one statement pair (report rebuild). */
 export async function rebuildRollupsFromFacts(db: Executor, accountId: string): Promise<void> {
   await db.deleteFrom("report_daily").where("account_id", "=", accountId).execute();
@@ -262,4 +311,49 @@ export async function rebuildRollupsFromFacts(db: Executor, accountId: string): 
   const poolKeys = POOL_KEY.join(", ");
   await sql`insert into report_daily_pool (${sql.raw(poolKeys)}, ${sql.raw(REPORT_MEASURES.join(", "))})
             select ${sql.raw(poolKeys)}, ${sql.raw(sums)} from report_daily where account_id = ${accountId} group by ${sql.raw(poolKeys)}`.execute(db);
+  await db.deleteFrom("report_monthly").where("account_id", "=", accountId).execute();
+  const dims = ROLLUP_KEY.filter((k) => k !== "day").join(", ");
+  await sql`insert into report_monthly (month, ${sql.raw(dims)}, ${sql.raw(REPORT_MEASURES.join(", "))})
+            select substr(day, 1, 7), ${sql.raw(dims)}, ${sql.raw(sums)} from report_daily where account_id = ${accountId} group by substr(day, 1, 7), ${sql.raw(dims)}`.execute(db);
+}
+
+/** Adds each change to its delivery-time count (created at zero when missing). */
+export async function applyDeliveryDeltas(db: Executor, deltas: readonly DeliveryCount[]): Promise<void> {
+  for (const part of chunks(deltas, 200)) {
+    await db
+      .insertInto("report_delivery_daily")
+      .values(part.map((d) => ({ account_id: d.accountId, day: d.day, seconds: d.seconds, orders: d.orders })))
+      .onConflict((oc) => oc.columns(["account_id", "day", "seconds"]).doUpdateSet({ orders: sql`report_delivery_daily.orders + excluded.orders` }))
+      .execute();
+  }
+}
+
+const DELIVERY_FROM_FACTS = (accountId: string) =>
+  sql`select account_id, day, delivery_s as seconds, count(*) as orders from report_order_facts
+      where account_id = ${accountId} and orders_total = 1 and delivery_s is not null group by account_id, day, delivery_s`;
+
+/** Recomputes an account's delivery-time counts from its facts (report rebuild). */
+export async function rebuildDeliveryFromFacts(db: Executor, accountId: string): Promise<void> {
+  await db.deleteFrom("report_delivery_daily").where("account_id", "=", accountId).execute();
+  await sql`insert into report_delivery_daily (account_id, day, seconds, orders) ${DELIVERY_FROM_FACTS(accountId)}`.execute(db);
+}
+
+/** Delivery-time counts that differ from the facts counted now (0 = equal). */
+export async function countDeliveryMismatches(db: Executor, accountId: string): Promise<number> {
+  const stored = sql`select account_id, day, seconds, orders from report_delivery_daily where account_id = ${accountId} and orders <> 0`;
+  const expected = DELIVERY_FROM_FACTS(accountId);
+  const count = async (a: typeof stored, b: typeof stored) => Number((await sql<{ n: number }>`select count(*) as n from (${a} except ${b}) x`.execute(db)).rows[0]?.n ?? 0);
+  return (await count(stored, expected)) + (await count(expected, stored));
+}
+
+/** report_monthly rows that differ from report_daily summed per month (0 = equal). */
+export async function countMonthMismatches(db: Executor, accountId: string): Promise<number> {
+  const dims = ROLLUP_KEY.filter((k) => k !== "day").join(", ");
+  const cols = sql.raw(`month, ${dims}, ${REPORT_MEASURES.join(", ")}`);
+  const nonZero = sql.raw(REPORT_MEASURES.map((m) => `${m} <> 0`).join(" or "));
+  const stored = sql`select ${cols} from report_monthly where account_id = ${accountId} and (${nonZero})`;
+  const expected = sql`select ${cols} from (select substr(day, 1, 7) as month, ${sql.raw(dims)}, ${sql.raw(REPORT_MEASURES.map((m) => `sum(${m}) as ${m}`).join(", "))}
+                         from report_daily where account_id = ${accountId} group by substr(day, 1, 7), ${sql.raw(dims)}) e where ${nonZero}`;
+  const count = async (a: typeof stored, b: typeof stored) => Number((await sql<{ n: number }>`select count(*) as n from (${a} except ${b}) x`.execute(db)).rows[0]?.n ?? 0);
+  return (await count(stored, expected)) + (await count(expected, stored));
 }

@@ -1,26 +1,58 @@
 import { sql } from "kysely";
 import { REPORT_MEASURES, type Measures } from "../../domain/report-facts.ts";
-import type { DayRange } from "../../domain/report-day.ts";
+import { splitIntoMonths, type DayRange } from "../../domain/report-day.ts";
 import type { Executor } from "./job-rows.ts";
 
 export type RollupDimension = "day" | "pool_id" | "batch_id" | "store_id" | "platform" | "channel" | "currency";
 
 export type RollupRow = Measures & Partial<Record<RollupDimension, string>>;
 
-/** Sums of every measure over a range, grouped by the dimensions asked for (always by currency). */
+/**
+ * Sums of every measure over a range, grouped by the dimensions asked for (always by currency).
+ * Day, pool and currency alone are answered by the coarse table; other dimensions by the fine
+ * one, and without a day dimension by its monthly copy for the whole months in the range plus
+ * the fine rows of the days at either end.
+ */
 export async function sumRollups(db: Executor, accountId: string, range: DayRange, by: readonly RollupDimension[], filter: { poolId?: string } = {}): Promise<RollupRow[]> {
   const dims = [...new Set<RollupDimension>([...by, "currency"])];
-  // Day, pool and currency alone are answered by the coarse table; other dimensions need the fine one.
   const coarse = dims.every((d) => d === "day" || d === "pool_id" || d === "currency");
+  if (coarse) return sumTable(db, "report_daily_pool", accountId, range, dims, filter);
+  if (dims.includes("day")) return sumTable(db, "report_daily", accountId, range, dims, filter);
+  const { months, days } = splitIntoMonths(range);
+  const parts = await Promise.all([
+    ...(months ? [sumTable(db, "report_monthly", accountId, months, dims, filter)] : []),
+    ...days.map((d) => sumTable(db, "report_daily", accountId, d, dims, filter)),
+  ]);
+  if (parts.length === 1) return parts[0];
+  const merged = new Map<string, RollupRow>();
+  for (const row of parts.flat()) {
+    const k = dims.map((d) => row[d]).join("\u0000");
+    const into = merged.get(k);
+    if (!into) merged.set(k, row);
+    else for (const m of REPORT_MEASURES) into[m] += row[m];
+  }
+  return [...merged.values()];
+}
+
+async function sumTable(
+  db: Executor,
+  table: "report_daily" | "report_daily_pool" | "report_monthly",
+  accountId: string,
+  range: DayRange,
+  dims: readonly RollupDimension[],
+  filter: { poolId?: string },
+): Promise<RollupRow[]> {
+  // report_monthly has the same columns as report_daily with `month` for `day`; no day dimension is asked of it.
+  const at = table === "report_monthly" ? "month" : "day";
   let q = db
-    .selectFrom(coarse ? ("report_daily_pool" as "report_daily") : "report_daily")
-    .select(dims)
+    .selectFrom(table as "report_daily")
+    .select(dims as RollupDimension[])
     .select(REPORT_MEASURES.map((m) => sql<number>`sum(${sql.ref(m)})`.as(m)))
     .where("account_id", "=", accountId)
-    .where("day", ">=", range.from)
-    .where("day", "<=", range.to);
+    .where(at as "day", ">=", range.from)
+    .where(at as "day", "<=", range.to);
   if (filter.poolId) q = q.where("pool_id", "=", filter.poolId);
-  const rows = await q.groupBy(dims).execute();
+  const rows = await q.groupBy(dims as RollupDimension[]).execute();
   return rows.map((r) => {
     const out: Record<string, unknown> = {};
     for (const d of dims) out[d] = (r as Record<string, unknown>)[d];
@@ -43,29 +75,6 @@ export async function poolDailyUnits(db: Executor, accountId: string, poolId: st
   return new Map(rows.map((r) => [r.day, Number(r.units)]));
 }
 
-export interface BuyerPurchase {
-  buyer: string;
-  orderId: string;
-  poolId: string;
-  day: string;
-  placedAt: string;
-  units: number;
-}
-
-/** Repurchase reads the per-order facts (indexed by account and day), one row per order and pool. */
-export async function buyerPurchases(db: Executor, accountId: string, range: DayRange): Promise<BuyerPurchase[]> {
-  const rows = await db
-    .selectFrom("report_order_facts")
-    .select(["buyer", "order_id", "pool_id", "day", "placed_at", sql<number>`sum(units)`.as("units")])
-    .where("account_id", "=", accountId)
-    .where("day", ">=", range.from)
-    .where("day", "<=", range.to)
-    .where("buyer", "is not", null)
-    .groupBy(["buyer", "order_id", "pool_id", "day", "placed_at"])
-    .execute();
-  return rows.map((r) => ({ buyer: r.buyer as string, orderId: r.order_id, poolId: r.pool_id, day: r.day, placedAt: r.placed_at, units: Number(r.units) }));
-}
-
 /** Every rollup row of an account (for the rebuild check). */
 export async function allRollupRows(db: Executor, accountId: string): Promise<(Measures & Record<RollupDimension | "account_id", string>)[]> {
   const rows = await db.selectFrom("report_daily").selectAll().where("account_id", "=", accountId).execute();
@@ -76,54 +85,15 @@ export async function allRollupRows(db: Executor, accountId: string): Promise<(M
   });
 }
 
-/** Paid → keys committed, in seconds, per order placed in the range (fully delivered orders only). */
-export async function deliveryTimes(db: Executor, accountId: string, range: DayRange): Promise<{ day: string; seconds: number }[]> {
+/** Paid → keys committed: how many fully delivered orders placed on each day of the range took how many seconds. */
+export async function deliveryCounts(db: Executor, accountId: string, range: DayRange): Promise<{ day: string; seconds: number; orders: number }[]> {
   const rows = await db
-    .selectFrom("report_order_facts")
-    .select(["day", "delivery_s"])
+    .selectFrom("report_delivery_daily")
+    .select(["day", "seconds", "orders"])
     .where("account_id", "=", accountId)
     .where("day", ">=", range.from)
     .where("day", "<=", range.to)
-    .where("orders_total", "=", 1)
-    .where("delivery_s", "is not", null)
+    .where("orders", "<>", 0)
     .execute();
-  return rows.map((r) => ({ day: r.day, seconds: Number(r.delivery_s) }));
-}
-
-export interface ProductSalesRow {
-  storeId: string;
-  productId: string | null;
-  variantId: string | null;
-  title: string | null;
-  currency: string;
-  orders: number;
-  units: number;
-  revenueMinor: number;
-}
-
-/**
- * Sales per host product / variant: the period's per-order facts (local days) joined to their
- * order lines. Not a rollup: products are many and change, and a range's facts are indexed.
- */
-export async function productSales(db: Executor, accountId: string, range: DayRange): Promise<ProductSalesRow[]> {
-  const rows = await db
-    .selectFrom("report_order_facts as f")
-    .innerJoin("order_lines as l", (j) => j.onRef("l.order_id", "=", "f.order_id").onRef("l.pool_id", "=", "f.pool_id"))
-    .select([
-      "f.store_id",
-      "l.product_id",
-      "l.variant_id",
-      "f.currency",
-      sql<string | null>`max(l.title)`.as("title"),
-      sql<number>`count(distinct f.order_id)`.as("orders"),
-      sql<number>`sum(l.quantity)`.as("units"),
-      sql<number>`sum(l.quantity * coalesce(l.unit_price_minor, 0))`.as("revenue"),
-    ])
-    .where("f.account_id", "=", accountId)
-    .where("f.day", ">=", range.from)
-    .where("f.day", "<=", range.to)
-    .where("f.orders_with_pool", "=", 1)
-    .groupBy(["f.store_id", "l.product_id", "l.variant_id", "f.currency"])
-    .execute();
-  return rows.map((r) => ({ storeId: r.store_id, productId: r.product_id, variantId: r.variant_id, title: r.title, currency: r.currency, orders: Number(r.orders), units: Number(r.units), revenueMinor: Number(r.revenue) }));
+  return rows.map((r) => ({ day: r.day, seconds: Number(r.seconds), orders: Number(r.orders) }));
 }
