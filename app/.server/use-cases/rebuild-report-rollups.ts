@@ -44,7 +44,7 @@ export async function rebuildReportRollups(s: Pick<Services, "db" | "database">,
     if (r.pending === 0 || (r.refreshed === 0 && !r.busy)) break;
   }
   await s.db.transaction().execute(async (trx) => {
-    if (s.database.dialect === "postgres") await sql`select pg_advisory_xact_lock(hashtextextended('keyrelay:report-refresh', 0))`.execute(trx);
+    if (s.database.dialect === "postgres") await sql`select pg_advisory_xact_lock(hashtextextended('keyrelay:report-refresh:' || current_schema(), 0))`.execute(trx);
     await rebuildRollupsFromFacts(trx, accountId);
     await rebuildDeliveryFromFacts(trx, accountId);
     await rebuildProductsFromOrders(trx, accountId);

@@ -59,7 +59,7 @@ export async function refreshReportRollups(
     }
     const outcome = await s.db.transaction().execute(async (trx) => {
       if (s.database.dialect === "postgres") {
-        const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtextextended('keyrelay:report-refresh', 0)) as ok`.execute(trx);
+        const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtextextended('keyrelay:report-refresh:' || current_schema(), 0)) as ok`.execute(trx);
         if (!got.rows[0]?.ok) return "busy" as const;
       }
       const locked = await lockDirtyOrders(trx, s.database.dialect, [...readVersion.keys()]);
