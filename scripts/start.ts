@@ -52,6 +52,14 @@ if (role !== "worker" && buildIsStale()) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+// A stop that arrives while the process is still starting (migrations, heartbeat, listeners) is
+// remembered and honoured as soon as the shutdown below can run, instead of killing the process.
+let earlySignal: string | undefined;
+const rememberSignal = (signal: string) => () => void (earlySignal ??= signal);
+const early = { SIGTERM: rememberSignal("SIGTERM"), SIGINT: rememberSignal("SIGINT") };
+process.on("SIGTERM", early.SIGTERM);
+process.on("SIGINT", early.SIGINT);
+
 const services = await createServices(config);
 const { log, startup } = services;
 log.info({ role, database: startup.database, migrationsApplied: startup.migrationsApplied }, `database: ${startup.database}`);
@@ -90,8 +98,11 @@ let jobThread: Promise<JobThread> | undefined;
 let stopping = false;
 // Signals are handled from here on: a stop that arrives while workers (or the job thread) are
 // still starting shuts down cleanly too.
+process.off("SIGTERM", early.SIGTERM);
+process.off("SIGINT", early.SIGINT);
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
+if (earlySignal) void shutdown(earlySignal);
 
 // Workers start after the HTTP server listens: a slow or absent Redis never delays serving.
 
