@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from "kysely";
 import type { DayRange } from "../../domain/report-day.ts";
 import type { Dialect } from "../database.ts";
 import type { Executor } from "./job-rows.ts";
+import { countRowsNotIn } from "./report-facts-repo.ts";
 
 /** Postgres takes this many bound values per statement comfortably; SQLite's limit is far above. */
 const BUYER_CHUNK = 400;
@@ -63,9 +64,7 @@ export async function deriveBuyerPurchases(db: Executor, dialect: Dialect, accou
 export async function checkBuyerPurchases(db: Executor, dialect: Dialect, accountId: string): Promise<{ extra: number; missing: number }> {
   const stored = sql`select ${COLUMNS} from report_buyer_purchases where account_id = ${accountId}`;
   const derived = sql`select ${COLUMNS} from (${derivedRows(dialect, accountId)}) d`;
-  const count = async (a: RawBuilder<unknown>, b: RawBuilder<unknown>) =>
-    Number((await sql<{ n: number }>`select count(*) as n from (${a} except ${b}) x`.execute(db)).rows[0]?.n ?? 0);
-  return { extra: await count(stored, derived), missing: await count(derived, stored) };
+  return { extra: await countRowsNotIn(db, stored, derived), missing: await countRowsNotIn(db, derived, stored) };
 }
 
 export interface RepurchaseFigures {

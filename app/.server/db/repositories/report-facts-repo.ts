@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import { REPORT_MEASURES, type DeliveryCount, type FactLine, type FactOrder, type FactRow, type FactUnit, type Measures } from "../../domain/report-facts.ts";
 import type { FactDims } from "../../domain/report-facts.ts";
 import type { Dialect } from "../database.ts";
@@ -19,7 +19,7 @@ export interface DirtyOrder {
 
 const CHUNK = 400;
 
-function chunks<T>(list: readonly T[], n = CHUNK): T[][] {
+export function chunks<T>(list: readonly T[], n = CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += n) out.push(list.slice(i, i + n));
   return out;
@@ -317,6 +317,16 @@ export async function rebuildRollupsFromFacts(db: Executor, accountId: string): 
             select substr(day, 1, 7), ${sql.raw(dims)}, ${sql.raw(sums)} from report_daily where account_id = ${accountId} group by substr(day, 1, 7), ${sql.raw(dims)}`.execute(db);
 }
 
+/** How many rows of query `a` are not rows of query `b`. */
+export async function countRowsNotIn(db: Executor, a: RawBuilder<unknown>, b: RawBuilder<unknown>): Promise<number> {
+  return Number((await sql<{ n: number }>`select count(*) as n from (${a} except ${b}) d`.execute(db)).rows[0]?.n ?? 0);
+}
+
+/** Rows of `a` not in `b` plus rows of `b` not in `a` (0 = equal): how the report checks compare a stored table with its recomputation. */
+export async function countRowDifferences(db: Executor, a: RawBuilder<unknown>, b: RawBuilder<unknown>): Promise<number> {
+  return (await countRowsNotIn(db, a, b)) + (await countRowsNotIn(db, b, a));
+}
+
 /** Adds each change to its delivery-time count (created at zero when missing). */
 export async function applyDeliveryDeltas(db: Executor, deltas: readonly DeliveryCount[]): Promise<void> {
   for (const part of chunks(deltas, 200)) {
@@ -342,8 +352,7 @@ export async function rebuildDeliveryFromFacts(db: Executor, accountId: string):
 export async function countDeliveryMismatches(db: Executor, accountId: string): Promise<number> {
   const stored = sql`select account_id, day, seconds, orders from report_delivery_daily where account_id = ${accountId} and orders <> 0`;
   const expected = DELIVERY_FROM_FACTS(accountId);
-  const count = async (a: typeof stored, b: typeof stored) => Number((await sql<{ n: number }>`select count(*) as n from (${a} except ${b}) x`.execute(db)).rows[0]?.n ?? 0);
-  return (await count(stored, expected)) + (await count(expected, stored));
+  return countRowDifferences(db, stored, expected);
 }
 
 /** report_monthly rows that differ from report_daily summed per month (0 = equal). */
@@ -354,6 +363,5 @@ export async function countMonthMismatches(db: Executor, accountId: string): Pro
   const stored = sql`select ${cols} from report_monthly where account_id = ${accountId} and (${nonZero})`;
   const expected = sql`select ${cols} from (select substr(day, 1, 7) as month, ${sql.raw(dims)}, ${sql.raw(REPORT_MEASURES.map((m) => `sum(${m}) as ${m}`).join(", "))}
                          from report_daily where account_id = ${accountId} group by substr(day, 1, 7), ${sql.raw(dims)}) e where ${nonZero}`;
-  const count = async (a: typeof stored, b: typeof stored) => Number((await sql<{ n: number }>`select count(*) as n from (${a} except ${b}) x`.execute(db)).rows[0]?.n ?? 0);
-  return (await count(stored, expected)) + (await count(expected, stored));
+  return countRowDifferences(db, stored, expected);
 }

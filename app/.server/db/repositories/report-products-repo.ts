@@ -2,14 +2,7 @@ import { sql } from "kysely";
 import { splitIntoMonths, type DayRange } from "../../domain/report-day.ts";
 import type { ProductDelta, ProductFact } from "../../domain/report-products.ts";
 import type { Executor } from "./job-rows.ts";
-
-const CHUNK = 400;
-
-function chunks<T>(list: readonly T[], n = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += n) out.push(list.slice(i, i + n));
-  return out;
-}
+import { chunks, countRowDifferences } from "./report-facts-repo.ts";
 
 export async function readStoredProducts(db: Executor, orderIds: readonly string[]): Promise<ProductFact[]> {
   const out: ProductFact[] = [];
@@ -126,7 +119,7 @@ export async function countProductMismatches(db: Executor, accountId: string): P
                        where account_id = ${accountId} and (orders <> 0 or units <> 0 or revenue_minor <> 0)`;
     const expected = sql`select ${sql.raw(expr)} as ${sql.raw(at)}, ${sql.raw(DIMS)}, sum(orders) as orders, sum(units) as units, sum(revenue_minor) as revenue_minor
                          from report_order_products where account_id = ${accountId} group by ${sql.raw(expr)}, ${sql.raw(DIMS)}`;
-    for (const [a, b] of [[stored, expected], [expected, stored]]) n += Number((await sql<{ n: number }>`select count(*) as n from (${a} except ${b}) x`.execute(db)).rows[0]?.n ?? 0);
+    n += await countRowDifferences(db, stored, expected);
   }
   return n;
 }
