@@ -54,11 +54,12 @@ if (role !== "worker" && buildIsStale()) {
 
 // A stop that arrives while the process is still starting (migrations, heartbeat, listeners) is
 // remembered and honoured as soon as the shutdown below can run, instead of killing the process.
+// The listeners stay installed for the whole life of the process and only what they call changes:
+// removing a listener drops a signal that libuv has received but not yet dispatched to it.
 let earlySignal: string | undefined;
-const rememberSignal = (signal: string) => () => void (earlySignal ??= signal);
-const early = { SIGTERM: rememberSignal("SIGTERM"), SIGINT: rememberSignal("SIGINT") };
-process.on("SIGTERM", early.SIGTERM);
-process.on("SIGINT", early.SIGINT);
+let onSignal = (signal: string) => void (earlySignal ??= signal);
+process.on("SIGTERM", () => onSignal("SIGTERM"));
+process.on("SIGINT", () => onSignal("SIGINT"));
 
 const services = await createServices(config);
 const { log, startup } = services;
@@ -98,10 +99,7 @@ let jobThread: Promise<JobThread> | undefined;
 let stopping = false;
 // Signals are handled from here on: a stop that arrives while workers (or the job thread) are
 // still starting shuts down cleanly too.
-process.off("SIGTERM", early.SIGTERM);
-process.off("SIGINT", early.SIGINT);
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
+onSignal = (signal) => void shutdown(signal);
 if (earlySignal) void shutdown(earlySignal);
 
 // Workers start after the HTTP server listens: a slow or absent Redis never delays serving.
