@@ -1,6 +1,8 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { upsertMapping } from "../../app/.server/db/repositories/mappings-repo.ts";
 import { applyHostOrder } from "../../app/.server/use-cases/apply-host-order.ts";
+import { REPURCHASE_TUNING, repurchaseFigures, topRepeatBuyers } from "../../app/.server/db/repositories/report-buyers-repo.ts";
 import { getRepurchaseReport } from "../../app/.server/use-cases/get-reports.ts";
 import { handleComplianceRequest } from "../../app/.server/use-cases/handle-compliance-request.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
@@ -90,6 +92,17 @@ async function expectReportMatches(s: TestServices, accountId: string, from: str
   const rank = (b: { orders: number; units: number }) => b.orders * 1_000_000 + b.units;
   const sortedWant = repeaters.map(([, b]) => rank(b)).sort((a, b) => b - a).slice(0, 10);
   expect(got.topBuyers.map(rank)).toEqual(sortedWant);
+  // Each strategy alone gives the same answer: day counts with the rows after the range taken
+  // away, or the range's rows; the whole range grouped, or the biggest buyers looked at first
+  // (a few at a time, or too few allowed so it falls back to grouping).
+  const range = { from, to };
+  const figures = await repurchaseFigures(s.db, accountId, range);
+  for (const tailFactor of [0, Infinity]) expect(await repurchaseFigures(s.db, accountId, range, { ...REPURCHASE_TUNING, tailFactor }), `tailFactor ${tailFactor}`).toEqual(figures);
+  const top = await topRepeatBuyers(s.db, accountId, range, 10, { ...REPURCHASE_TUNING, scanOrders: Infinity });
+  expect(top.map((b) => b.buyer)).toEqual(got.topBuyers.map((b) => b.email));
+  for (const t of [{ candidatesPerStep: 3, maxCandidates: 400 }, { candidatesPerStep: 1, maxCandidates: 400 }, { candidatesPerStep: 2, maxCandidates: 4 }]) {
+    expect(await topRepeatBuyers(s.db, accountId, range, 10, { ...REPURCHASE_TUNING, scanOrders: 0, ...t }), JSON.stringify(t)).toEqual(top);
+  }
   return want;
 }
 
@@ -148,6 +161,10 @@ for (const { dialect, available } of dialects) {
         ["2026-10-01", "2026-10-07"],
         ["2026-11-03", "2026-11-03"],
         ["2026-08-01", "2026-08-31"],
+        // Ranges ending before the last orders, with fewer days after them than in them.
+        ["2026-09-10", "2026-11-20"],
+        ["2026-10-20", "2026-11-25"],
+        ["2026-09-01", "2026-11-29"],
       ];
       for (const [from, to] of ranges) await expectReportMatches(s, shop.accountId, from, to);
       const whole = await bruteForce(s, shop.accountId, "2026-09-01", "2026-11-30");
@@ -183,6 +200,13 @@ for (const { dialect, available } of dialects) {
       const damaged = await checkReportRollups(s, shop.accountId);
       expect(damaged.ok).toBe(false);
       expect(damaged.mismatches.some((m) => m.key === "buyer-rows")).toBe(true);
+      expect((await rebuildReportRollups(s, shop.accountId, cli)).check.ok).toBe(true);
+      // The day counts and buyer totals are checked against the rows as well.
+      const [days] = await s.db.updateTable("report_repurchase_days").set({ prev_on: sql`prev_on + 1` }).where("account_id", "=", shop.accountId).where("day", "=", "2026-10-02").execute();
+      expect(Number(days.numUpdatedRows)).toBeGreaterThan(0);
+      await s.db.updateTable("report_buyer_totals").set({ orders: sql`orders + 1` }).where("account_id", "=", shop.accountId).where("buyer", "=", "b1@example.com").execute();
+      const counts = await checkReportRollups(s, shop.accountId);
+      expect(counts.mismatches).toEqual([expect.objectContaining({ key: "buyer-counts", stored: 2 * (Number(days.numUpdatedRows) + 1) })]);
       expect((await rebuildReportRollups(s, shop.accountId, cli)).check.ok).toBe(true);
       await expectReportMatches(s, shop.accountId, "2026-09-01", "2026-11-30");
       const other = await makeShop(s);

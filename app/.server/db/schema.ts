@@ -731,6 +731,8 @@ export interface Database {
   report_daily: ReportDailyTable;
   report_daily_pool: ReportDailyPoolTable;
   report_buyer_purchases: ReportBuyerPurchasesTable;
+  report_repurchase_days: ReportRepurchaseDaysTable;
+  report_buyer_totals: ReportBuyerTotalsTable;
   report_monthly: ReportMonthlyTable;
   report_delivery_daily: ReportDeliveryDailyTable;
   report_order_products: ReportOrderProductsTable;
@@ -901,6 +903,23 @@ export interface ReportBuyerPurchasesTable {
   gap_days: number | null;
   cum_units: number;
   cum_before_prev: number;
+}
+
+/** Per pool ('' = whole orders) and day: buyer rows on it, and rows whose previous / second-previous purchase is on it (0024). */
+export interface ReportRepurchaseDaysTable {
+  account_id: string;
+  pool_id: string;
+  day: string;
+  purchases: number;
+  prev_on: number;
+  prev2_on: number;
+}
+
+/** Each buyer's number of orders (0024), for the top repeat buyers of long ranges. */
+export interface ReportBuyerTotalsTable {
+  account_id: string;
+  buyer: string;
+  orders: number;
 }
 
 /** A reseller's webhook endpoint (0016): its URL, the events it wants, its sealed signing secret. */

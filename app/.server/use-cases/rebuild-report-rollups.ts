@@ -145,6 +145,7 @@ export async function checkReportRollups(s: Pick<Services, "db" | "database">, a
   const buyers = await checkBuyerPurchases(s.db, s.database.dialect, accountId);
   if (buyers.extra > 0) mismatches.push({ key: "buyer-rows", measure: "rows not derived from the facts", stored: buyers.extra, expected: 0 });
   if (buyers.missing > 0) mismatches.push({ key: "buyer-rows", measure: "rows missing", stored: 0, expected: buyers.missing });
+  if (buyers.counts > 0) mismatches.push({ key: "buyer-counts", measure: "day counts and buyer totals differing from the buyer rows", stored: buyers.counts, expected: 0 });
   const expectedRows = [...expected.values()].filter((m) => REPORT_MEASURES.some((x) => m[x] !== 0)).length;
   return { rollupRows: stored.size, expectedRows, mismatches, ok: mismatches.length === 0 };
 }
