@@ -19,8 +19,11 @@ try {
         .catch(() => [])
         .then((metrics) => port.postMessage({ type: "metrics", requestId: m.requestId, metrics } satisfies ThreadMessage));
     } else if (m.type === "stop") {
-      void services
-        .close()
+      void services.jobs
+        .stop({ limitMs: m.jobsMs })
+        .then((report) => port.postMessage({ type: "stopped", report } satisfies ThreadMessage))
+        .catch(() => {})
+        .then(() => services.close())
         .catch(() => {})
         .finally(() => port.close());
     }
