@@ -25,7 +25,11 @@ try {
         .catch(() => {})
         .then(() => services.close())
         .catch(() => {})
-        .finally(() => port.close());
+        // A released job's handler may still wait on a host: the thread ends here, not when it returns.
+        .finally(() => {
+          port.close();
+          process.exit(0);
+        });
     }
   });
   await services.jobs.startWorkers(JOB_THREAD_QUEUES);
