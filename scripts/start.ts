@@ -6,6 +6,7 @@
  * Builds the app first when the build is missing or older than the sources.
  */
 import { AUDIT_SEAL_INTERVAL_MS, sealAudit } from "../app/.server/use-cases/seal-audit.ts";
+import { AUDIT_PRUNE_INTERVAL_MS, pruneAudit } from "../app/.server/use-cases/prune-audit.ts";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -170,6 +171,16 @@ if (role !== "web") {
       .finally(() => (sealing = false));
   };
   setInterval(() => void seal(), AUDIT_SEAL_INTERVAL_MS).unref();
+  // Audit retention (audit.retention_days): old sealed rows pruned, taking turns with the sealer.
+  const prune = async () => {
+    if (sealing || stopping) return;
+    sealing = true;
+    await pruneAudit(services)
+      .then((rs) => rs.filter((r) => r.pruned > 0 || r.refused).forEach((r) => (r.refused ? log.error : log.info).call(log, { accountId: r.accountId, pruned: r.pruned, refused: r.refused }, "audit retention")))
+      .catch((e) => log.error({ err: (e as Error).message }, "audit pruning failed"))
+      .finally(() => (sealing = false));
+  };
+  setInterval(() => void prune(), AUDIT_PRUNE_INTERVAL_MS).unref();
 }
 
 /**
