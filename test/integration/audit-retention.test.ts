@@ -1,4 +1,8 @@
+import { TEST_SHOP, TEST_SHOP_NAME } from "@shopify/shopify-api/test-helpers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { installShopifyShop } from "../../app/.server/use-cases/install-shopify-shop.ts";
+import { embeddedPage, embeddedPost } from "../support/embedded-request.ts";
+import { SHOPIFY_ENV, storeOfflineSession } from "../support/shopify-fixtures.ts";
 import { setAdminRole } from "../../app/.server/db/repositories/team-repo.ts";
 import { recordAudit } from "../../app/.server/db/repositories/audit-repo.ts";
 import { createAdminUser } from "../../app/.server/use-cases/create-admin-user.ts";
@@ -179,3 +183,40 @@ for (const { dialect, available } of dialects) {
     });
   });
 }
+
+/** The embedded admin (/app/settings, Shopify session tokens): the same field, and another shop's token changes only its own account. */
+describe("audit retention in the embedded admin", () => {
+  let s: TestServices;
+  let http: { url: string; close(): Promise<void> };
+  let accountA: string;
+  let accountB: string;
+  const post = (shopName: string, fields: Record<string, string>) => embeddedPost(http.url, "/app/settings.data", shopName, fields);
+  const retention = async (id: string) => (await s.db.selectFrom("accounts").select("audit_retention_days").where("id", "=", id).executeTakeFirstOrThrow()).audit_retention_days;
+
+  beforeAll(async () => {
+    s = await makeServices({ dialect: "sqlite", env: { ...SHOPIFY_ENV } });
+    http = await startHttp(s);
+    accountA = (await installShopifyShop(s, { shop: TEST_SHOP })).account_id;
+    await storeOfflineSession(s, TEST_SHOP);
+    accountB = (await installShopifyShop(s, { shop: "other-shop.myshopify.com" })).account_id;
+    await storeOfflineSession(s, "other-shop.myshopify.com");
+  });
+  afterAll(async () => {
+    await http?.close();
+    await s?.cleanup();
+  });
+
+  it("shows and saves audit.retention_days; a bad value is refused naming it; the other shop reaches only its own account", async () => {
+    const html = await (await embeddedPage(http.url, "/app/settings", TEST_SHOP_NAME)).text();
+    expect(html).toContain('name="audit.retention_days"');
+    const bad = await post(TEST_SHOP_NAME, { intent: "save", "audit.retention_days": "29" });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("audit.retention_days");
+    expect(await retention(accountA)).toBeNull();
+    expect((await post(TEST_SHOP_NAME, { intent: "save", "audit.retention_days": "365" })).status).toBe(200);
+    expect(await retention(accountA)).toBe(365);
+    expect((await post("other-shop", { intent: "save", "audit.retention_days": "30" })).status).toBe(200);
+    expect(await retention(accountB)).toBe(30);
+    expect(await retention(accountA)).toBe(365);
+  });
+});

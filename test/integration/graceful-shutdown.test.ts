@@ -108,7 +108,8 @@ const kinds = [
   { kind: "postgres+redis" as const, available: postgresAvailable && redisAvailable },
 ];
 
-describe("graceful shutdown (scripts/start.ts)", () => {
+// Each test starts the app once or twice (a few seconds each on a loaded machine).
+describe("graceful shutdown (scripts/start.ts)", { timeout: 120_000 }, () => {
   it("SIGTERM: /readyz answers 503 draining at once, /healthz is still served during the drain, then no new connection is taken", async () => {
     const receiver = await startReceiver();
     const { s } = await deploymentWithOneJob("sqlite", receiver.url);
@@ -150,6 +151,32 @@ describe("graceful shutdown (scripts/start.ts)", () => {
       expect(await p.exited()).toEqual({ code: 0, signal: null });
       const after = await s.db.selectFrom("webhook_events").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
       expect(Number(after.n)).toBe(Number(before.n));
+    } finally {
+      await receiver.close();
+      await s.cleanup();
+    }
+  });
+
+  it.skipIf(!(postgresAvailable && redisAvailable))("Postgres + BullMQ: a job released by a stopping process is taken by another worker at once (not by its sweeper)", async () => {
+    const receiver = await startReceiver();
+    const { s, jobId } = await deploymentWithOneJob("postgres+redis", receiver.url);
+    try {
+      // Sweeps only at start: a pick-up by the second worker within the test can only be the re-trigger.
+      const env = { ...s.env, JOBS_SWEEP_INTERVAL_MS: "600000", SHUTDOWN_DRAIN_SECONDS: "0", SHUTDOWN_JOBS_SECONDS: "1" };
+      const first = start({ ...env, PORT: String(await freePort()), HOST: "127.0.0.1" });
+      await waitFor(async () => receiver.state.received === 1, 30_000, `the job to call the endpoint\n${first.output()}`);
+      const second = start({ ...env, PORT: String(await freePort()), HOST: "127.0.0.1" });
+      await second.waitFor("keyrelay is listening");
+      // The first run's request stays held; the next one is answered.
+      receiver.state.hold = false;
+      first.child.kill("SIGTERM");
+      expect(await first.exited()).toEqual({ code: 0, signal: null });
+      expect(first.output()).toContain("jobs: 0 in hand finished, 1 released");
+      await waitFor(async () => (await s.db.selectFrom("jobs").select("status").where("id", "=", jobId).executeTakeFirst())?.status === "done", 20_000, `the second worker to do the job\n${second.output()}`);
+      expect(receiver.state).toMatchObject({ received: 2, answered: 1 });
+      second.child.kill("SIGTERM");
+      expect(await second.exited()).toEqual({ code: 0, signal: null });
+      expect(await s.db.selectFrom("jobs").select(["status", "attempts"]).where("id", "=", jobId).executeTakeFirstOrThrow()).toEqual({ status: "done", attempts: 1 });
     } finally {
       await receiver.close();
       await s.cleanup();

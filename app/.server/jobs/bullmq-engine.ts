@@ -79,9 +79,18 @@ export class BullMqEngine implements JobEngine {
     );
   }
 
+  /**
+   * A released row gets a BullMQ job of its own: its attempt's job is still active in Redis (held
+   * by the stopping worker until its lock expires), so a trigger under that id would collapse into
+   * it. Waits longer than a webhook's trigger may (a shutdown is not answering anyone); if Redis
+   * does not take it, the stale job's lock expires and BullMQ hands it on (about 30 s).
+   */
   async retrigger(queue: JobName, id: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((r) => (timer = setTimeout(r, TRIGGER_TIMEOUT_MS)));
+    const timeout = new Promise<void>((r) => (timer = setTimeout(() => {
+      this.log.warn({ jobId: id, queue }, "Redis did not take a released job's re-trigger in time; it is handed on when its lock expires");
+      r();
+    }, 3_000)));
     const added = this.queue(queue)
       .add("run", { jobId: id }, { jobId: `row-${id}-released-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, attempts: 1, removeOnComplete: true, removeOnFail: true })
       .then(() => undefined)
