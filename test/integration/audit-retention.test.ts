@@ -145,6 +145,11 @@ for (const { dialect, available } of dialects) {
       // Pruning again finds nothing more (the retained rows are all recent).
       expect((await pruneAudit(s, { accountId: a }))[0]).toMatchObject({ pruned: 0 });
       expect(await s.db.selectFrom("audit_log").select("id").where("account_id", "=", a).where("action", "=", "audit.pruned").execute()).toHaveLength(1);
+      // The Audit log page says so (A), and B's says every row is kept.
+      const pageA = await (await ownerA.get("/admin/audit")).text();
+      expect(pageA).toContain("Retention: sealed rows older than 90 days are pruned.");
+      expect(pageA).toContain("6 rows pruned so far");
+      expect(await (await ownerB.get("/admin/audit")).text()).toContain("Retention: every audit row is kept.");
     });
 
     it("after pruning, an edited retained row is detected", async () => {

@@ -99,3 +99,11 @@ async function pruneAccount(s: Pick<Services, "db">, accountId: string, days: nu
   }
   return { ...base, pruned: total };
 }
+
+/** What the Audit log page says about retention: the setting, and how many rows were pruned when. */
+export async function auditRetentionOf(s: Pick<Services, "db">, accountId: string): Promise<{ days: number | null; pruned: number; prunedAt: string | null }> {
+  const a = await s.db.selectFrom("accounts").select("audit_retention_days").where("id", "=", accountId).executeTakeFirst();
+  const anchor = await s.db.selectFrom("audit_anchors").select(["pruned_rows", "pruned_at"]).where("account_id", "=", accountId).executeTakeFirst();
+  const at = anchor?.pruned_at as unknown;
+  return { days: a?.audit_retention_days == null ? null : Number(a.audit_retention_days), pruned: Number(anchor?.pruned_rows ?? 0), prunedAt: at ? new Date(at as string).toISOString() : null };
+}
