@@ -25,7 +25,7 @@ import { storeAddWooCommerce, storeLink, storeLinkCode, storeList, storeSplitOff
 import { stockLocations, stockStatus, stockSync } from "./commands/stock.ts";
 import { teamInvite, teamList, teamRemove, teamSetRole } from "./commands/team.ts";
 import { settingsGet, settingsSet } from "./commands/settings.ts";
-import { auditList, auditVerify } from "./commands/audit.ts";
+import { auditList, auditPrune, auditVerify } from "./commands/audit.ts";
 import { forecast, poolRestock, reportDelivery, reportMargin, reportRebuild, reportRepurchase, reportSales } from "./commands/report.ts";
 import { riskListAdd, riskListRemove, riskListShow, riskReviewApprove, riskReviewDeny, riskReviewList, riskRulesAdd, riskRulesList, riskRulesRemove, riskRulesTest } from "./commands/risk.ts";
 import { resellerLowBalance, resellerStatement, resellerBalanceAdjust, resellerBalanceTopup, resellerCreate, resellerList, resellerPriceSet, resellerOrderRefund, resellerPriceRemove, resellerUpdate, resellerCreditLimit, resellerSuspend, resellerActivate, resellerTokenCreate, resellerTokenList, resellerTokenRevoke, resellerInvite } from "./commands/reseller.ts";
@@ -105,6 +105,7 @@ const commands: Record<string, Command> = {
   "pool restock": poolRestock,
   "audit list": auditList,
   "audit verify": auditVerify,
+  "audit prune": auditPrune,
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

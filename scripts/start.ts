@@ -6,6 +6,7 @@
  * Builds the app first when the build is missing or older than the sources.
  */
 import { AUDIT_SEAL_INTERVAL_MS, sealAudit } from "../app/.server/use-cases/seal-audit.ts";
+import { AUDIT_PRUNE_INTERVAL_MS, pruneAudit } from "../app/.server/use-cases/prune-audit.ts";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -16,6 +17,7 @@ import { ConfigError, loadConfigFromEnvironment } from "../app/.server/config.ts
 import { createHttpApp } from "../app/.server/runtime/http-app.ts";
 import { MAIN_THREAD_QUEUES, startJobThread, type JobThread } from "../app/.server/runtime/job-thread.ts";
 import { startMetricsServer } from "../app/.server/runtime/metrics-endpoint.ts";
+import { ShutdownGate } from "../app/.server/runtime/shutdown-gate.ts";
 import { createServices } from "../app/.server/runtime/services.ts";
 import { expireKeys } from "../app/.server/use-cases/expire-keys.ts";
 import { recoverImports } from "../app/.server/use-cases/recover-imports.ts";
@@ -34,7 +36,7 @@ if (!["all", "web", "worker"].includes(role)) {
   process.exit(2);
 }
 
-let config;
+let config: import("../app/.server/config.ts").Config;
 try {
   config = loadConfigFromEnvironment(root);
 } catch (e) {
@@ -72,9 +74,10 @@ log.info(`mail: ${startup.mail}`);
 const heartbeat = await startHeartbeat(services.db, role, log);
 
 let server: import("node:http").Server | undefined;
+const gate = new ShutdownGate();
 if (role !== "worker") {
   const build = (await import(pathToFileURL(serverBuild).href)) as ServerBuild;
-  server = createHttpApp(services, build, path.join(root, "build")).listen(config.port, config.host, () => {
+  server = createHttpApp(services, build, path.join(root, "build"), gate).listen(config.port, config.host, () => {
     log.info(`keyrelay is listening on ${config.appUrl} (bound to ${config.host}:${config.port})`);
   });
   server.on("error", (e) => {
@@ -168,22 +171,52 @@ if (role !== "web") {
       .finally(() => (sealing = false));
   };
   setInterval(() => void seal(), AUDIT_SEAL_INTERVAL_MS).unref();
+  // Audit retention (audit.retention_days): old sealed rows pruned, taking turns with the sealer.
+  const prune = async () => {
+    if (sealing || stopping) return;
+    sealing = true;
+    await pruneAudit(services)
+      .then((rs) => rs.filter((r) => r.pruned > 0 || r.refused).forEach((r) => (r.refused ? log.error : log.info).call(log, { accountId: r.accountId, pruned: r.pruned, refused: r.refused }, "audit retention")))
+      .catch((e) => log.error({ err: (e as Error).message }, "audit pruning failed"))
+      .finally(() => (sealing = false));
+  };
+  setInterval(() => void prune(), AUDIT_PRUNE_INTERVAL_MS).unref();
 }
 
+/**
+ * Graceful shutdown (README, "Graceful shutdown and rolling restarts"): /readyz answers 503 at
+ * once while requests are still served for SHUTDOWN_DRAIN_SECONDS (the balancer stops sending);
+ * then the listener closes (a webhook arriving later is refused and retried by its host, never
+ * acknowledged and lost) and the jobs in hand get SHUTDOWN_JOBS_SECONDS to finish; the rest are
+ * released (pending again: another worker, or the next start, runs them).
+ */
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  log.info({ signal }, "shutting down");
+  const { drainMs, jobsMs } = config.shutdown;
+  gate.state = "draining";
+  log.info({ signal, drainSeconds: drainMs / 1000, jobsSeconds: jobsMs / 1000 }, "shutting down: /readyz answers 503 (draining)");
   // A handler that never returns must not keep the process past its orchestrator's patience.
+  const failsafeMs = drainMs + jobsMs + 10_000;
   setTimeout(() => {
-    log.error("shutdown took longer than 20 s; exiting");
+    log.error(`shutdown took longer than ${failsafeMs / 1000} s; exiting`);
     process.exit(1);
-  }, 20_000).unref();
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  }, failsafeMs).unref();
+  if (server && drainMs > 0) await new Promise((r) => setTimeout(r, drainMs));
+  gate.state = "closed";
+  const serverClosed = new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  server?.closeIdleConnections();
+  if (server) log.info({ drainSeconds: drainMs / 1000 }, "drained: no new connections are taken");
   metricsServer?.close();
   clearInterval(keepAlive);
   // A thread still starting is waited for, then stopped: its jobs end cleanly either way.
-  await (await jobThread?.catch(() => undefined))?.stop();
+  const thread = jobThread?.catch(() => undefined).then((t) => t?.stop({ jobsMs }));
+  const [main, threads] = await Promise.all([services.jobs.stop({ limitMs: jobsMs }), thread]);
+  const finished = main.finished + (threads?.finished ?? 0);
+  const released = main.released + (threads?.released ?? 0);
+  if (role !== "web") log.info({ finished, released }, `jobs: ${finished} in hand finished, ${released} released`);
+  // Requests still in flight end before the database goes (bounded by the failsafe).
+  await serverClosed;
   await heartbeat.stop();
   await services.close();
   process.exit(0);

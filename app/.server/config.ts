@@ -61,6 +61,12 @@ const EnvSchema = z.object({
   RESELLER_WEBHOOKS_ALLOW_HTTP: z.enum(["on", "off"]).default("off"),
   // Redis key prefix for BullMQ: two keyrelay installations can share one Redis.
   JOBS_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only").default("keyrelay"),
+  // Graceful shutdown (README, "Graceful shutdown and rolling restarts"): on SIGTERM /readyz
+  // answers 503 at once and requests are still served for SHUTDOWN_DRAIN_SECONDS (the balancer
+  // stops sending), then no new connection is taken; the jobs in hand get SHUTDOWN_JOBS_SECONDS
+  // to finish and the rest are released to another worker (or the next start).
+  SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(600).default(5),
+  SHUTDOWN_JOBS_SECONDS: z.coerce.number().int().min(0).max(600).default(15),
   // Sign-in limits (README, "Sign-in limits"). Per email and client (its IP, or a browser that
   // signed in to that email before): LOGIN_MAX_ATTEMPTS failures are free, then each attempt
   // waits, from LOGIN_DELAY_SECONDS doubling per failure up to LOGIN_MAX_DELAY_SECONDS; the
@@ -146,6 +152,8 @@ export interface Config {
   /** The terminal's language tag (LANG), for the CLI's human-readable output. */
   terminalLanguage?: string;
   jobs: { concurrency: number; sweepIntervalMs: number; lockTimeoutMs: number; queuePrefix: string; thread: boolean };
+  /** Graceful shutdown: see EnvSchema's SHUTDOWN_*. */
+  shutdown: { drainMs: number; jobsMs: number };
   /** Sign-in limits: see EnvSchema's LOGIN_* and auth/login-limiter.ts. */
   login: {
     maxAttempts: number;
@@ -255,6 +263,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       queuePrefix: e.JOBS_QUEUE_PREFIX,
       thread: e.JOBS_THREAD === "on",
     },
+    shutdown: { drainMs: e.SHUTDOWN_DRAIN_SECONDS * 1000, jobsMs: e.SHUTDOWN_JOBS_SECONDS * 1000 },
     login: {
       maxAttempts: e.LOGIN_MAX_ATTEMPTS,
       delaySeconds: e.LOGIN_DELAY_SECONDS,

@@ -32,7 +32,7 @@ function Subject({ base, row }: { base: string; row: Row }) {
 export function AuditPage({ data }: { data: AuditData }) {
   const { t } = useTranslation();
   const locale = useLocale();
-  const { base, query, rows, timeZone, nextCursor, actions, error, cursor } = data;
+  const { base, query, rows, timeZone, nextCursor, actions, error, cursor, retention } = data;
   const [actorType, setActorType] = useState(query.actorType);
   const [action, setAction] = useState(query.action);
   const [from, setFrom] = useState(query.from);
@@ -49,6 +49,13 @@ export function AuditPage({ data }: { data: AuditData }) {
         <Layout.Section>
           <BlockStack gap="400">
             {error ? <Banner tone="critical">{errorText(t, locale, error)}</Banner> : null}
+            <InlineStack gap="200" blockAlign="center">
+              <Text as="p" tone="subdued">
+                {retention.days === null ? t("audit.retention.kept") : t("audit.retention.days", { count: retention.days })}
+                {retention.pruned > 0 ? ` ${t("audit.retention.pruned", { count: retention.pruned })}` : ""}
+              </Text>
+              {retention.canEdit ? <Link url={`${base}/settings`}>{t("audit.retention.change")}</Link> : null}
+            </InlineStack>
             <Card>
               <Form method="get">
                 <InlineStack gap="300" blockAlign="end" wrap>

@@ -118,6 +118,9 @@ function AccountForm({ data }: { data: SettingsPageData }) {
             />
           </FormLayout.Group>
         </FormSection>
+        <FormSection title={t("settings.auditTitle")}>
+          {field("audit.retention_days", { type: "number", helpText: t("settings.auditRetentionHelp") })}
+        </FormSection>
         <InlineStack align="end">
           <Button submit variant="primary" loading={fetcher.state !== "idle"}>
             {t("settings.save")}

@@ -21,10 +21,12 @@ import portalEn from "./locales/features/portal.en.json" with { type: "json" };
 import portalZhCN from "./locales/features/portal.zh-CN.json" with { type: "json" };
 import hostRiskEn from "./locales/features/host-risk.en.json" with { type: "json" };
 import hostRiskZhCN from "./locales/features/host-risk.zh-CN.json" with { type: "json" };
+import auditRetentionEn from "./locales/features/audit-retention.en.json" with { type: "json" };
+import auditRetentionZhCN from "./locales/features/audit-retention.zh-CN.json" with { type: "json" };
 
 export const featureCatalogs: { en: Catalog[]; "zh-CN": Catalog[] } = {
-  en: [riskEn, resellersEn, backupsEn, reportsEn, auditEn, portalEn, hostRiskEn],
-  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN, auditZhCN, portalZhCN, hostRiskZhCN],
+  en: [riskEn, resellersEn, backupsEn, reportsEn, auditEn, portalEn, hostRiskEn, auditRetentionEn],
+  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN, auditZhCN, portalZhCN, hostRiskZhCN, auditRetentionZhCN],
 };
 
 /** Deep-merges catalogs; throws naming the first key two of them define. */

@@ -1,4 +1,5 @@
 import { exportAuditCsv, listAudit, localDateTime } from "../../app/.server/use-cases/list-audit.ts";
+import { pruneAudit } from "../../app/.server/use-cases/prune-audit.ts";
 import { verifyAudit } from "../../app/.server/use-cases/seal-audit.ts";
 import type { Command, OptionValues } from "../command.ts";
 import { UsageError } from "../output.ts";
@@ -52,6 +53,24 @@ export const auditVerify: Command = {
       }
     }
     const ok = results.every((r) => r.ok);
+    out.result({ ok, accounts: results });
+    return ok ? 0 : 1;
+  },
+};
+
+/** `audit prune [--account ID]`: delete sealed rows older than each account's audit.retention_days now (the worker does it every few hours); exit 1 when a chain does not verify. */
+export const auditPrune: Command = {
+  options: { account: { type: "string" } },
+  needs: "services",
+  async run(s, v, out) {
+    const accountId = v.account ? await resolveAccount(s, v.account) : undefined;
+    const results = await pruneAudit(s, { accountId, actor: { type: "cli" } });
+    for (const r of results) {
+      if (r.refused) out.say(out.t("cli.auditPruneRefused", { account: r.accountId }));
+      else if (r.retentionDays === null) out.say(out.t("cli.auditPruneOff", { account: r.accountId }));
+      else out.say(out.t("cli.auditPruned", { account: r.accountId, count: r.pruned, days: r.retentionDays, before: r.before }));
+    }
+    const ok = results.every((r) => !r.refused);
     out.result({ ok, accounts: results });
     return ok ? 0 : 1;
   },

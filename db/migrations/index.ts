@@ -16,6 +16,7 @@ import { resellerWebhooks } from "./0016-reseller-webhooks.ts";
 import { resellerPortal } from "./0018-reseller-portal.ts";
 import { hostRisk } from "./0020-host-risk.ts";
 import { reportIncremental } from "./0021-report-incremental.ts";
+import { auditRetention } from "./0022-audit-retention.ts";
 import { repurchaseDays } from "./0024-repurchase-days.ts";
 
 /** Every migration in order. Names are permanent: never rename or reorder one that has shipped. */
@@ -37,5 +38,6 @@ export const migrations: Record<string, KeyrelayMigration> = {
   "0018-reseller-portal": resellerPortal,
   "0020-host-risk": hostRisk,
   "0021-report-incremental": reportIncremental,
+  "0022-audit-retention": auditRetention,
   "0024-repurchase-days": repurchaseDays,
 };

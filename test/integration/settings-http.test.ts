@@ -317,6 +317,7 @@ for (const { dialect, available } of dialects) {
         "low_stock.alert_email",
         "risk.host_wait_minutes",
         "risk.host_fallback",
+        "audit.retention_days",
       ]);
       expect(all.settings["low_stock.threshold"]).toBe(12);
       const human = await runCli(["settings", "get", "email.reply_to", "--account", accountA, "--locale=zh-CN"], { env: s.env });

@@ -33,6 +33,8 @@ export interface AccountsTable {
   risk_host_wait_minutes: Generated<number>;
   /** Migration 0020: what applies when the host's risk stays unknown: hold for review, or decide without it. */
   risk_host_fallback: Generated<"review" | "allow">;
+  /** Migration 0022: sealed audit rows older than this many days are pruned (null: kept forever). */
+  audit_retention_days: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -418,6 +420,18 @@ export interface AuditSealsTable {
   sealed_at: Timestamp;
 }
 
+/** Migration 0022: where an account's retained audit chain starts after pruning. */
+export interface AuditAnchorsTable {
+  account_id: string;
+  /** The chain position (audit_chain.id) of the last pruned row. */
+  last_seq: number;
+  /** The last pruned row's hash: the first retained row's prev_hash. */
+  last_hash: string;
+  /** How many rows were pruned in all. */
+  pruned_rows: number;
+  pruned_at: Timestamp;
+}
+
 export interface ComplianceRequestsTable {
   id: Generated<number>;
   account_id: string;
@@ -725,6 +739,7 @@ export interface Database {
   backup_runs: BackupRunsTable;
   audit_chain: AuditChainTable;
   audit_seals: AuditSealsTable;
+  audit_anchors: AuditAnchorsTable;
   app_processes: AppProcessesTable;
   report_dirty_orders: ReportDirtyOrdersTable;
   report_order_facts: ReportOrderFactsTable;

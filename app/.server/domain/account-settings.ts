@@ -15,6 +15,7 @@ import { InvalidInputError } from "./errors.ts";
  *   low_stock.alert_email   where low-stock alerts go; empty: no alert mail
  *   risk.host_wait_minutes  how long an order whose rules read the host's risk (Shopify) waits for it (1-1440)
  *   risk.host_fallback      when the host's risk stays unknown: review (hold the order) or allow
+ *   audit.retention_days    sealed audit rows older than this are pruned (30-3650; empty or "off": kept forever)
  */
 export const SETTING_KEYS = [
   "account.name",
@@ -27,6 +28,7 @@ export const SETTING_KEYS = [
   "low_stock.alert_email",
   "risk.host_wait_minutes",
   "risk.host_fallback",
+  "audit.retention_days",
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
@@ -41,6 +43,7 @@ export interface AccountSettings {
   "low_stock.alert_email": string | null;
   "risk.host_wait_minutes": number;
   "risk.host_fallback": "review" | "allow";
+  "audit.retention_days": number | null;
 }
 
 export const SETTING_LANGUAGES = ["en", "zh-CN"] as const;
@@ -49,6 +52,9 @@ export const LOW_STOCK_MAX = 10_000_000;
 /** The longest an order may wait for the host's risk analysis: a day. */
 export const HOST_RISK_WAIT_MAX_MINUTES = 1440;
 export const HOST_RISK_FALLBACKS = ["review", "allow"] as const;
+/** Audit retention: at least a month (an incident is noticed and looked into), at most ten years. */
+export const AUDIT_RETENTION_MIN_DAYS = 30;
+export const AUDIT_RETENTION_MAX_DAYS = 3650;
 
 export function isSettingKey(v: unknown): v is SettingKey {
   return typeof v === "string" && (SETTING_KEYS as readonly string[]).includes(v);
@@ -68,7 +74,9 @@ export function currencies(): string[] {
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** These take an empty value as "not set" (null). */
-const OPTIONAL: ReadonlySet<SettingKey> = new Set(["email.sender_name", "email.reply_to", "low_stock.alert_email"]);
+const OPTIONAL: ReadonlySet<SettingKey> = new Set(["email.sender_name", "email.reply_to", "low_stock.alert_email", "audit.retention_days"]);
+/** Words that also mean "not set" for these (audit retention: keep everything). */
+const UNSET_WORDS: Partial<Record<SettingKey, readonly string[]>> = { "audit.retention_days": ["off", "unlimited", "none"] };
 
 const emailAddress = z
   .string()
@@ -106,6 +114,14 @@ const SCHEMAS: { [K in SettingKey]: z.ZodType<NonNullable<AccountSettings[K]>> }
     z.number({ message: "settings_host_wait_invalid" }).int("settings_host_wait_invalid").min(1, "settings_host_wait_invalid").max(HOST_RISK_WAIT_MAX_MINUTES, "settings_host_wait_invalid"),
   ),
   "risk.host_fallback": z.enum(HOST_RISK_FALLBACKS, { message: "settings_host_fallback_invalid" }),
+  "audit.retention_days": z.preprocess(
+    (v) => (typeof v === "string" ? (/^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN) : v),
+    z
+      .number({ message: "settings_audit_retention_invalid" })
+      .int("settings_audit_retention_invalid")
+      .min(AUDIT_RETENTION_MIN_DAYS, "settings_audit_retention_invalid")
+      .max(AUDIT_RETENTION_MAX_DAYS, "settings_audit_retention_invalid"),
+  ),
 };
 
 /** What the catalog message of each code needs beyond the key. */
@@ -116,6 +132,7 @@ const PARAMS: Record<string, Record<string, string | number>> = {
   settings_language_invalid: { allowed: SETTING_LANGUAGES.join(", ") },
   settings_host_wait_invalid: { limit: HOST_RISK_WAIT_MAX_MINUTES },
   settings_host_fallback_invalid: { allowed: HOST_RISK_FALLBACKS.join(", ") },
+  settings_audit_retention_invalid: { min: AUDIT_RETENTION_MIN_DAYS, max: AUDIT_RETENTION_MAX_DAYS },
 };
 
 /**
@@ -123,7 +140,7 @@ const PARAMS: Record<string, Record<string, string | number>> = {
  * is an InvalidInputError whose field is the setting's key, so the page shows it beside that field.
  */
 export function parseSetting<K extends SettingKey>(key: K, raw: unknown): AccountSettings[K] {
-  if (OPTIONAL.has(key) && (raw === null || (typeof raw === "string" && raw.trim() === ""))) return null as AccountSettings[K];
+  if (OPTIONAL.has(key) && (raw === null || (typeof raw === "string" && (raw.trim() === "" || UNSET_WORDS[key]?.includes(raw.trim().toLowerCase()))))) return null as AccountSettings[K];
   const r = SCHEMAS[key].safeParse(raw);
   if (r.success) return r.data;
   const message = r.error.issues[0]?.message ?? "";

@@ -1,6 +1,7 @@
 import { requirePageAdmin, type Surface } from "../auth/admin-context.ts";
 import { KeyrelayError } from "../domain/errors.ts";
 import { exportAuditCsv, listAudit } from "../use-cases/list-audit.ts";
+import { auditRetentionOf } from "../use-cases/prune-audit.ts";
 import { statusOf, type PageArgs, type PageError } from "./pool-pages.ts";
 
 /**
@@ -39,6 +40,8 @@ export async function auditLoader({ request, context }: PageArgs, surface: Surfa
     rows: page.rows,
     nextCursor: page.nextCursor,
     actions: page.actions,
+    // The retention setting (audit.retention_days) and what it pruned; owners change it in Settings.
+    retention: { ...(await auditRetentionOf(s, admin.accountId)), canEdit: admin.can("settings.manage") },
   };
 }
 

@@ -79,6 +79,26 @@ export class BullMqEngine implements JobEngine {
     );
   }
 
+  /**
+   * A released row gets a BullMQ job of its own: its attempt's job is still active in Redis (held
+   * by the stopping worker until its lock expires), so a trigger under that id would collapse into
+   * it. Waits longer than a webhook's trigger may (a shutdown is not answering anyone); if Redis
+   * does not take it, the stale job's lock expires and BullMQ hands it on (about 30 s).
+   */
+  async retrigger(queue: JobName, id: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((r) => (timer = setTimeout(() => {
+      this.log.warn({ jobId: id, queue }, "Redis did not take a released job's re-trigger in time; it is handed on when its lock expires");
+      r();
+    }, 3_000)));
+    const added = this.queue(queue)
+      .add("run", { jobId: id }, { jobId: `row-${id}-released-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, attempts: 1, removeOnComplete: true, removeOnFail: true })
+      .then(() => undefined)
+      .catch((e: Error) => this.log.warn({ err: e.message, jobId: id, queue }, "could not re-trigger a released job; the sweeper will"));
+    await Promise.race([added, timeout]);
+    clearTimeout(timer);
+  }
+
   async startWorkers(queues: JobName[], run: (id: number) => Promise<void>, concurrency: number, batch?: BatchRunner): Promise<void> {
     for (const name of queues) {
       const connection = new Redis(this.url, { maxRetriesPerRequest: null });
@@ -132,15 +152,28 @@ export class BullMqEngine implements JobEngine {
     if (pong !== "PONG") throw new Error(`unexpected Redis reply ${pong}`);
   }
 
+  private workersClosed?: Promise<void>;
+
   /**
-   * Lets running jobs finish (up to 10 s), then drops the connections. A worker that never reached
-   * Redis would wait for it forever on a plain close, so the wait is bounded.
+   * Lets running jobs finish (up to `waitMs`, 10 s unless a shutdown says otherwise). A worker
+   * that never reached Redis would wait for it forever on a plain close, so the wait is bounded;
+   * a job still running then keeps its BullMQ lock until it expires (its row is released by the
+   * job queue and re-triggered, see retrigger).
    */
+  closeWorkers(waitMs = 10_000): Promise<void> {
+    return (this.workersClosed ??= bounded(Promise.allSettled(this.workers.map((w) => w.close(this.producer.status !== "ready"))), waitMs).then(() => undefined));
+  }
+
+  /** Closes the workers (unless done already), then drops the connections. */
   async stop(): Promise<void> {
-    const bounded = (p: Promise<unknown>, ms: number) => Promise.race([p, new Promise((r) => setTimeout(r, ms).unref())]);
-    await bounded(Promise.allSettled(this.workers.map((w) => w.close(this.producer.status !== "ready"))), 10_000);
+    await this.closeWorkers();
     for (const c of this.workerConnections) c.disconnect();
     await bounded(Promise.allSettled([...this.queues.values()].map((q) => q.close())), 2_000);
     this.producer.disconnect();
   }
+}
+
+function bounded(p: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
 }

@@ -22,6 +22,18 @@ export interface JobEngine {
    */
   foregroundStarted?(): void;
   foregroundEnded?(): void;
+  /**
+   * Row `id` was released by a stopping worker: have another worker take it now (BullMQ: a new
+   * BullMQ job, the released attempt's own still being active in Redis). Without it the row waits
+   * for a sweeper (the in-process engine: the next start).
+   */
+  retrigger?(queue: JobName, id: number): Promise<void>;
+  /**
+   * Takes no more jobs and waits for the running ones, at most `waitMs` (a shutdown's limit);
+   * connections stay open for a retrigger until `stop`.
+   */
+  closeWorkers(waitMs?: number): Promise<void>;
+  /** closeWorkers (unless done already), then drops connections. */
   stop(): Promise<void>;
 }
 

@@ -63,12 +63,17 @@ export class InProcessEngine implements JobEngine {
     if (--this.foreground === 0) for (const q of this.waiting.keys()) this.pump(q);
   }
 
-  async stop(): Promise<void> {
+  async closeWorkers(waitMs?: number): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    // Rows triggered but not started stay pending in the jobs table: the next start runs them.
     this.waiting.clear();
-    await Promise.allSettled([...this.inFlight]);
+    await bounded(Promise.allSettled([...this.inFlight]), waitMs);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.stopped) await this.closeWorkers();
   }
 
   private enqueueLocal(queue: JobName, id: number) {
@@ -138,6 +143,12 @@ export class InProcessEngine implements JobEngine {
       this.inFlight.add(p);
     }
   }
+}
+
+function bounded(p: Promise<unknown>, ms: number | undefined): Promise<unknown> {
+  if (ms === undefined) return p;
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
 }
 
 /** The queues that claim keys for paid orders. */

@@ -73,6 +73,13 @@ const BOOKKEEPING_RETRY_MS = [50, 250, 1_000, 4_000];
 /** Marks a row a stopping worker did not start (it goes back to pending). */
 const NOT_STARTED = Symbol("not started");
 
+/** What a stop did with the jobs this process had in hand when it began. */
+export interface StopReport {
+  inHand: number;
+  finished: number;
+  released: number;
+}
+
 export interface EnqueueOptions {
   /** The merchant the work is for (their dashboard counts it). */
   accountId?: string;
@@ -99,6 +106,9 @@ export class JobQueue {
   private sweepTimer?: NodeJS.Timeout;
   private sweeping?: Promise<unknown>;
   private stopping = false;
+  private stopped?: Promise<StopReport>;
+  /** The claims this process holds right now (token → rows, and the handler's abort): what a shutdown waits for or releases. */
+  private readonly inHand = new Map<string, { queue: JobName; ids: number[]; lost: AbortController }>();
 
   private readonly db: Kysely<Database>;
   readonly engine: JobEngine;
@@ -181,6 +191,7 @@ export class JobQueue {
       return;
     }
     const claim = this.keepClaimed(() => heartbeatJob(this.db, id, token), "lost the job's claim");
+    this.inHand.set(token, { queue, ids: [id], lost: claim.controller });
     try {
       await handler(JSON.parse(job.payload), { jobId: id, attempt: job.attempts, log, signal: claim.signal });
       claim.stop();
@@ -188,6 +199,8 @@ export class JobQueue {
     } catch (error) {
       claim.stop();
       await this.settleFailure(job, token, error, log);
+    } finally {
+      this.inHand.delete(token);
     }
   }
 
@@ -195,7 +208,7 @@ export class JobQueue {
    * While a handler runs, keeps its claim fresh so the sweeper does not hand the row(s) to another
    * worker; if the claim is lost anyway (a long pause), the signal tells the handler to stop.
    */
-  private keepClaimed(heartbeat: () => Promise<boolean>, lostMessage: string): { signal: AbortSignal; stop(): void } {
+  private keepClaimed(heartbeat: () => Promise<boolean>, lostMessage: string): { signal: AbortSignal; controller: AbortController; stop(): void } {
     const lost = new AbortController();
     const timer = setInterval(() => {
       heartbeat()
@@ -205,7 +218,7 @@ export class JobQueue {
         .catch(() => {});
     }, Math.max(50, Math.floor(this.opts.lockTimeoutMs / 3)));
     timer.unref();
-    return { signal: lost.signal, stop: () => clearInterval(timer) };
+    return { signal: lost.signal, controller: lost, stop: () => clearInterval(timer) };
   }
 
   /** Applies a row's outcome if this claim still holds it; says so in the log when it does not. */
@@ -267,6 +280,15 @@ export class JobQueue {
     const claimed = jobs.map((j) => Number(j.id));
     const log = this.log.child({ queue, batch: claimed.length });
     const claim = this.keepClaimed(async () => (await heartbeatJobs(this.db, claimed, token)) === claimed.length, "lost a batch job's claim");
+    this.inHand.set(token, { queue, ids: claimed, lost: claim.controller });
+    try {
+      await this.runClaimedBatch(handler, jobs, claimed, token, claim, log);
+    } finally {
+      this.inHand.delete(token);
+    }
+  }
+
+  private async runClaimedBatch(handler: BatchJobHandler<JobName>, jobs: Job[], claimed: number[], token: string, claim: { signal: AbortSignal; stop(): void }, log: Logger): Promise<void> {
     let failures: Map<number, unknown>;
     try {
       failures = await handler(
@@ -351,10 +373,37 @@ export class JobQueue {
     }
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops taking jobs; the jobs in hand get `limitMs` to finish (default: as long as the engine
+   * waits). Those still running then are released: back to pending with their attempt not spent,
+   * their handlers told to stop (the claim's signal), and re-triggered so another worker takes
+   * them at once (BullMQ) or the next start does (in-process). Every handler is idempotent per row
+   * (a write-back or an email is keyed by its content; see rowByRow), so a run cut short and run
+   * again repeats nothing the host or the buyer sees twice. Safe to call twice (same report).
+   */
+  stop(opts: { limitMs?: number } = {}): Promise<StopReport> {
+    return (this.stopped ??= this.stopNow(opts.limitMs));
+  }
+
+  private async stopNow(limitMs?: number): Promise<StopReport> {
     this.stopping = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    const inHandAtStop = [...this.inHand.values()].reduce((n, c) => n + c.ids.length, 0);
     await this.sweeping;
+    await this.engine.closeWorkers(limitMs);
+    const left = [...this.inHand.entries()];
+    let released = 0;
+    for (const [token, c] of left) {
+      const ids = await releaseUnstartedJobs(this.db, c.ids, token).catch((e: Error) => {
+        this.log.error({ err: e.message, queue: c.queue }, "could not release jobs in hand; the sweeper will after the lock timeout");
+        return [] as number[];
+      });
+      released += ids.length;
+      c.lost.abort(new Error("released at shutdown"));
+      for (const id of ids) await this.engine.retrigger?.(c.queue, id).catch(() => {});
+    }
+    // A handler still running after its release is not waited for: the process is stopping.
     await this.engine.stop();
+    return { inHand: inHandAtStop, finished: Math.max(0, inHandAtStop - released), released };
   }
 }

@@ -19,10 +19,17 @@ try {
         .catch(() => [])
         .then((metrics) => port.postMessage({ type: "metrics", requestId: m.requestId, metrics } satisfies ThreadMessage));
     } else if (m.type === "stop") {
-      void services
-        .close()
+      void services.jobs
+        .stop({ limitMs: m.jobsMs })
+        .then((report) => port.postMessage({ type: "stopped", report } satisfies ThreadMessage))
         .catch(() => {})
-        .finally(() => port.close());
+        .then(() => services.close())
+        .catch(() => {})
+        // A released job's handler may still wait on a host: the thread ends here, not when it returns.
+        .finally(() => {
+          port.close();
+          process.exit(0);
+        });
     }
   });
   await services.jobs.startWorkers(JOB_THREAD_QUEUES);

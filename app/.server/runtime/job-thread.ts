@@ -3,6 +3,7 @@ import { InProcessEngine } from "../jobs/in-process-engine.ts";
 import type { JobName } from "../jobs/job-names.ts";
 import type { MetricsSnapshot } from "../metrics/metrics-port.ts";
 import type { Services } from "../ports.ts";
+import type { StopReport } from "../jobs/job-queue.ts";
 
 /** Claiming keys stays on the main thread, next to the webhooks that ask for it. */
 export const MAIN_THREAD_QUEUES: JobName[] = ["process-event", "fill-backorders"];
@@ -22,7 +23,8 @@ export const JOB_THREAD_QUEUES: JobName[] = [
 export type ThreadMessage =
   | { type: "trigger"; queue: JobName; id: number; attempt: number; delayMs: number }
   | { type: "ready" }
-  | { type: "stop" }
+  | { type: "stop"; jobsMs?: number }
+  | { type: "stopped"; report: StopReport }
   | { type: "failed"; error: string }
   | { type: "metrics-request"; requestId: number }
   | { type: "metrics"; requestId: number; metrics: MetricsSnapshot };
@@ -30,7 +32,8 @@ export type ThreadMessage =
 export interface JobThread {
   /** The thread itself (tests end it to see the main thread take over). */
   readonly worker: Worker;
-  stop(): Promise<void>;
+  /** Asks the thread to stop: its jobs in hand get `jobsMs` to finish, the rest are released (see JobQueue.stop). */
+  stop(opts?: { jobsMs?: number }): Promise<StopReport | undefined>;
 }
 
 /**
@@ -58,11 +61,13 @@ export async function startJobThread(s: Services, baseDir: string, opts: { env?:
   // The thread's counters (write-backs, emails, host calls) are summed into this thread's scrape.
   const metricsRequests = new Map<number, (m: MetricsSnapshot) => void>();
   let nextRequest = 0;
+  let stopReport: StopReport | undefined;
   const ready = new Promise<void>((resolve, reject) => {
     worker.on("message", (m: ThreadMessage) => {
       if (m.type === "trigger") void engine.trigger(m.queue, m.id, m.attempt, m.delayMs);
       else if (m.type === "metrics") metricsRequests.get(m.requestId)?.(m.metrics);
       else if (m.type === "ready") resolve();
+      else if (m.type === "stopped") stopReport = m.report;
       else if (m.type === "failed") reject(new Error(m.error));
     });
     worker.once("exit", (code) => reject(new Error(`the job thread exited with code ${code} while starting`)));
@@ -73,7 +78,7 @@ export async function startJobThread(s: Services, baseDir: string, opts: { env?:
     await ready;
   } catch (e) {
     adopt((e as Error).message);
-    return { worker, stop: async () => {} };
+    return { worker, stop: async () => undefined };
   }
   engine.forward = (queue, id, attempt, delayMs) => worker.postMessage({ type: "trigger", queue, id, attempt, delayMs } satisfies ThreadMessage);
   s.metrics.addSource(
@@ -94,18 +99,19 @@ export async function startJobThread(s: Services, baseDir: string, opts: { env?:
   );
   return {
     worker,
-    async stop() {
+    async stop(opts = {}) {
       stopping = true;
       engine.forward = undefined;
-      if (exited) return;
+      if (exited) return undefined;
       await new Promise<void>((resolve) => {
-        const stuck = setTimeout(() => void worker.terminate(), 15_000);
+        const stuck = setTimeout(() => void worker.terminate(), (opts.jobsMs ?? 10_000) + 5_000);
         worker.once("exit", () => {
           clearTimeout(stuck);
           resolve();
         });
-        worker.postMessage({ type: "stop" } satisfies ThreadMessage);
+        worker.postMessage({ type: "stop", jobsMs: opts.jobsMs } satisfies ThreadMessage);
       });
+      return stopReport;
     },
   };
 }

@@ -64,6 +64,8 @@ export interface AuditVerification {
   accountId: string;
   ok: boolean;
   sealedRows: number;
+  /** Of sealedRows, how many were pruned by the retention setting (the chain is checked from their anchor). */
+  prunedRows: number;
   /** Rows written after the last seal (or within the settle window): not checked yet, not tampering. */
   notYetSealed: number;
   /** The first problem in chain order, then how many there are in all. */
@@ -71,13 +73,18 @@ export interface AuditVerification {
   problems: number;
 }
 
-/** Recomputes an account's chain from the rows as they are now. */
+/**
+ * Recomputes an account's chain from the rows as they are now: from the genesis hash, or, once
+ * rows were pruned (prune-audit.ts), from the anchor (the last pruned row's hash and position).
+ */
 export async function verifyAudit(s: Db, accountId: string, opts: { now?: Date } = {}): Promise<AuditVerification> {
   const head = await s.db.selectFrom("audit_seals").selectAll().where("account_id", "=", accountId).executeTakeFirst();
+  const anchor = await s.db.selectFrom("audit_anchors").selectAll().where("account_id", "=", accountId).executeTakeFirst();
   const problems: AuditProblem[] = [];
-  let prev = GENESIS;
-  let count = 0;
-  let lastSeq = 0;
+  let prev = anchor?.last_hash ?? GENESIS;
+  const pruned = Number(anchor?.pruned_rows ?? 0);
+  let count = pruned;
+  let lastSeq = Number(anchor?.last_seq ?? 0);
   for (;;) {
     const chain = await s.db.selectFrom("audit_chain").selectAll().where("account_id", "=", accountId).where("id", ">", lastSeq).orderBy("id").limit(1000).execute();
     if (chain.length === 0) break;
@@ -118,5 +125,5 @@ export async function verifyAudit(s: Db, accountId: string, opts: { now?: Date }
     else notYetSealed++;
   }
   void opts;
-  return { accountId, ok: problems.length === 0, sealedRows: count, notYetSealed, firstProblem: problems[0] ?? null, problems: problems.length };
+  return { accountId, ok: problems.length === 0, sealedRows: count, prunedRows: pruned, notYetSealed, firstProblem: problems[0] ?? null, problems: problems.length };
 }

@@ -14,6 +14,7 @@ const COLUMNS = {
   "low_stock.alert_email": "alert_email",
   "risk.host_wait_minutes": "risk_host_wait_minutes",
   "risk.host_fallback": "risk_host_fallback",
+  "audit.retention_days": "audit_retention_days",
 } as const satisfies Record<SettingKey, keyof AccountsTable>;
 
 export function settingsOf(a: Account): AccountSettings {
@@ -29,6 +30,7 @@ export function settingsOf(a: Account): AccountSettings {
     "low_stock.alert_email": a.alert_email,
     "risk.host_wait_minutes": Number(a.risk_host_wait_minutes),
     "risk.host_fallback": a.risk_host_fallback === "allow" ? "allow" : "review",
+    "audit.retention_days": a.audit_retention_days === null || a.audit_retention_days === undefined ? null : Number(a.audit_retention_days),
   };
 }
 

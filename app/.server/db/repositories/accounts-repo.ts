@@ -18,6 +18,7 @@ export async function createAccount(db: Executor, input: { name: string; default
     low_stock_threshold: 0,
     risk_host_wait_minutes: 10,
     risk_host_fallback: "review" as const,
+    audit_retention_days: null,
     created_at: now,
     updated_at: now,
   };

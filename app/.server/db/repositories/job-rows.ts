@@ -110,15 +110,17 @@ export async function finishJobsDone(db: Executor, ids: number[], claimToken: st
 }
 
 /** Gives back rows a batch claimed but did not start (the worker is stopping): pending again, the attempt not spent. */
-export async function releaseUnstartedJobs(db: Executor, ids: number[], claimToken: string, now = new Date()): Promise<void> {
-  if (ids.length === 0) return;
-  await db
+export async function releaseUnstartedJobs(db: Executor, ids: number[], claimToken: string, now = new Date()): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
     .updateTable("jobs")
     .set((eb) => ({ status: "pending", attempts: eb("attempts", "-", 1), locked_at: null, locked_by: null, updated_at: iso(now), run_at: iso(now) }))
     .where("id", "in", ids)
     .where("status", "=", "running")
     .where("locked_by", "=", claimToken)
+    .returning("id")
     .execute();
+  return rows.map((r) => Number(r.id));
 }
 
 /** Keeps a batch's claims alive while its handler runs; how many are still held. */
