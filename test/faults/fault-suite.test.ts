@@ -62,6 +62,7 @@ function scenario(name: string, kind: "sqlite" | "postgres", fault: Fault) {
     const d = new Deployment({ kind, keys: KEYS, cluster: kind === "postgres" ? await pgCluster() : undefined });
     let result = "failed";
     let b: Awaited<ReturnType<typeof burst>> | undefined;
+    const kept = path.resolve("test-results", "faults", `${name.replace(/[^a-z0-9]+/gi, "-").replace(/-$/, "")}.log`);
     try {
       await d.setUp();
       await d.start();
@@ -82,12 +83,11 @@ function scenario(name: string, kind: "sqlite" | "postgres", fault: Fault) {
       expect(inv.failedJobs, "jobs that gave up").toEqual([]);
       result = "pass";
     } catch (e) {
-      // Keep the logs of a failing scenario for the report.
-      const kept = path.resolve("test-results", `fault-${name.replace(/[^a-z0-9]+/gi, "-")}.log`);
-      fs.mkdirSync("test-results", { recursive: true });
-      if (fs.existsSync(d.logFile)) fs.copyFileSync(d.logFile, kept);
       throw Object.assign(e as Error, { message: `${(e as Error).message}\n(keyrelay's output: ${kept})` });
     } finally {
+      // keyrelay's output of every scenario, for the report (and for a failure's cause).
+      fs.mkdirSync(path.dirname(kept), { recursive: true });
+      if (fs.existsSync(d.logFile)) fs.copyFileSync(d.logFile, kept);
       rows.push({
         scenario: name,
         deployment: kind === "sqlite" ? "npm start, SQLite" : "start:web + start:worker, Postgres + Redis",
