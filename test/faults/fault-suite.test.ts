@@ -15,8 +15,8 @@ import { burst, Deployment, quiesce, readInvariants } from "./scenario.ts";
  *   - the host's stock equals the pool's available keys.
  */
 
-const ORDERS = 24;
-const KEYS = 16;
+const ORDERS = 60;
+const KEYS = 40;
 
 interface Row {
   scenario: string;

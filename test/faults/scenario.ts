@@ -54,7 +54,10 @@ export class Deployment {
   processes = new Map<Role, Spawned>();
   private pgClient?: pg.Client;
 
-  constructor(readonly opts: DeploymentOptions) {
+  readonly opts: DeploymentOptions;
+
+  constructor(opts: DeploymentOptions) {
+    this.opts = opts;
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `keyrelay-faults-${opts.kind}-`));
     this.logFile = path.join(this.dir, "keyrelay.log");
   }
