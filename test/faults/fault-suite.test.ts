@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { killAll, startPrivateCluster, type PrivateCluster } from "./processes.ts";
+import { waitFor } from "../support/test-services.ts";
 import { burst, Deployment, quiesce, readInvariants } from "./scenario.ts";
 
 /**
@@ -26,6 +27,7 @@ interface Row {
   fault: string;
   acknowledgedInBurst: number;
   redelivered: number;
+  repeatedSends: number;
   durationMs: number;
   result: string;
 }
@@ -39,9 +41,9 @@ afterAll(() => {
   cluster?.destroy();
   // The table docs/fault-suite.md shows, from this run.
   const lines = [
-    "| scenario | deployment | orders | keys | fault | acked in burst | redelivered | duration | result |",
-    "|---|---|---|---|---|---|---|---|---|",
-    ...rows.map((r) => `| ${r.scenario} | ${r.deployment} | ${r.orders} | ${r.keys} | ${r.fault} | ${r.acknowledgedInBurst} | ${r.redelivered} | ${(r.durationMs / 1000).toFixed(1)} s | ${r.result} |`),
+    "| scenario | deployment | orders | keys | fault | acked in burst | redelivered | repeated sends | duration | result |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+    ...rows.map((r) => `| ${r.scenario} | ${r.deployment} | ${r.orders} | ${r.keys} | ${r.fault} | ${r.acknowledgedInBurst} | ${r.redelivered} | ${r.repeatedSends} | ${(r.durationMs / 1000).toFixed(1)} s | ${r.result} |`),
   ];
   fs.mkdirSync("test-results", { recursive: true });
   fs.writeFileSync(path.join("test-results", "fault-suite.md"), lines.join("\n") + "\n");
@@ -62,6 +64,7 @@ function scenario(name: string, kind: "sqlite" | "postgres", fault: Fault) {
     const d = new Deployment({ kind, keys: KEYS, cluster: kind === "postgres" ? await pgCluster() : undefined });
     let result = "failed";
     let b: Awaited<ReturnType<typeof burst>> | undefined;
+    let repeatedSends = 0;
     const kept = path.resolve("test-results", "faults", `${name.replace(/[^a-z0-9]+/gi, "-").replace(/-$/, "")}.log`);
     try {
       await d.setUp();
@@ -71,6 +74,7 @@ function scenario(name: string, kind: "sqlite" | "postgres", fault: Fault) {
       b = await burst(d, { orders: ORDERS, fault: () => fault.inject(d), observed: fault.observed && (() => fault.observed!(d)), recover: () => fault.recover(d) });
       await quiesce(d);
       const inv = await readInvariants(d, b.orderIds);
+      repeatedSends = inv.repeatedSends;
       const context = `log: ${d.logFile}`;
       expect(inv.lostOrders, `acknowledged orders without one live allocation (${context})`).toEqual([]);
       expect(inv.keysInTwoAllocations, "keys in two live allocations").toBe(0);
@@ -96,6 +100,7 @@ function scenario(name: string, kind: "sqlite" | "postgres", fault: Fault) {
         fault: fault.description,
         acknowledgedInBurst: b?.acknowledgedInBurst.length ?? 0,
         redelivered: b?.redelivered ?? 0,
+        repeatedSends,
         durationMs: Date.now() - started,
         result,
       });
@@ -112,6 +117,12 @@ async function waitForHostStock(d: Deployment, n: number) {
   }
 }
 
+/** Lands a kill on work in hand: waits until order work is pending or running, then kills. */
+async function killWithWorkInHand(d: Deployment, role: "all" | "web" | "worker") {
+  await waitFor(() => d.count(`select count(*) n from jobs where queue in ('process-event', 'deliver-order', 'send-email') and status in ('pending', 'running')`), 30_000, "order work in hand");
+  await d.kill9(role);
+}
+
 /** Requests the fake host answered with this status since the fault began. */
 const hostAnswered = (d: Deployment, status: number) => d.wc.requests.filter((r) => r.status === status).length;
 
@@ -119,20 +130,20 @@ describe("fault suite", () => {
   beforeAll(() => fs.rmSync(path.join("test-results", "fault-suite.md"), { force: true }));
 
   scenario("kill -9 of the app", "sqlite", {
-    description: "`kill -9` of the one process mid-burst, then `npm start` again",
-    inject: (d) => d.kill9("all"),
+    description: "`kill -9` of the one process mid-burst, with order work in hand; `npm start` again",
+    inject: (d) => killWithWorkInHand(d, "all"),
     recover: (d) => d.start("all"),
   });
 
   scenario("kill -9 of the web process", "postgres", {
-    description: "`kill -9` of start:web mid-burst, then started again",
-    inject: (d) => d.kill9("web"),
+    description: "`kill -9` of start:web mid-burst, with order work in hand; started again",
+    inject: (d) => killWithWorkInHand(d, "web"),
     recover: (d) => d.start("web"),
   });
 
   scenario("kill -9 of the worker", "postgres", {
-    description: "`kill -9` of start:worker mid-burst (the web keeps acknowledging), then started again",
-    inject: (d) => d.kill9("worker"),
+    description: "`kill -9` of start:worker mid-burst, with order work in hand (the web keeps acknowledging); started again",
+    inject: (d) => killWithWorkInHand(d, "worker"),
     recover: (d) => d.start("worker"),
   });
 

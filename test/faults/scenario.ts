@@ -266,7 +266,10 @@ export interface Invariants {
   backordered: number;
   /** Orders without exactly one customer note / one email, with the count found. */
   notesNotOne: { order: number; notes: number }[];
+  /** Orders without exactly one email (distinct Message-ID), with the count found. */
   emailsNotOne: { order: number; emails: number }[];
+  /** Copies of an email received again with the same Message-ID (the at-least-once window). */
+  repeatedSends: number;
   /** Key codes that appear in the notes of more than one order. */
   codesInTwoNotes: string[];
   /** Distinct key codes written into notes. */
@@ -289,13 +292,18 @@ export async function readInvariants(d: Deployment, orderIds: number[]): Promise
   const notesNotOne: Invariants["notesNotOne"] = [];
   const emailsNotOne: Invariants["emailsNotOne"] = [];
   const codeOwners = new Map<string, Set<number>>();
+  let repeatedSends = 0;
   for (const id of orderIds) {
     const notes = d.wc.getNotes(id).filter((n) => n.customer_note);
     if (notes.length !== 1) notesNotOne.push({ order: id, notes: notes.length });
     for (const n of notes) for (const code of n.note.match(/FAULT-[0-9A-F]{8}-\d{4}/g) ?? []) codeOwners.set(code, (codeOwners.get(code) ?? new Set()).add(id));
+    // One email = one message: a send repeated in the at-least-once window (SMTP accepted it, the
+    // process died before recording it) carries the same Message-ID, which mail systems fold.
     const email = d.wc.getOrder(id)!.billing.email;
-    const emails = d.mails.filter((m) => m.envelope.to.includes(email)).length;
-    if (emails !== 1) emailsNotOne.push({ order: id, emails });
+    const received = d.mails.filter((m) => m.envelope.to.includes(email));
+    const emails = new Set(received.map((m) => m.parsed.messageId)).size;
+    if (emails !== 1 || received.some((m) => !m.parsed.messageId)) emailsNotOne.push({ order: id, emails });
+    repeatedSends += received.length - emails;
   }
   const queues = ORDER_QUEUES.map((q) => `'${q}'`).join(",");
   return {
@@ -305,6 +313,7 @@ export async function readInvariants(d: Deployment, orderIds: number[]): Promise
     backordered: rows.filter((r) => r.status === "backordered").length,
     notesNotOne,
     emailsNotOne,
+    repeatedSends,
     codesInNotes: codeOwners.size,
     codesInTwoNotes: [...codeOwners].filter(([, owners]) => owners.size > 1).map(([c]) => c),
     hostStock: d.wc.getStock(d.productId).stock_quantity,
