@@ -199,13 +199,13 @@ export interface BurstResult {
 
 /**
  * A burst of `orders` paid orders (one key each), their order.updated webhooks delivered
- * `concurrency` at a time; `fault` runs once half of them have been sent and is awaited together
- * with the second half (so it lands mid-burst), then `recover` runs. Every delivery that got no 2xx
+ * `concurrency` at a time; `fault` runs once half of them have been sent (alongside the second
+ * half, or before it), `observed` holds it until the app has run into it, then `recover` runs. Every delivery that got no 2xx
  * is then sent again until it does, as WooCommerce retries a failed delivery.
  */
 export async function burst(
   d: Deployment,
-  opts: { orders: number; concurrency?: number; fault: () => Promise<void>; observed?: () => Promise<boolean>; recover: () => Promise<void> },
+  opts: { orders: number; concurrency?: number; fault: () => Promise<void>; faultAlongside?: boolean; observed?: () => Promise<boolean>; recover: () => Promise<void> },
 ): Promise<BurstResult> {
   const concurrency = opts.concurrency ?? 4;
   const orderIds = Array.from({ length: opts.orders }, () => d.wc.createOrder({ line_items: [{ product_id: d.productId, quantity: 1 }], status: "processing" }).id);
@@ -223,7 +223,13 @@ export async function burst(
   };
   const half = Math.floor(opts.orders / 2);
   await send(orderIds.slice(0, half));
-  await Promise.all([opts.fault(), send(orderIds.slice(half))]);
+  // A kill lands while the second half is being sent; a service goes down before it, so the second
+  // half is certain to run into it (and the `observed` wait below cannot outlast the burst).
+  if (opts.faultAlongside) await Promise.all([opts.fault(), send(orderIds.slice(half))]);
+  else {
+    await opts.fault();
+    await send(orderIds.slice(half));
+  }
   // The fault stays until the app has run into it (a failed write-back, a refused email …).
   if (opts.observed) await waitFor(opts.observed, 90_000, "the app to run into the fault");
   const acknowledgedInBurst = [...acked];
