@@ -172,6 +172,31 @@ for (const { dialect, available: dbAvailable } of dialects) {
         expect((await getJob(s.db, crashed.id))?.attempts).toBe(2);
       });
 
+      it("a row left running by a crashed worker while its twin waits is merged into the twin, and the sweep goes on", async () => {
+        const s = await open();
+        const seen: string[] = [];
+        s.jobs.register("sync-stock", async (p) => void seen.push(`sync:${p.poolId}`));
+        s.jobs.register("low-stock-alert", async (p) => void seen.push(`alert:${p.poolId}`));
+        // Claimed by a worker that then died (kill -9, or its database connection dropped before it
+        // could record the outcome) …
+        const crashed = await s.jobs.stage(s.db, "sync-stock", { accountId: "a", poolId: "p" }, { dedupeKey: "sync:p" });
+        await s.db
+          .updateTable("jobs")
+          .set({ status: "running", attempts: 1, locked_by: "dead-worker", locked_at: new Date(Date.now() - 10 * 60_000).toISOString() })
+          .where("id", "=", crashed.id)
+          .execute();
+        // … while the same work was asked for again (a new waiting row with the same key), and a row
+        // whose trigger was lost waits for the sweeper.
+        const twin = await s.jobs.stage(s.db, "sync-stock", { accountId: "a", poolId: "p" }, { dedupeKey: "sync:p" });
+        expect(twin.id).not.toBe(crashed.id);
+        const lost = await s.jobs.stage(s.db, "low-stock-alert", { accountId: "a", poolId: "lost" });
+        await s.jobs.startWorkers();
+        await waitFor(async () => (await getJob(s.db, twin.id))?.status === "done" && (await getJob(s.db, lost.id))?.status === "done", 10_000, "twin and lost row done");
+        expect(await getJob(s.db, crashed.id)).toMatchObject({ status: "done", last_error: "worker stopped while running it; merged into the waiting job with the same dedupe key" });
+        expect(seen.sort()).toEqual(["alert:lost", "sync:p"]);
+        expect(s.logLines.filter((l) => l.includes("job sweep failed"))).toEqual([]);
+      });
+
       it("keeps a long-running job's claim alive: the sweeper does not hand it to a second run", async () => {
         const s = await open({ env: { JOBS_LOCK_TIMEOUT_MS: "300" } });
         let running = 0;

@@ -291,6 +291,28 @@ for (const { dialect, available } of dialects) {
       expect(await emailDelivery(orderId)).toMatchObject({ status: "sent", last_error: null });
     });
 
+    it("a send repeated before the first was recorded has the same Message-ID (mail systems fold the copies); a resend has its own", async () => {
+      const shop = await makeShop(s);
+      await stock(shop, [`MID-${dialect}-1`]);
+      const buyer = newBuyer();
+      const { orderId } = await applyHostOrder(s, shop.store, paidOrder({ email: buyer }));
+      await sendOrderEmail(s, { orderId, kind: "delivery" });
+      // The SMTP server accepted it, then the process died before the row said "sent".
+      await s.db.updateTable("deliveries").set({ status: "pending", reference: null }).where("order_id", "=", orderId).where("channel", "=", "email").execute();
+      await sendOrderEmail(s, { orderId, kind: "delivery" });
+      await sendOrderEmail(s, { orderId, kind: "resend" });
+      const ids = mailsTo(buyer).map((m) => m.parsed.messageId);
+      expect(ids).toHaveLength(3);
+      expect(ids[0]).toMatch(/^<[0-9a-f]{40}@[^>]+>$/);
+      expect(ids[1]).toBe(ids[0]);
+      expect(ids[2]).not.toBe(ids[0]);
+      // Another order with the same content template gets another Message-ID.
+      await stock(shop, [`MID-${dialect}-2`]);
+      const other = await applyHostOrder(s, shop.store, paidOrder({ email: buyer }));
+      await sendOrderEmail(s, { orderId: other.orderId, kind: "delivery" });
+      expect(mailsTo(buyer)[3].parsed.messageId).not.toBe(ids[0]);
+    });
+
     it("no key plaintext in job payloads, job errors, delivery rows, the audit log or the logs", async () => {
       expect(allCodes.length).toBeGreaterThan(10);
       const jobs = await s.db.selectFrom("jobs").select(["payload", "last_error"]).execute();

@@ -23,8 +23,9 @@ export interface TestSmtpServer {
  * A real SMTP server (nodemailer's smtp-server) on 127.0.0.1 and a random port: plain text,
  * no TLS, no authentication. Every accepted message is parsed with mailparser.
  * `rejectRecipients` answers RCPT TO for those addresses with 550 (a permanent failure).
+ * `port` listens on that port instead (the fault suite stops a server and starts another on the same port).
  */
-export async function startSmtpServer(opts: { rejectRecipients?: string[] } = {}): Promise<TestSmtpServer> {
+export async function startSmtpServer(opts: { rejectRecipients?: string[]; port?: number } = {}): Promise<TestSmtpServer> {
   const reject = new Set((opts.rejectRecipients ?? []).map((a) => a.toLowerCase()));
   const received: ReceivedMail[] = [];
   const waiters: (() => void)[] = [];
@@ -70,7 +71,7 @@ export async function startSmtpServer(opts: { rejectRecipients?: string[] } = {}
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(opts.port ?? 0, "127.0.0.1", () => {
       server.off("error", reject);
       resolve();
     });

@@ -7,6 +7,10 @@ import { JOB_NAMES, type JobName } from "./job-names.ts";
 /** How many BullMQ jobs of a batch queue a worker takes at once (they are run as batches). */
 const BATCH_JOBS_AT_ONCE = 64;
 
+/** BullMQ's lock on a job a worker took, renewed at half this while it runs, and how often lapsed ones are looked for. */
+const STALLED_LOCK_MS = 10_000;
+const STALLED_CHECK_MS = 5_000;
+
 /** How long a trigger may wait on Redis before the request moves on (the sweeper re-triggers). */
 export const TRIGGER_TIMEOUT_MS = 500;
 
@@ -108,7 +112,17 @@ export class BullMqEngine implements JobEngine {
       // and runs their rows as one batch: a burst costs a few round trips per batch, not per order.
       const batched = batch?.queues.includes(name);
       const process = batched ? this.collector(name, batch!) : (id: number) => run(id);
-      const w = new Worker(name, async (job) => process(Number(job.data.jobId)), { connection, concurrency: batched ? BATCH_JOBS_AT_ONCE : concurrency, prefix: this.prefix });
+      const w = new Worker(name, async (job) => process(Number(job.data.jobId)), {
+        connection,
+        concurrency: batched ? BATCH_JOBS_AT_ONCE : concurrency,
+        prefix: this.prefix,
+        // A worker killed with triggers in hand (taken from Redis, rows not yet claimed) holds them
+        // until BullMQ sees the lock lapse: the sweeper's re-trigger has the same BullMQ job id and
+        // collapses onto them. BullMQ's defaults (30 s lock, 30 s check) made that up to a minute;
+        // these make it ~15 s. A lapsed lock on a live run is harmless: the row's claim decides.
+        lockDuration: STALLED_LOCK_MS,
+        stalledInterval: STALLED_CHECK_MS,
+      });
       w.on("error", (e) => this.log.warn({ err: e.message, queue: name }, "bullmq worker error"));
       this.workers.push(w);
     }

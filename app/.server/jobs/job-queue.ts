@@ -354,7 +354,11 @@ export class JobQueue {
   /** Re-triggers due rows and releases rows left running by a crashed worker. */
   async sweep(): Promise<{ released: number; triggered: number }> {
     try {
-      const released = await releaseStaleJobs(this.db, this.opts.lockTimeoutMs);
+      // A failed release must not stop due rows from being triggered: it is tried again next sweep.
+      const released = await releaseStaleJobs(this.db, this.opts.lockTimeoutMs).catch((e: Error) => {
+        this.log.warn({ err: e.message }, "releasing jobs left running failed; will try again");
+        return [];
+      });
       if (released.length) this.log.warn({ count: released.length }, "released jobs left running by a stopped worker");
       // Drain in pages, so a backlog after an outage is re-triggered in one sweep, not 500 per interval.
       let triggered = 0;

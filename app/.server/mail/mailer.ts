@@ -13,6 +13,8 @@ export interface OutgoingMail {
   /** The name shown on the From line (the account's sender name); the address stays `from`'s. */
   fromName?: string;
   replyTo?: string;
+  /** The Message-ID header (`<…@…>`); nodemailer makes a random one when absent. */
+  messageId?: string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { AccountScope } from "../db/repositories/account-scope.ts";
 import { getAccount } from "../db/repositories/accounts-repo.ts";
 import { getDelivery, markDeliveryPending, recordDeliveryOutcome } from "../db/repositories/deliveries-repo.ts";
@@ -35,6 +36,7 @@ type Deps = Pick<Services, "db" | "cipher" | "mailer" | "fingerprinter" | "confi
  * already sent — the worker crashed after sending, a duplicate trigger, a fill that changed
  * nothing — sends nothing; a resend always sends. The window between the SMTP server accepting
  * the message and the row recording it stays at-least-once: a duplicate email beats a lost one.
+ * Such a repeat carries the same Message-ID (order + reference), so mail systems fold the copies.
  *
  * Template: the pool of the order's first mapped line decides (an order mixing pools gets that
  * pool's template — one email, one voice); each of subject/HTML/text falls back to the catalog's
@@ -76,7 +78,18 @@ export async function sendOrderEmail(s: Deps, payload: JobPayloads["send-email"]
   if (!previous) await markDeliveryPending(s.db, order.account_id, order.id, "email", new Date().toISOString());
   if (ctx?.signal.aborted) throw new RetryableError("claim_lost", "the job was handed to another worker");
   try {
-    await s.mailer.send({ to: order.email, subject: mail.subject, text: mail.text, html: mail.html, from: account?.mail_from ?? undefined, fromName: account?.mail_sender_name ?? undefined, replyTo: account?.mail_reply_to ?? undefined });
+    await s.mailer.send({
+      to: order.email,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      from: account?.mail_from ?? undefined,
+      fromName: account?.mail_sender_name ?? undefined,
+      replyTo: account?.mail_reply_to ?? undefined,
+      // A retry of the same content is the same message: the window above can repeat a send, and
+      // mail systems fold copies with one Message-ID into one. A resend is a new message.
+      messageId: payload.kind === "resend" ? undefined : messageIdFor(s, order.id, reference),
+    });
   } catch (e) {
     // Only our own error messages are recorded and rethrown: they name the SMTP reply code, never
     // the message. Anything else becomes a retryable error with its code alone.
@@ -99,6 +112,12 @@ async function skip(db: Executor, order: { id: string; account_id: string }, cod
  * installation's fingerprint HMAC, domain-separated) rather than a plain hash: the keys are in it,
  * and a short PIN must not be confirmable by hashing guesses against a database dump.
  */
+/** `<hash@host>`: the order and the content reference, hashed again (the reference itself is never shown), at the app's host. */
+function messageIdFor(s: Pick<Services, "config">, orderId: string, reference: string): string {
+  const id = crypto.createHash("sha256").update(`keyrelay delivery email\n${orderId}\n${reference}`).digest("hex").slice(0, 40);
+  return `<${id}@${new URL(s.config.appUrl).hostname || "keyrelay.invalid"}>`;
+}
+
 function contentReference(s: Pick<Services, "fingerprinter">, to: string, lines: DeliveryLine[]): string {
   const content = JSON.stringify([to.toLowerCase(), lines.map((l) => [l.orderLineId, l.keys.map((k) => [k.code, k.fields]), l.pendingUnits, l.releasedUnits])]);
   return s.fingerprinter.fingerprint(`keyrelay delivery email v1\n${content}`).toString("hex").slice(0, 32);

@@ -171,8 +171,9 @@ export async function finishJob(
 }
 
 /**
- * Rows left `running` by a crashed worker go back to `pending` (or `failed` when out of attempts).
- * Returns the ids made pending again.
+ * Rows left `running` by a crashed worker go back to `pending` (or `failed` when out of attempts;
+ * or `done`, merged, when the same work already waits in a twin row with their dedupe key).
+ * Returns the ids that will now run that work (made pending again, or the waiting twins).
  */
 export async function releaseStaleJobs(db: Executor, lockTimeoutMs: number, now = new Date()): Promise<number[]> {
   const cutoff = iso(new Date(now.getTime() - lockTimeoutMs));
@@ -183,6 +184,32 @@ export async function releaseStaleJobs(db: Executor, lockTimeoutMs: number, now 
     .where("locked_at", "<", cutoff)
     .whereRef("attempts", ">=", "max_attempts")
     .execute();
+  // A row whose dedupe key already has a waiting twin (the same work asked for again while it ran)
+  // cannot go back to pending (one pending row per key): it is merged into the twin, which runs the
+  // work now. Sent back to pending it would break the unique index, fail every sweep from then on
+  // and block the twin behind a row that never finishes.
+  const twinned = await db
+    .selectFrom("jobs as r")
+    .innerJoin("jobs as p", (j) => j.onRef("p.dedupe_key", "=", "r.dedupe_key").on("p.status", "=", "pending"))
+    .select(["r.id as id", "p.id as twinId"])
+    .where("r.status", "=", "running")
+    .where("r.locked_at", "<", cutoff)
+    .execute();
+  if (twinned.length) {
+    await db
+      .updateTable("jobs")
+      .set({ status: "done", locked_at: null, locked_by: null, updated_at: iso(now), completed_at: iso(now), last_error: "worker stopped while running it; merged into the waiting job with the same dedupe key" })
+      .where("id", "in", twinned.map((t) => Number(t.id)))
+      .where("status", "=", "running")
+      .execute();
+    await db
+      .updateTable("jobs")
+      .set({ run_at: iso(now), updated_at: iso(now) })
+      .where("id", "in", twinned.map((t) => Number(t.twinId)))
+      .where("status", "=", "pending")
+      .where("run_at", ">", iso(now))
+      .execute();
+  }
   const released = await db
     .updateTable("jobs")
     .set({ status: "pending", locked_at: null, locked_by: null, updated_at: iso(now), run_at: iso(now), last_error: "worker stopped while running it; retried" })
@@ -190,7 +217,7 @@ export async function releaseStaleJobs(db: Executor, lockTimeoutMs: number, now 
     .where("locked_at", "<", cutoff)
     .returning("id")
     .execute();
-  return released.map((r) => Number(r.id));
+  return [...twinned.map((t) => Number(t.twinId)), ...released.map((r) => Number(r.id))];
 }
 
 /** Pending rows that are due, in id order after `afterId` (for paging through a backlog). */
