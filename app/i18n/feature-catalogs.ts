@@ -21,10 +21,12 @@ import portalEn from "./locales/features/portal.en.json" with { type: "json" };
 import portalZhCN from "./locales/features/portal.zh-CN.json" with { type: "json" };
 import hostRiskEn from "./locales/features/host-risk.en.json" with { type: "json" };
 import hostRiskZhCN from "./locales/features/host-risk.zh-CN.json" with { type: "json" };
+import resellerSandboxEn from "./locales/features/reseller-sandbox.en.json" with { type: "json" };
+import resellerSandboxZhCN from "./locales/features/reseller-sandbox.zh-CN.json" with { type: "json" };
 
 export const featureCatalogs: { en: Catalog[]; "zh-CN": Catalog[] } = {
-  en: [riskEn, resellersEn, backupsEn, reportsEn, auditEn, portalEn, hostRiskEn],
-  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN, auditZhCN, portalZhCN, hostRiskZhCN],
+  en: [riskEn, resellersEn, backupsEn, reportsEn, auditEn, portalEn, hostRiskEn, resellerSandboxEn],
+  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN, auditZhCN, portalZhCN, hostRiskZhCN, resellerSandboxZhCN],
 };
 
 /** Deep-merges catalogs; throws naming the first key two of them define. */
