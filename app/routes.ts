@@ -69,6 +69,9 @@ export default [
   route("api/buyer/orders/:orderId/keys", "routes/api.buyer.orders.$orderId.keys.ts"),
   // The reseller API (issue 14): bearer tokens, JSON, problem+json errors; its OpenAPI document.
   route("api/v1/openapi.json", "routes/api.v1.openapi.ts"),
+  // The API reference page (Swagger UI from node_modules: no CDN) and its files.
+  route("api/v1/docs", "routes/api.v1.docs.ts"),
+  route("api/v1/docs/assets/:version/:file", "routes/api.v1.docs.assets.$version.$file.ts"),
   route("api/v1/catalog", "routes/api.v1.catalog.ts"),
   route("api/v1/orders", "routes/api.v1.orders._index.ts"),
   route("api/v1/orders/:orderId", "routes/api.v1.orders.$orderId.ts"),

@@ -19,6 +19,7 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
   const action = useFetcher<OrderDetailActionData>();
   const reveal = useFetcher<OrderDetailActionData>();
   const [revokeTarget, setRevokeTarget] = useState<OrderUnit | null>(null);
+  const [refundOpen, setRefundOpen] = useState(false);
   const [dismissed, setDismissed] = useState<unknown>(null);
   const revealed = reveal.data?.ok && reveal.data.intent === "reveal" && reveal.data !== dismissed ? reveal.data : null;
   const busy = (intent: string, field?: string, value?: string) => action.state !== "idle" && action.formData?.get("intent") === intent && (!field || action.formData?.get(field) === value);
@@ -28,7 +29,9 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
   const doneText = done
     ? done.intent === "rerun"
       ? t("orders.detail.rerunDone", { allocated: formatNumber(locale, done.allocated), backordered: formatNumber(locale, done.backordered) })
-      : done.intent === "reveal"
+      : done.intent === "reseller-refund"
+        ? t("resellerRefund.done", { amount: formatMoney(locale, done.creditedMinor, done.currency), released: formatNumber(locale, done.released) })
+        : done.intent === "reveal"
         ? null
         : t(`orders.detail.done.${done.intent}`)
     : null;
@@ -254,6 +257,13 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
                   </BlockStack>
                 ) : null}
                 {reseller && order.reference ? <Field label={t("resellers.orders.referenceLabel")} value={order.reference} /> : null}
+                {allowed.resellerRefund ? (
+                  <InlineStack>
+                    <Button tone="critical" loading={busy("reseller-refund")} onClick={() => setRefundOpen(true)}>
+                      {t("resellerRefund.button")}
+                    </Button>
+                  </InlineStack>
+                ) : null}
               </BlockStack>
             </Card>
             <Card>
@@ -299,6 +309,25 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
       >
         <Modal.Section>
           <Text as="p">{t("orders.detail.revokeBody", { key: revokeTarget?.masked ?? "" })}</Text>
+        </Modal.Section>
+      </Modal>
+
+      <Modal
+        open={refundOpen}
+        onClose={() => setRefundOpen(false)}
+        title={t("resellerRefund.title")}
+        primaryAction={{
+          content: t("resellerRefund.confirm"),
+          destructive: true,
+          onAction: () => {
+            post({ intent: "reseller-refund" });
+            setRefundOpen(false);
+          },
+        }}
+        secondaryActions={[{ content: t("pools.form.cancel"), onAction: () => setRefundOpen(false) }]}
+      >
+        <Modal.Section>
+          <Text as="p">{t("resellerRefund.body", { amount: order.total_minor !== null && order.currency ? formatMoney(locale, order.total_minor, order.currency) : "—", reseller: reseller?.name ?? "" })}</Text>
         </Modal.Section>
       </Modal>
 

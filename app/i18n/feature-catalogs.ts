@@ -23,10 +23,12 @@ import hostRiskEn from "./locales/features/host-risk.en.json" with { type: "json
 import hostRiskZhCN from "./locales/features/host-risk.zh-CN.json" with { type: "json" };
 import auditRetentionEn from "./locales/features/audit-retention.en.json" with { type: "json" };
 import auditRetentionZhCN from "./locales/features/audit-retention.zh-CN.json" with { type: "json" };
+import resellerRefundDocsEn from "./locales/features/reseller-refund-docs.en.json" with { type: "json" };
+import resellerRefundDocsZhCN from "./locales/features/reseller-refund-docs.zh-CN.json" with { type: "json" };
 
 export const featureCatalogs: { en: Catalog[]; "zh-CN": Catalog[] } = {
-  en: [riskEn, resellersEn, backupsEn, reportsEn, auditEn, portalEn, hostRiskEn, auditRetentionEn],
-  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN, auditZhCN, portalZhCN, hostRiskZhCN, auditRetentionZhCN],
+  en: [riskEn, resellersEn, backupsEn, reportsEn, auditEn, portalEn, hostRiskEn, auditRetentionEn, resellerRefundDocsEn],
+  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN, auditZhCN, portalZhCN, hostRiskZhCN, auditRetentionZhCN, resellerRefundDocsZhCN],
 };
 
 /** Deep-merges catalogs; throws naming the first key two of them define. */

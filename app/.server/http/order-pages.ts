@@ -9,6 +9,7 @@ import { reviewStatusOf } from "../use-cases/review-queue.ts";
 import { answerDisputeOffer, disputeOfferOf } from "../use-cases/handle-dispute.ts";
 import { retryFailedJob } from "../use-cases/retry-failed-job.ts";
 import { revealKey } from "../use-cases/reveal-key.ts";
+import { refundResellerOrder } from "../use-cases/refund-reseller-order.ts";
 import { revokeOrderKey } from "../use-cases/revoke-order-key.ts";
 import { searchOrders, type OrderChannel, type OrderSearchResult } from "../use-cases/search-orders.ts";
 import { hostPageError } from "./host-page-error.ts";
@@ -94,6 +95,8 @@ export async function orderDetailLoader({ request, context, params }: PageArgs, 
       revoke: admin.can("orders.revoke"),
       // The way to the reseller's page, for a role that may open it.
       resellers: admin.can("resellers.manage"),
+      // Refunding a reseller's order credits its balance: a reseller manager's call, like a top-up.
+      resellerRefund: Boolean(detail.reseller) && admin.can("resellers.manage") && detail.order.status !== "refunded" && detail.order.status !== "cancelled",
     };
     return { base: admin.base, csrf: admin.csrf, ...detail, allowed, review, dispute };
   } catch (e) {
@@ -107,7 +110,8 @@ export type OrderDetailActionData =
   | { ok: true; intent: "reveal"; keyId: number; code: string; fields: Record<string, string> }
   | { ok: true; intent: "resend" | "revoke" | "retry" }
   | { ok: true; intent: "dispute-answer"; blocked: { kind: "email" | "ip"; value: string }[] }
-  | { ok: true; intent: "rerun"; allocated: number; backordered: number };
+  | { ok: true; intent: "rerun"; allocated: number; backordered: number }
+  | { ok: true; intent: "reseller-refund"; creditedMinor: number; currency: string; released: number };
 
 /**
  * Every action is on the order in the URL: after the role's check (a refusal says what the role
@@ -154,6 +158,14 @@ export async function orderDetailAction({ request, context, params }: PageArgs, 
       await requireAccountOrder(s, admin.accountId, orderId);
       const r = await answerDisputeOffer(s, admin.accountId, orderId, { email: isChecked(form.get("blockEmail")), ip: isChecked(form.get("blockIp")) }, actor);
       return data<OrderDetailActionData>({ ok: true, intent, blocked: r.blocked });
+    }
+    if (intent === "reseller-refund") {
+      await admin.require("resellers.manage");
+      await requireAccountOrder(s, admin.accountId, orderId);
+      const r = await refundResellerOrder(s, admin.accountId, orderId, admin.actor);
+      // A second refund (or a refund of a cancelled order) changes nothing and says so.
+      if (r.alreadyRefunded) throw new InvalidInputError("reseller_order_already_refunded", "this reseller order is already refunded", { params: {} });
+      return data<OrderDetailActionData>({ ok: true, intent, creditedMinor: r.creditedMinor, currency: r.currency, released: r.released });
     }
     if (intent === "retry") {
       await admin.require("orders.rerun");

@@ -47,6 +47,7 @@ export function statusOf(code: string): number {
   if (code === "team_member_not_found" || code === "team_invitation_not_found") return 404;
   if (code === "order_not_found" || code === "mapping_not_found" || code === "job_not_found" || code === "allocation_not_found") return 404;
   if (code === "risk_rule_not_found" || code === "risk_list_entry_not_found") return 404;
+  if (code === "reseller_order_already_refunded") return 409;
   if (code === "reseller_not_found" || code === "reseller_token_not_found") return 404;
   return 400;
 }

@@ -104,7 +104,7 @@ export function PortalTokensPage({ data }: { data: Data }) {
     ];
   });
   return (
-    <Page title={t("portal.tokens.title")} subtitle={t("portal.tokens.subtitle")}>
+    <Page title={t("portal.tokens.title")} subtitle={t("portal.tokens.subtitle")} secondaryActions={[{ content: t("apiReference.open"), url: "/api/v1/docs", external: true }]}>
       <Layout>
         <Layout.Section>
           <Card padding="0">

@@ -59,7 +59,7 @@ function build() {
     info: {
       title: "keyrelay reseller API",
       version: "1.0.0",
-      description: `Buy keys wholesale. Money is integer minor units of your currency. Errors are RFC 9457 problem details whose type is urn:keyrelay:problem:<code>, one of: ${Object.keys(RESELLER_PROBLEMS).join(", ")}.`,
+      description: `Buy keys wholesale. Money is integer minor units of your currency. Errors are RFC 9457 problem details whose \`type\` is \`urn:keyrelay:problem:\` followed by the \`code\`, one of: ${Object.keys(RESELLER_PROBLEMS).map((c) => "`" + c + "`").join(", ")}. The reference page is at /api/v1/docs.`,
     },
     servers: [{ url: "/" }],
   });
