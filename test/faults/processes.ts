@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { freePort } from "../support/e2e-app.ts";
+import { freePort } from "../support/free-port.ts";
 import { waitFor } from "../support/test-services.ts";
 
 /**

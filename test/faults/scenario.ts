@@ -12,7 +12,7 @@ import { connectWooCommerceStore } from "../../app/.server/use-cases/connect-woo
 import { importKeys } from "../../app/.server/use-cases/import-keys.ts";
 import { mapProduct } from "../../app/.server/use-cases/manage-mappings.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
-import { freePort } from "../support/e2e-app.ts";
+import { freePort } from "../support/free-port.ts";
 import { startFakeWooCommerce, type FakeWooCommerce } from "../support/fake-woocommerce.ts";
 import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from "../support/smtp-server.ts";
 import { waitFor } from "../support/test-services.ts";

@@ -6,7 +6,7 @@ import { createAdminUser } from "../../app/.server/use-cases/create-admin-user.t
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { startFakeWooCommerce, type FakeWooCommerce } from "../support/fake-woocommerce.ts";
 import { paidOrder, stockPool } from "../support/fulfilment-fixtures.ts";
-import { freePort } from "../support/e2e-app.ts";
+import { freePort } from "../support/free-port.ts";
 import { signInOverHttp, type AdminHttpSession } from "../support/admin-http-session.ts";
 import { startHttp } from "../support/http-server.ts";
 import { makeServices, type TestServices } from "../support/test-services.ts";

@@ -8,7 +8,7 @@ import { mapProduct } from "../../app/.server/use-cases/manage-mappings.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { signInOverHttp, type AdminHttpSession } from "../support/admin-http-session.ts";
 import { dialects } from "../support/dialects.ts";
-import { freePort } from "../support/e2e-app.ts";
+import { freePort } from "../support/free-port.ts";
 import { startFakeShopify, type FakeShopify } from "../support/fake-shopify.ts";
 import { stockPool } from "../support/fulfilment-fixtures.ts";
 import { startHttp } from "../support/http-server.ts";

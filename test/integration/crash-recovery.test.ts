@@ -13,7 +13,7 @@ import { importKeys } from "../../app/.server/use-cases/import-keys.ts";
 import { mapProduct } from "../../app/.server/use-cases/manage-mappings.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { startFakeWooCommerce, type FakeWooCommerce } from "../support/fake-woocommerce.ts";
-import { freePort } from "../support/e2e-app.ts";
+import { freePort } from "../support/free-port.ts";
 import { waitFor } from "../support/test-services.ts";
 
 const actor = { type: "cli" as const };

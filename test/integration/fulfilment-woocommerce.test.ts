@@ -9,7 +9,7 @@ import { dialects } from "../support/dialects.ts";
 import { redisAvailable } from "../support/services-available.ts";
 import { startFakeWooCommerce, type FakeWooCommerce } from "../support/fake-woocommerce.ts";
 import { stockPool } from "../support/fulfilment-fixtures.ts";
-import { freePort } from "../support/e2e-app.ts";
+import { freePort } from "../support/free-port.ts";
 import { startHttp } from "../support/http-server.ts";
 import { makeServices, waitFor, type TestServices } from "../support/test-services.ts";
 

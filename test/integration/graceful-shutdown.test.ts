@@ -1,8 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import http from "node:http";
-import net, { type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../support/free-port.ts";
 import type { ResellerCaller } from "../../app/.server/use-cases/authenticate-reseller.ts";
 import { emitResellerEvent } from "../../app/.server/use-cases/emit-reseller-event.ts";
 import { createWebhookEndpoint } from "../../app/.server/use-cases/manage-webhook-endpoints.ts";
@@ -48,13 +49,6 @@ function start(env: Record<string, string>) {
   };
 }
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** A reseller endpoint that holds each request until `release()` (or answers at once when `hold` is false). */
 async function startReceiver() {

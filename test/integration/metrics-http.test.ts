@@ -6,7 +6,7 @@ import { connectWooCommerceStore } from "../../app/.server/use-cases/connect-woo
 import { mapProduct } from "../../app/.server/use-cases/manage-mappings.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { dialects } from "../support/dialects.ts";
-import { freePort } from "../support/e2e-app.ts";
+import { freePort } from "../support/free-port.ts";
 import { startFakeWooCommerce, type FakeWooCommerce } from "../support/fake-woocommerce.ts";
 import { stockPool } from "../support/fulfilment-fixtures.ts";
 import { startHttp } from "../support/http-server.ts";

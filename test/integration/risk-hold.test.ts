@@ -10,7 +10,7 @@ import { addRiskRule, listRiskRules, removeRiskRule } from "../../app/.server/us
 import { approveHeldOrder, denyHeldOrder, listHeldOrders } from "../../app/.server/use-cases/review-held-order.ts";
 import { InvalidInputError } from "../../app/.server/domain/errors.ts";
 import { dialects } from "../support/dialects.ts";
-import { freePort } from "../support/e2e-app.ts";
+import { freePort } from "../support/free-port.ts";
 import { startFakeWooCommerce, type FakeWooCommerce } from "../support/fake-woocommerce.ts";
 import { makeShop, paidOrder, stockPool } from "../support/fulfilment-fixtures.ts";
 import { startHttp } from "../support/http-server.ts";

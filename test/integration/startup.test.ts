@@ -4,6 +4,7 @@ import net, { type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../support/free-port.ts";
 import { migrations } from "../../db/migrations/index.ts";
 
 const ALL_MIGRATIONS = Object.keys(migrations);
@@ -107,13 +108,6 @@ function logLines(s: Started): { level: number; msg: string; [k: string]: unknow
     .map((l) => JSON.parse(l));
 }
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 beforeAll(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "keyrelay-start-"));

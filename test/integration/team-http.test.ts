@@ -9,7 +9,7 @@ import { installShopifyShop } from "../../app/.server/use-cases/install-shopify-
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { AdminBrowser } from "../support/admin-browser.ts";
 import { dialects } from "../support/dialects.ts";
-import { freePort } from "../support/e2e-app.ts";
+import { freePort } from "../support/free-port.ts";
 import { paidOrder, stockPool } from "../support/fulfilment-fixtures.ts";
 import { startHttp } from "../support/http-server.ts";
 import { runCli } from "../support/run-cli.ts";

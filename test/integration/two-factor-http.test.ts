@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminUser } from "../../app/.server/use-cases/create-admin-user.ts";
 import { AdminBrowser } from "../support/admin-browser.ts";
 import { dialects } from "../support/dialects.ts";
-import { freePort } from "../support/e2e-app.ts";
+import { freePort } from "../support/free-port.ts";
 import { startHttp } from "../support/http-server.ts";
 import { runCli } from "../support/run-cli.ts";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp-server.ts";

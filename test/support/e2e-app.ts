@@ -1,6 +1,6 @@
+import { freePort } from "./free-port.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,18 +22,6 @@ export interface E2eApp {
   /** Runs bin/keyrelay with this app's environment; `stdin` is written and closed. */
   cli(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }>;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {

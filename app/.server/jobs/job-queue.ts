@@ -108,7 +108,7 @@ export class JobQueue {
   private stopping = false;
   private stopped?: Promise<StopReport>;
   /** The claims this process holds right now (token → rows, and the handler's abort): what a shutdown waits for or releases. */
-  private readonly inHand = new Map<string, { queue: JobName; ids: number[]; lost: AbortController }>();
+  private readonly inHand = new Map<string, { queue: JobName; ids: number[]; lost: AbortController; done: Promise<void> }>();
 
   private readonly db: Kysely<Database>;
   readonly engine: JobEngine;
@@ -191,7 +191,7 @@ export class JobQueue {
       return;
     }
     const claim = this.keepClaimed(() => heartbeatJob(this.db, id, token), "lost the job's claim");
-    this.inHand.set(token, { queue, ids: [id], lost: claim.controller });
+    const release = this.holdInHand(token, queue, [id], claim.controller);
     try {
       await handler(JSON.parse(job.payload), { jobId: id, attempt: job.attempts, log, signal: claim.signal });
       claim.stop();
@@ -200,8 +200,19 @@ export class JobQueue {
       claim.stop();
       await this.settleFailure(job, token, error, log);
     } finally {
-      this.inHand.delete(token);
+      release();
     }
+  }
+
+  /** Marks rows as in hand until the returned function is called; stop() waits on them (see stopNow). */
+  private holdInHand(token: string, queue: JobName, ids: number[], lost: AbortController): () => void {
+    let settle = () => {};
+    const done = new Promise<void>((r) => (settle = r));
+    this.inHand.set(token, { queue, ids, lost, done });
+    return () => {
+      this.inHand.delete(token);
+      settle();
+    };
   }
 
   /**
@@ -280,11 +291,11 @@ export class JobQueue {
     const claimed = jobs.map((j) => Number(j.id));
     const log = this.log.child({ queue, batch: claimed.length });
     const claim = this.keepClaimed(async () => (await heartbeatJobs(this.db, claimed, token)) === claimed.length, "lost a batch job's claim");
-    this.inHand.set(token, { queue, ids: claimed, lost: claim.controller });
+    const release = this.holdInHand(token, queue, claimed, claim.controller);
     try {
       await this.runClaimedBatch(handler, jobs, claimed, token, claim, log);
     } finally {
-      this.inHand.delete(token);
+      release();
     }
   }
 
@@ -394,7 +405,13 @@ export class JobQueue {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     const inHandAtStop = [...this.inHand.values()].reduce((n, c) => n + c.ids.length, 0);
     await this.sweeping;
+    const startedAt = Date.now();
     await this.engine.closeWorkers(limitMs);
+    // Rows run outside the engine's workers (runJob / runJobs called directly) are waited for
+    // too, within what is left of the same limit.
+    const handling = Promise.allSettled([...this.inHand.values()].map((c) => c.done));
+    if (limitMs === undefined) await handling;
+    else await waitAtMost(handling, Math.max(0, limitMs - (Date.now() - startedAt)));
     const left = [...this.inHand.entries()];
     let released = 0;
     for (const [token, c] of left) {
@@ -410,4 +427,9 @@ export class JobQueue {
     await this.engine.stop();
     return { inHand: inHandAtStop, finished: Math.max(0, inHandAtStop - released), released };
   }
+}
+
+function waitAtMost(p: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
 }
