@@ -49,11 +49,13 @@ export function ResellerTokensCard({ data }: { data: ResellerDetailData }) {
   const [name, setName] = useState("");
   const [expires, setExpires] = useState("");
   const [chosen, setChosen] = useState<string[]>(DEFAULT_SCOPES);
+  const [sandbox, setSandbox] = useState(false);
   const created = form.fetcher.data?.ok && form.fetcher.data.intent === "token-create" ? form.fetcher.data : null;
   useEffect(() => {
     if (created) {
       setName("");
       setExpires("");
+      setSandbox(false);
     }
   }, [created?.at]); // eslint-disable-line react-hooks/exhaustive-deps
   // The state is worked out on the server's render and the browser's alike from the row's dates.
@@ -120,6 +122,7 @@ export function ResellerTokensCard({ data }: { data: ResellerDetailData }) {
           {chosen.map((sc) => (
             <input key={sc} type="hidden" name="scopes" value={sc} />
           ))}
+          <input type="hidden" name="mode" value={sandbox ? "test" : "live"} />
           <BlockStack gap="300">
             <Text as="h3" variant="headingSm">
               {t("resellers.detail.newToken")}
@@ -141,6 +144,7 @@ export function ResellerTokensCard({ data }: { data: ResellerDetailData }) {
                 </Text>
               ) : null}
             </BlockStack>
+            <Checkbox label={t("resellerSandbox.tokenSandbox")} helpText={t("resellerSandbox.tokenSandboxHelp")} checked={sandbox} onChange={setSandbox} />
             {form.failed && !["expires", "scopes"].includes(form.failed.field ?? "") ? <Banner tone="critical">{form.message}</Banner> : null}
             <InlineStack align="end">
               <Button submit variant="primary" loading={form.busy}>

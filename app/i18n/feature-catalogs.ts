@@ -25,10 +25,12 @@ import auditRetentionEn from "./locales/features/audit-retention.en.json" with {
 import auditRetentionZhCN from "./locales/features/audit-retention.zh-CN.json" with { type: "json" };
 import resellerRefundDocsEn from "./locales/features/reseller-refund-docs.en.json" with { type: "json" };
 import resellerRefundDocsZhCN from "./locales/features/reseller-refund-docs.zh-CN.json" with { type: "json" };
+import resellerSandboxEn from "./locales/features/reseller-sandbox.en.json" with { type: "json" };
+import resellerSandboxZhCN from "./locales/features/reseller-sandbox.zh-CN.json" with { type: "json" };
 
 export const featureCatalogs: { en: Catalog[]; "zh-CN": Catalog[] } = {
-  en: [riskEn, resellersEn, backupsEn, reportsEn, auditEn, portalEn, hostRiskEn, auditRetentionEn, resellerRefundDocsEn],
-  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN, auditZhCN, portalZhCN, hostRiskZhCN, auditRetentionZhCN, resellerRefundDocsZhCN],
+  en: [riskEn, resellersEn, backupsEn, reportsEn, auditEn, portalEn, hostRiskEn, auditRetentionEn, resellerRefundDocsEn, resellerSandboxEn],
+  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN, auditZhCN, portalZhCN, hostRiskZhCN, auditRetentionZhCN, resellerRefundDocsZhCN, resellerSandboxZhCN],
 };
 
 /** Deep-merges catalogs; throws naming the first key two of them define. */

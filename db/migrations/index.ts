@@ -17,6 +17,7 @@ import { resellerPortal } from "./0018-reseller-portal.ts";
 import { hostRisk } from "./0020-host-risk.ts";
 import { reportIncremental } from "./0021-report-incremental.ts";
 import { auditRetention } from "./0022-audit-retention.ts";
+import { resellerSandbox } from "./0023-reseller-sandbox.ts";
 import { repurchaseDays } from "./0024-repurchase-days.ts";
 
 /** Every migration in order. Names are permanent: never rename or reorder one that has shipped. */
@@ -39,5 +40,6 @@ export const migrations: Record<string, KeyrelayMigration> = {
   "0020-host-risk": hostRisk,
   "0021-report-incremental": reportIncremental,
   "0022-audit-retention": auditRetention,
+  "0023-reseller-sandbox": resellerSandbox,
   "0024-repurchase-days": repurchaseDays,
 };

@@ -116,7 +116,7 @@ for (const { dialect, available } of dialects) {
       expect((await call("GET", "/api/v1/orders?cursor=bogus", { token: r.token })).body).toMatchObject({ code: "invalid_cursor" });
 
       const bal = await call("GET", "/api/v1/balance", { token: r.token });
-      expect(bal.body).toEqual({ balance_minor: 1000, credit_limit_minor: 0, available_minor: 1000, currency: "USD" });
+      expect(bal.body).toEqual({ livemode: true, balance_minor: 1000, credit_limit_minor: 0, available_minor: 1000, currency: "USD" });
       const e1 = await call("GET", "/api/v1/balance/entries?limit=3", { token: r.token });
       expect(e1.body.data.map((e: { kind: string }) => e.kind)).toEqual(["debit", "debit", "debit"]);
       const e2 = await call("GET", `/api/v1/balance/entries?cursor=${e1.body.next_cursor}`, { token: r.token });

@@ -181,6 +181,14 @@ for (const { dialect, available } of dialects) {
       expect((await audits(A.accountId, "reseller.token_revoked")).map((a) => a.subject_id)).toEqual([summary.id]);
     });
 
+    it("the sandbox checkbox makes a kr_test_ token", async () => {
+      const res = await post(A, url(A), { intent: "token-create", scopes: "catalog:read,orders:write", mode: "test" });
+      const answer = decode(await res.text());
+      expect(answer.token as string).toMatch(/^kr_test_/);
+      const row = await s.db.selectFrom("reseller_tokens").select("mode").where("id", "=", (answer.summary as { id: string }).id).executeTakeFirstOrThrow();
+      expect(row.mode).toBe("test");
+    });
+
     const bad: [string, Record<string, string>, string][] = [
       ["topup with 3 decimals", { intent: "topup", amount: "12.505" }, "amount"],
       ["topup of text", { intent: "topup", amount: "lots" }, "amount"],

@@ -254,6 +254,11 @@ for (const { dialect, available } of dialects) {
       const badScope = await portalPost(p1, "/portal/tokens", { csrf, intent: "create", scope: "keys:steal" });
       expect(badScope.status).toBe(400);
       expect((await audits("reseller.token_created")).filter((a) => a.actor_type === "reseller" && a.actor_id === a1.resellerId)).toHaveLength(1);
+      // The sandbox checkbox: a kr_test_ token, on the sandbox side of the API.
+      const sbx = await portalPost(p1, "/portal/tokens", { csrf, intent: "create", name: "sandbox", scope: "balance:read", mode: "test" });
+      const test = [...sbx.text.matchAll(/"(kr_test_[A-Za-z0-9_-]+)"/g)].map((m) => m[1]).sort((x, y) => y.length - x.length)[0];
+      const bal = await fetch(`${app.url}/api/v1/balance`, { headers: { authorization: `Bearer ${test}` } });
+      expect(await bal.json()).toMatchObject({ livemode: false });
     });
 
     it("webhook endpoints: add (secret once), a delivery in the log, replay sends it again; remove", async () => {

@@ -673,6 +673,22 @@ export interface ResellerIdempotencyKeysTable {
   locked_at: Timestamp;
 }
 
+/** A sandbox (kr_test_) order, migration 0023: never in `orders`; `codes` is a JSON array of fake TEST- codes. */
+export interface ResellerSandboxOrdersTable {
+  id: string;
+  account_id: string;
+  reseller_id: string;
+  pool_id: string;
+  pool_name: string;
+  quantity: number;
+  unit_price_minor: number;
+  total_minor: number;
+  currency: string;
+  reference: string | null;
+  codes: string;
+  created_at: Timestamp;
+}
+
 /** One backup create / verify / restore (migration 0013); `error_params` is JSON, never a secret. */
 export interface BackupRunsTable {
   id: Generated<number>;
@@ -736,6 +752,7 @@ export interface Database {
   reseller_prices: ResellerPricesTable;
   reseller_ledger: ResellerLedgerTable;
   reseller_idempotency_keys: ResellerIdempotencyKeysTable;
+  reseller_sandbox_orders: ResellerSandboxOrdersTable;
   backup_runs: BackupRunsTable;
   audit_chain: AuditChainTable;
   audit_seals: AuditSealsTable;

@@ -86,7 +86,7 @@ export async function resellerDetailAction(args: PageArgs, surface: Surface) {
         await setResellerCreditLimit(s, admin.accountId, id, text("creditLimit"), actor);
         return done(intent);
       case "token-create": {
-        const made = await createResellerToken(s, admin.accountId, { resellerId: id, scopes: form.getAll("scopes").join(","), name: text("name"), expiresAt: expiryOf(text("expires")) }, actor);
+        const made = await createResellerToken(s, admin.accountId, { resellerId: id, scopes: form.getAll("scopes").join(","), name: text("name"), expiresAt: expiryOf(text("expires")), mode: text("mode") === "test" ? "test" : "live" }, actor);
         // The token is in this answer once: never cached, never in a URL.
         return data<ResellerDetailActionData>({ ok: true, intent, at: Date.now(), token: made.token, summary: made.summary }, { headers: { "Cache-Control": "no-store" } });
       }

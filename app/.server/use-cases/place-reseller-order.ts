@@ -17,6 +17,7 @@ import type { Services } from "../ports.ts";
 import { afterHostOrdersApplied } from "./apply-host-order.ts";
 import { callerRef, type ResellerCaller } from "./authenticate-reseller.ts";
 import { orderView, type ResellerOrderView } from "./reseller-order-view.ts";
+import { placeSandboxOrder } from "./reseller-sandbox.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
 
 export interface PlaceOrderInput {
@@ -55,7 +56,8 @@ interface StoredProblem {
  */
 export async function placeResellerOrder(s: Deps, caller: ResellerCaller, idempotencyKey: string, rawBody: unknown, input: PlaceOrderInput, ip: string | null): Promise<PlacedOrder> {
   const { reseller } = caller;
-  if (caller.mode === "test") throw new ResellerApiError("sandbox_unavailable", "sandbox (kr_test_) tokens cannot place orders yet");
+  // A sandbox token never reaches real keys, the balance or the ledger: its own side entirely.
+  if (caller.mode === "test") return placeSandboxOrder(s, caller, idempotencyKey, rawBody, input, ip);
   const fingerprint = requestFingerprint(canonicalRequest("POST", PATH, rawBody));
 
   // Take the key, or answer from it.

@@ -9,6 +9,9 @@ import { unitsAllowedNow, utcDayStart } from "../domain/reseller-limits.ts";
 import { resellerUnitPrice } from "../domain/reseller-price.ts";
 import type { Services } from "../ports.ts";
 import { callerRef, type ResellerCaller } from "./authenticate-reseller.ts";
+import { getSandboxOrder, listSandboxOrderPage, sandboxBalance } from "./reseller-sandbox.ts";
+import { SANDBOX_AVAILABLE } from "../domain/reseller-sandbox.ts";
+import { sandboxUnitsSince } from "../db/repositories/reseller-sandbox-orders-repo.ts";
 import { orderSummary, orderView, type ResellerOrderSummary, type ResellerOrderView } from "./reseller-order-view.ts";
 
 /** The reseller API's reads: each scoped to the caller's reseller (and so its account). */
@@ -30,7 +33,8 @@ export interface CatalogItem {
  */
 export async function getCatalog(s: Pick<Services, "db">, caller: ResellerCaller, updatedSince?: Date): Promise<{ data: CatalogItem[] }> {
   const r = caller.reseller;
-  const today = await unitsOrderedSince(s.db, r.id, utcDayStart(new Date()).toISOString());
+  const sandbox = caller.mode === "test";
+  const today = await (sandbox ? sandboxUnitsSince : unitsOrderedSince)(s.db, r.id, utcDayStart(new Date()).toISOString());
   const limits = { maxUnitsPerOrder: r.max_units_per_order, maxUnitsPerDay: r.max_units_per_day };
   const out: CatalogItem[] = [];
   for (const p of await listPrices(s.db, r.account_id, r.id)) {
@@ -38,7 +42,8 @@ export async function getCatalog(s: Pick<Services, "db">, caller: ResellerCaller
     const stockAt = await stockChangedAt(s.db, p.poolId);
     const updatedAt = [p.priceUpdatedAt, p.poolUpdatedAt, stockAt].filter((x): x is string => x !== null).sort().at(-1)!;
     if (updatedSince && new Date(updatedAt).getTime() <= updatedSince.getTime()) continue;
-    const available = (await poolHasBackorders(s.db, p.poolId)) ? 0 : await countAvailable(s.db, p.poolId);
+    // The sandbox's stock is fixed (domain/reseller-sandbox.ts); the live stock is never shown to it.
+    const available = sandbox ? SANDBOX_AVAILABLE : (await poolHasBackorders(s.db, p.poolId)) ? 0 : await countAvailable(s.db, p.poolId);
     out.push({
       id: p.poolId,
       name: p.poolName,
@@ -55,6 +60,7 @@ export async function getCatalog(s: Pick<Services, "db">, caller: ResellerCaller
 /** One order with its keys; audited, as every showing of keys is. Another reseller's is 404. */
 export async function getResellerOrder(s: Pick<Services, "db" | "cipher">, caller: ResellerCaller, orderId: string, ip: string | null): Promise<ResellerOrderView> {
   const r = caller.reseller;
+  if (caller.mode === "test") return getSandboxOrder(s, caller, orderId);
   const row = await findResellerOrder(s.db, r.account_id, r.id, orderId);
   if (!row) throw new ResellerApiError("order_not_found", "no such order");
   const view = await orderView(s.db, s.cipher, r.account_id, row);
@@ -76,6 +82,11 @@ function decode<T>(cursor: string, check: (v: unknown) => v is T): T {
 export async function listOrders(s: Pick<Services, "db">, caller: ResellerCaller, opts: { cursor?: string; limit: number }): Promise<{ data: ResellerOrderSummary[]; next_cursor: string | null }> {
   const r = caller.reseller;
   const after = opts.cursor ? decode(opts.cursor, (v): v is { t: string; i: string } => typeof (v as { t?: unknown }).t === "string" && typeof (v as { i?: unknown }).i === "string") : undefined;
+  if (caller.mode === "test") {
+    const { rows, data } = await listSandboxOrderPage(s, caller, after && { createdAt: after.t, id: after.i }, opts.limit + 1);
+    const last = rows.at(opts.limit - 1);
+    return { data: data.slice(0, opts.limit), next_cursor: rows.length > opts.limit && last ? encode({ t: last.createdAt, i: last.id }) : null };
+  }
   const rows = await listResellerOrders(s.db, r.account_id, r.id, { after: after && { createdAt: after.t, id: after.i }, limit: opts.limit + 1 });
   const page = rows.slice(0, opts.limit);
   const data: ResellerOrderSummary[] = [];
@@ -87,9 +98,10 @@ export async function listOrders(s: Pick<Services, "db">, caller: ResellerCaller
   return { data, next_cursor: rows.length > opts.limit && last ? encode({ t: last.createdAt, i: last.id }) : null };
 }
 
-export async function getBalance(s: Pick<Services, "db">, caller: ResellerCaller): Promise<{ balance_minor: number; credit_limit_minor: number; available_minor: number; currency: string }> {
+export async function getBalance(s: Pick<Services, "db">, caller: ResellerCaller): Promise<{ livemode: boolean; balance_minor: number; credit_limit_minor: number; available_minor: number; currency: string }> {
+  if (caller.mode === "test") return sandboxBalance(caller.reseller.currency);
   const r = (await findReseller(s.db, caller.reseller.account_id, caller.reseller.id))!;
-  return { balance_minor: r.balance_minor, credit_limit_minor: r.credit_limit_minor, available_minor: r.balance_minor + r.credit_limit_minor, currency: r.currency };
+  return { livemode: true, balance_minor: r.balance_minor, credit_limit_minor: r.credit_limit_minor, available_minor: r.balance_minor + r.credit_limit_minor, currency: r.currency };
 }
 
 export interface LedgerEntryView {
@@ -105,6 +117,8 @@ export interface LedgerEntryView {
 
 export async function listBalanceEntries(s: Pick<Services, "db">, caller: ResellerCaller, opts: { cursor?: string; limit: number }): Promise<{ data: LedgerEntryView[]; next_cursor: string | null }> {
   const r = caller.reseller;
+  // The sandbox has no ledger: its balance is fixed and nothing is ever debited.
+  if (caller.mode === "test") return { data: [], next_cursor: null };
   const before = opts.cursor ? decode(opts.cursor, (v): v is { b: number } => Number.isSafeInteger((v as { b?: unknown }).b)).b : undefined;
   const rows = await listLedgerEntries(s.db, r.account_id, r.id, { before, limit: opts.limit + 1 });
   const page = rows.slice(0, opts.limit);

@@ -6,6 +6,8 @@ import type { Executor } from "../db/repositories/job-rows.ts";
 /** An order as the reseller API shows it (snake_case: the public JSON contract). */
 export interface ResellerOrderView {
   id: string;
+  /** false for a sandbox (kr_test_) order: fake keys, nothing charged. */
+  livemode: boolean;
   status: string;
   pool: string;
   quantity: number;
@@ -25,6 +27,7 @@ export type ResellerOrderSummary = Omit<ResellerOrderView, "keys">;
 export function orderSummary(o: ResellerOrderRow, backordered: number): ResellerOrderSummary {
   return {
     id: o.id,
+    livemode: true,
     status: o.status === "partially_allocated" ? "backordered" : o.status === "allocated" ? "fulfilled" : o.status,
     pool: o.poolId ?? "",
     quantity: o.quantity,

@@ -7,7 +7,8 @@ import { createResellerToken, listTokens, revokeToken, type TokenSummary } from 
 /**
  * A reseller's own API tokens in the portal: the merchant's token use-cases, scoped to the
  * signed-in reseller (a token of another reseller of the same account is not_found, 404) and
- * audited with the reseller as the actor. Live tokens only: sandbox stock is the merchant's call.
+ * audited with the reseller as the actor. A sandbox (kr_test_) token is the reseller's own call too:
+ * it never touches real keys or the balance (reseller-sandbox.ts).
  */
 const actorOf = (caller: ResellerCaller) => ({ type: "reseller" as const, id: caller.reseller.id });
 
@@ -15,8 +16,8 @@ export function listPortalTokens(s: Pick<Services, "db">, caller: ResellerCaller
   return listTokens(s, caller.reseller.account_id, caller.reseller.id);
 }
 
-export function createPortalToken(s: Pick<Services, "db">, caller: ResellerCaller, input: { name?: string | null; scopes: string; expiresAt?: string | null }): Promise<{ token: string; summary: TokenSummary }> {
-  return createResellerToken(s, caller.reseller.account_id, { resellerId: caller.reseller.id, scopes: input.scopes, name: input.name, expiresAt: input.expiresAt || null, mode: "live" }, actorOf(caller));
+export function createPortalToken(s: Pick<Services, "db">, caller: ResellerCaller, input: { name?: string | null; scopes: string; expiresAt?: string | null; sandbox?: boolean }): Promise<{ token: string; summary: TokenSummary }> {
+  return createResellerToken(s, caller.reseller.account_id, { resellerId: caller.reseller.id, scopes: input.scopes, name: input.name, expiresAt: input.expiresAt || null, mode: input.sandbox ? "test" : "live" }, actorOf(caller));
 }
 
 export async function revokePortalToken(s: Pick<Services, "db">, caller: ResellerCaller, tokenId: string): Promise<TokenSummary> {

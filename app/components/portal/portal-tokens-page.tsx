@@ -18,6 +18,7 @@ function CreateToken({ data }: { data: Data }) {
   const [name, setName] = useState("");
   const [expires, setExpires] = useState("");
   const [scopes, setScopes] = useState<string[]>(["catalog:read", "orders:read", "orders:write", "balance:read"]);
+  const [sandbox, setSandbox] = useState(false);
   const answer = fetcher.data;
   const madeToken = answer?.ok ? answer.token : null;
   // Created: the form starts over (the banner keeps the token until the next answer).
@@ -25,6 +26,7 @@ function CreateToken({ data }: { data: Data }) {
     if (madeToken) {
       setName("");
       setExpires("");
+      setSandbox(false);
     }
   }, [madeToken]);
   return (
@@ -45,6 +47,7 @@ function CreateToken({ data }: { data: Data }) {
           {scopes.map((s) => (
             <input key={s} type="hidden" name="scope" value={s} />
           ))}
+          <input type="hidden" name="mode" value={sandbox ? "test" : "live"} />
           <FormLayout>
             <TextField label={t("portal.tokens.name")} name="name" autoComplete="off" value={name} onChange={setName} />
             <BlockStack gap="100">
@@ -54,6 +57,7 @@ function CreateToken({ data }: { data: Data }) {
               ))}
             </BlockStack>
             <TextField label={t("portal.tokens.expires")} name="expires" type="date" autoComplete="off" helpText={t("portal.tokens.expiresHelp")} value={expires} onChange={setExpires} />
+            <Checkbox label={t("resellerSandbox.tokenSandbox")} helpText={t("resellerSandbox.tokenSandboxHelp")} checked={sandbox} onChange={setSandbox} />
             <Button submit variant="primary" loading={fetcher.state !== "idle"}>
               {t("portal.tokens.create")}
             </Button>

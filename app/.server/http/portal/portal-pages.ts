@@ -155,7 +155,7 @@ export async function portalTokensAction(args: PageArgs) {
     const intent = form.get("intent");
     if (intent === "create") {
       const expires = (form.get("expires") ?? "").trim();
-      const made = await createPortalToken(s, who.caller, { name: form.get("name"), scopes: form.getAll("scope").join(","), expiresAt: expires ? `${expires}T23:59:59Z` : null });
+      const made = await createPortalToken(s, who.caller, { name: form.get("name"), scopes: form.getAll("scope").join(","), expiresAt: expires ? `${expires}T23:59:59Z` : null, sandbox: form.get("mode") === "test" });
       // The only time the token is shown: only its hash is kept.
       return data({ ok: true as const, intent, token: made.token, prefix: made.summary.prefix }, { headers: { "Cache-Control": "no-store" } });
     }

@@ -20,7 +20,7 @@ const common = {
 
 function build() {
   const r = new OpenAPIRegistry();
-  const bearer = r.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "An API token from your merchant: kr_live_… (or kr_test_… for the sandbox)." });
+  const bearer = r.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "An API token from your merchant: kr_live_… (or kr_test_… for the sandbox: the same routes against test stock — catalog available 10000, orders with fake TEST-XXXX-XXXX-XXXX keys and livemode: false, a fixed balance never debited, no ledger entries, no webhooks; a kr_test_ token never sees live orders and a kr_live_ token never sees sandbox orders)." });
   const security = [{ [bearer.name]: [] }];
   const ok = (description: string, schema: z.ZodType) => ({ ...json(description, schema), headers: rateHeaders });
   r.registerPath({ method: "get", path: "/api/v1/catalog", summary: "The pools you may buy, with your price and stock", description: "Scope catalog:read.", security, request: { query: CatalogQuery }, responses: { 200: ok("Catalog", Catalog), 400: problem("Bad updated_since"), ...common } });

@@ -21,6 +21,7 @@ export const Key = z.object({ code: z.string(), fields: z.record(z.string(), z.s
 
 const orderFields = {
   id: z.string(),
+  livemode: z.boolean().meta({ description: "false for a sandbox order (a kr_test_ token): TEST- keys that are not real, nothing charged, no webhook." }),
   status: z.enum(["fulfilled", "backordered", "cancelled", "refunded", "received", "held", "ignored"]).meta({ description: "fulfilled: every key delivered; backordered: some units wait for stock." }),
   pool: z.string(),
   quantity: z.number().int(),
@@ -42,7 +43,7 @@ export const CatalogItem = z
     name: z.string(),
     price_minor: z.number().int().nullable().meta({ description: "Your unit price in integer minor units; null while the pool has no price for you." }),
     currency: z.string(),
-    available: z.number().int().meta({ description: "Units you can buy now." }),
+    available: z.number().int().meta({ description: "Units you can buy now. With a kr_test_ token: the sandbox's fixed 10000, never used up." }),
     limits: z.object({ max_units_per_order: z.number().int().nullable(), max_units_per_day: z.number().int().nullable(), units_allowed_now: z.number().int().nullable() }),
     updated_at: z.string().meta({ format: "date-time", description: "Last change of price or stock." }),
   })
@@ -50,7 +51,10 @@ export const CatalogItem = z
 export const Catalog = z.object({ data: z.array(CatalogItem) }).meta({ id: "Catalog" });
 
 export const Balance = z
-  .object({ balance_minor: z.number().int(), credit_limit_minor: z.number().int(), available_minor: z.number().int(), currency: z.string() })
+  .object({
+    livemode: z.boolean().meta({ description: "false with a kr_test_ token: the sandbox's fixed balance (100000000 minor units), never debited." }),
+    balance_minor: z.number().int(),
+    credit_limit_minor: z.number().int(), available_minor: z.number().int(), currency: z.string() })
   .meta({ id: "Balance" });
 export const LedgerEntry = z
   .object({
