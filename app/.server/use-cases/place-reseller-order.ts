@@ -16,22 +16,12 @@ import type { StagedJob } from "../jobs/job-queue.ts";
 import type { Services } from "../ports.ts";
 import { afterHostOrdersApplied } from "./apply-host-order.ts";
 import { callerRef, type ResellerCaller } from "./authenticate-reseller.ts";
-import { orderView, type ResellerOrderView } from "./reseller-order-view.ts";
+import { orderView } from "./reseller-order-view.ts";
+import type { PlacedOrder, PlaceOrderInput } from "./reseller-order-request.ts";
 import { placeSandboxOrder } from "./reseller-sandbox.ts";
+
+export type { PlacedOrder, PlaceOrderInput } from "./reseller-order-request.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
-
-export interface PlaceOrderInput {
-  pool: string;
-  quantity: number;
-  reference?: string | null;
-  allow_backorder?: boolean;
-}
-
-export interface PlacedOrder {
-  status: number;
-  order: ResellerOrderView;
-  replayed: boolean;
-}
 
 type Deps = Pick<Services, "db" | "jobs" | "database" | "config" | "cipher" | "mailer" | "log">;
 

@@ -11,7 +11,7 @@ import { resellerUnitPrice } from "../domain/reseller-price.ts";
 import { SANDBOX_BALANCE_MINOR, SANDBOX_IDEMPOTENCY_NAMESPACE, sandboxCode } from "../domain/reseller-sandbox.ts";
 import type { Services } from "../ports.ts";
 import { callerRef, type ResellerCaller } from "./authenticate-reseller.ts";
-import type { PlacedOrder, PlaceOrderInput } from "./place-reseller-order.ts";
+import type { PlacedOrder, PlaceOrderInput } from "./reseller-order-request.ts";
 import type { ResellerOrderSummary, ResellerOrderView } from "./reseller-order-view.ts";
 
 /**
