@@ -74,6 +74,7 @@ export interface StepResult {
 export interface DialectResult {
   dialect: BenchDialect;
   riskRules: BenchRiskRules;
+  reportTriggers: boolean;
   steps: StepResult[];
   /** The highest committed-orders rate of any step. */
   sustainedPerS: number;
@@ -264,6 +265,7 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
     return {
       dialect: o.dialect,
       riskRules: o.riskRules,
+      reportTriggers: o.reportTriggers,
       steps,
       sustainedPerS,
       saturated: steps.some((s) => !s.keptUp),
