@@ -12,7 +12,7 @@ import { afterHostOrdersApplied, applyHostOrderIn, type AppliedOrder } from "./a
 import { applyWithCard, withOrderCard } from "./read-order-card.ts";
 import { CardNeededError } from "./risk-gate.ts";
 import { handleComplianceRequest } from "./handle-compliance-request.ts";
-import { handleDispute } from "./handle-dispute.ts";
+import { handleDispute, recordDisputedCard } from "./handle-dispute.ts";
 import { hostEventMeaning } from "./host-event-meaning.ts";
 import { hostFailure } from "./host-failure.ts";
 import { isComplianceTopic } from "./record-webhook-event.ts";
@@ -66,6 +66,8 @@ export async function processWebhookEvent(s: Deps, payload: { eventId: number },
         await hostRiskChanged(s, store, meaning.externalId, ctx);
         break;
       case "dispute": {
+        // The card, for the offer to block it, read before the dispute's transaction.
+        await recordDisputedCard(s, store, meaning.externalId);
         const r = await handleDispute(s, store, meaning);
         if (!r) {
           await setWebhookEventStatus(s.db, event.id, "ignored", "the disputed order is not one keyrelay knows");
