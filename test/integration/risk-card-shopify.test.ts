@@ -85,6 +85,21 @@ for (const { dialect, available } of dialects) {
       expect((a.decision.facts as { card?: unknown }).card).toBeNull();
     });
 
+    it("a chargeback on an order decided without its card: the card is read then, for the offer to block it", async () => {
+      const o = shopify.createOrder({ email: "disputed@example.com", card: { bin: "601100", last4: "0004", company: "Discover" }, lineItems: [{ productId, variantId, quantity: 1, title: "Gift card", price: "25.00" }] });
+      await shopify.sendWebhook(http.url, "orders/paid", o.orderId);
+      const row = await waitFor(async () => (await s.db.selectFrom("orders").selectAll().where("store_id", "=", storeId).where("external_id", "=", o.orderId).executeTakeFirst()) ?? undefined, 15_000, "the order");
+      await waitFor(async () => (await getDecision(s.db, accountId, row.id)) ?? undefined, 15_000, "the decision");
+      expect(await velocityCard(row.id)).toEqual({ card: null, card_brand: null });
+      shopify.resetRequests();
+      const dispute = { id: 888001, order_id: Number(o.orderId), type: "chargeback", amount: "25.00", currency: "USD", reason: "fraudulent", status: "needs_response", initiated_at: new Date().toISOString() };
+      expect((await shopify.sendWebhook(http.url, "disputes/create", dispute)).status).toBe(200);
+      await waitFor(async () => (await s.db.selectFrom("risk_disputes").select("id").where("order_id", "=", row.id).executeTakeFirst()) ?? undefined, 10_000, "the dispute");
+      expect(cardReads()).toBe(1);
+      const { disputeOfferOf } = await import("../../app/.server/use-cases/handle-dispute.ts");
+      expect(await disputeOfferOf(s, accountId, row.id)).toMatchObject({ email: "disputed@example.com", card: "601100…0004" });
+    });
+
     it("orders_per_card_24h: one card buying with two emails → the second order is held; the card is read once per order", async () => {
       await addRiskRule(s, accountId, { when: "orders_per_card_24h > 1", then: "review", name: "One card, many orders" }, actor);
       shopify.resetRequests();
@@ -109,8 +124,9 @@ for (const { dialect, available } of dialects) {
       const r = await backtestRiskRule(s, riskLookups, accountId, { when: "card_bin = 411111", days: 1 });
       expect(r.matched.orders).toBe(2);
       const none = await backtestRiskRule(s, riskLookups, accountId, { when: "card_bin != 411111", days: 1 });
-      // The Mastercard order only: the orders paid before cards were read have no card, so no match.
-      expect(none.matched.orders).toBe(1);
+      // The Mastercard order and the disputed Discover one (its card read for the dispute): the
+      // orders decided before the card rule have no card, so they do not match.
+      expect(none.matched.orders).toBe(2);
     });
 
     it("a block-listed card is blocked by the default Block list rule whatever the email", async () => {
