@@ -7,6 +7,7 @@ import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { addRiskListEntry } from "../../app/.server/use-cases/manage-risk-lists.ts";
 import { addRiskRule, listRiskRules, removeRiskRule } from "../../app/.server/use-cases/manage-risk-rules.ts";
 import { riskLookups } from "../../app/.server/risk/risk-lookups.ts";
+import { forgetCardWanted } from "../../app/.server/use-cases/risk-gate.ts";
 import { dialects } from "../support/dialects.ts";
 import { startFakeShopify, type FakeShopify } from "../support/fake-shopify.ts";
 import { stockPool } from "../support/fulfilment-fixtures.ts";
@@ -142,6 +143,20 @@ for (const { dialect, available } of dialects) {
       expect(o.decision.review_status).toBe("none");
       expect((o.decision.facts as { card?: unknown }).card).toBeNull();
       expect(await velocityCard(o.row.id)).toEqual({ card: null, card_brand: null });
+    });
+
+    it("no card rule but a listed card, in a process that has not seen the account: the list query finds the listed card, the card is read and the order blocked", async () => {
+      for (const r of (await listRiskRules(s, accountId)).rules.filter((x) => x.when.includes("card"))) await removeRiskRule(s, accountId, r.id, actor);
+      forgetCardWanted(accountId);
+      shopify.resetRequests();
+      const o = await paidOrder("listed-again@example.com", { bin: "378282", last4: "0005", company: "American Express" });
+      expect(o.decision.review_status).toBe("blocked");
+      expect(cardReads()).toBe(1);
+      // The account lists a card: the next order's card is read before its transaction.
+      const next = await paidOrder("clean@example.com", { bin: "400000", last4: "0077", company: "Visa" });
+      expect(next.decision.review_status).toBe("none");
+      expect(cardReads()).toBe(2);
+      expect(await velocityCard(next.row.id)).toEqual({ card: "400000…0077", card_brand: "Visa" });
     });
   });
 }

@@ -13,7 +13,8 @@ type Deps = Partial<Pick<Services, "connectors" | "log">>;
  * it, and a card clause is false — never a pass for "not on the block list".
  */
 export async function withOrderCard(s: Deps, store: Store, order: HostOrder, force = false): Promise<HostOrder> {
-  if (order.card !== undefined || (!force && !accountWantsCard(store.account_id))) return order;
+  // Only a paid order can claim keys and so be decided: a cancel or refund never needs its card.
+  if (order.card !== undefined || (!force && (order.status !== "paid" || !accountWantsCard(store.account_id)))) return order;
   if (!s.connectors) return { ...order, card: null };
   try {
     const connector = await s.connectors.forStore(store);

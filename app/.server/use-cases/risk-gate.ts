@@ -38,13 +38,24 @@ export async function rulesOf(trx: Executor, accountId: string, version: number)
  * process's change) is caught by the gate: it refuses to decide without the card
  * (CardNeededError), the caller reads the card and runs the order again.
  */
-const cardWanted = new Map<string, boolean>();
+const cardWanted = new Map<string, { wanted: boolean; at: number }>();
+/**
+ * A "yes" learnt from a listed card (not from a card rule) is trusted this long: orders whose card
+ * was read cannot tell whether the lists still hold a card, so after it one order goes unread and
+ * its list query (anyCard) finds out again.
+ */
+const LIST_CARD_TTL_MS = 10 * 60_000;
 export function accountWantsCard(accountId: string): boolean {
-  return cardWanted.get(accountId) === true;
+  const c = cardWanted.get(accountId);
+  return c !== undefined && c.wanted && Date.now() - c.at < LIST_CARD_TTL_MS;
+}
+/** Forget what this process learnt of an account (as a process that never saw it: tests). */
+export function forgetCardWanted(accountId: string): void {
+  cardWanted.delete(accountId);
 }
 function rememberCardWanted(accountId: string, wanted: boolean): void {
   if (cardWanted.size > 10_000) cardWanted.clear();
-  cardWanted.set(accountId, wanted);
+  cardWanted.set(accountId, { wanted, at: Date.now() });
 }
 
 /** The gate needs the order's card and it was not read: roll back, read it (outside the transaction), run again. */
@@ -116,10 +127,9 @@ export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: 
   const rules = await rulesOf(trx, g.store.account_id, version);
   // The card is read outside the transaction, before it (see accountWantsCard): never here.
   const notRead = g.host.card === undefined;
-  if (notRead && conditionsReadCard(rules.map((r) => r.when))) {
-    rememberCardWanted(g.store.account_id, true);
-    throw new CardNeededError(g.store.account_id);
-  }
+  const rulesReadCard = conditionsReadCard(rules.map((r) => r.when));
+  if (rulesReadCard) rememberCardWanted(g.store.account_id, true);
+  if (notRead && rulesReadCard) throw new CardNeededError(g.store.account_id);
   const at = new Date(g.now);
   const o = g.order;
   const { verdict, facts, cardWanted: wanted } = await evaluateOrderRisk(
@@ -145,13 +155,11 @@ export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: 
     },
     { dialect: s.database.dialect, live: true },
   );
-  // A listed card and the card not read: read it and decide again. Read (even if none): the
-  // account keeps asking while its rules or lists want it.
+  // Not read: the list query said whether the account lists a card. Listed → read it and decide
+  // again. Read and no card rule: a listed card keeps it wanted until LIST_CARD_TTL_MS passes.
   if (notRead) {
     rememberCardWanted(g.store.account_id, wanted);
     if (wanted) throw new CardNeededError(g.store.account_id);
-  } else if (!wanted && !rules.some((r) => r.when.clauses.some((c) => c.type === "in_named" || c.attribute.name === "on_allow_list" || c.attribute.name === "on_block_list"))) {
-    rememberCardWanted(g.store.account_id, false);
   }
   await recordVelocity(trx, {
     orderId: o.id,
