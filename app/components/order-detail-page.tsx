@@ -87,6 +87,7 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
               {data.review.status === "held" ? <p>{t("risk.order.heldBody")}</p> : null}
               {data.review.status === "waiting" ? <p>{t("risk.order.waitingBody")}</p> : null}
               {data.review.reason ? <p>{t("risk.order.reason", { reason: data.review.reason })}</p> : null}
+              {data.review.revisedTo ? <p>{t("hostRisk.revisedReason", { value: data.review.revisedTo })}</p> : null}
               {data.review.card ? <p>{t("risk.order.card", { card: data.review.card.masked, brand: data.review.card.brand ?? t("risk.card.unknownBrand") })}</p> : null}
             </Banner>
           </Layout.Section>

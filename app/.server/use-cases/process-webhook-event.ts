@@ -63,7 +63,7 @@ export async function processWebhookEvent(s: Deps, payload: { eventId: number },
         await handleComplianceRequest(s, store, meaning, event.id);
         break;
       case "risk_changed":
-        await hostRiskChanged(s, store, meaning.externalId, ctx);
+        await hostRiskChanged(s, store, meaning.externalId, meaning.byHost, ctx);
         break;
       case "dispute": {
         // The card, for the offer to block it, read before the dispute's transaction.
@@ -200,10 +200,12 @@ function carriedOrder(event: WebhookEvent): HostOrder | undefined {
 
 /**
  * The host revised an order's risk: an order waiting for it is checked now (not at its next
- * backoff step), so it is decided within moments of Shopify finishing its analysis. Any other
- * order (decided already, or never waiting) is left as it is.
+ * backoff step), so it is decided within moments of Shopify finishing its analysis. An order held
+ * for review is decided again when Shopify's own analysis changed (an app's assessment, keyrelay's
+ * own verdict among them, does not: that would decide on our own word). Any other order (decided
+ * already, or never held) is left as it is.
  */
-async function hostRiskChanged(s: Deps, store: Store, externalId: string, ctx: Pick<JobContext, "log">): Promise<void> {
+async function hostRiskChanged(s: Deps, store: Store, externalId: string, byHost: boolean, ctx: Pick<JobContext, "log">): Promise<void> {
   const row = await s.db
     .selectFrom("orders as o")
     .innerJoin("risk_decisions as d", "d.order_id", "o.id")
@@ -211,9 +213,13 @@ async function hostRiskChanged(s: Deps, store: Store, externalId: string, ctx: P
     .where("o.store_id", "=", store.id)
     .where("o.external_id", "=", externalId)
     .executeTakeFirst();
-  if (!row || row.review_status !== "waiting") return;
-  await s.jobs.enqueue("check-host-risk", { orderId: row.id, attempt: 1 }, { accountId: store.account_id, dedupeKey: `check-host-risk-now:${row.id}` });
-  ctx.log.info({ orderId: row.id }, "host risk changed: checking the waiting order now");
+  if (row?.review_status === "waiting") {
+    await s.jobs.enqueue("check-host-risk", { orderId: row.id, attempt: 1 }, { accountId: store.account_id, dedupeKey: `check-host-risk-now:${row.id}` });
+    ctx.log.info({ orderId: row.id }, "host risk changed: checking the waiting order now");
+  } else if (row?.review_status === "held" && byHost) {
+    await s.jobs.enqueue("check-host-risk", { orderId: row.id, attempt: 1, revised: true }, { accountId: store.account_id, dedupeKey: `check-host-risk-revised:${row.id}` });
+    ctx.log.info({ orderId: row.id }, "host risk revised: deciding the held order again");
+  }
 }
 
 async function uninstall(s: Deps, store: Store, event: WebhookEvent, ctx: Pick<JobContext, "log">): Promise<void> {

@@ -1,3 +1,4 @@
+import { revisedHostRiskOf } from "../domain/host-risk.ts";
 import type { RiskVerdict } from "../domain/risk-rules.ts";
 import { cardKey, isCardBin, isCardLast4 } from "../domain/risk-card.ts";
 import type { Services } from "../ports.ts";
@@ -175,9 +176,11 @@ export async function reviewQueue(s: Pick<Services, "db">, accountId: string, op
 }
 
 /** The order page's line: whether this order is held, and since when. */
-export async function reviewStatusOf(s: Pick<Services, "db">, accountId: string, orderId: string): Promise<{ status: string; since: string; reason: string | null; card: QueueFacts["card"] } | null> {
-  const d = await s.db.selectFrom("risk_decisions").select(["review_status", "created_at", "reviewed_at", "review_reason", "facts"]).where("account_id", "=", accountId).where("order_id", "=", orderId).executeTakeFirst();
+export async function reviewStatusOf(s: Pick<Services, "db">, accountId: string, orderId: string): Promise<{ status: string; since: string; reason: string | null; revisedTo: string | null; card: QueueFacts["card"] } | null> {
+  const d = await s.db.selectFrom("risk_decisions").select(["review_status", "created_at", "reviewed_at", "review_reason", "reviewed_by_type", "facts"]).where("account_id", "=", accountId).where("order_id", "=", orderId).executeTakeFirst();
   if (!d || d.review_status === "none") return null;
+  // Closed by the system on Shopify's revised risk: the page says so in the merchant's language.
+  const revisedTo = d.reviewed_by_type === "system" ? revisedHostRiskOf(d.review_reason) : null;
   const facts = (() => {
     try {
       return JSON.parse(d.facts) as Record<string, unknown>;
@@ -185,5 +188,5 @@ export async function reviewStatusOf(s: Pick<Services, "db">, accountId: string,
       return {};
     }
   })();
-  return { status: d.review_status, since: d.reviewed_at ?? d.created_at, reason: d.review_reason, card: cardOfFacts(facts.card) };
+  return { status: d.review_status, since: d.reviewed_at ?? d.created_at, reason: revisedTo ? null : d.review_reason, revisedTo, card: cardOfFacts(facts.card) };
 }
