@@ -20,6 +20,7 @@ import { auditRetention } from "./0022-audit-retention.ts";
 import { resellerSandbox } from "./0023-reseller-sandbox.ts";
 import { repurchaseDays } from "./0024-repurchase-days.ts";
 import { riskCard } from "./0025-risk-card.ts";
+import { resellerDefaultRules } from "./0027-reseller-default-rules.ts";
 
 /** Every migration in order. Names are permanent: never rename or reorder one that has shipped. */
 export const migrations: Record<string, KeyrelayMigration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, KeyrelayMigration> = {
   "0023-reseller-sandbox": resellerSandbox,
   "0024-repurchase-days": repurchaseDays,
   "0025-risk-card": riskCard,
+  "0027-reseller-default-rules": resellerDefaultRules,
 };

@@ -43,8 +43,8 @@ for (const { dialect, available } of dialects) {
         ["allow", "on_allow_list"],
         ["block", "on_block_list"],
         ["review", "host_risk = CANCEL"],
-        ["review", "keys_per_email_1h > 10"],
-        ["review", "keys_per_ip_1h > 10"],
+        ["review", "keys_per_email_1h > 10 and platform != reseller"],
+        ["review", "keys_per_ip_1h > 10 and platform != reseller"],
         ["review", "disposable_email and first_order and total > 50.00 USD"],
       ]);
       const added = await addRiskRule(s, a, { when: "keys_per_ip_1h > 5", then: "block", name: "Bursts", shadow: true }, cli);

@@ -233,7 +233,7 @@ export const DEFAULT_RULES: readonly { name: string; when: string; then: RiskAct
   { name: "Allow list", when: "on_allow_list", then: "allow" },
   { name: "Block list", when: "on_block_list", then: "block" },
   { name: "Shopify recommends cancelling", when: "host_risk = CANCEL", then: "review" },
-  { name: "More than 10 keys from one email in an hour", when: "keys_per_email_1h > 10", then: "review" },
-  { name: "More than 10 keys from one IP in an hour", when: "keys_per_ip_1h > 10", then: "review" },
+  { name: "More than 10 keys from one email in an hour", when: "keys_per_email_1h > 10 and platform != reseller", then: "review" },
+  { name: "More than 10 keys from one IP in an hour", when: "keys_per_ip_1h > 10 and platform != reseller", then: "review" },
   { name: "Disposable email on a first order over 50 USD", when: "disposable_email and first_order and total > 50.00 USD", then: "review" },
 ];
