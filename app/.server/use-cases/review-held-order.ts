@@ -52,10 +52,10 @@ async function creditDeniedResellerOrder(
   actor: Actor,
   now: string,
   jobs: (StagedJob | null)[],
-): Promise<number> {
+): Promise<{ creditedMinor: number; currency: string }> {
   const reseller = await lockReseller(trx, accountId, resellerId);
   const status = (await trx.selectFrom("orders").select("status").where("id", "=", orderId).executeTakeFirstOrThrow()).status;
-  if (!reseller || status === "refunded" || status === "cancelled") return 0;
+  if (!reseller || status === "refunded" || status === "cancelled") return { creditedMinor: 0, currency: reseller?.currency ?? "" };
   const credit = Number(order.total_minor ?? 0);
   if (credit > 0) {
     await appendLedgerEntry(
@@ -66,7 +66,7 @@ async function creditDeniedResellerOrder(
   }
   await setOrderStatus(trx, orderId, "cancelled", now);
   jobs.push(...(await emitResellerEvent(s, trx, { accountId, resellerId, type: "order.denied", data: { order_id: orderId, reference: order.reference, credited_minor: credit, currency: reseller.currency }, now })));
-  return credit;
+  return { creditedMinor: credit, currency: reseller.currency };
 }
 
 /** The review queue: held orders, oldest first, with the rules that fired and the facts behind them. */
@@ -132,7 +132,7 @@ export const NO_HOST_CANCEL: HostCancelChoice = { cancel: false, refund: false, 
  * `host.cancel` (or `host.refund`, which implies it) the order is also cancelled on the host by
  * the cancel-host-order job, staged in the same transaction.
  */
-export async function denyHeldOrder(s: Deps, accountId: string, orderId: string, actor: Actor, reason: string | null = null, host: HostCancelChoice = NO_HOST_CANCEL): Promise<{ orderId: string; status: "denied"; released: number; hostCancel: boolean; creditedMinor?: number }> {
+export async function denyHeldOrder(s: Deps, accountId: string, orderId: string, actor: Actor, reason: string | null = null, host: HostCancelChoice = NO_HOST_CANCEL): Promise<{ orderId: string; status: "denied"; released: number; hostCancel: boolean; resellerCredit?: { creditedMinor: number; currency: string } }> {
   const cancel = host.cancel || host.refund;
   await held(s, accountId, orderId);
   const r = await s.db.transaction().execute(async (trx) => {
@@ -157,10 +157,10 @@ export async function denyHeldOrder(s: Deps, accountId: string, orderId: string,
       action: "risk.order_denied",
       subjectType: "order",
       subjectId: orderId,
-      details: { reason, released, hostCancel: cancel && !order.reseller_id ? { refund: host.refund, restock: host.restock } : null, ...(credited !== null ? { resellerId: order.reseller_id, creditedMinor: credited } : {}) },
+      details: { reason, released, hostCancel: cancel && !order.reseller_id ? { refund: host.refund, restock: host.restock } : null, ...(credited !== null ? { resellerId: order.reseller_id, creditedMinor: credited.creditedMinor } : {}) },
     });
     return { jobs: jobs.filter((j): j is StagedJob => j !== null), released, reseller: order.reseller_id !== null, credited };
   });
   await s.jobs.trigger(r.jobs);
-  return { orderId, status: "denied", released: r.released, hostCancel: cancel && !r.reseller, ...(r.credited !== null ? { creditedMinor: r.credited } : {}) };
+  return { orderId, status: "denied", released: r.released, hostCancel: cancel && !r.reseller, ...(r.credited !== null ? { resellerCredit: r.credited } : {}) };
 }
