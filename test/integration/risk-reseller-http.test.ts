@@ -2,7 +2,8 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminUser } from "../../app/.server/use-cases/create-admin-user.ts";
 import { createResellerToken } from "../../app/.server/use-cases/manage-reseller-tokens.ts";
-import { addRiskRule } from "../../app/.server/use-cases/manage-risk-rules.ts";
+import { addRiskListEntry } from "../../app/.server/use-cases/manage-risk-lists.ts";
+import { addRiskRule, ensureRuleSet } from "../../app/.server/use-cases/manage-risk-rules.ts";
 import { approveHeldOrder, denyHeldOrder, listHeldOrders } from "../../app/.server/use-cases/review-held-order.ts";
 import { reviewQueue } from "../../app/.server/use-cases/review-queue.ts";
 import { AdminBrowser } from "../support/admin-browser.ts";
@@ -162,6 +163,16 @@ for (const { dialect, available } of dialects) {
       // A kr_test_ order has no real keys: the rules never see it.
       const test = (await createResellerToken(s, r.accountId, { resellerId: r.resellerId, scopes: ALL_SCOPES, mode: "test" }, cli)).token;
       expect((await call("POST", "/api/v1/orders", { token: test, key: "t1", body: { pool: r.poolId, quantity: 2 } })).body).toMatchObject({ status: "fulfilled", livemode: false });
+    });
+
+    it("the default rules count the reseller's email and IP: the 11th key in an hour is held; a customer allow-list entry with the reseller's id lets it through", async () => {
+      const r = await makeReseller(s, { stock: 20, topup: "100", price: "1.00" });
+      await ensureRuleSet(s.db, r.accountId, new Date().toISOString());
+      const statuses: string[] = [];
+      for (let i = 0; i < 11; i++) statuses.push((await call("POST", "/api/v1/orders", { token: r.token, key: `v${i}`, body: { pool: r.poolId, quantity: 1 } })).body.status);
+      expect(statuses).toEqual([...Array(10).fill("fulfilled"), "in_review"]);
+      await addRiskListEntry(s, r.accountId, { kind: "customer", value: r.resellerId, action: "allow" }, cli);
+      expect((await call("POST", "/api/v1/orders", { token: r.token, key: "v-allowed", body: { pool: r.poolId, quantity: 1 } })).body).toMatchObject({ status: "fulfilled", keys: [expect.anything()] });
     });
 
     it("another account's admin: 404 on approve and deny of a held reseller order, nothing changed", async () => {
