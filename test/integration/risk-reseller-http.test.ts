@@ -175,6 +175,21 @@ for (const { dialect, available } of dialects) {
       expect((await call("POST", "/api/v1/orders", { token: r.token, key: "v-allowed", body: { pool: r.poolId, quantity: 1 } })).body).toMatchObject({ status: "fulfilled", keys: [expect.anything()] });
     });
 
+    it("the account's own admin sees the held reseller order in the review queue page and approves it there", async () => {
+      const r = await setup({ when: "platform = reseller", then: "review" });
+      const id = (await call("POST", "/api/v1/orders", { token: r.token, key: "q1", body: { pool: r.poolId, quantity: 1 } })).body.id as string;
+      const email = `owner-${dialect}@risk-reseller.example`;
+      await createAdminUser(s, { email, password: PASSWORD, accountId: r.accountId });
+      const b = await new AdminBrowser(http.url, { "x-forwarded-for": "203.0.113.78" }).signedIn(email, PASSWORD);
+      const page = await (await b.get("/admin/risk/reviews")).text();
+      expect(page).toContain("Reseller rule");
+      expect(page).toContain(id.slice(0, 8));
+      const res = await b.post("/admin/risk/reviews.data", { csrf: await b.csrf(), intent: "approve", orderId: id, reason: "known reseller" });
+      expect(res.status).toBe(200);
+      expect((await call("GET", `/api/v1/orders/${id}`, { token: r.token })).body).toMatchObject({ status: "fulfilled", keys: [expect.anything()] });
+      expect(await events(r)).toEqual(["order.fulfilled"]);
+    });
+
     it("another account's admin: 404 on approve and deny of a held reseller order, nothing changed", async () => {
       const r = await setup({ when: "platform = reseller", then: "review" });
       const id = (await call("POST", "/api/v1/orders", { token: r.token, key: "x1", body: { pool: r.poolId, quantity: 1 } })).body.id as string;
