@@ -7,6 +7,7 @@ import { addRiskRule, ensureRuleSet } from "../../app/.server/use-cases/manage-r
 import { approveHeldOrder, denyHeldOrder, listHeldOrders } from "../../app/.server/use-cases/review-held-order.ts";
 import { reviewQueue } from "../../app/.server/use-cases/review-queue.ts";
 import { AdminBrowser } from "../support/admin-browser.ts";
+import { invitedPortalUser } from "../support/portal-fixtures.ts";
 import { dialects } from "../support/dialects.ts";
 import { startHttp } from "../support/http-server.ts";
 import { ALL_SCOPES, cli, makeReseller, type ResellerSetup } from "../support/reseller-fixtures.ts";
@@ -188,6 +189,19 @@ for (const { dialect, available } of dialects) {
       expect(res.status).toBe(200);
       expect((await call("GET", `/api/v1/orders/${id}`, { token: r.token })).body).toMatchObject({ status: "fulfilled", keys: [expect.anything()] });
       expect(await events(r)).toEqual(["order.fulfilled"]);
+    });
+
+    it("the portal shows a held order as in review, without keys, and a denied one as declined", async () => {
+      const r = await setup({ when: "platform = reseller", then: "review" });
+      const id = (await call("POST", "/api/v1/orders", { token: r.token, key: "p1", body: { pool: r.poolId, quantity: 1 } })).body.id as string;
+      const b = await invitedPortalUser(s, http.url, r.accountId, r.resellerId, `portal-${dialect}@risk-reseller.example`);
+      const held = await (await b.get(`/portal/orders/${id}`)).text();
+      expect(held).toContain("The merchant is checking this order");
+      expect(held).toContain("In review");
+      const csv = await (await b.get(`/portal/orders/${id}/keys?format=csv`)).text();
+      expect(csv.replace(/^\uFEFF/, "").trim()).toBe("code");
+      await denyHeldOrder(s, r.accountId, id, cli, "no");
+      expect(await (await b.get(`/portal/orders/${id}`)).text()).toContain("The merchant declined this order");
     });
 
     it("another account's admin: 404 on approve and deny of a held reseller order, nothing changed", async () => {
