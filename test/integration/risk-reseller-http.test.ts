@@ -6,7 +6,10 @@ import { addRiskListEntry } from "../../app/.server/use-cases/manage-risk-lists.
 import { addRiskRule, ensureRuleSet } from "../../app/.server/use-cases/manage-risk-rules.ts";
 import { approveHeldOrder, denyHeldOrder, listHeldOrders } from "../../app/.server/use-cases/review-held-order.ts";
 import { reviewQueue } from "../../app/.server/use-cases/review-queue.ts";
+import { changeResellerBalance } from "../../app/.server/use-cases/reseller-balance.ts";
+import { fillBackorders } from "../../app/.server/use-cases/fill-backorders.ts";
 import { AdminBrowser } from "../support/admin-browser.ts";
+import { stockPool } from "../support/fulfilment-fixtures.ts";
 import { invitedPortalUser } from "../support/portal-fixtures.ts";
 import { dialects } from "../support/dialects.ts";
 import { startHttp } from "../support/http-server.ts";
@@ -202,6 +205,21 @@ for (const { dialect, available } of dialects) {
       expect(csv.replace(/^\uFEFF/, "").trim()).toBe("code");
       await denyHeldOrder(s, r.accountId, id, cli, "no");
       expect(await (await b.get(`/portal/orders/${id}`)).text()).toContain("The merchant declined this order");
+    });
+
+    it("a held allow_backorder order: filled units stay hidden and send nothing; approving it sends order.fulfilled once all keys are there", async () => {
+      const r = await setup({ when: "platform = reseller", then: "review" });
+      await changeResellerBalance(s, r.accountId, { resellerId: r.resellerId, kind: "topup", amount: "10", note: "more" }, cli);
+      const placed = await call("POST", "/api/v1/orders", { token: r.token, key: "bo", body: { pool: r.poolId, quantity: 7, allow_backorder: true } });
+      expect(placed.body).toMatchObject({ status: "in_review", keys: [], backordered_units: 2 });
+      const id = placed.body.id as string;
+      await stockPool(s, r.accountId, r.poolId, ["LATE-0001", "LATE-0002"]);
+      await fillBackorders(s, { accountId: r.accountId, poolId: r.poolId });
+      expect((await call("GET", `/api/v1/orders/${id}`, { token: r.token })).body).toMatchObject({ status: "in_review", keys: [], backordered_units: 0 });
+      expect(await events(r)).toEqual([]);
+      await approveHeldOrder(s, r.accountId, id, cli, "ok");
+      expect((await call("GET", `/api/v1/orders/${id}`, { token: r.token })).body.keys).toHaveLength(7);
+      expect(await events(r)).toEqual(["order.fulfilled"]);
     });
 
     it("another account's admin: 404 on approve and deny of a held reseller order, nothing changed", async () => {
