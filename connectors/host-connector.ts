@@ -88,6 +88,23 @@ export interface HostOrder {
    * or the host has none.
    */
   riskRecommendation: "accept" | "investigate" | "cancel" | "none" | "pending" | null;
+  /**
+   * The card it was paid with, for risk rules: undefined = not read (no payload carries it; the
+   * app asks fetchOrderCard only when the account's rules read a card), null = read and none
+   * (another payment method, a host without cards, or the read failed).
+   */
+  card?: HostCard | null;
+}
+
+/**
+ * The card an order was paid with, where the host shows it (Shopify's transaction payment
+ * details): the BIN (first 6–8 digits), the last four digits and the card's brand ("Visa").
+ * Never the full number: the host does not have it to give.
+ */
+export interface HostCard {
+  bin: string;
+  last4: string;
+  brand: string | null;
 }
 
 /** The host's own risk analysis of an order (Shopify `Order.risk`). */
@@ -236,6 +253,11 @@ export interface HostConnector {
   getInventory(items: InventoryItem[]): Promise<{ levels: InventoryReading[]; failed: InventoryFailure[] }>;
   /** Where stock can be kept (Shopify locations); a host with one stock per item answers []. */
   listLocations(): Promise<HostLocation[]>;
+  /**
+   * The card the order was paid with; null when there is none to read (another payment method,
+   * the order gone, or a host that shows no cards: WooCommerce answers null without a call).
+   */
+  fetchOrderCard(externalId: string): Promise<HostCard | null>;
   /** The host's risk analysis of an order; null when the order does not exist. A host without one answers known with no recommendation. */
   fetchOrderRisk(externalId: string): Promise<HostRiskReading | null>;
   /**

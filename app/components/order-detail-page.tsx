@@ -87,6 +87,8 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
               {data.review.status === "held" ? <p>{t("risk.order.heldBody")}</p> : null}
               {data.review.status === "waiting" ? <p>{t("risk.order.waitingBody")}</p> : null}
               {data.review.reason ? <p>{t("risk.order.reason", { reason: data.review.reason })}</p> : null}
+              {data.review.revisedTo ? <p>{t("hostRisk.revisedReason", { value: data.review.revisedTo })}</p> : null}
+              {data.review.card ? <p>{t("risk.order.card", { card: data.review.card.masked, brand: data.review.card.brand ?? t("risk.card.unknownBrand") })}</p> : null}
             </Banner>
           </Layout.Section>
         ) : null}
@@ -99,8 +101,22 @@ export function OrderDetailPage({ data }: { data: OrderDetailData }) {
                 {allowed.blockBuyer ? (
                   <InlineStack gap="200" wrap>
                     {data.dispute.email ? (
-                      <Button loading={busy("dispute-answer", "blockEmail", "on")} onClick={() => post({ intent: "dispute-answer", blockEmail: "on", ...(data.dispute?.ip ? { blockIp: "on" } : {}) })}>
-                        {data.dispute.ip ? t("risk.dispute.blockBoth", { email: data.dispute.email, ip: data.dispute.ip }) : t("risk.dispute.blockEmail", { email: data.dispute.email })}
+                      <Button
+                        loading={busy("dispute-answer", "blockEmail", "on")}
+                        onClick={() => post({ intent: "dispute-answer", blockEmail: "on", ...(data.dispute?.ip ? { blockIp: "on" } : {}), ...(data.dispute?.card ? { blockCard: "on" } : {}) })}
+                      >
+                        {data.dispute.card
+                          ? data.dispute.ip
+                            ? t("risk.dispute.blockAllWithCard", { email: data.dispute.email, ip: data.dispute.ip, card: data.dispute.card })
+                            : t("risk.dispute.blockEmailWithCard", { email: data.dispute.email, card: data.dispute.card })
+                          : data.dispute.ip
+                            ? t("risk.dispute.blockBoth", { email: data.dispute.email, ip: data.dispute.ip })
+                            : t("risk.dispute.blockEmail", { email: data.dispute.email })}
+                      </Button>
+                    ) : null}
+                    {data.dispute.card ? (
+                      <Button loading={busy("dispute-answer", "blockCard", "on")} onClick={() => post({ intent: "dispute-answer", blockCard: "on" })}>
+                        {t("risk.dispute.blockCard", { card: data.dispute.card })}
                       </Button>
                     ) : null}
                     {data.dispute.ip ? (

@@ -72,6 +72,8 @@ function HeldOrderCard({ o, base, now, selected, onSelect, canDecide, onDecide }
           <Field label={t("risk.reviews.facts.countries")} value={country || "—"} />
           <Field label={t("risk.reviews.facts.firstOrder")} value={yesNo(t, f.firstOrder)} />
           <Field label={t("risk.reviews.facts.disposable")} value={yesNo(t, f.disposableEmail)} />
+          {/* The card, masked (BIN and last four), where the host showed it: only Shopify does. */}
+          {f.card ? <Field label={t("risk.reviews.facts.card")} value={f.card.brand ? t("risk.card.withBrand", { card: f.card.masked, brand: f.card.brand }) : f.card.masked} /> : null}
           {/* Shopify's own assessment; a WooCommerce order has none (NONE), so nothing is shown. */}
           {f.hostRisk && f.hostRisk !== "NONE" ? <Field label={t("risk.reviews.facts.hostRisk")} value={t([`risk.hostRisk.${f.hostRisk}`, "risk.hostRisk.other"], { value: f.hostRisk })} /> : null}
         </InlineStack>

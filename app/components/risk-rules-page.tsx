@@ -376,7 +376,7 @@ export function RiskRulesPage({ data }: { data: RiskRulesData }) {
               <Text as="p" tone="subdued">
                 {t("risk.language.intro")}
               </Text>
-              {(["compare", "in", "flag", "velocity"] as const).map((k) => (
+              {(["compare", "in", "flag", "velocity", "card"] as const).map((k) => (
                 <BlockStack key={k} gap="050">
                   <Text as="h3" variant="headingSm">
                     {t(`risk.language.${k}.title`)}
@@ -388,6 +388,9 @@ export function RiskRulesPage({ data }: { data: RiskRulesData }) {
               ))}
               <Text as="p" variant="bodySm" tone="subdued" breakWord>
                 {t("risk.language.attributes")}
+              </Text>
+              <Text as="p" variant="bodySm" tone="subdued" breakWord>
+                {t("risk.language.cardAttributes")}
               </Text>
             </BlockStack>
           </Card>

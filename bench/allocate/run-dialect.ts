@@ -12,6 +12,7 @@ import { freshDatabase, type BenchDialect } from "./fresh-database.ts";
 import { keepAliveAgent, runStep } from "./load-generator.ts";
 import { rawPostgresClaims, rawSqliteClaims, type RawResult } from "./raw-limit.ts";
 import { startServer, type ServerProcess } from "./server-process.ts";
+import type { BenchRiskRules } from "../risk/bench-rules.ts";
 import { setupShop } from "./setup-shop.ts";
 import { percentile } from "./stats.ts";
 
@@ -35,6 +36,8 @@ export interface DialectOptions {
   targetRate: number;
   /** false: drop the report rollup triggers first (the cost of keeping the reports, by difference). */
   reportTriggers: boolean;
+  /** The account's risk rules (issue 13's budget): the install's defaults, none, or 20 more. */
+  riskRules: BenchRiskRules;
   /** Directory for V8 CPU profiles of the app's processes (written when they exit), or none. */
   profileDir?: string;
 }
@@ -70,6 +73,8 @@ export interface StepResult {
 
 export interface DialectResult {
   dialect: BenchDialect;
+  riskRules: BenchRiskRules;
+  reportTriggers: boolean;
   steps: StepResult[];
   /** The highest committed-orders rate of any step. */
   sustainedPerS: number;
@@ -138,7 +143,7 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
   const ordersPlanned = Math.round(o.warmup.rate * o.warmup.seconds) + o.rates.reduce((n, r) => n + Math.round(r * o.seconds), 0);
   try {
     say(`setting up a shop with ${ordersPlanned.toLocaleString("en-US")} keys …`);
-    const benchShop = await setupShop(db.env, shop, ordersPlanned, { reportTriggers: o.reportTriggers });
+    const benchShop = await setupShop(db.env, shop, ordersPlanned, { reportTriggers: o.reportTriggers, riskRules: o.riskRules });
     stub = await startStub(o.root);
     const port = await freePort();
     const appUrl = `http://127.0.0.1:${port}`;
@@ -259,6 +264,8 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
     const sustainedPerS = Math.max(...steps.map((s) => s.committedPerS));
     return {
       dialect: o.dialect,
+      riskRules: o.riskRules,
+      reportTriggers: o.reportTriggers,
       steps,
       sustainedPerS,
       saturated: steps.some((s) => !s.keptUp),

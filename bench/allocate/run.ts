@@ -10,13 +10,14 @@
  *   npm run bench:allocate -- [--rates 100,250,500,1000] [--seconds 10] [--quick] [--skip-postgres]
  *                             [--only sqlite|postgres] [--raw-claims N] [--raw-pg-clients N]
  *                             [--app-env KEY=VALUE,…] [--pg-url URL] [--redis-url URL] [--keep] [--keep-going] [--profile]
- *                             [--no-report-triggers]
+ *                             [--report-triggers on|off|on,off] [--no-report-triggers] [--risk-rules defaults|none|defaults+20[,…]]
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { BENCH_RISK_RULES, type BenchRiskRules } from "../risk/bench-rules.ts";
 import { runDialect, type DialectResult } from "./run-dialect.ts";
 import { fmt, fmtInt, table } from "./stats.ts";
 
@@ -44,6 +45,10 @@ const { values: args } = parseArgs({
     keep: { type: "boolean", default: false },
     // Without the report rollup triggers (issue 15): run once with and once without to price them.
     "no-report-triggers": { type: "boolean", default: false },
+    // on,off: each in turn per database, same run, and their sustained rates side by side (issue 15's cost).
+    "report-triggers": { type: "string" },
+    // The account's risk rules (issue 13's 10 % budget); a list runs each in turn per database, same run.
+    "risk-rules": { type: "string", default: "defaults" },
     // Run every rate even after one saturated the app (by default only the 500/s target step still runs).
     "keep-going": { type: "boolean", default: false },
     // V8 CPU profiles of the app's processes into bench/out/allocate/prof/<dialect>/ (open in Chrome DevTools).
@@ -67,6 +72,10 @@ const appEnv = Object.fromEntries(
     .filter(Boolean)
     .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
 );
+const triggerModes = (args["report-triggers"] ?? (args["no-report-triggers"] ? "off" : "on")).split(",").filter(Boolean);
+for (const m of triggerModes) if (m !== "on" && m !== "off") throw new Error(`--report-triggers: ${m} is not on or off`);
+const riskModes = args["risk-rules"].split(",").filter(Boolean) as BenchRiskRules[];
+for (const m of riskModes) if (!BENCH_RISK_RULES.includes(m)) throw new Error(`--risk-rules: ${m} is not one of ${BENCH_RISK_RULES.join(", ")}`);
 const dialects = (args.only ? [args.only] : ["sqlite", ...(args["skip-postgres"] ? [] : ["postgres"])]) as ("sqlite" | "postgres")[];
 const resultsDir = path.join(here, "results");
 const logDir = path.join(root, "bench/out/allocate");
@@ -77,7 +86,7 @@ const ms = (n: number | undefined) => fmt(n, 1);
 
 function printDialect(r: DialectResult) {
   const name = r.dialect === "sqlite" ? "SQLite (embedded default: one process, in-process jobs)" : "Postgres + BullMQ (start:web + start:worker)";
-  console.log(`\n${name}`);
+  console.log(`\n${name} — risk rules: ${r.riskRules}, report triggers ${r.reportTriggers ? "on" : "off"}`);
   console.log(
     table(
       ["offered/s", "sent", "non-200", "ack p50 ms", "ack p99 ms", "ack max ms", "committed", "committed/s", "commit p50 ms", "commit p99 ms", "drain s", "kept up", "app cores", "pg cores", "other cores"],
@@ -121,8 +130,8 @@ async function main(): Promise<number> {
   console.log(`rates ${rates.join(", ")} orders/s, ${seconds} s each (open loop), 1 line × 1 unit per order${Object.keys(appEnv).length ? `; app env ${JSON.stringify(appEnv)}` : ""}`);
   const results: DialectResult[] = [];
   const failures: string[] = [];
-  for (const dialect of dialects) {
-    console.log(`\n== ${dialect}`);
+  for (const dialect of dialects) for (const triggers of triggerModes) for (const riskRules of riskModes) {
+    console.log(`\n== ${dialect}, risk rules: ${riskRules}, report triggers: ${triggers}`);
     try {
       const r = await runDialect(
         {
@@ -138,7 +147,8 @@ async function main(): Promise<number> {
           drainTimeoutMs: Number(args["drain-timeout"]) * 1000,
           logDir,
           keep: args.keep,
-          reportTriggers: !args["no-report-triggers"],
+          reportTriggers: triggers === "on",
+          riskRules,
           appEnv,
           stopWhenSaturated: !args["keep-going"],
           targetRate: TARGET_P99_AT,
@@ -147,12 +157,33 @@ async function main(): Promise<number> {
         (line) => console.log(`  ${line}`),
       );
       results.push(r);
-      if (!r.checks.ok) failures.push(`${dialect}: ${r.checks.problems.join("; ")}`);
+      if (!r.checks.ok) failures.push(`${dialect} (${riskRules}): ${r.checks.problems.join("; ")}`);
     } catch (e) {
       failures.push(`${dialect}: ${(e as Error).stack ?? e}`);
     }
   }
   for (const r of results) printDialect(r);
+  // Issue 15: the cost of keeping the report rollups, by difference in the same run.
+  for (const dialect of dialects) {
+    for (const riskRules of riskModes) {
+      const on = results.find((r) => r.dialect === dialect && r.riskRules === riskRules && r.reportTriggers);
+      const off = results.find((r) => r.dialect === dialect && r.riskRules === riskRules && !r.reportTriggers);
+      if (!on || !off) continue;
+      console.log(`\n${dialect} (risk rules ${riskRules}): report rollup triggers on against off, same run`);
+      for (const r of [off, on]) console.log(`  triggers ${r.reportTriggers ? "on " : "off"}  sustained ${r.saturated ? "" : "≥ "}${fmtInt(r.sustainedPerS)} orders/s · raw ${fmtInt(r.raw.claimsPerS)}/s · ratio ${fmt(r.ratio, 3)}`);
+      console.log(`  with triggers: ${fmt((on.sustainedPerS / off.sustainedPerS - 1) * 100, 1)} % sustained, ratio ${fmt(on.ratio, 3)} vs ${fmt(off.ratio, 3)}`);
+    }
+  }
+  // Issue 13's budget: sustained allocation with rules within 10 % of the same run without them.
+  for (const dialect of dialects) {
+    const none = results.find((r) => r.dialect === dialect && r.riskRules === "none" && r.reportTriggers);
+    if (!none || riskModes.length < 2) continue;
+    console.log(`\n${dialect}: risk rules against none, same run (budget: sustained within 10 %)`);
+    for (const r of results.filter((x) => x.dialect === dialect && x.reportTriggers)) {
+      const at = r.steps.find((s) => s.rate === TARGET_P99_AT);
+      console.log(`  ${r.riskRules.padEnd(12)} sustained ${r.saturated ? "" : "≥ "}${fmtInt(r.sustainedPerS)} orders/s (${fmt((r.sustainedPerS / none.sustainedPerS - 1) * 100, 1)} %) · raw ${fmtInt(r.raw.claimsPerS)}/s · ack p99 at ${TARGET_P99_AT}/s ${ms(at?.ackMs.p99)} ms · host calls/order ${fmt(Object.values(r.hostCallsPer1000).reduce((a, b) => a + b, 0) / 1000, 2)}`);
+    }
+  }
 
   const noisy = results.flatMap((r) => r.steps.filter((s) => (s.otherCores ?? 0) > NOISE_CORES).map((s) => `${r.dialect} ${s.rate}/s (${fmt(s.otherCores, 2)})`));
   console.log("\nnotes:");

@@ -6,6 +6,7 @@ import { installShopifyShop } from "../../app/.server/use-cases/install-shopify-
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { storeOfflineSession } from "../../test/support/shopify-fixtures.ts";
 import { dropReportTriggers } from "../report-triggers.ts";
+import { applyBenchRiskRules, type BenchRiskRules } from "../risk/bench-rules.ts";
 import { BENCH_PRODUCT_ID } from "./order-payload.ts";
 
 export interface BenchShop {
@@ -31,7 +32,7 @@ async function* keyCodes(n: number) {
  * own use-cases on the same database: an installed Shopify shop with its offline session, one
  * pool holding `keys` keys (through the real import), the bench product mapped to it.
  */
-export async function setupShop(env: Record<string, string>, shop: string, keys: number, opts: { reportTriggers?: boolean } = {}): Promise<BenchShop> {
+export async function setupShop(env: Record<string, string>, shop: string, keys: number, opts: { reportTriggers?: boolean; riskRules?: BenchRiskRules } = {}): Promise<BenchShop> {
   const s = await createServices(loadConfig({ ...env, LOG_LEVEL: "warn" }));
   try {
     const store = await installShopifyShop(s, { shop });
@@ -51,6 +52,8 @@ export async function setupShop(env: Record<string, string>, shop: string, keys:
     if (r.added !== keys) throw new Error(`stocked ${r.added} of ${keys} keys`);
     // --no-report-triggers: the order path as it was before the reports (issue 15), to price them.
     if (opts.reportTriggers === false) await dropReportTriggers(s.db, s.database.dialect);
+    // --risk-rules: the install's default rules (as a merchant has them), none, or 20 more (issue 13's budget).
+    await applyBenchRiskRules(s, store.account_id, opts.riskRules ?? "defaults");
     return { shop, accountId: store.account_id, storeId: store.id, poolId: pool.id };
   } finally {
     await s.close();

@@ -2,7 +2,8 @@
  * A minimal stand-in for the Shopify Admin GraphQL API, run as its own child process so the
  * write-back traffic (3 calls per order) costs neither the app's nor the load generator's event
  * loop more than real Shopify would. It answers only what deliver-order sends (orderNote query,
- * orderUpdate, metafieldsSet) with canned successes and a generous throttle status, and counts
+ * orderUpdate, metafieldsSet) and the risk jobs send (the order's risk, finished and ACCEPT;
+ * orderRiskAssessmentCreate) with canned successes and a generous throttle status, and counts
  * every call by operation name — the host-API-calls-per-order figure (issue 5 adds stock sync).
  * Not wire-faithful: test/support/fake-shopify.ts is, and validates every document; that costs
  * more CPU per call than the app itself, which would skew a throughput benchmark.
@@ -17,9 +18,12 @@ const COST = { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { ma
 
 function answer(query: string, variables: Record<string, unknown>): unknown {
   if (/\borderUpdate\s*\(/.test(query)) return { orderUpdate: { order: { id: (variables.input as { id?: string })?.id ?? null }, userErrors: [] } };
+  if (/\borderRiskAssessmentCreate\s*\(/.test(query)) return { orderRiskAssessmentCreate: { orderRiskAssessment: { riskLevel: "LOW" }, userErrors: [] } };
   if (/\bmetafieldsSet\s*\(/.test(query)) return { metafieldsSet: { metafields: [], userErrors: [] } };
   if (/\borders\s*\(/.test(query)) return { orders: { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } } };
   if (/\bwebhookSubscriptions\s*\(/.test(query)) return { webhookSubscriptions: { nodes: [] } };
+  // Shopify's analysis, finished: the default rule on CANCEL does not fire, the order is delivered.
+  if (/\brisk\s*\{/.test(query)) return { order: { id: variables.id, risk: { recommendation: "ACCEPT", assessments: [{ riskLevel: "LOW", provider: null, facts: [] }] } } };
   if (/\border\s*\(/.test(query)) return { order: { id: variables.id, note: null, metafield: null } };
   return {};
 }

@@ -16,6 +16,8 @@ import { appendNoteLine, mergeDeliveryBlock } from "./note-block.ts";
 import { ORDER_CANCEL_MUTATION } from "./graphql/order-cancel-mutation.ts";
 import { ORDER_RISK_ASSESSMENT_CREATE_MUTATION } from "./graphql/order-risk-assessment-create-mutation.ts";
 import { ORDER_RISK_QUERY } from "./graphql/order-risk-query.ts";
+import { ORDER_CARD_QUERY } from "./graphql/order-card-query.ts";
+import { cardFromTransactions, type GqlTransaction } from "./order-card.ts";
 import { orderFromGraphql, riskFromGraphql, type GqlLineItem, type GqlOrder, type GqlPage, type GqlRisk } from "./order-mapping.ts";
 import { getShopifyInventory } from "./get-inventory.ts";
 import { LOCATIONS_QUERY } from "./graphql/locations-query.ts";
@@ -118,6 +120,11 @@ export function createShopifyConnector(options: ShopifyConnectorOptions): HostCo
     async fetchOrderRisk(externalId) {
       const data = await client.request<{ order: { id: string; risk: GqlRisk | null } | null }>("orderRisk", ORDER_RISK_QUERY, { id: toGid("Order", externalId) });
       return data.order ? riskFromGraphql(data.order.risk) : null;
+    },
+
+    async fetchOrderCard(externalId) {
+      const data = await client.request<{ order: { id: string; transactions: GqlTransaction[] } | null }>("orderCard", ORDER_CARD_QUERY, { id: toGid("Order", externalId) });
+      return data.order ? cardFromTransactions(data.order.transactions) : null;
     },
 
     async cancelOrder(externalId, request) {

@@ -80,6 +80,9 @@ export function createWooCommerceConnector(opts: WooCommerceConnectorOptions): H
     listLocations: async () => [],
 
     // WooCommerce has no risk analysis of its own: nothing to wait for.
+    // WooCommerce's REST API shows no card of a payment: nothing to ask.
+    fetchOrderCard: async () => null,
+
     async fetchOrderRisk(externalId) {
       return (await fetchOrder(externalId)) ? { state: "known", recommendation: null, assessments: [] } : null;
     },

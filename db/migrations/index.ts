@@ -19,6 +19,7 @@ import { reportIncremental } from "./0021-report-incremental.ts";
 import { auditRetention } from "./0022-audit-retention.ts";
 import { resellerSandbox } from "./0023-reseller-sandbox.ts";
 import { repurchaseDays } from "./0024-repurchase-days.ts";
+import { riskCard } from "./0025-risk-card.ts";
 
 /** Every migration in order. Names are permanent: never rename or reorder one that has shipped. */
 export const migrations: Record<string, KeyrelayMigration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, KeyrelayMigration> = {
   "0022-audit-retention": auditRetention,
   "0023-reseller-sandbox": resellerSandbox,
   "0024-repurchase-days": repurchaseDays,
+  "0025-risk-card": riskCard,
 };

@@ -52,7 +52,7 @@ describe("CLI: risk rules and lists", () => {
   });
 
   it("list add takes every kind with an optional expiry, refuses a bad CIDR or kind", async () => {
-    for (const [kind, value] of [["email", "Bad@X.com"], ["domain", "mailinator.com"], ["ip", "203.0.113.0/24"], ["country", "kp"], ["customer", "42"]]) {
+    for (const [kind, value] of [["email", "Bad@X.com"], ["domain", "mailinator.com"], ["ip", "203.0.113.0/24"], ["country", "kp"], ["customer", "42"], ["card", "424242*4242"]]) {
       const r = await runCli(["risk", "list", "add", "--kind", kind, "--value", value, "--action", "block", "--expires-in", "7d", "--json"], { env });
       expect(r.code, r.stderr).toBe(0);
       expect(json(r).entry).toMatchObject({ kind, action: "block" });
@@ -61,9 +61,12 @@ describe("CLI: risk rules and lists", () => {
     const badCidr = await runCli(["risk", "list", "add", "--kind", "ip", "--value", "10.0.0.0/99", "--action", "block", "--json"], { env });
     expect(badCidr.code).toBe(2);
     expect(json(badCidr).error).toMatchObject({ code: "risk_list_bad_cidr", field: "value" });
-    expect((await runCli(["risk", "list", "add", "--kind", "card", "--value", "1", "--action", "block", "--json"], { env })).code).toBe(2);
+    const badCard = await runCli(["risk", "list", "add", "--kind", "card", "--value", "4242424242424242", "--action", "block", "--json"], { env });
+    expect(badCard.code).toBe(2);
+    expect(json(badCard).error).toMatchObject({ code: "risk_list_bad_card", field: "value" });
+    expect((await runCli(["risk", "list", "add", "--kind", "bin", "--value", "1", "--action", "block", "--json"], { env })).code).toBe(2);
     const shown = json(await runCli(["risk", "list", "show", "--json"], { env }));
-    expect(shown.entries.map((e: { kind: string; value: string }) => `${e.kind}:${e.value}`)).toEqual(["country:KP", "customer:42", "domain:mailinator.com", "email:bad@x.com", "email:vip@x.com", "ip:203.0.113.0/24"]);
+    expect(shown.entries.map((e: { kind: string; value: string }) => `${e.kind}:${e.value}`)).toEqual(["card:424242…4242", "country:KP", "customer:42", "domain:mailinator.com", "email:bad@x.com", "email:vip@x.com", "ip:203.0.113.0/24"]);
   });
 
   it("review list is empty with no held order; approve / deny of an order that is not held exit 2 and change nothing", async () => {

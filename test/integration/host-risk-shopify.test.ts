@@ -5,6 +5,7 @@ import { installShopifyShop } from "../../app/.server/use-cases/install-shopify-
 import { loadDeliveryContent } from "../../app/.server/use-cases/load-delivery-content.ts";
 import { mapProduct } from "../../app/.server/use-cases/manage-mappings.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
+import { addRiskRule, removeRiskRule } from "../../app/.server/use-cases/manage-risk-rules.ts";
 import { denyHeldOrder, listHeldOrders } from "../../app/.server/use-cases/review-held-order.ts";
 import { dialects } from "../support/dialects.ts";
 import { startFakeShopify, type FakeShopify } from "../support/fake-shopify.ts";
@@ -138,6 +139,82 @@ for (const { dialect, available } of dialects) {
       await waitFor(async () => shopify.getOrder(o.orderId).appAssessments.find((a) => a.riskLevel === "HIGH"), 10_000, "the denied verdict");
       expect(shopify.getOrder(o.orderId).cancellations).toHaveLength(1);
     });
+
+    /** orders/risk_assessment_changed for an app's assessment (provider set), not Shopify's own. */
+    const appRiskChanged = (externalId: string) => shopify.sendWebhook(http.url, "orders/risk_assessment_changed", { provider_id: 4242, provider_title: "Some fraud app", risk_level: "LOW", order_id: Number(externalId), created_at: new Date().toISOString(), facts: [] });
+    const heldOnCancel = async (email: string, quantity = 1) => {
+      const p = await pendingOrder(email, quantity);
+      shopify.updateOrder(p.o.orderId, { riskLevel: "HIGH", riskRecommendation: "CANCEL" });
+      await riskChanged(p.o.orderId);
+      await decided(p.row.id, "held");
+      return p;
+    };
+
+    it("Shopify revises a held order's risk to ACCEPT → decided again: approved by the system and delivered, its verdict says why; an app's revision changes nothing", async () => {
+      const { o, row } = await heldOnCancel("revised@example.com", 2);
+      shopify.updateOrder(o.orderId, { riskLevel: "LOW", riskRecommendation: "ACCEPT" });
+      // Another app's assessment (keyrelay's own verdict among them) is not Shopify's analysis.
+      expect((await appRiskChanged(o.orderId)).status).toBe(200);
+      await new Promise((res) => setTimeout(res, 1_500));
+      expect((await getDecision(s.db, accountId, row.id))!.review_status).toBe("held");
+      expect(shopify.deliveredKeys(o.orderId)).toBeNull();
+
+      expect((await riskChanged(o.orderId)).status).toBe(200);
+      const keys = await waitFor(async () => shopify.deliveredKeys(o.orderId) ?? undefined, 15_000, "the keys after Shopify revised its risk");
+      expect(keys.lines[0].codes).toHaveLength(2);
+      const d = (await getDecision(s.db, accountId, row.id))!;
+      expect(d).toMatchObject({ review_status: "approved", reviewed_by_type: "system", review_reason: "host risk revised: ACCEPT" });
+      expect((await orderRow(o.orderId)).risk_decision).toBe("approved");
+      expect(await listHeldOrders(s, accountId)).not.toContainEqual(expect.objectContaining({ orderId: row.id }));
+      const audit = await s.db.selectFrom("audit_log").select(["actor_type", "details"]).where("subject_id", "=", row.id).where("action", "=", "risk.order_approved").execute();
+      expect(audit).toEqual([{ actor_type: "system", details: JSON.stringify({ reason: "host risk revised: ACCEPT" }) }]);
+      const verdict = await waitFor(async () => shopify.getOrder(o.orderId).appAssessments.find((a) => a.riskLevel === "LOW"), 10_000, "the approved verdict");
+      expect(verdict.facts[0]).toEqual({ description: "Approved by keyrelay after Shopify revised its risk to ACCEPT", sentiment: "POSITIVE" });
+      // A later revision finds nothing held: no second delivery, no second decision.
+      await riskChanged(o.orderId);
+      await new Promise((res) => setTimeout(res, 1_000));
+      expect(await s.db.selectFrom("audit_log").select("id").where("subject_id", "=", row.id).where("action", "=", "risk.order_approved").execute()).toHaveLength(1);
+      expect(shopify.requestCount("orderUpdate")).toBeGreaterThan(0);
+    });
+
+    it("a held order whose rules say review whatever Shopify says stays held when Shopify revises: its facts show the new risk; a block rule on CANCEL denies it and returns the keys", async () => {
+      const review = await addRiskRule(s, accountId, { name: "Watched buyer", when: 'email = "watched@example.com"', then: "review" }, actor);
+      const block = await addRiskRule(s, accountId, { name: "Block on Shopify CANCEL", when: 'host_risk = "CANCEL" and email = "watched@example.com"', then: "block" }, actor);
+      try {
+        const o = shopify.createOrder({ email: "watched@example.com", riskLevel: "PENDING", lineItems: [{ productId, variantId, quantity: 1, title: "Gift card", price: "25.00" }] });
+        const before = await keyStates();
+        await shopify.sendWebhook(http.url, "orders/paid", o.orderId);
+        const row = await waitFor(async () => {
+          const r = await s.db.selectFrom("orders").selectAll().where("store_id", "=", storeId).where("external_id", "=", o.orderId).executeTakeFirst();
+          return r?.risk_decision === "hold" ? r : undefined;
+        }, 15_000, "the hold");
+        // The block rule reads host risk: the order waits for Shopify; ACCEPT → held by "Watched buyer".
+        shopify.updateOrder(o.orderId, { riskLevel: "LOW", riskRecommendation: "ACCEPT" });
+        await riskChanged(o.orderId);
+        await decided(row.id, "held");
+        shopify.updateOrder(o.orderId, { riskLevel: "MEDIUM", riskRecommendation: "INVESTIGATE" });
+        await riskChanged(o.orderId);
+        await waitFor(async () => (await s.db.selectFrom("audit_log").select("details").where("subject_id", "=", row.id).where("action", "=", "risk.host_risk_reevaluated").executeTakeFirst()) ?? undefined, 15_000, "the re-evaluation");
+        const still = (await getDecision(s.db, accountId, row.id))!;
+        expect(still.review_status).toBe("held");
+        expect(still.facts).toMatchObject({ hostRisk: "INVESTIGATE" });
+        expect(JSON.parse((await orderRow(o.orderId)).risk_reasons!)).toEqual(["Watched buyer"]);
+        expect(shopify.deliveredKeys(o.orderId)).toBeNull();
+
+        shopify.updateOrder(o.orderId, { riskLevel: "HIGH", riskRecommendation: "CANCEL" });
+        await riskChanged(o.orderId);
+        const denied = await decided(row.id, "denied");
+        expect(denied).toMatchObject({ reviewed_by_type: "system", review_reason: "host risk revised: CANCEL" });
+        expect((await orderRow(o.orderId)).risk_decision).toBe("rejected");
+        await waitFor(async () => ((await keyStates()).available === before.available ? true : undefined), 10_000, "the key back in stock");
+        expect(shopify.deliveredKeys(o.orderId)).toBeNull();
+        expect(shopify.getOrder(o.orderId).cancellations).toEqual([]);
+      } finally {
+        await removeRiskRule(s, accountId, block.rule.id, actor);
+        await removeRiskRule(s, accountId, review.rule.id, actor);
+      }
+    });
+
 
     it("a cancellation while the order waits for Shopify's risk ends the wait: keys back to stock, nothing shown, no later decision", async () => {
       const before = await keyStates();

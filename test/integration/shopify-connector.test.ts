@@ -50,6 +50,18 @@ describe("Shopify connector against the fake Admin API", () => {
     expect(await connector.fetchOrder("999999")).toBeNull();
   });
 
+  it("reads the order's card from its transactions (BIN, last four from the masked number, brand); none when paid another way", async () => {
+    const paid = shopify.createOrder({ card: { bin: "51055510", last4: "5100", company: "Mastercard" }, lineItems: [{ title: "Key", quantity: 1 }] });
+    const manual = shopify.createOrder({ card: null, lineItems: [{ title: "Key", quantity: 1 }] });
+    shopify.resetRequests();
+    expect(await connector.fetchOrderCard(paid.orderId)).toEqual({ bin: "51055510", last4: "5100", brand: "Mastercard" });
+    expect(await connector.fetchOrderCard(manual.orderId)).toBeNull();
+    expect(await connector.fetchOrderCard("999999")).toBeNull();
+    expect(shopify.operationCount("KeyrelayOrderCard")).toBe(3);
+    shopify.failNext({ kind: "accessDenied", operation: "order" });
+    expect((await failure(connector.fetchOrderCard(paid.orderId))).kind).toBe("unauthorized");
+  });
+
   it("reads every line of a large order (line item pages)", async () => {
     const lines = Array.from({ length: 130 }, (_, i) => ({ title: `Item ${i}`, quantity: 1, price: "1.00" }));
     const o = shopify.createOrder({ lineItems: lines });

@@ -45,6 +45,8 @@ export interface FakeOrder {
   riskLevel: "LOW" | "MEDIUM" | "HIGH" | "NONE" | "PENDING" | null;
   /** Assessments apps created (orderRiskAssessmentCreate), oldest first. */
   appAssessments: { riskLevel: string; facts: { description: string; sentiment: string }[] }[];
+  /** The card it was paid with (a SALE transaction's CardPaymentDetails); null: paid another way (a manual gateway). */
+  card: { bin: string; last4: string; company: string | null } | null;
   /** orderCancel calls that were executed, as asked. */
   cancellations: { reason: string; refund: boolean; restock: boolean; notifyCustomer: boolean; staffNote: string | null }[];
   lineItems: FakeLineItem[];
@@ -166,11 +168,20 @@ function orderView(o: FakeOrder) {
         ...o.appAssessments.map((a) => ({ riskLevel: a.riskLevel, provider: { id: gid("App", "1"), title: "keyrelay" }, facts: a.facts })),
       ],
     },
+    // Order.transactions is a plain list (first: at most that many), newest last, as Shopify's.
+    transactions: (args: Args) => transactionsView(o).slice(0, typeof args.first === "number" ? args.first : undefined),
     lineItems: (args: Args) => connection(o.lineItems, args, (l) => l.id.padStart(20, "0"), (l) => lineView(o, l)),
     refunds: () => o.refunds.map((r) => ({ id: gid("Refund", r.id), createdAt: r.createdAt, refundLineItems: (a: Args) => connection(r.lines, a, (x) => x.lineItemId.padStart(20, "0"), (x) => ({ quantity: x.quantity, lineItem: lineView(o, o.lineItems.find((l) => l.id === x.lineItemId)!) })) })),
     metafield: (args: Args) => metafieldView(o.metafields.get(`${resolveNamespace(args.namespace as string)}.${args.key}`)),
     metafields: (args: Args) => connection([...o.metafields.values()], args, (m) => m.id.padStart(20, "0"), metafieldView),
   };
+}
+
+function transactionsView(o: FakeOrder) {
+  const paymentDetails = o.card
+    ? { __typename: "CardPaymentDetails", bin: o.card.bin, number: `•••• •••• •••• ${o.card.last4}`, company: o.card.company, name: "Test Buyer", expirationMonth: 12, expirationYear: 2030, wallet: null, avsResultCode: "Y", cvvResultCode: "M", paymentMethodName: "card" }
+    : null;
+  return [{ __typename: "OrderTransaction", id: gid("OrderTransaction", `${o.id}1`), kind: "SALE", status: "SUCCESS", gateway: o.card ? "shopify_payments" : "manual", paymentDetails, amountSet: money(orderTotal(o), o.currency), createdAt: o.createdAt }];
 }
 
 function metafieldView(m: { id: string; namespace: string; key: string; type: string; value: string } | undefined) {

@@ -34,7 +34,9 @@ import { deliverShopifyWebhook, orderWebhookPayload, refundWebhookPayload, signS
  * inventoryItemUpdate, orderCancel (recorded in `getOrder(id).cancellations`; refund/restock as
  * asked; a second cancel is refused as Shopify does), orderRiskAssessmentCreate (kept in
  * `appAssessments`, read back in Order.risk). Order.risk: Shopify's own assessment at `riskLevel`
- * (PENDING: recommendation NONE, as while its analysis runs). Queries: order, orders (search syntax, sortKey, cursors), products,
+ * (PENDING: recommendation NONE, as while its analysis runs). Order.transactions: one SALE,
+ * with CardPaymentDetails (bin, masked number "•••• •••• •••• 4242", company) unless the order
+ * was created with `card: null`. Queries: order, orders (search syntax, sortKey, cursors), products,
  * nodes (variants), location, webhookSubscriptions.
  */
 export interface FakeShopifyOptions {
@@ -89,6 +91,8 @@ export interface FakeOrderInput {
   riskLevel?: FakeOrder["riskLevel"];
   createdAt?: string;
   updatedAt?: string;
+  /** Paid by card (default: a Visa 424242…4242); null: a manual payment, no card. */
+  card?: { bin: string; last4: string; company?: string | null } | null;
 }
 
 export interface FakeRequest {
@@ -131,6 +135,8 @@ export interface FakeShopify {
   onNext(rootField: string, fn: () => void): void;
   /** Requests received (after the token check), optionally only those touching a root field. */
   requestCount(rootField?: string): number;
+  /** Requests of one named operation (`KeyrelayOrderCard`). */
+  operationCount(operationName: string): number;
   readonly requests: readonly FakeRequest[];
   resetRequests(): void;
   /** The bucket as the next request would see it. */
@@ -340,6 +346,7 @@ export async function startFakeShopify(opts: FakeShopifyOptions = {}): Promise<F
         riskRecommendation: input.riskRecommendation ?? "ACCEPT",
         riskLevel: input.riskLevel === undefined ? LEVEL_OF[input.riskRecommendation ?? "ACCEPT"] : input.riskLevel,
         appAssessments: [],
+        card: input.card === null ? null : { bin: input.card?.bin ?? "424242", last4: input.card?.last4 ?? "4242", company: input.card?.company === undefined ? "Visa" : input.card.company },
         cancellations: [],
         lineItems,
         refunds: [],
@@ -394,6 +401,7 @@ export async function startFakeShopify(opts: FakeShopifyOptions = {}): Promise<F
       hooks.push({ rootField, fn });
     },
     requestCount: (rootField) => requests.filter((r) => !rootField || r.rootFields.includes(rootField)).length,
+    operationCount: (name) => requests.filter((r) => r.operationName === name).length,
     resetRequests() {
       requests.length = 0;
     },

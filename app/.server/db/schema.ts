@@ -568,7 +568,7 @@ export interface RiskRulesTable {
 export interface RiskListEntriesTable {
   id: string;
   account_id: string;
-  kind: "email" | "domain" | "ip" | "country" | "customer";
+  kind: "email" | "domain" | "ip" | "country" | "customer" | "card";
   value: string;
   action: "allow" | "block";
   expires_at: Timestamp | null;
@@ -602,6 +602,9 @@ export interface RiskVelocityTable {
   keys: number;
   money_minor: number | string | null;
   currency: string | null;
+  /** `BIN…LAST4` of the card paid with, where the host shows it (migration 0025). */
+  card: string | null;
+  card_brand: string | null;
   at: Timestamp;
 }
 

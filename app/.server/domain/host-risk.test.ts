@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideWithHostRisk, hostRiskMatters, hostRiskValue, nextCheckDelayMs } from "./host-risk.ts";
+import { decideWithHostRisk, hostRiskMatters, hostRiskRevisedReason, hostRiskValue, nextCheckDelayMs, revisedHostRiskOf, riskAssessmentOf } from "./host-risk.ts";
 import { DEFAULT_RULES, parseRuleInput, type OrderFacts, type RuleSet } from "./risk-rules.ts";
 
 function facts(over: Partial<OrderFacts> = {}): OrderFacts {
@@ -79,5 +79,23 @@ describe("nextCheckDelayMs", () => {
     expect(nextCheckDelayMs(7, since, at(590), 10)).toBe(10_000);
     expect(nextCheckDelayMs(7, since, at(600), 10)).toBeNull();
     expect(nextCheckDelayMs(1, since, at(61), 1)).toBeNull();
+  });
+});
+
+describe("a held order decided again on Shopify's revised risk", () => {
+  it("its system reason round-trips; a person's reason (even one that looks alike) is not one", () => {
+    for (const v of ["ACCEPT", "INVESTIGATE", "CANCEL", "NONE"] as const) expect(revisedHostRiskOf(hostRiskRevisedReason(v))).toBe(v);
+    expect(revisedHostRiskOf("host risk revised: MAYBE")).toBeNull();
+    expect(revisedHostRiskOf("looks fine to me")).toBeNull();
+    expect(revisedHostRiskOf(null)).toBeNull();
+  });
+  it("the verdict written to Shopify says the revision decided it, not the merchant", () => {
+    const approved = riskAssessmentOf({ reviewStatus: "approved", matched: [], hostRiskUnavailable: false, revisedTo: "ACCEPT" });
+    expect(approved.riskLevel).toBe("LOW");
+    expect(approved.facts[0]).toEqual({ key: "approvedOnRevision", params: { value: "ACCEPT" }, sentiment: "positive" });
+    const denied = riskAssessmentOf({ reviewStatus: "denied", matched: [], hostRiskUnavailable: false, revisedTo: "CANCEL" });
+    expect(denied.riskLevel).toBe("HIGH");
+    expect(denied.facts[0]).toMatchObject({ key: "deniedOnRevision", params: { value: "CANCEL" } });
+    expect(riskAssessmentOf({ reviewStatus: "denied", matched: [], hostRiskUnavailable: false }).facts[0].key).toBe("denied");
   });
 });

@@ -67,12 +67,27 @@ export function decideWithHostRisk(ruleSet: RuleSet, facts: OrderFacts, value: H
   return { verdict, facts: f, hostRiskUnavailable: unavailable };
 }
 
+/**
+ * The review reason the system records when Shopify's revised risk decided a held order (an
+ * approval or a denial nobody typed): stored as data, shown translated by the order page.
+ */
+const REVISED_PREFIX = "host risk revised: ";
+export function hostRiskRevisedReason(value: HostRiskValue): string {
+  return `${REVISED_PREFIX}${value}`;
+}
+/** The host risk value of a system reason made by hostRiskRevisedReason; null for a person's reason. */
+export function revisedHostRiskOf(reason: string | null): HostRiskValue | null {
+  if (!reason?.startsWith(REVISED_PREFIX)) return null;
+  const v = reason.slice(REVISED_PREFIX.length);
+  return KNOWN.find((k) => k === v) ?? null;
+}
+
 /** The name a decision carries when the fallback, not a rule, held the order (shown translated). */
 export const HOST_RISK_UNAVAILABLE_REASON = "host risk unavailable";
 
 /** One fact of keyrelay's verdict as the host shows it: a catalog key (hostRisk.assessment.*) and its values. */
 export interface AssessmentFact {
-  key: "ruleMatched" | "noRuleMatched" | "hostRiskUnavailable" | "approved" | "denied" | "held";
+  key: "ruleMatched" | "noRuleMatched" | "hostRiskUnavailable" | "approved" | "denied" | "held" | "approvedOnRevision" | "deniedOnRevision";
   params: Record<string, string>;
   sentiment: "positive" | "neutral" | "negative";
 }
@@ -86,11 +101,14 @@ export function riskAssessmentOf(d: {
   reviewStatus: "none" | "held" | "approved" | "denied" | "blocked";
   matched: { name: string; action: RiskAction; shadow: boolean }[];
   hostRiskUnavailable: boolean;
+  /** The review was closed by the system because Shopify revised its risk to this value. */
+  revisedTo?: HostRiskValue | null;
 }): { riskLevel: "LOW" | "MEDIUM" | "HIGH"; facts: AssessmentFact[] } {
   const riskLevel = d.reviewStatus === "none" || d.reviewStatus === "approved" ? "LOW" : d.reviewStatus === "held" ? "MEDIUM" : "HIGH";
   const facts: AssessmentFact[] = [];
-  if (d.reviewStatus === "approved") facts.push({ key: "approved", params: {}, sentiment: "positive" });
-  if (d.reviewStatus === "denied") facts.push({ key: "denied", params: {}, sentiment: "negative" });
+  const revised = d.revisedTo ? { value: d.revisedTo } : null;
+  if (d.reviewStatus === "approved") facts.push(revised ? { key: "approvedOnRevision", params: revised, sentiment: "positive" } : { key: "approved", params: {}, sentiment: "positive" });
+  if (d.reviewStatus === "denied") facts.push(revised ? { key: "deniedOnRevision", params: revised, sentiment: "negative" } : { key: "denied", params: {}, sentiment: "negative" });
   if (d.reviewStatus === "held") facts.push({ key: "held", params: {}, sentiment: "negative" });
   const live = d.matched.filter((m) => !m.shadow);
   for (const m of live) facts.push({ key: "ruleMatched", params: { name: m.name, action: m.action }, sentiment: m.action === "allow" ? "positive" : "negative" });

@@ -3,10 +3,10 @@
  * The README's "Risk control" section lists the same names; `risk rules add --help` prints them.
  *
  * Velocity attributes are built from parts: `<measure>_per_<subject>_<window>`, e.g.
- * `keys_per_ip_1h`, `orders_per_email_24h`, `money_per_customer_7d` (window N m|h|d, 1 minute to
+ * `keys_per_ip_1h`, `orders_per_email_24h`, `money_per_customer_7d`, `orders_per_card_24h` (window N m|h|d, 1 minute to
  * 365 days). Each counts this order too: `keys_per_ip_1h > 5` is true from the 6th key in an hour.
  */
-export type AttributeKind = "text" | "ip" | "country" | "money" | "count" | "flag" | "host_risk" | "platform";
+export type AttributeKind = "text" | "ip" | "country" | "money" | "count" | "flag" | "host_risk" | "platform" | "card" | "card_bin" | "card_last4";
 
 export const ATTRIBUTES = {
   email: "text",
@@ -26,12 +26,18 @@ export const ATTRIBUTES = {
   on_allow_list: "flag",
   on_block_list: "flag",
   host_risk: "host_risk",
+  // The card paid with, where the host shows it (Shopify): `card` is `BIN…LAST4` (424242…4242),
+  // `card_bin` its first 6–8 digits, `card_last4` the last four, `card_brand` as the host names it (Visa).
+  card: "card",
+  card_bin: "card_bin",
+  card_last4: "card_last4",
+  card_brand: "text",
 } as const satisfies Record<string, AttributeKind>;
 
 export type PlainAttribute = keyof typeof ATTRIBUTES;
 
 export const MEASURES = ["orders", "keys", "money"] as const;
-export const SUBJECTS = ["email", "ip", "customer", "store"] as const;
+export const SUBJECTS = ["email", "ip", "customer", "store", "card"] as const;
 export type VelocityMeasure = (typeof MEASURES)[number];
 export type VelocitySubject = (typeof SUBJECTS)[number];
 
@@ -54,6 +60,9 @@ export interface VelocitySpec {
 export const HOST_RISK_VALUES = ["ACCEPT", "INVESTIGATE", "CANCEL", "PENDING", "NONE", "UNAVAILABLE"] as const;
 export type HostRiskValue = (typeof HOST_RISK_VALUES)[number];
 export const PLATFORM_VALUES = ["shopify", "woocommerce", "reseller"] as const;
+
+/** Attributes whose fact is the order's card: a rule set reading one makes the app ask the host for it. */
+export const CARD_ATTRIBUTES = ["card", "card_bin", "card_last4", "card_brand"] as const;
 
 /** Named sets a value can be `in`: the disposable-domain list and the account's allow / block lists. */
 export const NAMED_SETS = ["disposable", "allow_list", "block_list"] as const;

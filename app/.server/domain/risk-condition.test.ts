@@ -93,7 +93,7 @@ describe("risk condition parser", () => {
     expect(refusal("keys_per_ip_0h > 5")).toMatchObject({ code: "risk_condition_bad_window", token: "keys_per_ip_0h" });
     expect(refusal("keys_per_ip_1w > 5")).toMatchObject({ code: "risk_condition_bad_window" });
     expect(refusal("keys_per_ip_400d > 5")).toMatchObject({ code: "risk_condition_bad_window" });
-    expect(refusal("keys_per_card_1h > 5")).toMatchObject({ code: "risk_condition_unknown_attribute", token: "keys_per_card_1h" });
+    expect(refusal("keys_per_cart_1h > 5")).toMatchObject({ code: "risk_condition_unknown_attribute", token: "keys_per_cart_1h" });
   });
 
   it("refuses bad shapes with the token that is wrong", () => {

@@ -19,6 +19,8 @@ import {
   type WindowUnit,
 } from "./risk-attributes.ts";
 import { InvalidInputError } from "./errors.ts";
+import { CARD_ATTRIBUTES } from "./risk-attributes.ts";
+import { isCardBin, isCardLast4, parseCardValue } from "./risk-card.ts";
 
 /**
  * The condition language of a risk rule (issue 13): clauses joined by `and`, each
@@ -190,6 +192,10 @@ export function parseCondition(source: string): Condition {
         return { type: "equals", attribute, negated: op === "!=", value: enumOf(valueToken, HOST_RISK_VALUES, "bad_host_risk", true) };
       case "platform":
         return { type: "equals", attribute, negated: op === "!=", value: enumOf(valueToken, PLATFORM_VALUES, "bad_platform", false) };
+      case "card":
+      case "card_bin":
+      case "card_last4":
+        return { type: "equals", attribute, negated: op === "!=", value: cardPartOf(attribute.kind, valueToken) };
       default:
         return { type: "equals", attribute, negated: op === "!=", value: textOf(attribute, valueToken) };
     }
@@ -205,7 +211,7 @@ export function parseCondition(source: string): Condition {
         throw new RiskConditionError("expected_set", first, text);
       }
       if (set === "disposable" && attribute.name !== "email_domain" && attribute.name !== "email") throw new RiskConditionError("set_not_allowed", first, text, { attribute: attribute.name });
-      if (set !== "disposable" && !["email", "email_domain", "customer_id", "ip", "ip_country", "billing_country"].includes(attribute.name)) {
+      if (set !== "disposable" && !["email", "email_domain", "customer_id", "ip", "ip_country", "billing_country", "card"].includes(attribute.name)) {
         throw new RiskConditionError("set_not_allowed", first, text, { attribute: attribute.name });
       }
       return { type: "in_named", attribute, negated, set };
@@ -234,9 +240,24 @@ export function parseCondition(source: string): Condition {
         return { type: "text", value: enumOf(t, HOST_RISK_VALUES, "bad_host_risk", true) };
       case "platform":
         return { type: "text", value: enumOf(t, PLATFORM_VALUES, "bad_platform", false) };
+      case "card":
+      case "card_bin":
+      case "card_last4":
+        return { type: "text", value: cardPartOf(attribute.kind, t) };
       default:
         return { type: "text", value: textOf(attribute, t) };
     }
+  }
+
+  /** 424242…4242 for `card`, 6–8 digits for `card_bin`, 4 for `card_last4`; anything else names the token. */
+  function cardPartOf(kind: AttributeKind, t: Token): string {
+    if (kind === "card") {
+      const v = parseCardValue(t.text);
+      if (v === null) throw new RiskConditionError("bad_card", t, text);
+      return v;
+    }
+    if (kind === "card_bin" ? !isCardBin(t.text) : !isCardLast4(t.text)) throw new RiskConditionError(kind === "card_bin" ? "bad_card_bin" : "bad_card_last4", t, text);
+    return t.text;
   }
 
   function countryOf(t: Token): string {
@@ -327,6 +348,11 @@ export function ipInRange(ip: string, range: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether a set of conditions reads the order's card: a card attribute or a per-card velocity figure. */
+export function conditionsReadCard(conditions: Condition[]): boolean {
+  return conditions.some((c) => c.clauses.some((cl) => (CARD_ATTRIBUTES as readonly string[]).includes(cl.attribute.name) || cl.attribute.velocity?.subject === "card"));
 }
 
 /** The velocity figures a set of conditions reads, once each. */

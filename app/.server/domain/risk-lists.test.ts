@@ -29,7 +29,7 @@ describe("risk list values", () => {
     expect(code(() => parseListValue("ip", "1.2.3"))).toBe("risk_list_bad_cidr:value");
     expect(code(() => parseListValue("country", "XX"))).toBe("risk_list_bad_country:value");
     expect(code(() => parseListValue("customer", ""))).toBe("risk_list_bad_customer:value");
-    expect(code(() => parseListKind("card"))).toBe("risk_list_bad_kind:kind");
+    expect(code(() => parseListKind("bin"))).toBe("risk_list_bad_kind:kind");
   });
 
   it("reads expiry as minutes, refusing zero, negative and too long", () => {

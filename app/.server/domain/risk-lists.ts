@@ -1,13 +1,14 @@
 import { isCountryCode } from "./risk-attributes.ts";
 import { ipInRange, isStrictIp, normaliseIp, parseCidr } from "./risk-condition.ts";
 import { InvalidInputError } from "./errors.ts";
+import { parseCardValue } from "./risk-card.ts";
 
 /**
  * An account's allow and block lists (issue 13): emails, email domains, IPs and CIDR ranges,
- * countries and host customer ids. An entry can expire ("block this IP for 7 days"); an expired
+ * countries, host customer ids and cards (`BIN…LAST4`, where the host shows the card). An entry can expire ("block this IP for 7 days"); an expired
  * entry matches nothing. Values are stored normalised, so `Bad@X.com` and `bad@x.com` are one.
  */
-export const LIST_KINDS = ["email", "domain", "ip", "country", "customer"] as const;
+export const LIST_KINDS = ["email", "domain", "ip", "country", "customer", "card"] as const;
 export type ListKind = (typeof LIST_KINDS)[number];
 export type ListAction = "allow" | "block";
 
@@ -65,6 +66,12 @@ export function parseListValue(kind: ListKind, raw: unknown): string {
     case "customer":
       if (text === "" || text.length > 200) throw bad("risk_list_bad_customer");
       return text;
+    case "card": {
+      // The BIN and the last four, masked between: 424242…4242, 424242*4242 (never a whole number).
+      const v = parseCardValue(text);
+      if (v === null) throw bad("risk_list_bad_card");
+      return v;
+    }
   }
 }
 
@@ -88,6 +95,8 @@ export interface ListSubject {
   ip: string | null;
   country: (string | null)[];
   customerId: string | null;
+  /** `BIN…LAST4` when the card is known. */
+  card?: string | null;
 }
 
 /** The candidate (kind, value) pairs an order could match exactly; CIDR entries are checked apart. */
@@ -102,6 +111,7 @@ export function listCandidates(s: ListSubject): { kind: ListKind; value: string 
   if (s.ip && isStrictIp(s.ip)) out.push({ kind: "ip", value: parseCidr(s.ip)! });
   for (const c of s.country) if (c) out.push({ kind: "country", value: c.toUpperCase() });
   if (s.customerId) out.push({ kind: "customer", value: s.customerId });
+  if (s.card) out.push({ kind: "card", value: s.card });
   return out;
 }
 

@@ -2,6 +2,7 @@ import type { HostRiskValue } from "./risk-attributes.ts";
 import { ipInRange, normaliseIp, parseCondition, velocityKey, type AttributeRef, type Clause, type Condition } from "./risk-condition.ts";
 import { emailDomain, type ListHit, type ListKind } from "./risk-lists.ts";
 import { InvalidInputError } from "./errors.ts";
+import { cardKey, type CardFacts } from "./risk-card.ts";
 
 /**
  * A risk rule set and its decision (issue 13), as Stripe Radar decides: rules are checked in the
@@ -49,6 +50,12 @@ export interface OrderFacts {
   /** Velocity figures by VelocitySpec.name, this order included. */
   velocity: Record<string, number>;
   listHits: ListHit[];
+  /**
+   * The card paid with, where the host shows it; null: unknown (not shown, another payment
+   * method, or the read failed) — its clauses are false, `!=` and `not in` included. Absent in
+   * facts stored before cards were read.
+   */
+  card?: CardFacts | null;
 }
 
 export interface MatchedRule {
@@ -121,6 +128,14 @@ function factOf(a: AttributeRef, f: OrderFacts): Fact {
       return f.listHits.some((h) => h.action === "block");
     case "host_risk":
       return f.hostRisk;
+    case "card":
+      return f.card ? cardKey(f.card) : null;
+    case "card_bin":
+      return f.card?.bin ?? null;
+    case "card_last4":
+      return f.card?.last4 ?? null;
+    case "card_brand":
+      return f.card?.brand ?? null;
     default:
       return null;
   }
@@ -144,7 +159,7 @@ function compare(a: number, op: string, b: number): boolean {
 }
 
 /** The list kind an attribute is checked against by `in allow_list` / `in block_list`. */
-const LIST_KIND_OF: Partial<Record<string, ListKind>> = { email: "email", email_domain: "domain", customer_id: "customer", ip: "ip", ip_country: "country", billing_country: "country" };
+const LIST_KIND_OF: Partial<Record<string, ListKind>> = { email: "email", email_domain: "domain", customer_id: "customer", ip: "ip", ip_country: "country", billing_country: "country", card: "card" };
 
 function clauseHolds(clause: Clause, f: OrderFacts): boolean {
   // An order can draw on several pools: `pool = X` holds when any of its lines is in X.

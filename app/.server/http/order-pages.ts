@@ -109,7 +109,7 @@ export type OrderDetailActionData =
   | { ok: false; error: PageError }
   | { ok: true; intent: "reveal"; keyId: number; code: string; fields: Record<string, string> }
   | { ok: true; intent: "resend" | "revoke" | "retry" }
-  | { ok: true; intent: "dispute-answer"; blocked: { kind: "email" | "ip"; value: string }[] }
+  | { ok: true; intent: "dispute-answer"; blocked: { kind: "email" | "ip" | "card"; value: string }[] }
   | { ok: true; intent: "rerun"; allocated: number; backordered: number }
   | { ok: true; intent: "reseller-refund"; creditedMinor: number; currency: string; released: number };
 
@@ -156,7 +156,7 @@ export async function orderDetailAction({ request, context, params }: PageArgs, 
     if (intent === "dispute-answer") {
       await admin.require("risk.manage");
       await requireAccountOrder(s, admin.accountId, orderId);
-      const r = await answerDisputeOffer(s, admin.accountId, orderId, { email: isChecked(form.get("blockEmail")), ip: isChecked(form.get("blockIp")) }, actor);
+      const r = await answerDisputeOffer(s, admin.accountId, orderId, { email: isChecked(form.get("blockEmail")), ip: isChecked(form.get("blockIp")), card: isChecked(form.get("blockCard")) }, actor);
       return data<OrderDetailActionData>({ ok: true, intent, blocked: r.blocked });
     }
     if (intent === "reseller-refund") {

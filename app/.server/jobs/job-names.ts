@@ -14,8 +14,11 @@ export interface JobPayloads {
   /** One webhook delivery to a reseller's endpoint (the row holds the payload; never a key). */
   "reseller-webhook": { deliveryId: number };
   "low-stock-alert": { accountId: string; poolId: string; reason?: "threshold" | "cover" };
-  /** Re-reads the host's risk of an order held for it (attempt: reads so far + 1, for the backoff). */
-  "check-host-risk": { orderId: string; attempt: number };
+  /**
+   * Re-reads the host's risk of an order held for it (attempt: reads so far + 1, for the backoff);
+   * revised: the host revised it, so an order held for review is decided again with it too.
+   */
+  "check-host-risk": { orderId: string; attempt: number; revised?: boolean };
   /** Writes keyrelay's verdict to the host order (Shopify orderRiskAssessmentCreate). */
   "write-risk-assessment": { orderId: string };
   /** Cancels (and refunds) a denied order on the host, as the reviewer asked. */

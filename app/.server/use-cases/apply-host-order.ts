@@ -23,6 +23,7 @@ import type { StagedJob } from "../jobs/job-queue.ts";
 import type { Services } from "../ports.ts";
 import { refreshLowStock } from "./refresh-low-stock.ts";
 import { riskGate } from "./risk-gate.ts";
+import { applyWithCard } from "./read-order-card.ts";
 import { stageRiskAssessment } from "./write-risk-assessment.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
 
@@ -37,7 +38,7 @@ export interface ApplyOutcome {
   released: number;
 }
 
-type Deps = Pick<Services, "db" | "jobs" | "database" | "config">;
+type Deps = Pick<Services, "db" | "jobs" | "database" | "config"> & Partial<Pick<Services, "connectors" | "log">>;
 
 /**
  * The one path every host order takes — a webhook, reconciliation, or an admin's re-run — in one
@@ -49,8 +50,9 @@ type Deps = Pick<Services, "db" | "jobs" | "database" | "config">;
  * A second run of the same order finds every unit's row and changes nothing: the unique
  * (line, unit) constraint refuses a second allocation even if two runs race.
  */
-export async function applyHostOrder(s: Deps, store: ApplyStore, host: HostOrder): Promise<ApplyOutcome> {
-  const applied = await s.db.transaction().execute((trx) => applyHostOrderIn(s, trx, store, host));
+export async function applyHostOrder(s: Deps, store: Store, host: HostOrder): Promise<ApplyOutcome> {
+  // The card, where the account's rules read it, is read from the host before the transaction.
+  const applied = await applyWithCard(s, store, host, (o) => s.db.transaction().execute((trx) => applyHostOrderIn(s, trx, store, o)));
   await afterHostOrdersApplied(s, [applied]);
   return applied.outcome;
 }

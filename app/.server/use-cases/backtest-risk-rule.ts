@@ -1,4 +1,5 @@
 import { parseCondition } from "../domain/risk-condition.ts";
+import type { CardFacts } from "../domain/risk-card.ts";
 import { InvalidInputError } from "../domain/errors.ts";
 import type { HostRiskValue } from "../domain/risk-attributes.ts";
 import type { Services } from "../ports.ts";
@@ -16,6 +17,11 @@ export interface BacktestResult {
 
 const MAX_ORDERS = 20_000;
 
+function cardOf(stored: string | null, brand: string | null): CardFacts | null {
+  const m = stored ? /^(\d{6,8})…(\d{4})$/.exec(stored) : null;
+  return m ? { bin: m[1]!, last4: m[2]!, brand } : null;
+}
+
 /**
  * "What would this rule have done over the last N days" (issue 13): the condition is evaluated
  * against each stored order as it was then — velocity windows end at that order, lists as they
@@ -30,7 +36,7 @@ export async function backtestRiskRule(s: Pick<Services, "db">, lookups: RiskLoo
     .selectFrom("orders as o")
     .leftJoin("risk_velocity as v", "v.order_id", "o.id")
     .leftJoin("risk_decisions as d", "d.order_id", "o.id")
-    .select(["o.id", "o.name", "o.email", "o.customer_id", "o.store_id", "o.total_minor", "o.currency", "o.created_at", "v.ip", "v.billing_country", "v.keys", "v.at", "d.facts"])
+    .select(["o.id", "o.name", "o.email", "o.customer_id", "o.store_id", "o.total_minor", "o.currency", "o.created_at", "v.ip", "v.billing_country", "v.keys", "v.at", "v.card", "v.card_brand", "d.facts"])
     .where("o.account_id", "=", accountId)
     .where("o.created_at", ">", since)
     .orderBy("o.created_at")
@@ -70,6 +76,9 @@ export async function backtestRiskRule(s: Pick<Services, "db">, lookups: RiskLoo
       keys,
       poolIds: [],
       hostRisk: facts.hostRisk ?? "UNAVAILABLE",
+      // The card as the velocity row kept it; an order without one (before cards were read, or
+      // none shown) has it unknown, so card clauses do not match it.
+      card: cardOf(r.card ?? null, r.card_brand ?? null),
       at,
     });
     if (verdict.matched.length === 0) continue;

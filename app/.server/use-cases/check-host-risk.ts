@@ -10,6 +10,7 @@ import type { OrderFacts } from "../domain/risk-rules.ts";
 import { storeIsInactive } from "../domain/store-status.ts";
 import type { StagedJob, JobContext } from "../jobs/job-queue.ts";
 import type { Services } from "../ports.ts";
+import { reevaluateHeldOrder } from "./reevaluate-held-order.ts";
 import { releaseWithheldUnits, rulesOf } from "./risk-gate.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
 import { stageOrderDelivery } from "./stage-order-delivery.ts";
@@ -25,10 +26,15 @@ type Deps = Pick<Services, "db" | "jobs" | "connectors" | "config">;
  * gone) → the merchant's fallback (risk.host_fallback) decides, and the decision says "host risk
  * unavailable". Never throws for the host's sake: a wait always ends in a decision.
  */
-export async function checkHostRisk(s: Deps, p: { orderId: string; attempt: number }, ctx: Pick<JobContext, "log">): Promise<void> {
+export async function checkHostRisk(s: Deps, p: { orderId: string; attempt: number; revised?: boolean }, ctx: Pick<JobContext, "log">): Promise<void> {
   const order = await s.db.selectFrom("orders").selectAll().where("id", "=", p.orderId).executeTakeFirst();
   if (!order) return;
   const decision = await getDecision(s.db, order.account_id, order.id);
+  if (decision?.review_status === "held") {
+    // Held for review, and Shopify revised its risk: the rules decide again with it.
+    if (p.revised) ctx.log.info({ orderId: order.id, outcome: await reevaluateHeldOrder(s, order.id, ctx) }, "held order re-evaluated with the host's revised risk");
+    return;
+  }
   if (!decision || decision.review_status !== "waiting") return; // decided already, or cancelled meanwhile
   const settings = await readAccountSettings(s.db, order.account_id);
   if (!settings) return;

@@ -3,7 +3,8 @@ import type { Executor } from "../db/repositories/job-rows.ts";
 import { candidateListEntries } from "../db/repositories/risk-lists-repo.ts";
 import { hasEarlierOrder, velocityFigures } from "../db/repositories/risk-velocity-repo.ts";
 import type { HostRiskValue, VelocitySpec } from "../domain/risk-attributes.ts";
-import { velocityNeeds, type Condition } from "../domain/risk-condition.ts";
+import { cardKey, type CardFacts } from "../domain/risk-card.ts";
+import { conditionsReadCard, velocityNeeds, type Condition } from "../domain/risk-condition.ts";
 import { emailDomain, listCandidates, matchLists } from "../domain/risk-lists.ts";
 import { decide, type OrderFacts, type RiskVerdict, type RuleSet } from "../domain/risk-rules.ts";
 import type { RiskLookups } from "../risk/risk-lookups.ts";
@@ -23,6 +24,11 @@ export interface RiskOrder {
   keys: number;
   poolIds: string[];
   hostRisk: HostRiskValue;
+  /**
+   * The card paid with: null = unknown (none shown, another payment method, the read failed);
+   * undefined = not read (the host was not asked: the rules did not read a card when it was planned).
+   */
+  card?: CardFacts | null;
   /** When it happened: velocity windows end here (inclusive). */
   at: Date;
 }
@@ -38,7 +44,7 @@ function reads(conditions: Condition[]) {
       if (cl.attribute.name === "on_allow_list" || cl.attribute.name === "on_block_list") lists = true;
     }
   }
-  return { names, lists, velocity: velocityNeeds(conditions) };
+  return { names, lists, velocity: velocityNeeds(conditions), card: conditionsReadCard(conditions) };
 }
 
 function subjectValue(o: RiskOrder, spec: VelocitySpec): string | null {
@@ -51,6 +57,8 @@ function subjectValue(o: RiskOrder, spec: VelocitySpec): string | null {
       return o.customerId;
     case "store":
       return o.storeId;
+    case "card":
+      return o.card ? cardKey(o.card) : null;
   }
 }
 
@@ -66,7 +74,13 @@ export async function lockVelocitySubjects(db: Executor, dialect: "sqlite" | "po
 }
 
 /** Gathers exactly the facts the rule set reads (indexed look-ups only) and decides. */
-export async function evaluateOrderRisk(db: Executor, lookups: RiskLookups, ruleSet: RuleSet, o: RiskOrder, opts: { dialect?: "sqlite" | "postgres"; live?: boolean } = {}): Promise<{ verdict: RiskVerdict; facts: OrderFacts }> {
+export async function evaluateOrderRisk(
+  db: Executor,
+  lookups: RiskLookups,
+  ruleSet: RuleSet,
+  o: RiskOrder,
+  opts: { dialect?: "sqlite" | "postgres"; live?: boolean } = {},
+): Promise<{ verdict: RiskVerdict; facts: OrderFacts; cardWanted: boolean }> {
   const r = reads(ruleSet.rules.map((x) => x.when));
   const email = o.email?.trim().toLowerCase() || null;
   const order = { ...o, email };
@@ -83,8 +97,12 @@ export async function evaluateOrderRisk(db: Executor, lookups: RiskLookups, rule
       velocity[spec.name] = (before[spec.name] ?? 0) + own;
     }
   }
-  const subject = { email, ip: o.ip, country: [ipCountry, o.billingCountry], customerId: o.customerId };
-  const listHits = r.lists ? matchLists(await candidateListEntries(db, o.accountId, listCandidates(subject), o.at.toISOString()), subject, o.at) : [];
+  const card = o.card ? cardKey(o.card) : null;
+  const subject = { email, ip: o.ip, country: [ipCountry, o.billingCountry], customerId: o.customerId, card };
+  // A card not read: the same query also says whether the account lists any card (then the card is wanted).
+  const entries = r.lists ? await candidateListEntries(db, o.accountId, listCandidates(subject), o.at.toISOString(), { anyCard: o.card === undefined }) : [];
+  const listHits = r.lists ? matchLists(entries, subject, o.at) : [];
+  const cardWanted = r.card || entries.some((e) => e.kind === "card");
   const facts: OrderFacts = {
     email,
     customerId: o.customerId,
@@ -102,6 +120,7 @@ export async function evaluateOrderRisk(db: Executor, lookups: RiskLookups, rule
     hostRisk: o.hostRisk,
     velocity,
     listHits,
+    card: o.card ?? null,
   };
-  return { verdict: decide(ruleSet, facts), facts };
+  return { verdict: decide(ruleSet, facts), facts, cardWanted };
 }

@@ -8,6 +8,9 @@ import { decideRelease } from "../domain/refund-policy.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
 import type { Services } from "../ports.ts";
 import { InvalidInputError } from "../domain/errors.ts";
+import { cardKey } from "../domain/risk-card.ts";
+import type { HostCard } from "../../../connectors/host-connector.ts";
+import { isHostError } from "../../../connectors/host-error.ts";
 import type { Actor } from "./manage-pools.ts";
 import { addRiskListEntry } from "./manage-risk-lists.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
@@ -25,7 +28,7 @@ export interface DisputeEvent {
  * buyer has seen is revoked, never sold again; an unseen one goes back to stock where the pool
  * says so) and the host order's keyrelay block is rewritten without them. An inquiry (the bank
  * asks first; it may never become a chargeback) revokes nothing. Either way the order page then
- * offers to block the buyer's email and IP. Returns what it did, or null when the order is unknown.
+ * offers to block the buyer's email, IP and card. Returns what it did, or null when the order is unknown.
  */
 export async function handleDispute(s: Pick<Services, "db" | "jobs" | "config">, store: Pick<Store, "id" | "account_id">, d: DisputeEvent): Promise<{ orderId: string; revoked: number; returned: number; duplicate: boolean } | null> {
   const staged: StagedJob[] = [];
@@ -93,7 +96,31 @@ export async function handleDispute(s: Pick<Services, "db" | "jobs" | "config">,
   return result;
 }
 
-/** The order page's offer after a dispute: block the buyer's email and IP (until answered). */
+/**
+ * The card of a disputed order, for the offer to block it: read from the host (outside any
+ * transaction) when the order's decision did not read it (its rules read no card), and kept on the
+ * order's velocity row. A host without cards, a failed read, or an order never decided: nothing.
+ */
+export async function recordDisputedCard(s: Pick<Services, "db" | "connectors"> & Partial<Pick<Services, "log">>, store: Store, externalId: string): Promise<void> {
+  const row = await s.db
+    .selectFrom("orders as o")
+    .innerJoin("risk_velocity as v", "v.order_id", "o.id")
+    .select(["o.id", "v.card"])
+    .where("o.store_id", "=", store.id)
+    .where("o.external_id", "=", externalId)
+    .executeTakeFirst();
+  if (!row || row.card !== null) return;
+  let card: HostCard | null = null;
+  try {
+    card = await (await s.connectors.forStore(store)).fetchOrderCard(externalId);
+  } catch (e) {
+    if (!isHostError(e)) throw e;
+    s.log?.warn({ storeId: store.id, orderId: externalId, err: e.message }, "the disputed order's card could not be read");
+  }
+  if (card) await s.db.updateTable("risk_velocity").set({ card: cardKey(card), card_brand: card.brand }).where("order_id", "=", row.id).where("card", "is", null).execute();
+}
+
+/** The order page's offer after a dispute: block the buyer's email, IP and card (until answered). */
 export interface DisputeOffer {
   disputeId: string;
   kind: "chargeback" | "inquiry";
@@ -103,6 +130,8 @@ export interface DisputeOffer {
   at: string;
   email: string | null;
   ip: string | null;
+  /** The card paid with (`424242…4242`), where the host showed it. */
+  card: string | null;
 }
 
 export async function disputeOfferOf(s: Pick<Services, "db">, accountId: string, orderId: string): Promise<DisputeOffer | null> {
@@ -110,14 +139,14 @@ export async function disputeOfferOf(s: Pick<Services, "db">, accountId: string,
     .selectFrom("risk_disputes as d")
     .innerJoin("orders as o", "o.id", "d.order_id")
     .leftJoin("risk_velocity as v", "v.order_id", "d.order_id")
-    .select(["d.id", "d.kind", "d.reason", "d.revoked", "d.returned", "d.created_at", "o.email", "v.ip"])
+    .select(["d.id", "d.kind", "d.reason", "d.revoked", "d.returned", "d.created_at", "o.email", "v.ip", "v.card"])
     .where("d.account_id", "=", accountId)
     .where("d.order_id", "=", orderId)
     .where("d.offer_closed_at", "is", null)
     .orderBy("d.created_at", "desc")
     .executeTakeFirst();
   if (!d) return null;
-  return { disputeId: d.id, kind: d.kind, reason: d.reason, revoked: Number(d.revoked), returned: Number(d.returned), at: String(d.created_at), email: d.email?.toLowerCase() ?? null, ip: d.ip ?? null };
+  return { disputeId: d.id, kind: d.kind, reason: d.reason, revoked: Number(d.revoked), returned: Number(d.returned), at: String(d.created_at), email: d.email?.toLowerCase() ?? null, ip: d.ip ?? null, card: d.card ?? null };
 }
 
 /**
@@ -128,15 +157,16 @@ export async function answerDisputeOffer(
   s: Pick<Services, "db">,
   accountId: string,
   orderId: string,
-  choice: { email: boolean; ip: boolean },
+  choice: { email: boolean; ip: boolean; card?: boolean },
   actor: Actor,
-): Promise<{ blocked: { kind: "email" | "ip"; value: string }[] }> {
+): Promise<{ blocked: { kind: "email" | "ip" | "card"; value: string }[] }> {
   const offer = await disputeOfferOf(s, accountId, orderId);
   if (!offer) throw new InvalidInputError("risk_dispute_no_offer", "this order has no open dispute offer", { field: "orderId", params: { id: orderId } });
-  const blocked: { kind: "email" | "ip"; value: string }[] = [];
+  const blocked: { kind: "email" | "ip" | "card"; value: string }[] = [];
   const note = `${offer.kind} on order ${orderId}`;
   if (choice.email && offer.email) blocked.push({ kind: "email", value: (await addRiskListEntry(s, accountId, { kind: "email", value: offer.email, action: "block", note }, actor)).value });
   if (choice.ip && offer.ip) blocked.push({ kind: "ip", value: (await addRiskListEntry(s, accountId, { kind: "ip", value: offer.ip, action: "block", note }, actor)).value });
+  if (choice.card && offer.card) blocked.push({ kind: "card", value: (await addRiskListEntry(s, accountId, { kind: "card", value: offer.card, action: "block", note }, actor)).value });
   await s.db.transaction().execute(async (trx) => {
     await trx.updateTable("risk_disputes").set({ offer_closed_at: new Date().toISOString() }).where("id", "=", offer.disputeId).where("offer_closed_at", "is", null).execute();
     await recordAudit(trx, { accountId, actorType: actor.type, actorId: actor.id ?? null, action: "risk.dispute_offer_answered", subjectType: "order", subjectId: orderId, details: { dispute: offer.disputeId, blocked } });

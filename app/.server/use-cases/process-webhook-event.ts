@@ -9,14 +9,16 @@ import { runAtMost } from "../jobs/run-at-most.ts";
 import type { Services } from "../ports.ts";
 import type { HostOrder } from "../../../connectors/host-connector.ts";
 import { afterHostOrdersApplied, applyHostOrderIn, type AppliedOrder } from "./apply-host-order.ts";
+import { applyWithCard, withOrderCard } from "./read-order-card.ts";
+import { CardNeededError } from "./risk-gate.ts";
 import { handleComplianceRequest } from "./handle-compliance-request.ts";
-import { handleDispute } from "./handle-dispute.ts";
+import { handleDispute, recordDisputedCard } from "./handle-dispute.ts";
 import { hostEventMeaning } from "./host-event-meaning.ts";
 import { hostFailure } from "./host-failure.ts";
 import { isComplianceTopic } from "./record-webhook-event.ts";
 import { storeIsInactive } from "../domain/store-status.ts";
 
-type Deps = Pick<Services, "db" | "jobs" | "database" | "connectors" | "config" | "metrics">;
+type Deps = Pick<Services, "db" | "jobs" | "database" | "connectors" | "config" | "metrics"> & Partial<Pick<Services, "log">>;
 
 /** Receipt → committed, for an event whose order got keys in this run (nothing read, nothing written). */
 function observeAllocation(s: Pick<Services, "metrics">, event: Pick<WebhookEvent, "platform" | "received_at">, a: AppliedOrder, committedAt: number): void {
@@ -61,9 +63,11 @@ export async function processWebhookEvent(s: Deps, payload: { eventId: number },
         await handleComplianceRequest(s, store, meaning, event.id);
         break;
       case "risk_changed":
-        await hostRiskChanged(s, store, meaning.externalId, ctx);
+        await hostRiskChanged(s, store, meaning.externalId, meaning.byHost, ctx);
         break;
       case "dispute": {
+        // The card, for the offer to block it, read before the dispute's transaction.
+        await recordDisputedCard(s, store, meaning.externalId);
         const r = await handleDispute(s, store, meaning);
         if (!r) {
           await setWebhookEventStatus(s.db, event.id, "ignored", "the disputed order is not one keyrelay knows");
@@ -82,7 +86,8 @@ export async function processWebhookEvent(s: Deps, payload: { eventId: number },
           await setWebhookEventStatus(s.db, event.id, "ignored", "the order no longer exists on the host");
           return;
         }
-        const applied = await s.db.transaction().execute((trx) => applyHostOrderIn(s, trx, store, order));
+        // The card, where the rules read it, is asked of the host here: before the transaction.
+        const applied = await applyWithCard(s, store, order, (o) => s.db.transaction().execute((trx) => applyHostOrderIn(s, trx, store, o)));
         observeAllocation(s, event, applied, Date.now());
         await afterHostOrdersApplied(s, [applied]);
         const outcome = applied.outcome;
@@ -120,7 +125,13 @@ export async function processWebhookEventBatch(s: Deps, items: BatchItem<"proces
     else alone.push(item);
   }
 
+  // Cards the rules read are asked of the host before any transaction (at most `concurrency` at a time).
+  await runAtMost(together, s.config.jobs.concurrency, async (t) => {
+    t.order = await withOrderCard(s, t.store, t.order);
+  });
+
   const applied: AppliedOrder[] = [];
+  const cardLater = new Set<number>();
   try {
     // A few orders per transaction: enough to share the commit, short enough that a webhook being
     // recorded meanwhile (it waits for the same connection) is not held up for long.
@@ -143,6 +154,11 @@ export async function processWebhookEventBatch(s: Deps, items: BatchItem<"proces
           } catch (e) {
             await sp.rollbackToSavepoint("event").execute();
             await sp.releaseSavepoint("event").execute();
+            // The rules want a card that was not read: that event goes the one-by-one way, which reads it.
+            if (e instanceof CardNeededError) {
+              cardLater.add(t.jobId);
+              continue;
+            }
             if (e instanceof KeyrelayError && e.kind === "permanent") await setWebhookEventStatus(trx, t.event.id, "failed", e.message);
             failures.set(t.jobId, e);
           }
@@ -162,6 +178,7 @@ export async function processWebhookEventBatch(s: Deps, items: BatchItem<"proces
     await afterHostOrdersApplied(s, applied);
   }
 
+  for (const t of together) if (cardLater.has(t.jobId) && !failures.has(t.jobId)) alone.push({ jobId: t.jobId, payload: { eventId: t.event.id } } as BatchItem<"process-event">);
   // The one-by-one path may call the host (a refund's order): at most `concurrency` at a time.
   await runAtMost(alone, s.config.jobs.concurrency, async ({ jobId, payload }) => {
     await processWebhookEvent(s, payload, ctx).catch((e: unknown) => failures.set(jobId, e));
@@ -183,10 +200,12 @@ function carriedOrder(event: WebhookEvent): HostOrder | undefined {
 
 /**
  * The host revised an order's risk: an order waiting for it is checked now (not at its next
- * backoff step), so it is decided within moments of Shopify finishing its analysis. Any other
- * order (decided already, or never waiting) is left as it is.
+ * backoff step), so it is decided within moments of Shopify finishing its analysis. An order held
+ * for review is decided again when Shopify's own analysis changed (an app's assessment, keyrelay's
+ * own verdict among them, does not: that would decide on our own word). Any other order (decided
+ * already, or never held) is left as it is.
  */
-async function hostRiskChanged(s: Deps, store: Store, externalId: string, ctx: Pick<JobContext, "log">): Promise<void> {
+async function hostRiskChanged(s: Deps, store: Store, externalId: string, byHost: boolean, ctx: Pick<JobContext, "log">): Promise<void> {
   const row = await s.db
     .selectFrom("orders as o")
     .innerJoin("risk_decisions as d", "d.order_id", "o.id")
@@ -194,9 +213,13 @@ async function hostRiskChanged(s: Deps, store: Store, externalId: string, ctx: P
     .where("o.store_id", "=", store.id)
     .where("o.external_id", "=", externalId)
     .executeTakeFirst();
-  if (!row || row.review_status !== "waiting") return;
-  await s.jobs.enqueue("check-host-risk", { orderId: row.id, attempt: 1 }, { accountId: store.account_id, dedupeKey: `check-host-risk-now:${row.id}` });
-  ctx.log.info({ orderId: row.id }, "host risk changed: checking the waiting order now");
+  if (row?.review_status === "waiting") {
+    await s.jobs.enqueue("check-host-risk", { orderId: row.id, attempt: 1 }, { accountId: store.account_id, dedupeKey: `check-host-risk-now:${row.id}` });
+    ctx.log.info({ orderId: row.id }, "host risk changed: checking the waiting order now");
+  } else if (row?.review_status === "held" && byHost) {
+    await s.jobs.enqueue("check-host-risk", { orderId: row.id, attempt: 1, revised: true }, { accountId: store.account_id, dedupeKey: `check-host-risk-revised:${row.id}` });
+    ctx.log.info({ orderId: row.id }, "host risk revised: deciding the held order again");
+  }
 }
 
 async function uninstall(s: Deps, store: Store, event: WebhookEvent, ctx: Pick<JobContext, "log">): Promise<void> {

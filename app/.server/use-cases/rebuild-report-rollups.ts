@@ -32,6 +32,10 @@ export interface RollupCheck {
 export async function rebuildReportRollups(s: Pick<Services, "db" | "database">, accountId: string, by: Actor, onProgress?: (done: number, total: number) => void): Promise<RebuildResult> {
   const total = Number((await s.db.selectFrom("orders").select((eb) => eb.fn.countAll<number>().as("n")).where("account_id", "=", accountId).executeTakeFirstOrThrow()).n);
   await markOrdersDirty(s.db, accountId);
+  // Postgres: a rebuild usually follows bulk changes (an import, a migration, a restore) that
+  // autovacuum has not analysed yet; without statistics the planner read every allocation and key
+  // for each batch of 500 orders (2 s a batch at a million orders, 40 ms with them).
+  if (s.database.dialect === "postgres") await analyze(s, REBUILD_SOURCES);
   let done = 0;
   for (;;) {
     // Buyer rows once at the end, not once per batch a buyer's orders fall in.
@@ -50,9 +54,30 @@ export async function rebuildReportRollups(s: Pick<Services, "db" | "database">,
     await rebuildProductsFromOrders(trx, accountId);
     await deriveBuyerPurchases(trx, s.database.dialect, accountId);
   });
+  // The rollups were just rewritten: the reports' plans need their new statistics too.
+  if (s.database.dialect === "postgres") await analyze(s, REPORT_TABLES);
   const check = await checkReportRollups(s, accountId);
   await recordAudit(s.db, { accountId, actorType: by.type, actorId: by.id ?? null, action: "report.rebuilt", subjectType: "report", details: { orders: total, rollupRows: check.rollupRows, ok: check.ok } });
   return { orders: total, rollupRows: check.rollupRows, check };
+}
+
+const REBUILD_SOURCES = ["orders", "order_lines", "allocations", "keys", "report_dirty_orders"] as const;
+const REPORT_TABLES = [
+  "report_order_facts",
+  "report_daily",
+  "report_daily_pool",
+  "report_monthly",
+  "report_delivery_daily",
+  "report_order_products",
+  "report_product_daily",
+  "report_product_monthly",
+  "report_buyer_purchases",
+  "report_repurchase_days",
+  "report_buyer_totals",
+] as const;
+
+async function analyze(s: Pick<Services, "db">, tables: readonly string[]): Promise<void> {
+  for (const t of tables) await sql`analyze ${sql.table(t)}`.execute(s.db);
 }
 
 /** The rollups against facts computed now from every order of the account (all-zero rows ignored). */

@@ -1,4 +1,6 @@
+import { revisedHostRiskOf } from "../domain/host-risk.ts";
 import type { RiskVerdict } from "../domain/risk-rules.ts";
+import { cardKey, isCardBin, isCardLast4 } from "../domain/risk-card.ts";
 import type { Services } from "../ports.ts";
 
 /**
@@ -31,6 +33,8 @@ export interface QueueFacts {
   hostRiskUnavailable: string | null;
   velocity: Record<string, number>;
   listHits: { kind: string; action: string; value: string }[];
+  /** The card paid with, masked (`424242…4242`), and its brand; null where the host showed none or it was not read. */
+  card: { masked: string; brand: string | null } | null;
 }
 
 export interface QueueOrder {
@@ -92,7 +96,15 @@ function factsOf(raw: Record<string, unknown>): QueueFacts {
     hostRiskUnavailable: str(raw.hostRiskUnavailable),
     velocity,
     listHits: hits.map((h) => ({ kind: String(h.kind ?? ""), action: String(h.action ?? ""), value: String(h.value ?? "") })),
+    card: cardOfFacts(raw.card),
   };
+}
+
+function cardOfFacts(raw: unknown): QueueFacts["card"] {
+  if (!raw || typeof raw !== "object") return null;
+  const c = raw as { bin?: unknown; last4?: unknown; brand?: unknown };
+  if (typeof c.bin !== "string" || typeof c.last4 !== "string" || !isCardBin(c.bin) || !isCardLast4(c.last4)) return null;
+  return { masked: cardKey({ bin: c.bin, last4: c.last4 }), brand: str(c.brand) };
 }
 
 /**
@@ -164,8 +176,17 @@ export async function reviewQueue(s: Pick<Services, "db">, accountId: string, op
 }
 
 /** The order page's line: whether this order is held, and since when. */
-export async function reviewStatusOf(s: Pick<Services, "db">, accountId: string, orderId: string): Promise<{ status: string; since: string; reason: string | null } | null> {
-  const d = await s.db.selectFrom("risk_decisions").select(["review_status", "created_at", "reviewed_at", "review_reason"]).where("account_id", "=", accountId).where("order_id", "=", orderId).executeTakeFirst();
+export async function reviewStatusOf(s: Pick<Services, "db">, accountId: string, orderId: string): Promise<{ status: string; since: string; reason: string | null; revisedTo: string | null; card: QueueFacts["card"] } | null> {
+  const d = await s.db.selectFrom("risk_decisions").select(["review_status", "created_at", "reviewed_at", "review_reason", "reviewed_by_type", "facts"]).where("account_id", "=", accountId).where("order_id", "=", orderId).executeTakeFirst();
   if (!d || d.review_status === "none") return null;
-  return { status: d.review_status, since: d.reviewed_at ?? d.created_at, reason: d.review_reason };
+  // Closed by the system on Shopify's revised risk: the page says so in the merchant's language.
+  const revisedTo = d.reviewed_by_type === "system" ? revisedHostRiskOf(d.review_reason) : null;
+  const facts = (() => {
+    try {
+      return JSON.parse(d.facts) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  })();
+  return { status: d.review_status, since: d.reviewed_at ?? d.created_at, reason: revisedTo ? null : d.review_reason, revisedTo, card: cardOfFacts(facts.card) };
 }

@@ -9,6 +9,10 @@ import { hostRiskMatters } from "../domain/host-risk.ts";
 import { parseCondition } from "../domain/risk-condition.ts";
 import type { RiskRule, RiskVerdict } from "../domain/risk-rules.ts";
 import type { Services } from "../ports.ts";
+import { RetryableError } from "../domain/errors.ts";
+import { conditionsReadCard } from "../domain/risk-condition.ts";
+import { cardKey } from "../domain/risk-card.ts";
+import type { HostCard } from "../../../connectors/host-connector.ts";
 import { riskLookups, type RiskLookups } from "../risk/risk-lookups.ts";
 import { evaluateOrderRisk } from "./evaluate-order-risk.ts";
 
@@ -26,6 +30,44 @@ export async function rulesOf(trx: Executor, accountId: string, version: number)
   return rules;
 }
 
+/**
+ * Whether an account's rules wanted the order's card when this process last decided one of its
+ * orders (a live rule reads a card attribute or per-card velocity, or a list rule meets a listed
+ * card). The host is asked for the card before the order's transaction only then, so an account
+ * without card rules pays no extra host call per order. A rule added meanwhile (or another
+ * process's change) is caught by the gate: it refuses to decide without the card
+ * (CardNeededError), the caller reads the card and runs the order again.
+ */
+const cardWanted = new Map<string, { wanted: boolean; at: number }>();
+/**
+ * A "yes" learnt from a listed card (not from a card rule) is trusted this long: orders whose card
+ * was read cannot tell whether the lists still hold a card, so after it one order goes unread and
+ * its list query (anyCard) finds out again.
+ */
+const LIST_CARD_TTL_MS = 10 * 60_000;
+export function accountWantsCard(accountId: string): boolean {
+  const c = cardWanted.get(accountId);
+  return c !== undefined && c.wanted && Date.now() - c.at < LIST_CARD_TTL_MS;
+}
+/** Forget what this process learnt of an account (as a process that never saw it: tests). */
+export function forgetCardWanted(accountId: string): void {
+  cardWanted.delete(accountId);
+}
+function rememberCardWanted(accountId: string, wanted: boolean): void {
+  if (cardWanted.size > 10_000) cardWanted.clear();
+  cardWanted.set(accountId, { wanted, at: Date.now() });
+}
+
+/** The gate needs the order's card and it was not read: roll back, read it (outside the transaction), run again. */
+export class CardNeededError extends RetryableError {
+  static override readonly tag: string = "CardNeededError";
+  readonly accountId: string;
+  constructor(accountId: string) {
+    super("risk_card_needed", "the risk rules read the order's card: read it from the host and apply the order again");
+    this.accountId = accountId;
+  }
+}
+
 /** What a waiting order's risk_reasons say (the admin shows it translated). */
 export const HOST_RISK_WAITING_REASON = "waiting for host risk";
 
@@ -37,7 +79,7 @@ export function deliveryWithheld(order: Pick<Order, "risk_decision">): boolean {
 export interface GateInput {
   order: Order;
   store: { id: string; account_id: string; platform: string };
-  host: { status?: string; clientIp?: string | null; billingCountry?: string | null; riskRecommendation: "accept" | "investigate" | "cancel" | "none" | "pending" | null };
+  host: { status?: string; clientIp?: string | null; billingCountry?: string | null; riskRecommendation: "accept" | "investigate" | "cancel" | "none" | "pending" | null; card?: HostCard | null };
   lines: Pick<OrderLine, "pool_id">[];
   /** Units this run claimed (allocated + backordered). */
   claimed: number;
@@ -83,9 +125,14 @@ export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: 
   const version = await currentRuleSetVersion(trx, g.store.account_id);
   if (version === null) return { deliver: true };
   const rules = await rulesOf(trx, g.store.account_id, version);
+  // The card is read outside the transaction, before it (see accountWantsCard): never here.
+  const notRead = g.host.card === undefined;
+  const rulesReadCard = conditionsReadCard(rules.map((r) => r.when));
+  if (rulesReadCard) rememberCardWanted(g.store.account_id, true);
+  if (notRead && rulesReadCard) throw new CardNeededError(g.store.account_id);
   const at = new Date(g.now);
   const o = g.order;
-  const { verdict, facts } = await evaluateOrderRisk(
+  const { verdict, facts, cardWanted: wanted } = await evaluateOrderRisk(
     trx,
     lookups,
     { version, rules },
@@ -103,10 +150,17 @@ export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: 
       keys: g.claimed,
       poolIds: [...new Set(g.lines.map((l) => l.pool_id).filter((p): p is string => p !== null))],
       hostRisk: hostRisk(g.store.platform, g.host.riskRecommendation),
+      card: g.host.card,
       at,
     },
     { dialect: s.database.dialect, live: true },
   );
+  // Not read: the list query said whether the account lists a card. Listed → read it and decide
+  // again. Read and no card rule: a listed card keeps it wanted until LIST_CARD_TTL_MS passes.
+  if (notRead) {
+    rememberCardWanted(g.store.account_id, wanted);
+    if (wanted) throw new CardNeededError(g.store.account_id);
+  }
   await recordVelocity(trx, {
     orderId: o.id,
     accountId: o.account_id,
@@ -119,6 +173,8 @@ export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: 
     keys: g.claimed,
     moneyMinor: facts.totalMinor,
     currency: o.currency,
+    card: facts.card ? cardKey(facts.card) : null,
+    cardBrand: facts.card?.brand ?? null,
     at: g.now,
   });
   // Shopify's analysis not read or not finished, and it could change the outcome: hold the order

@@ -4,7 +4,7 @@ import { recordAudit } from "../db/repositories/audit-repo.ts";
 import type { Executor } from "../db/repositories/job-rows.ts";
 import { getDecision, setHostAssessment } from "../db/repositories/risk-decisions-repo.ts";
 import { findStoreById } from "../db/repositories/stores-repo.ts";
-import { riskAssessmentOf } from "../domain/host-risk.ts";
+import { revisedHostRiskOf, riskAssessmentOf } from "../domain/host-risk.ts";
 import { IgnoredError, PermanentError, RetryableError } from "../domain/errors.ts";
 import { storeIsInactive } from "../domain/store-status.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
@@ -36,7 +36,7 @@ export async function writeRiskAssessment(s: Pick<Services, "db" | "connectors">
   }
   const settings = await readAccountSettings(s.db, order.account_id);
   const t = textTranslator(settings?.["account.language"] ?? "en");
-  const a = riskAssessmentOf({ reviewStatus: decision.review_status, matched: decision.matched, hostRiskUnavailable: Boolean(decision.facts.hostRiskUnavailable) });
+  const a = riskAssessmentOf({ reviewStatus: decision.review_status, matched: decision.matched, hostRiskUnavailable: Boolean(decision.facts.hostRiskUnavailable), revisedTo: decision.reviewed_by_type === "system" ? revisedHostRiskOf(decision.review_reason) : null });
   const facts = a.facts.map((f) => ({
     description: t(`hostRisk.assessment.${f.key}`, { ...f.params, action: f.params.action ? t(`risk.actions.${f.params.action}`) : "" }),
     sentiment: f.sentiment,

@@ -40,6 +40,8 @@ describe(`GraphQL documents against Shopify's Admin schema ${SHOPIFY_API_VERSION
     expect(errorsOf(`query { order(id: "gid://shopify/Order/1") { id deliveredKeys } }`)[0]).toMatch(/deliveredKeys/);
     expect(errorsOf(`query { order(id: "gid://shopify/Order/1") { lineItems { nodes { id } } } }`)[0]).toMatch(/first or last/);
     expect(errorsOf(`mutation { orderUpdate(input: { id: "gid://shopify/Order/1", notes: "x" }) { userErrors { message } } }`)[0]).toMatch(/notes/);
+    // The card's last four digits are only in the masked number: Shopify has no last4 field.
+    expect(errorsOf(`query { order(id: "gid://shopify/Order/1") { transactions(first: 1) { paymentDetails { ... on CardPaymentDetails { bin last4 } } } } }`)[0]).toMatch(/last4/);
   });
 
   it("prices connections like Shopify (2 + first × node)", () => {

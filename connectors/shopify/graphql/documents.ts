@@ -7,6 +7,7 @@ import { ORDER_LINE_ITEMS_QUERY } from "./order-line-items-query.ts";
 import { ORDER_NOTE_QUERY } from "./order-note-query.ts";
 import { ORDER_QUERY } from "./order-query.ts";
 import { ORDER_CANCEL_MUTATION } from "./order-cancel-mutation.ts";
+import { ORDER_CARD_QUERY } from "./order-card-query.ts";
 import { ORDER_RISK_ASSESSMENT_CREATE_MUTATION } from "./order-risk-assessment-create-mutation.ts";
 import { ORDER_RISK_QUERY } from "./order-risk-query.ts";
 import { ORDER_UPDATE_MUTATION } from "./order-update-mutation.ts";
@@ -36,6 +37,7 @@ export const SHOPIFY_DOCUMENTS: Record<string, { source: string; cost: number }>
   INVENTORY_ITEM_UPDATE_MUTATION: { source: INVENTORY_ITEM_UPDATE_MUTATION, cost: 10 },
   LOCATIONS_QUERY: { source: LOCATIONS_QUERY, cost: 52 },
   ORDER_RISK_QUERY: { source: ORDER_RISK_QUERY, cost: 5 },
+  ORDER_CARD_QUERY: { source: ORDER_CARD_QUERY, cost: 21 },
   ORDER_CANCEL_MUTATION: { source: ORDER_CANCEL_MUTATION, cost: 10 },
   ORDER_RISK_ASSESSMENT_CREATE_MUTATION: { source: ORDER_RISK_ASSESSMENT_CREATE_MUTATION, cost: 10 },
 };

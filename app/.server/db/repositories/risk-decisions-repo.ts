@@ -78,6 +78,18 @@ export async function resolveWaitingDecision(db: Executor, accountId: string, or
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** A held order decided again (the host revised its risk) and still held: its new verdict and facts, while it is held. */
+export async function updateHeldDecision(db: Executor, accountId: string, orderId: string, verdict: RiskVerdict, facts: Record<string, unknown>): Promise<boolean> {
+  const r = await db
+    .updateTable("risk_decisions")
+    .set({ action: verdict.action, decided_by_rule_id: verdict.decidedBy?.ruleId ?? null, matched: JSON.stringify(verdict.matched), facts: JSON.stringify(facts) })
+    .where("account_id", "=", accountId)
+    .where("order_id", "=", orderId)
+    .where("review_status", "=", "held")
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 /** What became of keyrelay's verdict on the host order (orderRiskAssessmentCreate). */
 export async function setHostAssessment(db: Executor, accountId: string, orderId: string, outcome: "written" | "skipped", error: string | null): Promise<void> {
   await db.updateTable("risk_decisions").set({ host_assessment: outcome, host_assessment_error: error }).where("account_id", "=", accountId).where("order_id", "=", orderId).execute();

@@ -34,15 +34,16 @@ export async function deleteListEntry(db: Executor, accountId: string, id: strin
 
 /**
  * The unexpired entries an order could match: exact values by the unique index, plus the
- * account's IP ranges (checked in the domain; few per account).
+ * account's IP ranges (checked in the domain; few per account). `anyCard`: also the account's
+ * card entries (an order whose card was not read learns whether any card is listed, in this one query).
  */
-export async function candidateListEntries(db: Executor, accountId: string, exact: { kind: ListKind; value: string }[], now: string): Promise<ListEntry[]> {
+export async function candidateListEntries(db: Executor, accountId: string, exact: { kind: ListKind; value: string }[], now: string, opts: { anyCard?: boolean } = {}): Promise<ListEntry[]> {
   const rows = await db
     .selectFrom("risk_list_entries")
     .select(["id", "kind", "value", "action", "expires_at"])
     .where("account_id", "=", accountId)
     .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
-    .where((eb) => eb.or([eb("kind", "=", "ip"), ...exact.filter((c) => c.kind !== "ip").map((c) => eb.and([eb("kind", "=", c.kind), eb("value", "=", c.value)]))]))
+    .where((eb) => eb.or([eb("kind", "=", "ip"), ...(opts.anyCard ? [eb("kind", "=", "card")] : []), ...exact.filter((c) => c.kind !== "ip").map((c) => eb.and([eb("kind", "=", c.kind), eb("value", "=", c.value)]))]))
     .execute();
   return rows.map((r) => ({ id: r.id, kind: r.kind, value: r.value, action: r.action, expiresAt: r.expires_at }));
 }

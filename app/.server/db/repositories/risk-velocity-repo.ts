@@ -14,6 +14,9 @@ export interface VelocityRow {
   keys: number;
   moneyMinor: number | null;
   currency: string | null;
+  /** `BIN…LAST4`, where the host showed the card. */
+  card?: string | null;
+  cardBrand?: string | null;
   at: string;
 }
 
@@ -33,13 +36,15 @@ export async function recordVelocity(db: Executor, r: VelocityRow): Promise<void
       keys: r.keys,
       money_minor: r.moneyMinor,
       currency: r.currency,
+      card: r.card ?? null,
+      card_brand: r.cardBrand ?? null,
       at: r.at,
     })
     .onConflict((oc) => oc.column("order_id").doNothing())
     .execute();
 }
 
-const COLUMN = { email: "email", ip: "ip", customer: "customer_id", store: "store_id" } as const;
+const COLUMN = { email: "email", ip: "ip", customer: "customer_id", store: "store_id", card: "card" } as const;
 
 /**
  * Orders, keys or money of one subject over each spec's window (until − window, until] (or since
@@ -98,6 +103,8 @@ export async function velocityRowOf(db: Executor, orderId: string): Promise<Velo
     keys: r.keys,
     moneyMinor: r.money_minor === null ? null : Number(r.money_minor),
     currency: r.currency,
+    card: r.card,
+    cardBrand: r.card_brand,
     at: r.at,
   };
 }
