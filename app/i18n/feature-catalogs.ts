@@ -29,10 +29,12 @@ import resellerSandboxEn from "./locales/features/reseller-sandbox.en.json" with
 import resellerSandboxZhCN from "./locales/features/reseller-sandbox.zh-CN.json" with { type: "json" };
 import riskCardEn from "./locales/features/risk-card.en.json" with { type: "json" };
 import riskCardZhCN from "./locales/features/risk-card.zh-CN.json" with { type: "json" };
+import riskResellerEn from "./locales/features/risk-reseller.en.json" with { type: "json" };
+import riskResellerZhCN from "./locales/features/risk-reseller.zh-CN.json" with { type: "json" };
 
 export const featureCatalogs: { en: Catalog[]; "zh-CN": Catalog[] } = {
-  en: [riskEn, resellersEn, backupsEn, reportsEn, auditEn, portalEn, hostRiskEn, auditRetentionEn, resellerRefundDocsEn, resellerSandboxEn, riskCardEn],
-  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN, auditZhCN, portalZhCN, hostRiskZhCN, auditRetentionZhCN, resellerRefundDocsZhCN, resellerSandboxZhCN, riskCardZhCN],
+  en: [riskEn, resellersEn, backupsEn, reportsEn, auditEn, portalEn, hostRiskEn, auditRetentionEn, resellerRefundDocsEn, resellerSandboxEn, riskCardEn, riskResellerEn],
+  "zh-CN": [riskZhCN, resellersZhCN, backupsZhCN, reportsZhCN, auditZhCN, portalZhCN, hostRiskZhCN, auditRetentionZhCN, resellerRefundDocsZhCN, resellerSandboxZhCN, riskCardZhCN, riskResellerZhCN],
 };
 
 /** Deep-merges catalogs; throws naming the first key two of them define. */

@@ -1,4 +1,5 @@
 import type { Command, OptionValues } from "../command.ts";
+import { formatAmount } from "../../app/.server/domain/reseller-price.ts";
 import { attributeNames } from "../../app/.server/domain/risk-attributes.ts";
 import { riskLookups } from "../../app/.server/risk/risk-lookups.ts";
 import { backtestRiskRule } from "../../app/.server/use-cases/backtest-risk-rule.ts";
@@ -141,6 +142,8 @@ export const riskReviewDeny: Command = {
     const r = await denyHeldOrder(s, accountId, String(v._0), cli, typeof v.reason === "string" ? v.reason : null, host);
     out.say(out.t("cli.riskReviewDenied", { id: r.orderId, count: r.released }));
     if (r.hostCancel) out.say(out.t(host.refund ? "cli.riskReviewHostRefund" : "cli.riskReviewHostCancel"));
+    // A reseller's order: no store to cancel on; its total went back to the reseller's balance.
+    if (r.resellerCredit) out.say(out.t("cli.riskReviewResellerCredited", { amount: formatAmount(r.resellerCredit.creditedMinor, r.resellerCredit.currency), currency: r.resellerCredit.currency }));
     out.result({ accountId, ...r, host });
   },
 };

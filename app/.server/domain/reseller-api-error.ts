@@ -14,6 +14,7 @@ export const RESELLER_PROBLEMS = {
   pool_not_allowed: 403,
   ip_not_allowed: 403,
   sandbox_unavailable: 403,
+  order_blocked: 403,
   order_not_found: 404,
   not_found: 404,
   method_not_allowed: 405,

@@ -2,7 +2,7 @@
  * Webhooks to resellers: the events, the retry schedule (exponential, for three days, then
  * failed) and the endpoint URLs accepted. The signature is in crypto/webhook-signature.ts.
  */
-export const WEBHOOK_EVENTS = ["order.fulfilled", "order.backorder_filled", "key.revoked", "balance.low"] as const;
+export const WEBHOOK_EVENTS = ["order.fulfilled", "order.backorder_filled", "key.revoked", "balance.low", "order.denied"] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export function isWebhookEvent(v: string): v is WebhookEvent {

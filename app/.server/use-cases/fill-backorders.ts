@@ -11,6 +11,7 @@ import { countAvailableUpTo } from "../db/repositories/pools-repo.ts";
 import { RetryableError } from "../domain/errors.ts";
 import type { Services } from "../ports.ts";
 import { emitResellerEvent } from "./emit-reseller-event.ts";
+import { deliveryWithheld } from "./risk-gate.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
 
 const PAGE = 200;
@@ -69,7 +70,8 @@ export async function fillBackorders(s: Pick<Services, "db" | "jobs" | "database
         // A reseller's order (no store) is read over the reseller API: nothing to write back or
         // mail; once its last unit has its key, its webhook says so.
         if (!order.store_id) {
-          if (!left && order.reseller_id) staged.push(...(await emitResellerEvent(s, trx, { accountId: order.account_id, resellerId: order.reseller_id, type: "order.backorder_filled", data: { order_id: orderId, reference: order.reference ?? null }, now })));
+          // A held (or denied) order's keys are not shown yet: approving it sends order.fulfilled.
+          if (!left && order.reseller_id && !deliveryWithheld(order)) staged.push(...(await emitResellerEvent(s, trx, { accountId: order.account_id, resellerId: order.reseller_id, type: "order.backorder_filled", data: { order_id: orderId, reference: order.reference ?? null }, now })));
           continue;
         }
         await markDeliveryPending(trx, order.account_id, orderId, "note", now);

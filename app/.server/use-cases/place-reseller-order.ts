@@ -15,6 +15,7 @@ import { resellerUnitPrice } from "../domain/reseller-price.ts";
 import type { StagedJob } from "../jobs/job-queue.ts";
 import type { Services } from "../ports.ts";
 import { afterHostOrdersApplied } from "./apply-host-order.ts";
+import { resellerRiskGate } from "./risk-gate.ts";
 import { callerRef, type ResellerCaller } from "./authenticate-reseller.ts";
 import { orderView } from "./reseller-order-view.ts";
 import type { PlacedOrder, PlaceOrderInput } from "./reseller-order-request.ts";
@@ -66,6 +67,7 @@ export async function placeResellerOrder(s: Deps, caller: ResellerCaller, idempo
 
   const staged: StagedJob[] = [];
   let orderId: string;
+  let held = false;
   try {
     orderId = await s.db.transaction().execute(async (trx) => {
       const nowIso = new Date().toISOString();
@@ -94,11 +96,17 @@ export async function placeResellerOrder(s: Deps, caller: ResellerCaller, idempo
       await insertUnits(trx, Array.from({ length: input.quantity }, (_, i) => ({ accountId: r.account_id, orderLineId: line.id, unitIndex: i, poolId: input.pool, keyId: keys[i] ?? null, now: nowIso })));
       const backordered = input.quantity - keys.length;
       await setOrderStatus(trx, order.id, backordered > 0 ? "partially_allocated" : "allocated", nowIso);
-      // The keys go out in this answer: delivered as of the commit.
-      await transitionKeys(trx, keys, "deliver", nowIso);
+      // The account's rules decide, as for host orders (one indexed read without a rule set):
+      // block refuses the order (everything rolls back); review holds it — placed and charged,
+      // the claim stands, but no key in the answer and no order.fulfilled until approved.
+      const gate = await resellerRiskGate(trx, s, { order, reseller: { id: r.id, email: r.email }, ip, poolId: input.pool, keys: input.quantity, now: nowIso });
+      if (gate.action === "block") throw new ResellerApiError("order_blocked", "this order was refused by the merchant's risk rules; nothing was charged");
+      held = gate.action === "review";
+      // The keys go out in this answer: delivered as of the commit (a held order's wait for review).
+      if (!held) await transitionKeys(trx, keys, "deliver", nowIso);
       staged.push(await stageStockSync(s, trx, r.account_id, input.pool));
       if (backordered > 0) staged.push(await s.jobs.stage(trx, "fill-backorders", { accountId: r.account_id, poolId: input.pool }, { accountId: r.account_id, dedupeKey: `fill-backorders:${input.pool}` }));
-      await recordAudit(trx, { accountId: r.account_id, actorType: "reseller", actorId: r.id, action: "reseller.order_placed", subjectType: "order", subjectId: order.id, details: { pool: input.pool, quantity: input.quantity, allocated: keys.length, backordered, totalMinor: total, ...callerRef(caller) }, ip });
+      await recordAudit(trx, { accountId: r.account_id, actorType: "reseller", actorId: r.id, action: "reseller.order_placed", subjectType: "order", subjectId: order.id, details: { pool: input.pool, quantity: input.quantity, allocated: keys.length, backordered, totalMinor: total, ...(held ? { heldForReview: true } : {}), ...callerRef(caller) }, ip });
       await finishIdempotencyKey(trx, r.id, idempotencyKey, { status: 201, body: null, orderId: order.id });
       // Last: the debit, checked against the balance floor in the statement itself.
       const debit = await debitIfCovered(trx, r.account_id, r.id, total, nowIso);
@@ -109,7 +117,7 @@ export async function placeResellerOrder(s: Deps, caller: ResellerCaller, idempo
         nowIso,
       );
       // Webhooks, sent once this commits: the order's keys are ready; the balance dipped below its mark.
-      if (backordered === 0) staged.push(...(await emitResellerEvent(s, trx, { accountId: r.account_id, resellerId: r.id, type: "order.fulfilled", data: { order_id: order.id, reference: input.reference ?? null, pool: input.pool, quantity: input.quantity }, now: nowIso })));
+      if (backordered === 0 && !held) staged.push(...(await emitResellerEvent(s, trx, { accountId: r.account_id, resellerId: r.id, type: "order.fulfilled", data: { order_id: order.id, reference: input.reference ?? null, pool: input.pool, quantity: input.quantity }, now: nowIso })));
       const low = r.low_balance_minor;
       if (low !== null && low !== undefined && debit.balanceAfter + total >= low && debit.balanceAfter < low) {
         staged.push(...(await emitResellerEvent(s, trx, { accountId: r.account_id, resellerId: r.id, type: "balance.low", data: { balance_minor: debit.balanceAfter, currency: r.currency, threshold_minor: low }, now: nowIso })));

@@ -1,6 +1,7 @@
 import { listLineUnits, returnUnseenKey, setUnitStatus, transitionKeys } from "../db/repositories/allocations-repo.ts";
 import { emitResellerEvent } from "./emit-reseller-event.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
+import { closeReview } from "../db/repositories/risk-decisions-repo.ts";
 import { setOrderStatus } from "../db/repositories/orders-repo.ts";
 import { appendLedgerEntry } from "../db/repositories/reseller-ledger-repo.ts";
 import { lockReseller } from "../db/repositories/resellers-repo.ts";
@@ -37,6 +38,11 @@ export async function refundResellerOrder(s: Pick<Services, "db" | "jobs" | "con
     const status = (await trx.selectFrom("orders").select("status").where("id", "=", orderId).executeTakeFirstOrThrow()).status;
     const currency = reseller!.currency;
     if (status === "refunded" || status === "cancelled") return { orderId, creditedMinor: 0, currency, released: 0, alreadyRefunded: true };
+    // Refunding an order held for review ends the hold: it leaves the queue, and a deny after
+    // this finds it refunded (nothing credited twice).
+    if (order.risk_decision === "hold" && (await closeReview(trx, accountId, orderId, "denied", { type: actor.type, id: actor.id ?? null }, "refunded", now))) {
+      await trx.updateTable("orders").set({ risk_decision: "rejected", updated_at: now }).where("id", "=", orderId).execute();
+    }
     const lines = await trx.selectFrom("order_lines").select(["id", "quantity"]).where("order_id", "=", orderId).execute();
     const units = await listLineUnits(trx, lines.map((l) => l.id));
     const pools = new Map((await trx.selectFrom("pools").select(["id", "refund_policy"]).where("account_id", "=", accountId).where("id", "in", [...new Set(units.map((u) => u.poolId)), ""]).execute()).map((p) => [p.id, p.refund_policy]));

@@ -21,6 +21,22 @@ export interface ResellerOrderView {
   backordered_units: number;
 }
 
+/**
+ * The status the API shows. A held order is `in_review` (charged, keys reserved, none shown) and
+ * a denied one `denied` (keys back to stock, the total credited back), whatever its units say.
+ */
+function publicStatus(o: ResellerOrderRow): string {
+  if (o.status === "refunded") return "refunded";
+  if (o.riskDecision === "hold") return "in_review";
+  if (o.riskDecision === "rejected") return "denied";
+  return o.status === "partially_allocated" ? "backordered" : o.status === "allocated" ? "fulfilled" : o.status;
+}
+
+/** Whether the order's keys may be shown: not while held for review, never once denied. */
+export function keysShown(o: Pick<ResellerOrderRow, "riskDecision">): boolean {
+  return o.riskDecision !== "hold" && o.riskDecision !== "rejected";
+}
+
 /** An order summary for lists: no keys (GET /orders/{id} has them). */
 export type ResellerOrderSummary = Omit<ResellerOrderView, "keys">;
 
@@ -28,7 +44,7 @@ export function orderSummary(o: ResellerOrderRow, backordered: number): Reseller
   return {
     id: o.id,
     livemode: true,
-    status: o.status === "partially_allocated" ? "backordered" : o.status === "allocated" ? "fulfilled" : o.status,
+    status: publicStatus(o),
     pool: o.poolId ?? "",
     quantity: o.quantity,
     unit_price_minor: o.unitPriceMinor,
@@ -44,6 +60,7 @@ export function orderSummary(o: ResellerOrderRow, backordered: number): Reseller
 export async function orderView(db: Executor, cipher: KeyCipher, accountId: string, o: ResellerOrderRow): Promise<ResellerOrderView> {
   const units = await listOrderUnits(db, accountId, o.id);
   const keys = units
+    .filter((u) => keysShown(o))
     .filter((u) => u.status === "allocated" && u.ciphertext && u.masterKeyId)
     .map((u) => {
       const p = decodeKeyPayload(cipher.openString({ ciphertext: u.ciphertext!, keyId: u.masterKeyId! }, accountId));

@@ -194,6 +194,75 @@ export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: 
   return { deliver: false, verdict };
 }
 
+export interface ResellerGateInput {
+  order: Pick<Order, "id" | "account_id" | "total_minor" | "currency">;
+  reseller: { id: string; email: string | null };
+  ip: string | null;
+  poolId: string;
+  /** Units of the order (claimed or backordered). */
+  keys: number;
+  now: string;
+}
+
+/**
+ * A reseller's live order passes through the same rules (issue 13 item 6), inside its
+ * transaction, after its keys are claimed: facts of a reseller order — platform `reseller`, the
+ * reseller's id as customer_id (velocity per customer is per reseller), its contact email, the
+ * request's IP, keys, total (minor units of the reseller's currency), pool. An account without a
+ * rule set pays one indexed read. `review` records the hold (the queue shows it) and marks the
+ * order held; `block` records nothing: the caller refuses the order and its transaction rolls
+ * back (nothing charged, nothing claimed).
+ */
+export async function resellerRiskGate(trx: Executor, s: Pick<Services, "database">, g: ResellerGateInput, lookups: RiskLookups = riskLookups): Promise<{ action: "allow" | "review" | "block"; verdict?: RiskVerdict }> {
+  const version = await currentRuleSetVersion(trx, g.order.account_id);
+  if (version === null) return { action: "allow" };
+  const rules = await rulesOf(trx, g.order.account_id, version);
+  const o = g.order;
+  const { verdict, facts } = await evaluateOrderRisk(
+    trx,
+    lookups,
+    { version, rules },
+    {
+      orderId: o.id,
+      accountId: o.account_id,
+      storeId: null,
+      platform: "reseller",
+      email: g.reseller.email,
+      customerId: g.reseller.id,
+      ip: g.ip,
+      billingCountry: null,
+      totalMinor: o.total_minor === null ? null : Number(o.total_minor),
+      currency: o.currency,
+      keys: g.keys,
+      poolIds: [g.poolId],
+      hostRisk: "NONE",
+      at: new Date(g.now),
+    },
+    { dialect: s.database.dialect, live: true },
+  );
+  if (verdict.action === "block") return { action: "block", verdict };
+  await recordVelocity(trx, {
+    orderId: o.id,
+    accountId: o.account_id,
+    storeId: null,
+    email: facts.email,
+    ip: facts.ip,
+    customerId: g.reseller.id,
+    ipCountry: facts.ipCountry,
+    billingCountry: null,
+    keys: g.keys,
+    moneyMinor: facts.totalMinor,
+    currency: o.currency,
+    at: g.now,
+  });
+  const status: RiskReviewStatus = verdict.action === "review" ? "held" : "none";
+  const stored = await insertDecision(trx, o.account_id, o.id, verdict, { ...facts }, status, g.now);
+  if (stored.review_status !== "held") return { action: "allow", verdict };
+  const reasons = JSON.stringify(verdict.matched.filter((m) => !m.shadow).map((m) => m.name));
+  await trx.updateTable("orders").set({ risk_decision: "hold", risk_reasons: reasons, updated_at: g.now }).where("id", "=", o.id).execute();
+  return { action: "review", verdict };
+}
+
 /**
  * A denied (or blocked) order gives its keys back: they were never shown, so they return to
  * stock; its waiting backorders are dropped. Returns the pools touched (their stock changed).

@@ -28,7 +28,9 @@ export function PortalOrderPage({ data }: { data: Data }) {
   return (
     <Page backAction={{ content: t("portal.nav.orders"), url: "/portal/orders" }} title={t("portal.order.title", { reference: o.reference || o.id.slice(0, 8) })} titleMetadata={<Badge tone={statusTone(o.status)}>{t([`portal.orderStatus.${o.status}`, "portal.orderStatus.other"], { status: o.status })}</Badge>}>
       <BlockStack gap="400">
-        {data.placed ? <Banner tone="success">{t("portal.order.placed")}</Banner> : null}
+        {data.placed && o.status !== "in_review" ? <Banner tone="success">{t("portal.order.placed")}</Banner> : null}
+        {o.status === "in_review" ? <Banner tone="info">{t("portal.order.inReview")}</Banner> : null}
+        {o.status === "denied" ? <Banner tone="critical">{t("portal.order.denied")}</Banner> : null}
         {data.replayed ? <Banner tone="info">{t("portal.order.replayed")}</Banner> : null}
         <Card>
           <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">

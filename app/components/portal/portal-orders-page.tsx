@@ -7,8 +7,8 @@ import { CursorPager } from "./portal-ui.tsx";
 
 type Data = Awaited<ReturnType<typeof portalOrdersLoader>>;
 
-export function statusTone(status: string): "success" | "attention" | "critical" | undefined {
-  return status === "fulfilled" ? "success" : status === "backordered" ? "attention" : status === "refunded" || status === "cancelled" ? "critical" : undefined;
+export function statusTone(status: string): "success" | "attention" | "critical" | "info" | undefined {
+  return status === "fulfilled" ? "success" : status === "backordered" ? "attention" : status === "refunded" || status === "cancelled" || status === "denied" ? "critical" : status === "in_review" ? "info" : undefined;
 }
 
 /** The reseller's orders, newest first, a page at a time. */

@@ -81,15 +81,17 @@ export interface ResellerOrderRow {
   poolId: string | null;
   quantity: number;
   unitPriceMinor: number;
+  /** hold: the merchant's risk rules hold it for review; rejected: the review denied it. */
+  riskDecision: Order["risk_decision"];
 }
 
 const orderSelect = (db: Executor) =>
   db
     .selectFrom("orders as o")
     .innerJoin("order_lines as l", "l.order_id", "o.id")
-    .select(["o.id", "o.status", "o.reference", "o.currency", "o.total_minor", "o.created_at", "l.pool_id", "l.quantity", "l.unit_price_minor"]);
+    .select(["o.id", "o.status", "o.reference", "o.currency", "o.total_minor", "o.created_at", "o.risk_decision", "l.pool_id", "l.quantity", "l.unit_price_minor"]);
 
-function toRow(r: { id: string; status: OrderStatus; reference: string | null; currency: string | null; total_minor: number | null; created_at: string; pool_id: string | null; quantity: number; unit_price_minor: number | null }): ResellerOrderRow {
+function toRow(r: { id: string; status: OrderStatus; reference: string | null; currency: string | null; total_minor: number | null; created_at: string; pool_id: string | null; quantity: number; unit_price_minor: number | null; risk_decision: Order["risk_decision"] }): ResellerOrderRow {
   return {
     id: r.id,
     status: r.status,
@@ -100,6 +102,7 @@ function toRow(r: { id: string; status: OrderStatus; reference: string | null; c
     poolId: r.pool_id,
     quantity: r.quantity,
     unitPriceMinor: Number(r.unit_price_minor ?? 0),
+    riskDecision: r.risk_decision,
   };
 }
 

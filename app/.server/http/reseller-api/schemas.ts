@@ -22,7 +22,7 @@ export const Key = z.object({ code: z.string(), fields: z.record(z.string(), z.s
 const orderFields = {
   id: z.string(),
   livemode: z.boolean().meta({ description: "false for a sandbox order (a kr_test_ token): TEST- keys that are not real, nothing charged, no webhook." }),
-  status: z.enum(["fulfilled", "backordered", "cancelled", "refunded", "received", "held", "ignored"]).meta({ description: "fulfilled: every key delivered; backordered: some units wait for stock." }),
+  status: z.enum(["fulfilled", "backordered", "cancelled", "refunded", "received", "held", "ignored", "in_review", "denied"]).meta({ description: "fulfilled: every key delivered; backordered: some units wait for stock; in_review: held by the merchant's risk rules for review (charged, keys reserved but not shown until approved); denied: the review refused it (keys never shown, the total credited back to your balance)." }),
   pool: z.string(),
   quantity: z.number().int(),
   unit_price_minor: z.number().int().meta({ description: "Integer minor units of `currency` (1250 = 12.50 USD)." }),
@@ -89,7 +89,7 @@ export const IdempotencyHeader = z.object({ "idempotency-key": z.string().min(1)
 
 export const SCOPES = RESELLER_SCOPES;
 
-const WEBHOOK_EVENT_NAMES = ["order.fulfilled", "order.backorder_filled", "key.revoked", "balance.low"] as const;
+const WEBHOOK_EVENT_NAMES = ["order.fulfilled", "order.backorder_filled", "key.revoked", "balance.low", "order.denied"] as const;
 
 export const CreateWebhookEndpointBody = z
   .object({
