@@ -34,7 +34,9 @@ const MAX_BULK_REVIEW = 100;
  * as written. null when it is not a preset.
  */
 function presetOf(name: string, when: string | null): number | null {
-  const i = DEFAULT_RULES.findIndex((d) => d.name === name && d.when === when);
+  // Before migration 0027 the velocity defaults did not leave resellers out: decisions made with
+  // those versions name the rule by its old condition.
+  const i = DEFAULT_RULES.findIndex((d) => d.name === name && (d.when === when || d.when === `${when} and platform != reseller`));
   return i < 0 ? null : i;
 }
 const MAX_REASON = 500;
