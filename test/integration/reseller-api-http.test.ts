@@ -1,5 +1,4 @@
 import SwaggerParser from "@apidevtools/swagger-parser";
-import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestFingerprint } from "../../app/.server/crypto/reseller-token.ts";
 import { ledgerSum } from "../../app/.server/db/repositories/reseller-ledger-repo.ts";
@@ -9,6 +8,7 @@ import { setResellerSuspended } from "../../app/.server/use-cases/manage-reselle
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { dialects } from "../support/dialects.ts";
 import { startHttp } from "../support/http-server.ts";
+import { resellerApiClient, type ApiCall, type ResellerApiClient } from "../support/reseller-api-client.ts";
 import { cli, makeReseller, type ResellerSetup } from "../support/reseller-fixtures.ts";
 import { makeServices, type TestServices } from "../support/test-services.ts";
 
@@ -18,22 +18,17 @@ import { makeServices, type TestServices } from "../support/test-services.ts";
  * cases, concurrency (one key 100 times; 200 orders for the last 20 keys), the rate limit — and
  * every answer checked against the served OpenAPI document (validated with swagger-parser).
  */
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>; components: unknown };
 
 for (const { dialect, available } of dialects) {
   describe.skipIf(!available)(`reseller API over HTTP on ${dialect}`, () => {
     let s: TestServices;
     let http: { url: string; close(): Promise<void> };
-    let doc: Doc;
-    let ajv: Ajv2020;
-    let checked = 0;
+    let api: ResellerApiClient;
 
     beforeAll(async () => {
       s = await makeServices({ dialect, env: { RESELLER_API_RATE_PER_SECOND: "100000", RESELLER_API_BURST: "100000" } });
       http = await startHttp(s);
-      doc = (await (await fetch(`${http.url}/api/v1/openapi.json`)).json()) as Doc;
-      ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
-      ajv.addSchema({ $id: "doc", components: doc.components } as never);
+      api = await resellerApiClient(http.url);
     });
     afterAll(async () => {
       await http?.close();
@@ -41,34 +36,13 @@ for (const { dialect, available } of dialects) {
     });
 
     /** Calls the API and checks the answer against the document's schema for (path, method, status). */
-    async function call(method: string, path: string, opts: { token?: string | null; body?: unknown; rawBody?: string; key?: string; headers?: Record<string, string> } = {}) {
-      const headers: Record<string, string> = { ...opts.headers };
-      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-      if (opts.key) headers["idempotency-key"] = opts.key;
-      if (opts.body !== undefined || opts.rawBody !== undefined) headers["content-type"] = "application/json";
-      const res = await fetch(`${http.url}${path}`, { method, headers, body: opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)) });
-      const text = await res.text();
-      const body = text ? (JSON.parse(text) as Record<string, any>) : null;
-      const template = path.split("?")[0].replace(/^\/api\/v1\/orders\/[^/]+$/, "/api/v1/orders/{id}").replace(/^\/api\/v1\/webhook-endpoints\/[^/]+$/, "/api/v1/webhook-endpoints/{id}");
-      const op = doc.paths[template]?.[method.toLowerCase()];
-      const declared = op?.responses[String(res.status)];
-      if (op && res.status !== 405) {
-        expect(declared, `${method} ${template} ${res.status} is documented`).toBeDefined();
-        const ct = (res.headers.get("content-type") ?? "").split(";")[0];
-        const schema = declared!.content?.[ct]?.schema;
-        expect(schema, `${method} ${template} ${res.status} ${ct} has a schema`).toBeDefined();
-        const validate = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"doc#/components/')));
-        expect(validate(body), `${method} ${template} ${res.status}: ${JSON.stringify(validate.errors)}`).toBe(true);
-        checked++;
-      }
-      return { status: res.status, body: body as any, headers: res.headers };
-    }
+    const call = (method: string, path: string, opts: ApiCall = {}) => api.call(method, path, opts);
     const order = (r: ResellerSetup, key: string, body: Record<string, unknown> = {}) => call("POST", "/api/v1/orders", { token: r.token, key, body: { pool: r.poolId, quantity: 1, ...body } });
 
     it("serves a valid OpenAPI 3.1 document naming every route", async () => {
-      const parsed = await SwaggerParser.validate(structuredClone(doc) as never);
+      const parsed = await SwaggerParser.validate(structuredClone(api.doc) as never);
       expect((parsed as { openapi: string }).openapi).toBe("3.1.0");
-      expect(Object.keys(doc.paths).sort()).toEqual(["/api/v1/balance", "/api/v1/balance/entries", "/api/v1/catalog", "/api/v1/orders", "/api/v1/orders/{id}", "/api/v1/webhook-endpoints", "/api/v1/webhook-endpoints/{id}"]);
+      expect(Object.keys(api.doc.paths).sort()).toEqual(["/api/v1/balance", "/api/v1/balance/entries", "/api/v1/catalog", "/api/v1/orders", "/api/v1/orders/{id}", "/api/v1/webhook-endpoints", "/api/v1/webhook-endpoints/{id}"]);
     });
 
     it("webhook endpoints: create, list, delete, each answer as documented", async () => {
@@ -282,7 +256,7 @@ for (const { dialect, available } of dialects) {
     });
 
     it("checked every answer above against the OpenAPI document", () => {
-      expect(checked).toBeGreaterThan(60);
+      expect(api.checked()).toBeGreaterThan(60);
     });
   });
 }

@@ -1,8 +1,8 @@
-import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createResellerToken } from "../../app/.server/use-cases/manage-reseller-tokens.ts";
 import { dialects } from "../support/dialects.ts";
 import { startHttp } from "../support/http-server.ts";
+import { resellerApiClient, type ResellerApiClient } from "../support/reseller-api-client.ts";
 import { ALL_SCOPES, cli, makeReseller, type ResellerSetup } from "../support/reseller-fixtures.ts";
 import { makeServices, type TestServices } from "../support/test-services.ts";
 
@@ -12,42 +12,24 @@ import { makeServices, type TestServices } from "../support/test-services.ts";
  * sandbox orders never see each other; another reseller's test token gets 404; Idempotency-Key
  * replay / mismatch as live. Every answer is checked against the served OpenAPI document.
  */
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>; components: unknown };
 
 for (const { dialect, available } of dialects) {
   describe.skipIf(!available)(`reseller sandbox over HTTP on ${dialect}`, () => {
     let s: TestServices;
     let http: { url: string; close(): Promise<void> };
-    let doc: Doc;
-    let ajv: Ajv2020;
+    let api: ResellerApiClient;
 
     beforeAll(async () => {
       s = await makeServices({ dialect, env: { RESELLER_API_RATE_PER_SECOND: "100000", RESELLER_API_BURST: "100000" } });
       http = await startHttp(s);
-      doc = (await (await fetch(`${http.url}/api/v1/openapi.json`)).json()) as Doc;
-      ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
-      ajv.addSchema({ $id: "doc", components: doc.components } as never);
+      api = await resellerApiClient(http.url);
     });
     afterAll(async () => {
       await http?.close();
       await s?.cleanup();
     });
 
-    async function call(method: string, path: string, opts: { token: string; body?: unknown; key?: string }) {
-      const headers: Record<string, string> = { authorization: `Bearer ${opts.token}` };
-      if (opts.key) headers["idempotency-key"] = opts.key;
-      if (opts.body !== undefined) headers["content-type"] = "application/json";
-      const res = await fetch(`${http.url}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
-      const text = await res.text();
-      const body = text ? (JSON.parse(text) as Record<string, any>) : null;
-      const template = path.split("?")[0].replace(/^\/api\/v1\/orders\/[^/]+$/, "/api/v1/orders/{id}");
-      const declared = doc.paths[template]?.[method.toLowerCase()]?.responses[String(res.status)];
-      expect(declared, `${method} ${template} ${res.status} is documented`).toBeDefined();
-      const schema = declared!.content?.[(res.headers.get("content-type") ?? "").split(";")[0]]?.schema;
-      const validate = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"doc#/components/')));
-      expect(validate(body), `${method} ${template} ${res.status}: ${JSON.stringify(validate.errors)}`).toBe(true);
-      return { status: res.status, body: body as any, headers: res.headers };
-    }
+    const call = (method: string, path: string, opts: { token: string; body?: unknown; key?: string }) => api.call(method, path, opts);
     const testToken = async (r: ResellerSetup) => (await createResellerToken(s, r.accountId, { resellerId: r.resellerId, scopes: ALL_SCOPES, mode: "test" }, cli)).token;
 
     /** Everything real a sandbox order must leave alone. */
