@@ -1,4 +1,4 @@
-import { transitionKeys } from "../db/repositories/allocations-repo.ts";
+import { liveUnitsOfOrder, transitionKeys } from "../db/repositories/allocations-repo.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import { setOrderStatus } from "../db/repositories/orders-repo.ts";
 import { appendLedgerEntry } from "../db/repositories/reseller-ledger-repo.ts";
@@ -25,16 +25,10 @@ type Deps = Pick<Services, "db" | "jobs" | "config">;
 
 /** An approved reseller order: its claimed keys are delivered now; order.fulfilled once none waits. */
 async function releaseResellerOrder(s: Pick<Services, "jobs">, trx: Executor, accountId: string, orderId: string, resellerId: string, reference: string | null, now: string): Promise<StagedJob[]> {
-  const units = await trx
-    .selectFrom("allocations as a")
-    .innerJoin("order_lines as l", "l.id", "a.order_line_id")
-    .select(["a.status", "a.key_id", "l.pool_id", "l.quantity"])
-    .where("l.order_id", "=", orderId)
-    .where("a.status", "in", ["allocated", "backordered"])
-    .execute();
+  const units = await liveUnitsOfOrder(trx, orderId);
   await transitionKeys(trx, units.filter((u) => u.status === "allocated" && u.key_id !== null).map((u) => Number(u.key_id)), "deliver", now);
   if (units.some((u) => u.status === "backordered")) return [];
-  return emitResellerEvent(s, trx, { accountId, resellerId, type: "order.fulfilled", data: { order_id: orderId, reference, pool: units[0]?.pool_id ?? null, quantity: units[0]?.quantity ?? 0 }, now });
+  return emitResellerEvent(s, trx, { accountId, resellerId, type: "order.fulfilled", data: { order_id: orderId, reference, pool: units[0]?.line_pool_id ?? null, quantity: units[0]?.quantity ?? 0 }, now });
 }
 
 /**

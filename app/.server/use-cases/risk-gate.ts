@@ -1,4 +1,4 @@
-import { setUnitStatus, returnUnseenKey } from "../db/repositories/allocations-repo.ts";
+import { liveUnitsOfOrder, setUnitStatus, returnUnseenKey } from "../db/repositories/allocations-repo.ts";
 import type { Executor } from "../db/repositories/job-rows.ts";
 import { closeReview, insertDecision } from "../db/repositories/risk-decisions-repo.ts";
 import { currentRuleSetVersion, listRules } from "../db/repositories/risk-rules-repo.ts";
@@ -268,13 +268,7 @@ export async function resellerRiskGate(trx: Executor, s: Pick<Services, "databas
  * stock; its waiting backorders are dropped. Returns the pools touched (their stock changed).
  */
 export async function releaseWithheldUnits(trx: Executor, orderId: string, now: string): Promise<{ pools: Set<string>; returned: number }> {
-  const units = await trx
-    .selectFrom("allocations as a")
-    .innerJoin("order_lines as l", "l.id", "a.order_line_id")
-    .select(["a.id", "a.status", "a.key_id", "a.pool_id"])
-    .where("l.order_id", "=", orderId)
-    .where("a.status", "in", ["allocated", "backordered"])
-    .execute();
+  const units = await liveUnitsOfOrder(trx, orderId);
   const pools = new Set<string>();
   let returned = 0;
   for (const u of units) {

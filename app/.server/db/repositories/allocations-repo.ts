@@ -45,6 +45,17 @@ export async function listLineUnits(db: Executor, lineIds: string[]): Promise<Un
  *   different keys instead of waiting for (or double-taking) the same ones.
  * Keys past their batch's expiry are never claimed, even before the expiry job marks them.
  */
+/** An order's units still held for it: allocated (a key claimed) or backordered (waiting for one). */
+export async function liveUnitsOfOrder(db: Executor, orderId: string) {
+  return db
+    .selectFrom("allocations as a")
+    .innerJoin("order_lines as l", "l.id", "a.order_line_id")
+    .select(["a.id", "a.status", "a.key_id", "a.pool_id", "l.pool_id as line_pool_id", "l.quantity"])
+    .where("l.order_id", "=", orderId)
+    .where("a.status", "in", ["allocated", "backordered"])
+    .execute();
+}
+
 export async function claimAvailableKeys(db: Executor, dialect: Dialect, poolId: string, n: number, now: string): Promise<number[]> {
   if (n <= 0) return [];
   // Postgres: the pick is a CTE, which runs once. As an `IN (subquery)` the planner may re-run the
