@@ -260,6 +260,8 @@ export interface HostConnector {
   fetchOrderCard(externalId: string): Promise<HostCard | null>;
   /** The host's risk analysis of an order; null when the order does not exist. A host without one answers known with no recommendation. */
   fetchOrderRisk(externalId: string): Promise<HostRiskReading | null>;
+  /** The risk of several orders at once (as few requests as the host allows); an order that does not exist is absent from the map. */
+  fetchOrderRisks(externalIds: readonly string[]): Promise<Map<string, HostRiskReading>>;
   /**
    * Cancel the order on the host, refunding and restocking as asked (a denied review). An order
    * the host already shows cancelled is not an error (a retry after a lost answer).

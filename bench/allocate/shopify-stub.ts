@@ -1,9 +1,9 @@
 /**
  * A minimal stand-in for the Shopify Admin GraphQL API, run as its own child process so the
- * write-back traffic (3 calls per order) costs neither the app's nor the load generator's event
+ * write-back traffic (2 calls per order) costs neither the app's nor the load generator's event
  * loop more than real Shopify would. It answers only what deliver-order sends (orderNote query,
- * orderUpdate, metafieldsSet) and the risk jobs send (the order's risk, finished and ACCEPT;
- * orderRiskAssessmentCreate) with canned successes and a generous throttle status, and counts
+ * orderUpdate with the metafield) and what risk sends (the risk of a batch of orders or of one,
+ * finished and ACCEPT; orderRiskAssessmentCreate) with canned successes and a generous throttle status, and counts
  * every call by operation name — the host-API-calls-per-order figure (issue 5 adds stock sync).
  * Not wire-faithful: test/support/fake-shopify.ts is, and validates every document; that costs
  * more CPU per call than the app itself, which would skew a throughput benchmark.
@@ -23,6 +23,8 @@ function answer(query: string, variables: Record<string, unknown>): unknown {
   if (/\borders\s*\(/.test(query)) return { orders: { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } } };
   if (/\bwebhookSubscriptions\s*\(/.test(query)) return { webhookSubscriptions: { nodes: [] } };
   // Shopify's analysis, finished: the default rule on CANCEL does not fire, the order is delivered.
+  const risk = { recommendation: "ACCEPT", assessments: [{ riskLevel: "LOW", provider: null, facts: [] }] };
+  if (/\bnodes\s*\(/.test(query) && /\brisk\s*\{/.test(query)) return { nodes: ((variables.ids as string[] | undefined) ?? []).map((id) => ({ id, risk })) };
   if (/\brisk\s*\{/.test(query)) return { order: { id: variables.id, risk: { recommendation: "ACCEPT", assessments: [{ riskLevel: "LOW", provider: null, facts: [] }] } } };
   if (/\border\s*\(/.test(query)) return { order: { id: variables.id, note: null, metafield: null } };
   return {};

@@ -1,10 +1,9 @@
-import type { CancelOrderRequest, DeliveryWrite, HostConnector, HostLocation, HostOrder, HostProduct, RiskAssessmentWrite, WebhookHealth } from "../host-connector.ts";
+import type { CancelOrderRequest, DeliveryWrite, HostConnector, HostLocation, HostOrder, HostProduct, HostRiskReading, RiskAssessmentWrite, WebhookHealth } from "../host-connector.ts";
 import { HostError } from "../host-error.ts";
 import { checkUserErrors, createAdminClient, type AdminClient, type AdminClientOptions } from "./admin-client.ts";
 import type { UserError } from "./admin-errors.ts";
 import { DELIVERED_KEYS_KEY, DELIVERED_KEYS_NAMESPACE, deliveredKeysValue, storedReference } from "./delivered-keys-metafield.ts";
 import { toGid, fromGid } from "./gid.ts";
-import { METAFIELDS_SET_MUTATION } from "./graphql/metafields-set-mutation.ts";
 import { ORDER_LINE_ITEMS_QUERY } from "./graphql/order-line-items-query.ts";
 import { ORDER_NOTE_QUERY } from "./graphql/order-note-query.ts";
 import { ORDER_QUERY } from "./graphql/order-query.ts";
@@ -16,6 +15,7 @@ import { appendNoteLine, mergeDeliveryBlock } from "./note-block.ts";
 import { ORDER_CANCEL_MUTATION } from "./graphql/order-cancel-mutation.ts";
 import { ORDER_RISK_ASSESSMENT_CREATE_MUTATION } from "./graphql/order-risk-assessment-create-mutation.ts";
 import { ORDER_RISK_QUERY } from "./graphql/order-risk-query.ts";
+import { ORDER_RISKS_PER_REQUEST, ORDER_RISKS_QUERY } from "./graphql/order-risks-query.ts";
 import { ORDER_CARD_QUERY } from "./graphql/order-card-query.ts";
 import { cardFromTransactions, type GqlTransaction } from "./order-card.ts";
 import { orderFromGraphql, riskFromGraphql, type GqlLineItem, type GqlOrder, type GqlPage, type GqlRisk } from "./order-mapping.ts";
@@ -122,6 +122,16 @@ export function createShopifyConnector(options: ShopifyConnectorOptions): HostCo
       return data.order ? riskFromGraphql(data.order.risk) : null;
     },
 
+    async fetchOrderRisks(externalIds) {
+      const readings = new Map<string, HostRiskReading>();
+      for (let i = 0; i < externalIds.length; i += ORDER_RISKS_PER_REQUEST) {
+        const ids = externalIds.slice(i, i + ORDER_RISKS_PER_REQUEST).map((id) => toGid("Order", id));
+        const data = await client.request<{ nodes: ({ id?: string; risk?: GqlRisk | null } | null)[] }>("orderRisks", ORDER_RISKS_QUERY, { ids });
+        for (const node of data.nodes) if (node?.id) readings.set(fromGid(node.id), riskFromGraphql(node.risk ?? null));
+      }
+      return readings;
+    },
+
     async fetchOrderCard(externalId) {
       const data = await client.request<{ order: { id: string; transactions: GqlTransaction[] } | null }>("orderCard", ORDER_CARD_QUERY, { id: toGid("Order", externalId) });
       return data.order ? cardFromTransactions(data.order.transactions) : null;
@@ -206,8 +216,9 @@ async function updateNote(client: AdminClient, id: string, note: string, secrets
 }
 
 /**
- * Note first, then metafield; each step skips itself when the host already holds this reference,
- * so a retry after a failure between the two writes only what is missing.
+ * The note and the metafield in one orderUpdate (OrderInput carries both): one read and one
+ * write per delivery. Each part is left out when the host already holds this reference, and the
+ * whole write when both are there, so a retry after a lost answer writes the same again at most.
  * (Read-then-write: a merchant editing the note in the same second can lose that edit; Shopify
  * offers no compare-and-swap on the note.)
  */
@@ -216,13 +227,13 @@ async function writeDelivery(client: AdminClient, d: DeliveryWrite): Promise<voi
   const secrets = [d.noteText, ...d.lines.flatMap((l) => l.codes)];
   const current = await readNote(client, id);
   const merged = mergeDeliveryBlock(current.note, d.reference, d.noteText);
-  if (merged.changed) await updateNote(client, id, merged.note, secrets);
-  if (storedReference(current.metafieldValue) === d.reference) return;
-  const data = await client.request<{ metafieldsSet: { userErrors: UserError[] } | null }>(
-    "metafieldsSet",
-    METAFIELDS_SET_MUTATION,
-    { metafields: [{ ownerId: id, namespace: DELIVERED_KEYS_NAMESPACE, key: DELIVERED_KEYS_KEY, type: "json", value: JSON.stringify(deliveredKeysValue(d)) }] },
-    { secrets },
-  );
-  checkUserErrors("metafieldsSet", data.metafieldsSet, secrets);
+  const metafieldStale = storedReference(current.metafieldValue) !== d.reference;
+  if (!merged.changed && !metafieldStale) return;
+  const input = {
+    id,
+    ...(merged.changed ? { note: merged.note } : {}),
+    ...(metafieldStale ? { metafields: [{ namespace: DELIVERED_KEYS_NAMESPACE, key: DELIVERED_KEYS_KEY, type: "json", value: JSON.stringify(deliveredKeysValue(d)) }] } : {}),
+  };
+  const data = await client.request<{ orderUpdate: { userErrors: UserError[] } | null }>("orderUpdate", ORDER_UPDATE_MUTATION, { input }, { secrets });
+  checkUserErrors("orderUpdate", data.orderUpdate, secrets);
 }

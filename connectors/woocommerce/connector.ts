@@ -1,4 +1,4 @@
-import type { HostConnector, HostOrder } from "../host-connector.ts";
+import type { HostConnector, HostOrder, HostRiskReading } from "../host-connector.ts";
 import { HostError, isHostError } from "../host-error.ts";
 import { checkWooCommerceWebhooks } from "./check-webhooks.ts";
 import { listWooCommerceProducts } from "./list-products.ts";
@@ -85,6 +85,13 @@ export function createWooCommerceConnector(opts: WooCommerceConnectorOptions): H
 
     async fetchOrderRisk(externalId) {
       return (await fetchOrder(externalId)) ? { state: "known", recommendation: null, assessments: [] } : null;
+    },
+
+    async fetchOrderRisks(externalIds) {
+      // Nothing to read but whether each order exists (the app asks Shopify stores only).
+      const readings = new Map<string, HostRiskReading>();
+      for (const id of externalIds) if (await fetchOrder(id)) readings.set(id, { state: "known", recommendation: null, assessments: [] });
+      return readings;
     },
 
     async cancelOrder(externalId, request) {

@@ -64,7 +64,7 @@ for (const { dialect, available } of dialects) {
       expect(written.match(/--- keyrelay/g)).toHaveLength(1);
       for (const code of keys.lines[0].codes) expect(written).toContain(code);
       expect(shopify.requestCount("orderUpdate")).toBe(1);
-      expect(shopify.requestCount("metafieldsSet")).toBe(1);
+      expect(shopify.requestCount("metafieldsSet")).toBe(0);
       expect(smtp.received).toHaveLength(1);
       expect(smtp.received[0].parsed.text).toContain(keys.lines[0].codes[0]);
       expect(await s.db.selectFrom("webhook_events").select("id").where("dedupe_key", "like", `%${eventId}%`).execute()).toHaveLength(1);

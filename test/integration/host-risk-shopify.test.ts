@@ -7,9 +7,11 @@ import { mapProduct } from "../../app/.server/use-cases/manage-mappings.ts";
 import { createPool } from "../../app/.server/use-cases/manage-pools.ts";
 import { addRiskRule, removeRiskRule } from "../../app/.server/use-cases/manage-risk-rules.ts";
 import { denyHeldOrder, listHeldOrders } from "../../app/.server/use-cases/review-held-order.ts";
+import { withHostRisk } from "../../app/.server/use-cases/read-host-risk.ts";
+import { forgetHostRiskWanted } from "../../app/.server/use-cases/risk-gate.ts";
 import { dialects } from "../support/dialects.ts";
 import { startFakeShopify, type FakeShopify } from "../support/fake-shopify.ts";
-import { stockPool } from "../support/fulfilment-fixtures.ts";
+import { paidOrder, stockPool } from "../support/fulfilment-fixtures.ts";
 import { startHttp } from "../support/http-server.ts";
 import { SHOPIFY_ENV, storeOfflineSession } from "../support/shopify-fixtures.ts";
 import { makeServices, waitFor, type TestServices } from "../support/test-services.ts";
@@ -343,6 +345,85 @@ for (const { dialect, available } of dialects) {
       expect((await orderRow(waiting.o.orderId)).risk_decision).toBe("rejected");
     });
 
+    it("Shopify's analysis already finished when the order arrives: once this process has seen the rules wait, the risk is read before the order's transaction and decides at once (no wait, no check job)", async () => {
+      const checks = (orderId: string) => s.db.selectFrom("jobs").select("id").where("queue", "=", "check-host-risk").where("payload", "like", `%${orderId}%`).execute();
+      const accepted = (email: string) => shopify.createOrder({ email, riskRecommendation: "ACCEPT", lineItems: [{ productId, variantId, quantity: 1, title: "Gift card", price: "25.00" }] });
+      // A process that has not decided an order of this account yet: the first order waits and the job reads its risk.
+      forgetHostRiskWanted(accountId);
+      const first = accepted("first-read@example.com");
+      await shopify.sendWebhook(http.url, "orders/paid", first.orderId);
+      await waitFor(async () => shopify.deliveredKeys(first.orderId) ?? undefined, 15_000, "the first order delivered");
+      expect(await checks((await orderRow(first.orderId)).id)).toHaveLength(1);
+
+      shopify.resetRequests();
+      const second = accepted("second-read@example.com");
+      await shopify.sendWebhook(http.url, "orders/paid", second.orderId);
+      await waitFor(async () => shopify.deliveredKeys(second.orderId) ?? undefined, 15_000, "the second order delivered");
+      const row = await orderRow(second.orderId);
+      expect(await checks(row.id)).toEqual([]);
+      const d = (await getDecision(s.db, accountId, row.id))!;
+      expect(d).toMatchObject({ review_status: "none", action: "allow" });
+      expect(d.facts).toMatchObject({ hostRisk: "ACCEPT" });
+      const ops = shopify.requests.map((r) => r.operationName);
+      expect(ops.filter((n) => n === "KeyrelayOrderRisks")).toHaveLength(1);
+      expect(ops).not.toContain("KeyrelayOrderRisk");
+      // keyrelay's verdict is still written to the order.
+      expect(await waitFor(async () => (await getDecision(s.db, accountId, row.id))?.host_assessment ?? undefined, 10_000, "assessment")).toBe("written");
+
+      // Read before the transaction and still PENDING: it waits for the job as before.
+      const pendingRead = shopify.createOrder({ email: "pending-read@example.com", riskLevel: "PENDING", lineItems: [{ productId, variantId, quantity: 1, title: "Gift card", price: "25.00" }] });
+      await shopify.sendWebhook(http.url, "orders/paid", pendingRead.orderId);
+      const waiting = await waitFor(async () => {
+        const r = await s.db.selectFrom("orders").selectAll().where("store_id", "=", storeId).where("external_id", "=", pendingRead.orderId).executeTakeFirst();
+        return r?.risk_decision === "hold" ? r : undefined;
+      }, 15_000, "the wait");
+      await decided(waiting.id, "waiting");
+      expect(shopify.deliveredKeys(pendingRead.orderId)).toBeNull();
+      shopify.updateOrder(pendingRead.orderId, { riskLevel: "LOW", riskRecommendation: "ACCEPT" });
+      await riskChanged(pendingRead.orderId);
+      await waitFor(async () => shopify.deliveredKeys(pendingRead.orderId) ?? undefined, 15_000, "delivered once Shopify accepted");
+    });
+
+    it("the read before the transaction: one request for a batch's paid orders, only when the rules wait; a failing read leaves them to wait", async () => {
+      const store = await s.db.selectFrom("stores").selectAll().where("id", "=", storeId).executeTakeFirstOrThrow();
+      const line = { productId, variantId, quantity: 1, title: "Gift card", price: "25.00" };
+      const accept = shopify.createOrder({ riskRecommendation: "ACCEPT", lineItems: [line] });
+      const cancel = shopify.createOrder({ riskRecommendation: "CANCEL", riskLevel: "HIGH", lineItems: [line] });
+      const pending = shopify.createOrder({ riskLevel: "PENDING", lineItems: [line] });
+      const batch = () => [
+        { store, order: paidOrder({ id: accept.orderId }) },
+        { store, order: paidOrder({ id: cancel.orderId }) },
+        { store, order: paidOrder({ id: pending.orderId }) },
+        { store, order: paidOrder({ id: "999999" }) },
+        { store, order: paidOrder({ id: accept.orderId, status: "cancelled" }) },
+        { store, order: { ...paidOrder({ id: cancel.orderId }), riskRecommendation: "investigate" as const } },
+      ];
+      const recommendations = (items: ReturnType<typeof batch>) => items.map((i) => i.order.riskRecommendation);
+
+      // The previous tests' orders taught this process that the default rules wait for Shopify's risk.
+      shopify.resetRequests();
+      const items = batch();
+      await withHostRisk(s, items);
+      expect(shopify.requests.map((r) => r.operationName)).toEqual(["KeyrelayOrderRisks"]);
+      // Read: finished values decide, PENDING still waits; a gone order, a cancellation and an order read already are left alone.
+      expect(recommendations(items)).toEqual(["accept", "cancel", "pending", null, null, "investigate"]);
+
+      shopify.resetRequests();
+      shopify.failNext({ kind: "http", status: 503, operation: "nodes" });
+      const failed = batch();
+      await withHostRisk(s, failed);
+      expect(shopify.requests.map((r) => r.status)).toEqual([503]);
+      expect(recommendations(failed)).toEqual([null, null, null, null, null, "investigate"]);
+
+      // A process that has not seen this account's rules wait reads nothing.
+      forgetHostRiskWanted(accountId);
+      shopify.resetRequests();
+      const unread = batch();
+      await withHostRisk(s, unread);
+      expect(shopify.requests).toEqual([]);
+      expect(recommendations(unread)).toEqual([null, null, null, null, null, "investigate"]);
+    });
+
     it("a rule set that does not read host risk never waits (one order, no risk read)", async () => {
       const rules = await s.db.selectFrom("risk_rules").select("id").where("account_id", "=", accountId).where("condition", "like", "%host_risk%").where("version_to", "is", null).execute();
       const { removeRiskRule } = await import("../../app/.server/use-cases/manage-risk-rules.ts");
@@ -354,6 +435,12 @@ for (const { dialect, available } of dialects) {
       const row = await orderRow(o.orderId);
       expect((await getDecision(s.db, accountId, row.id))!.review_status).toBe("none");
       expect(shopify.requests.filter((r) => r.operationName === "KeyrelayOrderRisk")).toEqual([]);
+      // That order taught this process the rules no longer wait: the next one reads no risk at all.
+      shopify.resetRequests();
+      const next = shopify.createOrder({ email: "plain2@example.com", riskLevel: "PENDING", lineItems: [{ productId, variantId, quantity: 1, title: "Gift card", price: "25.00" }] });
+      await shopify.sendWebhook(http.url, "orders/paid", next.orderId);
+      await waitFor(async () => shopify.deliveredKeys(next.orderId) ?? undefined, 15_000, "delivered at once");
+      expect(shopify.requests.filter((r) => r.operationName === "KeyrelayOrderRisk" || r.operationName === "KeyrelayOrderRisks")).toEqual([]);
     });
   });
 }

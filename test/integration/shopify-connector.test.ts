@@ -62,6 +62,34 @@ describe("Shopify connector against the fake Admin API", () => {
     expect((await failure(connector.fetchOrderCard(paid.orderId))).kind).toBe("unauthorized");
   });
 
+  it("reads many orders' risk in one request: finished, pending, and absent when the order is gone", async () => {
+    const accepted = shopify.createOrder({ riskRecommendation: "ACCEPT", lineItems: [{ title: "k", quantity: 1 }] });
+    const cancel = shopify.createOrder({ riskRecommendation: "CANCEL", riskLevel: "HIGH", lineItems: [{ title: "k", quantity: 1 }] });
+    const pending = shopify.createOrder({ riskLevel: "PENDING", lineItems: [{ title: "k", quantity: 1 }] });
+    shopify.resetRequests();
+    const readings = await connector.fetchOrderRisks([accepted.orderId, cancel.orderId, pending.orderId, "999999"]);
+    expect(shopify.requests.map((r) => r.operationName)).toEqual(["KeyrelayOrderRisks"]);
+    expect(readings.get(accepted.orderId)).toMatchObject({ state: "known", recommendation: "accept" });
+    expect(readings.get(cancel.orderId)).toMatchObject({ state: "known", recommendation: "cancel" });
+    expect(readings.get(pending.orderId)?.state).toBe("pending");
+    expect(readings.has("999999")).toBe(false);
+    // The same reading as the one-order query gives.
+    expect(readings.get(cancel.orderId)).toEqual(await connector.fetchOrderRisk(cancel.orderId));
+  });
+
+  it("writes a missing metafield alone when the note already holds the block (a retry after a half-applied write)", async () => {
+    const o = shopify.createOrder({ lineItems: [{ title: "Key", quantity: 1 }] });
+    const delivery = { externalOrderId: o.orderId, reference: "m1", noteText: "Key: MMMM-1", lines: [{ externalLineId: o.lineItemIds[0], title: "Key", codes: ["MMMM-1"], pendingUnits: 0 }] };
+    await connector.writeDelivery(delivery);
+    const note = shopify.note(o.orderId);
+    shopify.getOrder(o.orderId).metafields.clear();
+    shopify.resetRequests();
+    await connector.writeDelivery(delivery);
+    expect(shopify.note(o.orderId)).toBe(note);
+    expect(shopify.deliveredKeys(o.orderId)?.reference).toBe("m1");
+    expect(shopify.requests.map((r) => r.operationName)).toEqual(["KeyrelayOrderNote", "KeyrelayOrderUpdate"]);
+  });
+
   it("reads every line of a large order (line item pages)", async () => {
     const lines = Array.from({ length: 130 }, (_, i) => ({ title: `Item ${i}`, quantity: 1, price: "1.00" }));
     const o = shopify.createOrder({ lineItems: lines });
@@ -133,8 +161,10 @@ describe("Shopify connector against the fake Admin API", () => {
     await connector.writeDelivery(delivery);
     expect(shopify.note(o.orderId)).toBe("Please gift wrap\n\n--- keyrelay (ref d1) ---\nKey: AAAA-1111\nKey: BBBB-2222\n--- /keyrelay ---");
     expect(shopify.deliveredKeys(o.orderId)).toEqual({ reference: "d1", lines: [{ lineId: o.lineItemIds[0], title: "Key", codes: ["AAAA-1111", "BBBB-2222"], pendingUnits: 0 }] });
+    // One read and one write (note and metafield together) the first time; the re-run only reads.
     expect(shopify.requestCount("orderUpdate")).toBe(1);
-    expect(shopify.requestCount("metafieldsSet")).toBe(1);
+    expect(shopify.requestCount("metafieldsSet")).toBe(0);
+    expect(shopify.requests.length).toBe(3);
 
     // A later delivery (a backorder filled) replaces the block; the merchant's edit survives.
     shopify.updateOrder(o.orderId, { note: `${shopify.note(o.orderId)}\nCalled the buyer` });

@@ -320,7 +320,24 @@ export function rootValue(s: FakeShopState, now: () => Date) {
       const o = s.orders.get(plain(input.id));
       if (!o) return { order: null, userErrors: [{ field: ["id"], message: "Order does not exist" }] };
       if (typeof input.note === "string" && input.note.length > 5000) return { order: null, userErrors: [{ field: ["note"], message: "Note is too long (maximum is 5000 characters)" }] };
+      // OrderInput.metafields: created or updated by namespace and key, as metafieldsSet does.
+      const metafields = (input.metafields as Args[] | undefined) ?? [];
+      for (const [i, m] of metafields.entries()) {
+        if (m.type === "json") {
+          try {
+            JSON.parse(String(m.value));
+          } catch {
+            return { order: null, userErrors: [{ field: ["metafields", String(i), "value"], message: "Value is invalid JSON." }] };
+          }
+        }
+      }
       if ("note" in input) o.note = (input.note as string | null) ?? null;
+      for (const m of metafields) {
+        const namespace = resolveNamespace(m.namespace as string);
+        const k = `${namespace}.${m.key}`;
+        const existing = o.metafields.get(k);
+        o.metafields.set(k, { id: existing?.id ?? s.nextId(), namespace, key: String(m.key), type: String(m.type ?? existing?.type ?? "single_line_text_field"), value: String(m.value) });
+      }
       o.updatedAt = stamp();
       return { order: orderView(o), userErrors: [] };
     },

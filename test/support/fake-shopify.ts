@@ -29,7 +29,7 @@ import { deliverShopifyWebhook, orderWebhookPayload, refundWebhookPayload, signS
  * answers a bad document; a body that is not JSON or has no query: 400); a query above 1,000
  * points is refused (MAX_COST_EXCEEDED); every answer carries `extensions.cost` from a leaky
  * bucket (default 2,000 points restoring 1,000/s, Shopify Plus's rate; configurable), and a query that does not fit
- * is answered THROTTLED with the bucket's state. Mutations: orderUpdate (note), metafieldsSet,
+ * is answered THROTTLED with the bucket's state. Mutations: orderUpdate (note, metafields), metafieldsSet,
  * inventorySetQuantities (changeFromQuantity compare-and-swap, @idempotent keys, all-or-nothing),
  * inventoryItemUpdate, orderCancel (recorded in `getOrder(id).cancellations`; refund/restock as
  * asked; a second cancel is refused as Shopify does), orderRiskAssessmentCreate (kept in

@@ -10,6 +10,7 @@ import type { Services } from "../ports.ts";
 import type { HostOrder } from "../../../connectors/host-connector.ts";
 import { afterHostOrdersApplied, applyHostOrderIn, type AppliedOrder } from "./apply-host-order.ts";
 import { applyWithCard, withOrderCard } from "./read-order-card.ts";
+import { withHostRisk } from "./read-host-risk.ts";
 import { CardNeededError } from "./risk-gate.ts";
 import { handleComplianceRequest } from "./handle-compliance-request.ts";
 import { handleDispute, recordDisputedCard } from "./handle-dispute.ts";
@@ -86,7 +87,10 @@ export async function processWebhookEvent(s: Deps, payload: { eventId: number },
           await setWebhookEventStatus(s.db, event.id, "ignored", "the order no longer exists on the host");
           return;
         }
-        // The card, where the rules read it, is asked of the host here: before the transaction.
+        // Shopify's risk and the card, where the rules read them, are asked of the host here: before the transaction.
+        const read = [{ store, order }];
+        await withHostRisk(s, read);
+        order = read[0].order;
         const applied = await applyWithCard(s, store, order, (o) => s.db.transaction().execute((trx) => applyHostOrderIn(s, trx, store, o)));
         observeAllocation(s, event, applied, Date.now());
         await afterHostOrdersApplied(s, [applied]);
@@ -125,7 +129,9 @@ export async function processWebhookEventBatch(s: Deps, items: BatchItem<"proces
     else alone.push(item);
   }
 
-  // Cards the rules read are asked of the host before any transaction (at most `concurrency` at a time).
+  // Shopify's risk where the rules wait for it (one request per store), and the cards the rules
+  // read, are asked of the host before any transaction (at most `concurrency` at a time).
+  await withHostRisk(s, together);
   await runAtMost(together, s.config.jobs.concurrency, async (t) => {
     t.order = await withOrderCard(s, t.store, t.order);
   });

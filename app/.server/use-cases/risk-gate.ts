@@ -58,6 +58,25 @@ function rememberCardWanted(accountId: string, wanted: boolean): void {
   cardWanted.set(accountId, { wanted, at: Date.now() });
 }
 
+/**
+ * Whether an account's rules waited for Shopify's risk (or would have, had it not been read) when
+ * this process last decided one of its Shopify orders: then the order's risk is read before its
+ * transaction (read-host-risk.ts), so a finished analysis decides at once. Only a saving, never a
+ * guarantee: an unread order waits for the check-host-risk job as before, and teaches this again.
+ */
+const hostRiskWanted = new Map<string, boolean>();
+export function accountWaitsForHostRisk(accountId: string): boolean {
+  return hostRiskWanted.get(accountId) === true;
+}
+function rememberHostRiskWanted(accountId: string, wanted: boolean): void {
+  if (hostRiskWanted.size > 10_000) hostRiskWanted.clear();
+  hostRiskWanted.set(accountId, wanted);
+}
+/** Forget it (as a process that never saw the account: tests). */
+export function forgetHostRiskWanted(accountId: string): void {
+  hostRiskWanted.delete(accountId);
+}
+
 /** The gate needs the order's card and it was not read: roll back, read it (outside the transaction), run again. */
 export class CardNeededError extends RetryableError {
   static override readonly tag: string = "CardNeededError";
@@ -179,7 +198,9 @@ export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: 
   });
   // Shopify's analysis not read or not finished, and it could change the outcome: hold the order
   // ("being prepared" for the buyer, nothing shown) until the check-host-risk job decides.
-  if (facts.hostRisk === "PENDING" && hostRiskMatters({ version, rules }, facts)) {
+  const waits = g.store.platform === "shopify" && hostRiskMatters({ version, rules }, { ...facts, hostRisk: "PENDING" });
+  if (g.store.platform === "shopify") rememberHostRiskWanted(g.store.account_id, waits);
+  if (facts.hostRisk === "PENDING" && waits) {
     const stored = await insertDecision(trx, o.account_id, o.id, { ...verdict, action: "review", decidedBy: null }, { ...facts }, "waiting", g.now);
     if (stored.review_status !== "waiting") return { deliver: stored.review_status === "none" };
     await trx.updateTable("orders").set({ risk_decision: "hold", risk_reasons: JSON.stringify([HOST_RISK_WAITING_REASON]), updated_at: g.now }).where("id", "=", o.id).execute();
