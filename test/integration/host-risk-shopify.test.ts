@@ -280,8 +280,10 @@ for (const { dialect, available } of dialects) {
       }, 10_000, "skipped verdict");
       expect(skipped.host_assessment_error).toMatch(/access denied/i);
       expect(shopify.getOrder(ok.orderId).appAssessments).toEqual([]);
-      const job = await s.db.selectFrom("jobs").select(["status", "error_kind"]).where("queue", "=", "write-risk-assessment").where("payload", "like", `%${okRow.id}%`).executeTakeFirstOrThrow();
-      expect(job).toMatchObject({ error_kind: "ignored" });
+      // Delivered at once, so its verdict went with the write-back (no job of its own); the refusal is audited.
+      expect(await s.db.selectFrom("jobs").select("id").where("queue", "=", "write-risk-assessment").where("payload", "like", `%${okRow.id}%`).execute()).toEqual([]);
+      const audited = await s.db.selectFrom("audit_log").select("details").where("subject_id", "=", okRow.id).where("action", "=", "risk.host_assessment_skipped").executeTakeFirstOrThrow();
+      expect(JSON.parse(audited.details!)).toMatchObject({ kind: "unauthorized" });
     });
 
     it("disputes/create (chargeback) on a delivered order revokes its keys per the pool's policy and takes them off the Shopify order, once per dispute; the offer blocks the buyer's email", async () => {
@@ -367,8 +369,20 @@ for (const { dialect, available } of dialects) {
       const ops = shopify.requests.map((r) => r.operationName);
       expect(ops.filter((n) => n === "KeyrelayOrderRisks")).toHaveLength(1);
       expect(ops).not.toContain("KeyrelayOrderRisk");
-      // keyrelay's verdict is still written to the order.
-      expect(await waitFor(async () => (await getDecision(s.db, accountId, row.id))?.host_assessment ?? undefined, 10_000, "assessment")).toBe("written");
+      // keyrelay's verdict is still written to the order, by the write-back's job (none of its own).
+      expect(await waitFor(async () => ((await getDecision(s.db, accountId, row.id))?.host_assessment === "written" ? "written" : undefined), 10_000, "assessment")).toBe("written");
+      expect(shopify.getOrder(second.orderId).appAssessments).toEqual([{ riskLevel: "LOW", facts: [{ description: "No keyrelay risk rule matched this order", sentiment: "POSITIVE" }] }]);
+      expect(await s.db.selectFrom("jobs").select("id").where("queue", "=", "write-risk-assessment").where("payload", "like", `%${row.id}%`).execute()).toEqual([]);
+
+      // Shopify briefly unavailable for the verdict: the keys are delivered, the verdict goes to a job of its own and lands once.
+      shopify.failNext({ kind: "http", status: 503, operation: "orderRiskAssessmentCreate" });
+      const third = accepted("third-read@example.com");
+      await shopify.sendWebhook(http.url, "orders/paid", third.orderId);
+      await waitFor(async () => shopify.deliveredKeys(third.orderId) ?? undefined, 15_000, "the third order delivered");
+      const thirdRow = await orderRow(third.orderId);
+      await waitFor(async () => ((await getDecision(s.db, accountId, thirdRow.id))?.host_assessment === "written" ? true : undefined), 15_000, "the verdict after the retry");
+      expect(shopify.getOrder(third.orderId).appAssessments).toHaveLength(1);
+      expect(await s.db.selectFrom("jobs").select("status").where("queue", "=", "write-risk-assessment").where("payload", "like", `%${thirdRow.id}%`).execute()).toEqual([{ status: "done" }]);
 
       // Read before the transaction and still PENDING: it waits for the job as before.
       const pendingRead = shopify.createOrder({ email: "pending-read@example.com", riskLevel: "PENDING", lineItems: [{ productId, variantId, quantity: 1, title: "Gift card", price: "25.00" }] });

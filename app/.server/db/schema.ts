@@ -627,8 +627,12 @@ export interface RiskDecisionsTable {
   reviewed_at: Timestamp | null;
   review_reason: string | null;
   created_at: Timestamp;
-  /** Migration 0020: keyrelay's verdict on the host order (orderRiskAssessmentCreate): written, or skipped (why in host_assessment_error). */
-  host_assessment: "written" | "skipped" | null;
+  /**
+   * Migration 0020: keyrelay's verdict on the host order (orderRiskAssessmentCreate): written, or
+   * skipped (why in host_assessment_error); with_delivery: due with the order's write-back
+   * (deliver-order writes it and records the outcome here).
+   */
+  host_assessment: "written" | "skipped" | "with_delivery" | null;
   host_assessment_error: string | null;
 }
 

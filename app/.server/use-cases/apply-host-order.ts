@@ -207,7 +207,8 @@ export async function applyHostOrderIn(s: Pick<Deps, "jobs" | "database" | "conf
         staged.push(await s.jobs.stage(trx, "send-email", { orderId: order.id, kind: "delivery" }, { ...job, dedupeKey: `send-email:${order.id}` }));
       }
       if (gate.waitingForHostRisk) staged.push(await s.jobs.stage(trx, "check-host-risk", { orderId: order.id, attempt: 1 }, { ...job, dedupeKey: `check-host-risk:${order.id}` }));
-      if (gate.verdict && !gate.waitingForHostRisk && store.platform === "shopify") staged.push(await stageRiskAssessment(s, trx, store.account_id, order.id));
+      // Held or blocked: the verdict has a job of its own (a delivered order's goes with its write-back).
+      if (gate.verdict && !gate.deliver && !gate.waitingForHostRisk && store.platform === "shopify") staged.push(await stageRiskAssessment(s, trx, store.account_id, order.id));
       for (const poolId of returnedPools) staged.push(await s.jobs.stage(trx, "fill-backorders", { accountId: store.account_id, poolId }, { ...job, dedupeKey: `fill-backorders:${poolId}` }));
       // Keys claimed, returned or now owed to a backorder: the host's stock follows (coalesced).
       for (const poolId of touchedPools) staged.push(await stageStockSync(s, trx, store.account_id, poolId));

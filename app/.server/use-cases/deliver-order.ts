@@ -16,6 +16,8 @@ import { keyPageLink } from "./key-page-link.ts";
 import { loadDeliveryContent, markOrderKeysDelivered } from "./load-delivery-content.ts";
 import { deliveryWithheld } from "./risk-gate.ts";
 import { storeIsInactive } from "../domain/store-status.ts";
+import type { Order, Store } from "../db/schema.ts";
+import { writeRiskAssessmentWithDelivery } from "./write-risk-assessment.ts";
 
 /**
  * The `deliver-order` job: write the order's keys into the host order — Shopify: our block in the
@@ -24,7 +26,9 @@ import { storeIsInactive } from "../domain/store-status.ts";
  * most once, so a retry after a crash or a re-run never duplicates a note. A failing host never
  * touches the allocation: keys stay with the order while the write is retried.
  */
-export async function deliverOrder(s: Pick<Services, "db" | "cipher" | "connectors" | "config" | "sessionSecret" | "metrics">, payload: { orderId: string }, ctx?: Pick<JobContext, "log">): Promise<{ written: boolean }> {
+type Deps = Pick<Services, "db" | "cipher" | "connectors" | "config" | "sessionSecret" | "metrics" | "jobs">;
+
+export async function deliverOrder(s: Deps, payload: { orderId: string }, ctx?: Pick<JobContext, "log">): Promise<{ written: boolean }> {
   const order = await findOrderById(s.db, payload.orderId);
   if (!order?.store_id) throw new IgnoredError("order_not_found", "order no longer exists");
   const store = await findStoreById(s.db, order.store_id);
@@ -34,6 +38,13 @@ export async function deliverOrder(s: Pick<Services, "db" | "cipher" | "connecto
   }
   // Held for review (or denied): nothing goes to the host until a person approves (risk-gate.ts).
   if (deliveryWithheld(order)) return { written: false };
+  const result = await writeKeys(s, order, store, ctx);
+  // keyrelay's verdict on an order delivered at once goes with its keys (after them: the keys first).
+  await writeRiskAssessmentWithDelivery(s, order, store, ctx?.log);
+  return result;
+}
+
+async function writeKeys(s: Deps, order: Order, store: Store, ctx?: Pick<JobContext, "log">): Promise<{ written: boolean }> {
   await markOrderKeysDelivered(s.db, order.id);
   const lines = await loadDeliveryContent(s, order);
   if (countKeys(lines) === 0 && countPending(lines) === 0 && lines.every((l) => l.releasedUnits === 0)) {

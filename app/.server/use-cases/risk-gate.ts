@@ -207,7 +207,9 @@ export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: 
     return { deliver: false, waitingForHostRisk: true };
   }
   const status: RiskReviewStatus = verdict.action === "review" ? "held" : verdict.action === "block" ? "blocked" : "none";
-  const stored = await insertDecision(trx, o.account_id, o.id, verdict, { ...facts }, status, g.now);
+  // Delivered now on Shopify: keyrelay's verdict goes with the write-back (one job, not two).
+  const withDelivery = status === "none" && g.store.platform === "shopify" ? "with_delivery" : null;
+  const stored = await insertDecision(trx, o.account_id, o.id, verdict, { ...facts }, status, g.now, withDelivery);
   if (stored.review_status === "none") return { deliver: true, verdict };
   const reasons = JSON.stringify(verdict.matched.filter((m) => !m.shadow).map((m) => m.name));
   await trx.updateTable("orders").set({ risk_decision: stored.review_status === "held" ? "hold" : "rejected", risk_reasons: reasons, updated_at: g.now }).where("id", "=", o.id).execute();

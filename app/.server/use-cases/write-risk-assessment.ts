@@ -2,12 +2,13 @@ import { isHostError } from "../../../connectors/host-error.ts";
 import { readAccountSettings } from "../db/repositories/account-settings-repo.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
 import type { Executor } from "../db/repositories/job-rows.ts";
-import { getDecision, setHostAssessment } from "../db/repositories/risk-decisions-repo.ts";
+import { getDecision, setHostAssessment, type StoredDecision } from "../db/repositories/risk-decisions-repo.ts";
 import { findStoreById } from "../db/repositories/stores-repo.ts";
 import { revisedHostRiskOf, riskAssessmentOf } from "../domain/host-risk.ts";
-import { IgnoredError, PermanentError, RetryableError } from "../domain/errors.ts";
+import { IgnoredError, KeyrelayError, PermanentError, RetryableError } from "../domain/errors.ts";
 import { storeIsInactive } from "../domain/store-status.ts";
-import type { StagedJob } from "../jobs/job-queue.ts";
+import type { JobContext, StagedJob } from "../jobs/job-queue.ts";
+import type { Order, Store } from "../db/schema.ts";
 import type { Services } from "../ports.ts";
 import { textTranslator } from "../../i18n/i18n.ts";
 
@@ -34,6 +35,43 @@ export async function writeRiskAssessment(s: Pick<Services, "db" | "connectors">
     await setHostAssessment(s.db, order.account_id, order.id, "skipped", "the store is not connected");
     return;
   }
+  await writeVerdict(s, order, store, decision);
+}
+
+/**
+ * The verdict of an order delivered at once, written by its deliver-order job after the keys
+ * (decision marked with_delivery by the gate): one job per order instead of two. Never fails the
+ * delivery: the host briefly unavailable → handed to a write-risk-assessment job of its own
+ * (retried there); refused → recorded as skipped, as the job does.
+ */
+export async function writeRiskAssessmentWithDelivery(
+  s: Pick<Services, "db" | "connectors" | "jobs">,
+  order: Pick<Order, "id" | "account_id" | "external_id">,
+  store: Store,
+  log?: Pick<JobContext, "log">["log"],
+): Promise<void> {
+  const decision = await getDecision(s.db, order.account_id, order.id);
+  if (decision?.host_assessment !== "with_delivery") return;
+  try {
+    await writeVerdict(s, order, store, decision);
+  } catch (e) {
+    if (e instanceof RetryableError) {
+      const staged = await s.db.transaction().execute(async (trx) => {
+        const taken = await trx.updateTable("risk_decisions").set({ host_assessment: null }).where("order_id", "=", order.id).where("host_assessment", "=", "with_delivery").executeTakeFirst();
+        return Number(taken.numUpdatedRows) ? [await stageRiskAssessment(s, trx, order.account_id, order.id)] : [];
+      });
+      await s.jobs.trigger(staged);
+      return;
+    }
+    if (!(e instanceof KeyrelayError)) throw e;
+    // Refused (recorded as skipped and audited by writeVerdict): the keys are delivered all the same.
+    log?.warn({ orderId: order.id, err: e.message }, "keyrelay's verdict was not written to the host order");
+  }
+}
+
+/** Writes the decision's verdict to the host order and records what became of it. */
+async function writeVerdict(s: Pick<Services, "db" | "connectors">, order: Pick<Order, "id" | "account_id" | "external_id">, store: Store, decision: StoredDecision): Promise<void> {
+  if (decision.review_status === "waiting") return; // nothing decided yet to write
   const settings = await readAccountSettings(s.db, order.account_id);
   const t = textTranslator(settings?.["account.language"] ?? "en");
   const a = riskAssessmentOf({ reviewStatus: decision.review_status, matched: decision.matched, hostRiskUnavailable: Boolean(decision.facts.hostRiskUnavailable), revisedTo: decision.reviewed_by_type === "system" ? revisedHostRiskOf(decision.review_reason) : null });

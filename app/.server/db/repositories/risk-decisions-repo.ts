@@ -5,8 +5,22 @@ import type { Executor } from "./job-rows.ts";
 export type StoredDecision = Omit<RiskDecisionsTable, "matched" | "facts"> & { matched: RiskVerdict["matched"]; facts: Record<string, unknown> };
 
 /** Records the first decision for an order; a re-run finds it and keeps it (returns the stored one). */
-export async function insertDecision(db: Executor, accountId: string, orderId: string, verdict: RiskVerdict, facts: Record<string, unknown>, status: RiskReviewStatus, now: string): Promise<StoredDecision> {
-  await db
+/**
+ * Records the order's decision once (a second decision of the same order keeps the first) and
+ * returns the stored one. `hostAssessment` "with_delivery": keyrelay's verdict goes to the host
+ * with the order's write-back (deliver-order) instead of a job of its own.
+ */
+export async function insertDecision(
+  db: Executor,
+  accountId: string,
+  orderId: string,
+  verdict: RiskVerdict,
+  facts: Record<string, unknown>,
+  status: RiskReviewStatus,
+  now: string,
+  hostAssessment: "with_delivery" | null = null,
+): Promise<StoredDecision> {
+  const inserted = await db
     .insertInto("risk_decisions")
     .values({
       order_id: orderId,
@@ -21,10 +35,14 @@ export async function insertDecision(db: Executor, accountId: string, orderId: s
       reviewed_by_id: null,
       reviewed_at: null,
       review_reason: null,
+      host_assessment: hostAssessment,
       created_at: now,
     })
     .onConflict((oc) => oc.column("order_id").doNothing())
-    .execute();
+    .returningAll()
+    .executeTakeFirst();
+  // Nothing returned: the order was decided before; that decision stands.
+  if (inserted) return { ...inserted, matched: JSON.parse(inserted.matched), facts: JSON.parse(inserted.facts) };
   return (await getDecision(db, accountId, orderId))!;
 }
 
@@ -91,6 +109,6 @@ export async function updateHeldDecision(db: Executor, accountId: string, orderI
 }
 
 /** What became of keyrelay's verdict on the host order (orderRiskAssessmentCreate). */
-export async function setHostAssessment(db: Executor, accountId: string, orderId: string, outcome: "written" | "skipped", error: string | null): Promise<void> {
+export async function setHostAssessment(db: Executor, accountId: string, orderId: string, outcome: "written" | "skipped" | null, error: string | null): Promise<void> {
   await db.updateTable("risk_decisions").set({ host_assessment: outcome, host_assessment_error: error }).where("account_id", "=", accountId).where("order_id", "=", orderId).execute();
 }
