@@ -17,7 +17,7 @@ import { loadDeliveryContent, markOrderKeysDelivered } from "./load-delivery-con
 import { deliveryWithheld } from "./risk-gate.ts";
 import { storeIsInactive } from "../domain/store-status.ts";
 import type { Order, Store } from "../db/schema.ts";
-import { writeRiskAssessmentWithDelivery } from "./write-risk-assessment.ts";
+import { recordVerdict, sendVerdictWithDelivery } from "./write-risk-assessment.ts";
 
 /**
  * The `deliver-order` job: write the order's keys into the host order — Shopify: our block in the
@@ -38,18 +38,38 @@ export async function deliverOrder(s: Deps, payload: { orderId: string }, ctx?: 
   }
   // Held for review (or denied): nothing goes to the host until a person approves (risk-gate.ts).
   if (deliveryWithheld(order)) return { written: false };
-  const result = await writeKeys(s, order, store, ctx);
-  // keyrelay's verdict on an order delivered at once goes with its keys (after them: the keys first).
-  await writeRiskAssessmentWithDelivery(s, order, store, ctx?.log);
-  return result;
+  const keys = await writeKeys(s, order, store);
+  // keyrelay's verdict on an order delivered at once goes with its keys (after them: the keys
+  // first), and both outcomes are recorded in one commit. (A crash before it: the re-run finds the
+  // note written and writes nothing; the verdict may be sent twice, as a retried job would.)
+  const verdict = await sendVerdictWithDelivery(s, order, store, ctx?.log);
+  const recorded = typeof verdict === "object" && verdict !== null ? verdict : null;
+  if (keys.sent || recorded) {
+    await s.db.transaction().execute(async (trx) => {
+      if (keys.sent) await recordDeliveryOutcome(trx, order.id, "note", { status: "sent", error: null, reference: keys.sent.reference });
+      if (recorded) await recordVerdict(trx, order, recorded);
+    });
+  }
+  if (keys.sent) {
+    // Once per order: a later rewrite (a refund, a filled backorder) is the same order delivered.
+    // (sent_at survives the row going back to pending for that rewrite.)
+    if (keys.sent.firstTime) s.metrics.orderDelivered(store.platform);
+    ctx?.log.info({ orderId: order.id, keys: keys.sent.keys, pending: keys.sent.pending }, "keys written to the host order");
+  }
+  return { written: Boolean(keys.sent) };
 }
 
-async function writeKeys(s: Deps, order: Order, store: Store, ctx?: Pick<JobContext, "log">): Promise<{ written: boolean }> {
+/** The keys written into the host order; `sent`: written now, its outcome for the caller to record. */
+interface WrittenKeys {
+  sent?: { reference: string; firstTime: boolean; keys: number; pending: number };
+}
+
+async function writeKeys(s: Deps, order: Order, store: Store): Promise<WrittenKeys> {
   await markOrderKeysDelivered(s.db, order.id);
   const lines = await loadDeliveryContent(s, order);
   if (countKeys(lines) === 0 && countPending(lines) === 0 && lines.every((l) => l.releasedUnits === 0)) {
     await recordDeliveryOutcome(s.db, order.id, "note", { status: "skipped", error: null });
-    return { written: false };
+    return {};
   }
   const account = await getAccount(s.db, order.account_id);
   const locale = chooseBuyerLocale({ order: order.locale, store: store.locale, account: account?.default_locale }, matchLocale, "en");
@@ -59,7 +79,7 @@ async function writeKeys(s: Deps, order: Order, store: Store, ctx?: Pick<JobCont
   // re-run with the same keys must not write a second note.
   const reference = crypto.createHash("sha256").update(renderDeliveryNote(t, lines)).digest("hex").slice(0, 32);
   const previous = await getDelivery(s.db, order.id, "note");
-  if (previous?.status === "sent" && previous.reference === reference) return { written: false };
+  if (previous?.status === "sent" && previous.reference === reference) return {};
 
   const connector = await s.connectors.forStore(store);
   try {
@@ -75,10 +95,5 @@ async function writeKeys(s: Deps, order: Order, store: Store, ctx?: Pick<JobCont
     await recordDeliveryOutcome(s.db, order.id, "note", { status: willRetry ? "pending" : "failed", error: e instanceof Error ? e.message : String(e) });
     return hostFailure(s, store, e);
   }
-  await recordDeliveryOutcome(s.db, order.id, "note", { status: "sent", error: null, reference });
-  // Once per order: a later rewrite (a refund, a filled backorder) is the same order delivered.
-  // (sent_at survives the row going back to pending for that rewrite.)
-  if (!previous?.sent_at) s.metrics.orderDelivered(store.platform);
-  ctx?.log.info({ orderId: order.id, keys: countKeys(lines), pending: countPending(lines) }, "keys written to the host order");
-  return { written: true };
+  return { sent: { reference, firstTime: !previous?.sent_at, keys: countKeys(lines), pending: countPending(lines) } };
 }
