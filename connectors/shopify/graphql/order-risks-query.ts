@@ -1,25 +1,15 @@
+import { ORDER_RISK_FIELDS } from "./order-risk-query.ts";
+
 /**
  * The risk of several orders in one request (fetchOrderRisks): read before a batch of paid orders
  * is applied, so an account whose rules wait for Shopify's risk decides at once when the analysis
- * is already finished. The same fields as ORDER_RISK_QUERY, per order; an id that is not an order
- * (or is gone) comes back null.
+ * is already finished. An id that is not an order (or is gone) comes back null.
  */
 export const ORDER_RISKS_QUERY = /* GraphQL */ `
   query KeyrelayOrderRisks($ids: [ID!]!) {
-    nodes(ids: $ids) {
-      ... on Order {
-        id
-        risk {
-          recommendation
-          assessments {
-            riskLevel
-            provider { id }
-            facts { description sentiment }
-          }
-        }
-      }
-    }
+    nodes(ids: $ids) { ...KeyrelayOrderRiskFields }
   }
+  ${ORDER_RISK_FIELDS}
 `;
 
 /** Orders per request: Shopify takes up to 250 ids; this keeps one request's cost small. */
