@@ -34,12 +34,13 @@ async function run(dialect: TestDialect, mode: Mode) {
     await applyBenchRiskRules(s, shop.accountId, mode === "defaults+card" ? "defaults" : mode);
     if (mode === "defaults+card") await addRiskRule(s, shop.accountId, { when: "orders_per_card_24h > 3", then: "review" }, { type: "cli" });
     let statements = 0;
+    // Counted per result (once per statement run): a compound statement's parts are transformed one by one.
     const counter: KyselyPlugin = {
-      transformQuery: (a) => {
+      transformQuery: (a) => a.node,
+      transformResult: async (a) => {
         statements++;
-        return a.node;
+        return a.result;
       },
-      transformResult: async (a) => a.result,
     };
     // The host, as far as the order path asks it: the card (one call per order when the rules read it).
     let hostCalls = 0;

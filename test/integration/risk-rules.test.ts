@@ -146,7 +146,7 @@ for (const { dialect, available } of dialects) {
       expect(forB.facts.velocity.keys_per_ip_1h).toBe(51);
     });
 
-    it("several figures of one subject, each over its own window and measure, from one query", async () => {
+    it("several figures of two subjects, each over its own window and measure, from one query", async () => {
       const a = await account();
       for (const when of ["keys_per_ip_1h > 500", "orders_per_ip_2h > 500", "money_per_ip_1d > 9999.00 USD", "orders_per_email_1h > 500"]) await addRiskRule(s, a, { when, then: "review" }, cli);
       const ruleSet = await loadRuleSet(s.db, a, new Date().toISOString());
@@ -159,8 +159,17 @@ for (const { dialect, available } of dialects) {
       await row(orderIds[1]!, 90, 4, 2000, "USD"); // 2h and 1d, not 1h
       await row(orderIds[2]!, 600, 8, 4000, "EUR"); // 1d only, another currency
       await row(orderIds[3]!, 3000, 16, 8000, "USD"); // in none
-      const r = await evaluateOrderRisk(s.db, riskLookups, ruleSet, riskOrder(a, { ip: "203.0.113.7", email: "v@example.com", keys: 1, at, totalMinor: 500, currency: "USD" }));
+      let statements = 0;
+      // Counted per result: a compound statement's parts are transformed one by one, but it runs once.
+      const counted = s.db.withPlugin({ transformQuery: (q) => q.node, transformResult: async (q) => (statements++, q.result) });
+      const order = riskOrder(a, { ip: "203.0.113.7", email: "v@example.com", keys: 1, at, totalMinor: 500, currency: "USD" });
+      const r = await evaluateOrderRisk(counted, riskLookups, ruleSet, order);
       expect(r.facts.velocity).toMatchObject({ keys_per_ip_1h: 2 + 1, orders_per_ip_2h: 2 + 1, "money_per_ip_1d:USD": 1000 + 2000 + 500, orders_per_email_1h: 1 + 1 });
+      // The IP's three figures and the email's one (with the default rules' own): one statement more than no velocity at all.
+      const withVelocity = statements;
+      statements = 0;
+      await evaluateOrderRisk(counted, riskLookups, { ...ruleSet, rules: ruleSet.rules.filter((x) => !JSON.stringify(x.when).includes("_per_")) }, order);
+      expect(withVelocity - statements).toBe(1);
     });
 
     it("back-test: orders, keys and money a condition would have matched over stored orders, with examples; nothing written", async () => {

@@ -70,7 +70,10 @@ function subjectValue(o: RiskOrder, spec: VelocitySpec): string | null {
 export async function lockVelocitySubjects(db: Executor, dialect: "sqlite" | "postgres", o: RiskOrder, specs: VelocitySpec[]): Promise<void> {
   if (dialect !== "postgres" || specs.length === 0) return;
   const keys = [...new Set(specs.map((s) => `${s.subject}:${subjectValue(o, s) ?? ""}`).filter((k) => !k.endsWith(":")))].sort();
-  for (const k of keys) await sql`select pg_advisory_xact_lock(hashtext(${`risk:${o.accountId}:${k}`}))`.execute(db);
+  if (keys.length === 0) return;
+  // One round trip: unnest yields the sorted keys in array order, and the locks are taken row by row in that order.
+  const names = keys.map((k) => `risk:${o.accountId}:${k}`);
+  await sql`select count(pg_advisory_xact_lock(hashtext(k))) from unnest(cast(${names} as text[])) as k`.execute(db);
 }
 
 /** Gathers exactly the facts the rule set reads (indexed look-ups only) and decides. */
@@ -87,11 +90,13 @@ export async function evaluateOrderRisk(
   const ipCountry = r.names.has("ip_country") || r.lists ? lookups.ipCountry(o.ip) : null;
   if (opts.dialect) await lockVelocitySubjects(db, opts.dialect, order, r.velocity);
   const velocity: Record<string, number> = {};
-  // One query per subject (email, IP, customer, store) for all of its figures.
+  // One query for every subject (email, IP, customer, store, card) and all of its figures.
   const bySubject = new Map<VelocitySpec["subject"], VelocitySpec[]>();
   for (const spec of r.velocity) if (subjectValue(order, spec) !== null) bySubject.set(spec.subject, [...(bySubject.get(spec.subject) ?? []), spec]);
-  for (const [subject, specs] of bySubject) {
-    const before = await velocityFigures(db, o.accountId, subject, subjectValue(order, specs[0])!, specs, o.at, o.orderId, { bounded: !opts.live });
+  const asked = [...bySubject].map(([subject, specs]) => ({ subject, value: subjectValue(order, specs[0])!, specs }));
+  const counted = await velocityFigures(db, o.accountId, asked, o.at, o.orderId, { bounded: !opts.live });
+  for (const { subject, specs } of asked) {
+    const before = counted.get(subject) ?? {};
     for (const spec of specs) {
       const own = spec.measure === "orders" ? 1 : spec.measure === "keys" ? o.keys : o.currency === spec.currency ? (o.totalMinor ?? 0) : 0;
       velocity[spec.name] = (before[spec.name] ?? 0) + own;

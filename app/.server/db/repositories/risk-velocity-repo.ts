@@ -46,45 +46,63 @@ export async function recordVelocity(db: Executor, r: VelocityRow): Promise<void
 
 const COLUMN = { email: "email", ip: "ip", customer: "customer_id", store: "store_id", card: "card" } as const;
 
+/** One subject's figures to count: its value and the specs that read it. */
+export interface VelocitySubjectQuery {
+  subject: VelocitySpec["subject"];
+  value: string;
+  specs: readonly VelocitySpec[];
+}
+
 /**
- * Orders, keys or money of one subject over each spec's window (until − window, until] (or since
- * until − window, live), excluding `exceptOrderId`: one range over the (account, subject, at)
- * index for all of the subject's figures, the widest window bounding it and each figure summed
- * over its own window.
+ * Orders, keys or money of each subject over each spec's window (until − window, until] (or since
+ * until − window, live), excluding `exceptOrderId`, in one statement: per subject one range over
+ * the (account, subject, at) index for all of its figures (the widest window bounding it, each
+ * figure summed over its own window), the subjects' rows joined by UNION ALL. Returns the
+ * figures by subject, then by spec name.
  */
 export async function velocityFigures(
   db: Executor,
   accountId: string,
-  subject: VelocitySpec["subject"],
-  subjectValue: string,
-  specs: readonly VelocitySpec[],
+  subjects: readonly VelocitySubjectQuery[],
   until: Date,
   exceptOrderId: string | null,
   opts: { bounded?: boolean } = {},
-): Promise<Record<string, number>> {
-  if (specs.length === 0) return {};
+): Promise<Map<VelocitySpec["subject"], Record<string, number>>> {
+  const out = new Map<VelocitySpec["subject"], Record<string, number>>();
+  const asked = subjects.filter((q) => q.specs.length > 0);
+  if (asked.length === 0) return out;
   const sinceOf = (spec: VelocitySpec) => new Date(until.getTime() - spec.minutes * 60_000).toISOString();
-  const widest = specs.reduce((a, b) => (b.minutes > a.minutes ? b : a));
-  let q = db
-    .selectFrom("risk_velocity")
-    .where("account_id", "=", accountId)
-    .where(COLUMN[subject], "=", subjectValue)
-    .where("at", ">", sinceOf(widest));
-  // Live, every row already committed counts (one that took its clock a moment after ours but
-  // committed first is still "before" us); a back-test looks only at what came before the order.
-  if (opts.bounded !== false) q = q.where("at", "<=", until.toISOString());
-  if (exceptOrderId) q = q.where("order_id", "!=", exceptOrderId);
-  const row = await q
-    .select(
-      specs.map((spec, i) => {
-        const inWindow = sql`at > ${sinceOf(spec)}`;
-        const value = spec.measure === "orders" ? sql`1` : spec.measure === "keys" ? sql`keys` : sql`case when currency = ${spec.currency ?? ""} then money_minor else 0 end`;
-        return sql<number>`coalesce(sum(case when ${inWindow} then ${value} else 0 end), 0)`.as(`f${i}`);
-      }),
-    )
-    .executeTakeFirst();
-  const out: Record<string, number> = {};
-  specs.forEach((spec, i) => (out[spec.name] = Number((row as Record<string, unknown> | undefined)?.[`f${i}`] ?? 0)));
+  // Every subject's row has as many figure columns as the subject with the most specs (UNION ALL needs one shape).
+  const width = Math.max(...asked.map((q) => q.specs.length));
+  const parts = asked.map((q, n) => {
+    const widest = q.specs.reduce((a, b) => (b.minutes > a.minutes ? b : a));
+    let part = db
+      .selectFrom("risk_velocity")
+      .where("account_id", "=", accountId)
+      .where(COLUMN[q.subject], "=", q.value)
+      .where("at", ">", sinceOf(widest));
+    // Live, every row already committed counts (one that took its clock a moment after ours but
+    // committed first is still "before" us); a back-test looks only at what came before the order.
+    if (opts.bounded !== false) part = part.where("at", "<=", until.toISOString());
+    if (exceptOrderId) part = part.where("order_id", "!=", exceptOrderId);
+    const figures = Array.from({ length: width }, (_, i) => {
+      const spec = q.specs[i];
+      if (!spec) return sql<number>`0`.as(`f${i}`);
+      const inWindow = sql`at > ${sinceOf(spec)}`;
+      const value = spec.measure === "orders" ? sql`1` : spec.measure === "keys" ? sql`keys` : sql`case when currency = ${spec.currency ?? ""} then money_minor else 0 end`;
+      return sql<number>`coalesce(sum(case when ${inWindow} then ${value} else 0 end), 0)`.as(`f${i}`);
+    });
+    return part.select([sql<number>`${sql.lit(n)}`.as("n"), ...figures]);
+  });
+  let query = parts[0];
+  for (const part of parts.slice(1)) query = query.unionAll(part);
+  const rows = (await query.execute()) as Record<string, unknown>[];
+  for (const row of rows) {
+    const q = asked[Number(row.n)];
+    const figures: Record<string, number> = {};
+    q.specs.forEach((spec, i) => (figures[spec.name] = Number(row[`f${i}`] ?? 0)));
+    out.set(q.subject, figures);
+  }
   return out;
 }
 
