@@ -34,7 +34,9 @@ export function keepAliveAgent(): http.Agent {
   return new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10_000 });
 }
 
-export async function runStep(plan: StepPlan, target: { url: URL; shop: string; secret: string; agent: http.Agent }): Promise<StepLoad> {
+/** `url`: one web process, or several (deliveries go round-robin, as a load balancer would spread them). */
+export async function runStep(plan: StepPlan, target: { url: URL | URL[]; shop: string; secret: string; agent: http.Agent }): Promise<StepLoad> {
+  const urls = Array.isArray(target.url) ? target.url : [target.url];
   const total = Math.round(plan.rate * plan.seconds);
   // Signed in advance: the generator's own per-request work during the step is the send only.
   const deliveries: SignedDelivery[] = Array.from({ length: total }, (_, i) => signedPaidOrder(plan.firstSeq + i, target.shop, target.secret));
@@ -62,7 +64,7 @@ export async function runStep(plan: StepPlan, target: { url: URL; shop: string; 
     };
     const send = (i: number, dueAt: number) => {
       const d = deliveries[i];
-      const req = http.request(target.url, { method: "POST", agent: target.agent, headers: d.headers, timeout: 60_000 }, (res) => {
+      const req = http.request(urls[(plan.firstSeq + i) % urls.length], { method: "POST", agent: target.agent, headers: d.headers, timeout: 60_000 }, (res) => {
         res.resume();
         res.on("end", () => settle(String(res.statusCode), dueAt));
         res.on("error", () => settle("response-error", dueAt));

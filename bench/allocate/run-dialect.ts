@@ -40,6 +40,9 @@ export interface DialectOptions {
   riskRules: BenchRiskRules;
   /** Directory for V8 CPU profiles of the app's processes (written when they exit), or none. */
   profileDir?: string;
+  /** Postgres + BullMQ: how many web and worker processes (issue 18's scaling table); SQLite runs one process. */
+  webs?: number;
+  workers?: number;
 }
 
 export interface Latency {
@@ -68,6 +71,8 @@ export interface StepResult {
   appCores?: number;
   postgresCores?: number;
   otherCores?: number;
+  /** CPU cores of each app process over the step and its drain ("web 1", "worker 2", "all"). */
+  processCores: Record<string, number>;
   maxSendLagMs: number;
 }
 
@@ -75,6 +80,8 @@ export interface DialectResult {
   dialect: BenchDialect;
   riskRules: BenchRiskRules;
   reportTriggers: boolean;
+  webs: number;
+  workers: number;
   steps: StepResult[];
   /** The highest committed-orders rate of any step. */
   sustainedPerS: number;
@@ -162,17 +169,30 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
     };
     const logFile = path.join(o.logDir, `${o.dialect}-server.log`);
     const execArgv = o.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.join(o.profileDir, o.dialect)}`] : [];
+    const webs = o.dialect === "sqlite" ? 1 : Math.max(1, o.webs ?? 1);
+    const workers = o.dialect === "sqlite" ? 0 : Math.max(1, o.workers ?? 1);
+    // Each web process on its own port (the first is the app's URL, for links); the load goes round-robin.
+    const webUrls = [appUrl];
+    for (let i = 1; i < webs; i++) webUrls.push(`http://127.0.0.1:${await freePort()}`);
+    const labels: string[] = [];
     if (o.dialect === "sqlite") {
       servers.push(await startServer({ root: o.root, role: "all", env, logFile, execArgv, readyUrl: `${appUrl}/readyz` }));
+      labels.push("all");
     } else {
-      servers.push(await startServer({ root: o.root, role: "web", env, logFile, execArgv, readyUrl: `${appUrl}/readyz` }));
-      servers.push(await startServer({ root: o.root, role: "worker", env, logFile, execArgv }));
+      for (const [i, url] of webUrls.entries()) {
+        servers.push(await startServer({ root: o.root, role: "web", env: { ...env, PORT: new URL(url).port }, logFile, execArgv, readyUrl: `${url}/readyz` }));
+        labels.push(`web ${i + 1}`);
+      }
+      for (let i = 0; i < workers; i++) {
+        servers.push(await startServer({ root: o.root, role: "worker", env, logFile, execArgv }));
+        labels.push(`worker ${i + 1}`);
+      }
     }
-    say(`app up (${servers.map((s) => `${s.role} pid ${s.pid}`).join(", ")}), logs in ${path.relative(o.root, logFile)}`);
+    say(`app up (${servers.map((s, i) => `${labels[i]} pid ${s.pid}`).join(", ")}), logs in ${path.relative(o.root, logFile)}`);
 
     const bench = await openBenchDb(db);
     const agent = keepAliveAgent();
-    const target = { url: new URL(`${appUrl}/webhooks/shopify`), shop, secret: SHOPIFY_ENV.SHOPIFY_API_SECRET, agent };
+    const target = { url: webUrls.map((u) => new URL(`${u}/webhooks/shopify`)), shop, secret: SHOPIFY_ENV.SHOPIFY_API_SECRET, agent };
     let seq = 0;
     let expected = 0;
     let acknowledged = 0;
@@ -196,6 +216,7 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
       }
       const cpu0 = process.cpuUsage();
       const app0 = appCpu();
+      const each0 = servers.map((s) => s.cpuSeconds() ?? 0);
       const pg0 = postgresCpuSeconds();
       const busy0 = machineBusySeconds();
       const wall0 = performance.now();
@@ -233,6 +254,7 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
         appCores: appS / wallS,
         postgresCores: o.dialect === "postgres" ? pgS / wallS : undefined,
         otherCores: busy0 !== undefined && busy1 !== undefined ? Math.max(0, (busy1 - busy0 - appS - pgS - (own.user + own.system) / 1e6) / wallS) : undefined,
+        processCores: Object.fromEntries(servers.map((sv, i) => [labels[i], ((sv.cpuSeconds() ?? 0) - each0[i]) / wallS])),
         maxSendLagMs: load.maxSendLagMs,
       };
       steps.push(step);
@@ -247,7 +269,7 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
     const writeBackS = (performance.now() - wb0) / 1000;
     const counts = await stub.counts();
     const checks = await checkExactlyOnce(bench, benchShop.accountId, { deliveries: seq, acknowledged });
-    const peakRssMiB = Object.fromEntries(servers.map((s) => [s.role, s.peakRssMiB()]));
+    const peakRssMiB = Object.fromEntries(servers.map((s, i) => [labels[i], s.peakRssMiB()]));
     agent.destroy();
     await bench.close();
     for (const s of servers.splice(0)) await s.stop();
@@ -266,6 +288,8 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
       dialect: o.dialect,
       riskRules: o.riskRules,
       reportTriggers: o.reportTriggers,
+      webs,
+      workers,
       steps,
       sustainedPerS,
       saturated: steps.some((s) => !s.keptUp),

@@ -11,6 +11,7 @@
  *                             [--only sqlite|postgres] [--raw-claims N] [--raw-pg-clients N]
  *                             [--app-env KEY=VALUE,…] [--pg-url URL] [--redis-url URL] [--keep] [--keep-going] [--profile]
  *                             [--report-triggers on|off|on,off] [--no-report-triggers] [--risk-rules defaults|none|defaults+20[,…]]
+ *                             [--scale 1x1,1x2,1x4,2x2]   (Postgres: web × worker processes, each in turn)
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -53,6 +54,8 @@ const { values: args } = parseArgs({
     "keep-going": { type: "boolean", default: false },
     // V8 CPU profiles of the app's processes into bench/out/allocate/prof/<dialect>/ (open in Chrome DevTools).
     profile: { type: "boolean", default: false },
+    // Postgres + BullMQ: web × worker processes, e.g. 1x1,1x2,1x4,2x2 (issue 18's scaling table); each in turn.
+    scale: { type: "string", default: "1x1" },
     help: { type: "boolean", default: false },
   },
 });
@@ -76,6 +79,11 @@ const triggerModes = (args["report-triggers"] ?? (args["no-report-triggers"] ? "
 for (const m of triggerModes) if (m !== "on" && m !== "off") throw new Error(`--report-triggers: ${m} is not on or off`);
 const riskModes = args["risk-rules"].split(",").filter(Boolean) as BenchRiskRules[];
 for (const m of riskModes) if (!BENCH_RISK_RULES.includes(m)) throw new Error(`--risk-rules: ${m} is not one of ${BENCH_RISK_RULES.join(", ")}`);
+const scales = args.scale.split(",").filter(Boolean).map((x) => {
+  const m = /^(\d+)x(\d+)$/.exec(x);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new Error(`--scale: ${x} is not WEBSxWORKERS (e.g. 1x2)`);
+  return { webs: Number(m[1]), workers: Number(m[2]) };
+});
 const dialects = (args.only ? [args.only] : ["sqlite", ...(args["skip-postgres"] ? [] : ["postgres"])]) as ("sqlite" | "postgres")[];
 const resultsDir = path.join(here, "results");
 const logDir = path.join(root, "bench/out/allocate");
@@ -85,7 +93,7 @@ fs.mkdirSync(logDir, { recursive: true });
 const ms = (n: number | undefined) => fmt(n, 1);
 
 function printDialect(r: DialectResult) {
-  const name = r.dialect === "sqlite" ? "SQLite (embedded default: one process, in-process jobs)" : "Postgres + BullMQ (start:web + start:worker)";
+  const name = r.dialect === "sqlite" ? "SQLite (embedded default: one process, in-process jobs)" : `Postgres + BullMQ (${r.webs} start:web + ${r.workers} start:worker)`;
   console.log(`\n${name} — risk rules: ${r.riskRules}, report triggers ${r.reportTriggers ? "on" : "off"}`);
   console.log(
     table(
@@ -124,14 +132,18 @@ function printDialect(r: DialectResult) {
   );
 }
 
+/** The comparisons across rules and triggers use one process layout: SQLite's, or the first --scale. */
+const firstScale = (r: DialectResult) => r.dialect === "sqlite" || (r.webs === scales[0].webs && r.workers === scales[0].workers);
+
 async function main(): Promise<number> {
   console.log(`keyrelay allocation benchmark — Node ${process.version}, ${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? "?"}`);
   console.log(`load average at the start: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} (the machine should be otherwise idle)`);
   console.log(`rates ${rates.join(", ")} orders/s, ${seconds} s each (open loop), 1 line × 1 unit per order${Object.keys(appEnv).length ? `; app env ${JSON.stringify(appEnv)}` : ""}`);
   const results: DialectResult[] = [];
   const failures: string[] = [];
-  for (const dialect of dialects) for (const triggers of triggerModes) for (const riskRules of riskModes) {
-    console.log(`\n== ${dialect}, risk rules: ${riskRules}, report triggers: ${triggers}`);
+  const runs = dialects.flatMap((dialect) => triggerModes.flatMap((triggers) => riskModes.flatMap((riskRules) => (dialect === "postgres" ? scales : [{ webs: 1, workers: 1 }]).map((scale) => ({ dialect, triggers, riskRules, scale })))));
+  for (const { dialect, triggers, riskRules, scale } of runs) {
+    console.log(`\n== ${dialect}, risk rules: ${riskRules}, report triggers: ${triggers}${dialect === "postgres" ? `, ${scale.webs} web × ${scale.workers} worker` : ""}`);
     try {
       const r = await runDialect(
         {
@@ -153,6 +165,8 @@ async function main(): Promise<number> {
           stopWhenSaturated: !args["keep-going"],
           targetRate: TARGET_P99_AT,
           profileDir: args.profile ? path.join(logDir, "prof") : undefined,
+          webs: scale.webs,
+          workers: scale.workers,
         },
         (line) => console.log(`  ${line}`),
       );
@@ -166,8 +180,8 @@ async function main(): Promise<number> {
   // Issue 15: the cost of keeping the report rollups, by difference in the same run.
   for (const dialect of dialects) {
     for (const riskRules of riskModes) {
-      const on = results.find((r) => r.dialect === dialect && r.riskRules === riskRules && r.reportTriggers);
-      const off = results.find((r) => r.dialect === dialect && r.riskRules === riskRules && !r.reportTriggers);
+      const on = results.find((r) => firstScale(r) && r.dialect === dialect && r.riskRules === riskRules && r.reportTriggers);
+      const off = results.find((r) => firstScale(r) && r.dialect === dialect && r.riskRules === riskRules && !r.reportTriggers);
       if (!on || !off) continue;
       console.log(`\n${dialect} (risk rules ${riskRules}): report rollup triggers on against off, same run`);
       for (const r of [off, on]) console.log(`  triggers ${r.reportTriggers ? "on " : "off"}  sustained ${r.saturated ? "" : "≥ "}${fmtInt(r.sustainedPerS)} orders/s · raw ${fmtInt(r.raw.claimsPerS)}/s · ratio ${fmt(r.ratio, 3)}`);
@@ -176,12 +190,44 @@ async function main(): Promise<number> {
   }
   // Issue 13's budget: sustained allocation with rules within 10 % of the same run without them.
   for (const dialect of dialects) {
-    const none = results.find((r) => r.dialect === dialect && r.riskRules === "none" && r.reportTriggers);
+    const none = results.find((r) => firstScale(r) && r.dialect === dialect && r.riskRules === "none" && r.reportTriggers);
     if (!none || riskModes.length < 2) continue;
     console.log(`\n${dialect}: risk rules against none, same run (budget: sustained within 10 %)`);
-    for (const r of results.filter((x) => x.dialect === dialect && x.reportTriggers)) {
+    for (const r of results.filter((x) => firstScale(x) && x.dialect === dialect && x.reportTriggers)) {
       const at = r.steps.find((s) => s.rate === TARGET_P99_AT);
       console.log(`  ${r.riskRules.padEnd(12)} sustained ${r.saturated ? "" : "≥ "}${fmtInt(r.sustainedPerS)} orders/s (${fmt((r.sustainedPerS / none.sustainedPerS - 1) * 100, 1)} %) · raw ${fmtInt(r.raw.claimsPerS)}/s · ack p99 at ${TARGET_P99_AT}/s ${ms(at?.ackMs.p99)} ms · host calls/order ${fmt(Object.values(r.hostCallsPer1000).reduce((a, b) => a + b, 0) / 1000, 2)}`);
+    }
+  }
+
+  // Issue 18's scaling table: throughput against processes, each process's CPU, and the CPU per order that predicts a bigger box.
+  if (scales.length > 1) {
+    for (const riskRules of riskModes) {
+      const rows = results.filter((r) => r.dialect === "postgres" && r.riskRules === riskRules && r.reportTriggers);
+      if (rows.length < 2) continue;
+      console.log(`\nPostgres + BullMQ scaling (risk rules ${riskRules}), each row its own run; CPU at the best step`);
+      console.log(
+        table(
+          ["web × worker", "sustained/s", "raw/s", "ratio", "ack p99 at 500/s", "web cores", "worker cores", "pg cores", "other", "app+pg CPU ms/order"],
+          rows.map((r) => {
+            const best = r.steps.reduce((a, b) => (b.committedPerS > a.committedPerS ? b : a));
+            const at = r.steps.find((st) => st.rate === TARGET_P99_AT);
+            const sum = (prefix: string) => Object.entries(best.processCores).filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v, 0);
+            const each = (prefix: string) => Object.entries(best.processCores).filter(([k]) => k.startsWith(prefix)).map(([, v]) => fmt(v, 2)).join("+");
+            return [
+              `${r.webs} × ${r.workers}`,
+              `${r.saturated ? "" : "≥ "}${fmtInt(r.sustainedPerS)}`,
+              fmtInt(r.raw.claimsPerS),
+              fmt(r.ratio, 3),
+              ms(at?.ackMs.p99),
+              `${fmt(sum("web"), 2)} (${each("web")})`,
+              `${fmt(sum("worker"), 2)} (${each("worker")})`,
+              fmt(best.postgresCores, 2),
+              fmt(best.otherCores, 2),
+              fmt((((best.appCores ?? 0) + (best.postgresCores ?? 0)) / best.committedPerS) * 1000, 2),
+            ];
+          }),
+        ),
+      );
     }
   }
 
