@@ -2,9 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Driver } from "kysely";
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type DatabaseConnection, type Driver } from "kysely";
 import pg from "pg";
 import type { Dialect } from "../../../db/migrations/column-types.ts";
+import { newDbCounters, type DbCounters } from "./db-counters.ts";
 import type { Database } from "./schema.ts";
 import { withStatementCache } from "./statement-cache.ts";
 import { WalCheckpointer } from "./wal-checkpointer.ts";
@@ -15,6 +16,8 @@ interface HandleBase {
   db: Kysely<Database>;
   /** Where it lives, for the start-up log (never with a password). */
   description: string;
+  /** Statements, commits and round trips of this handle so far (read by the metrics). */
+  counters: DbCounters;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -63,13 +66,15 @@ function openSqlite(file: string, checkpoint: boolean): DatabaseHandle {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   for (const p of SQLITE_PRAGMAS) sqlite.pragma(p);
-  const db = new Kysely<Database>({ dialect: new LoopFriendlySqliteDialect({ database: withStatementCache(sqlite) }) });
+  const counters = newDbCounters();
+  const db = new Kysely<Database>({ dialect: new LoopFriendlySqliteDialect(counters, { database: withStatementCache(sqlite, counters) }) });
   const checkpointer = file === ":memory:" || !checkpoint ? undefined : WalCheckpointer.start(sqlite, file);
   return {
     db,
     dialect: "sqlite",
     sqlite,
     description: `SQLite ${file}`,
+    counters,
     async ping() {
       sqlite.prepare("select 1").get();
     },
@@ -93,8 +98,14 @@ function openSqlite(file: string, checkpoint: boolean): DatabaseHandle {
  * SQLite fails it with SQLITE_BUSY instead of waiting.
  */
 class LoopFriendlySqliteDialect extends SqliteDialect {
+  readonly #counters: DbCounters;
+  constructor(counters: DbCounters, config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+    this.#counters = counters;
+  }
+
   override createDriver(): Driver {
-    const driver = super.createDriver();
+    const driver = countingDriver(super.createDriver(), this.#counters);
     const acquire = driver.acquireConnection.bind(driver);
     driver.acquireConnection = async () => {
       await nextTurn();
@@ -105,6 +116,44 @@ class LoopFriendlySqliteDialect extends SqliteDialect {
     };
     return driver;
   }
+}
+
+class CountingPostgresDialect extends PostgresDialect {
+  readonly #counters: DbCounters;
+  constructor(counters: DbCounters, config: ConstructorParameters<typeof PostgresDialect>[0]) {
+    super(config);
+    this.#counters = counters;
+  }
+
+  override createDriver(): Driver {
+    return countingDriver(super.createDriver(), this.#counters);
+  }
+}
+
+/**
+ * Counts each statement a connection executes (transaction control included) and each commit.
+ * A connection is wrapped once, the first time it is handed out (Kysely keeps one per pool client).
+ */
+function countingDriver(driver: Driver, counters: DbCounters): Driver {
+  const wrapped = new WeakSet<DatabaseConnection>();
+  const acquire = driver.acquireConnection.bind(driver);
+  driver.acquireConnection = async () => {
+    const connection = await acquire();
+    if (!wrapped.has(connection)) {
+      wrapped.add(connection);
+      const execute = connection.executeQuery.bind(connection);
+      const stream = connection.streamQuery.bind(connection);
+      connection.executeQuery = (query) => (counters.statements++, execute(query));
+      connection.streamQuery = (query, chunkSize) => (counters.statements++, stream(query, chunkSize));
+    }
+    return connection;
+  };
+  const commit = driver.commitTransaction.bind(driver);
+  driver.commitTransaction = async (connection) => {
+    await commit(connection);
+    counters.transactions++;
+  };
+  return driver;
 }
 
 function openPostgres(url: string, poolSize: number, searchPath?: string): DatabaseHandle {
@@ -119,13 +168,23 @@ function openPostgres(url: string, poolSize: number, searchPath?: string): Datab
   // Nor one in use (a server restart, a killed session during a long import transaction): its
   // query or transaction fails with the error, and the pool drops the client when it is released.
   pool.on("connect", (client) => client.on("error", () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Round trips are counted where they leave: every query a pool client sends (Kysely's and any other).
+  const counters = newDbCounters();
+  pool.on("connect", (client) => {
+    const query = client.query;
+    client.query = function (this: pg.PoolClient, ...args: unknown[]) {
+      counters.roundTrips++;
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof client.query;
+  });
+  const db = new Kysely<Database>({ dialect: new CountingPostgresDialect(counters, { pool }) });
   const safe = new URL(url);
   safe.password = "";
   return {
     db,
     dialect: "postgres",
     description: `Postgres ${safe.host}${safe.pathname}${searchPath ? ` (schema ${searchPath})` : ""}`,
+    counters,
     async ping() {
       const c = await pool.connect();
       try {
