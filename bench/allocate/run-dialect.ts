@@ -7,7 +7,8 @@ import { machineBusySeconds, postgresCpuSeconds } from "../import/measure.ts";
 import { SHOPIFY_ENV } from "../../test/support/shopify-fixtures.ts";
 import { openBenchDb } from "./bench-db.ts";
 import { checkExactlyOnce, type Checks } from "./checks.ts";
-import { orderTimes, waitForAllocations, waitForJobsDrained } from "./commits.ts";
+import { measureCostPerOrder, type CostPerOrder, type CostScrapeTarget } from "./cost-per-order.ts";
+import { orderTimes, waitForAllocations, waitForDeferredWork, waitForJobsDrained } from "./commits.ts";
 import { freshDatabase, type BenchDialect } from "./fresh-database.ts";
 import { keepAliveAgent, runStep } from "./load-generator.ts";
 import { rawPostgresClaims, rawSqliteClaims, type RawResult } from "./raw-limit.ts";
@@ -40,6 +41,8 @@ export interface DialectOptions {
   riskRules: BenchRiskRules;
   /** Directory for V8 CPU profiles of the app's processes (written when they exit), or none. */
   profileDir?: string;
+  /** The cost-per-order phase before the rate steps: this many orders at `rate`/s (0: none). */
+  cost: { orders: number; rate: number };
 }
 
 export interface Latency {
@@ -88,6 +91,8 @@ export interface DialectResult {
   /** Admin API calls by operation per 1,000 orders (write-back; stock sync when it exists). */
   hostCallsPer1000: Record<string, number>;
   ordersSent: number;
+  /** The deterministic cost per order (undefined with --cost-orders 0). */
+  cost?: CostPerOrder;
 }
 
 async function freePort(): Promise<number> {
@@ -140,7 +145,7 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
   let stub: Awaited<ReturnType<typeof startStub>> | undefined;
   const shop = `bench-${crypto.randomBytes(3).toString("hex")}.myshopify.com`;
   const queuePrefix = `keyrelay-bench-${crypto.randomBytes(4).toString("hex")}`;
-  const ordersPlanned = Math.round(o.warmup.rate * o.warmup.seconds) + o.rates.reduce((n, r) => n + Math.round(r * o.seconds), 0);
+  const ordersPlanned = Math.round(o.warmup.rate * o.warmup.seconds) + o.cost.orders + o.rates.reduce((n, r) => n + Math.round(r * o.seconds), 0);
   try {
     say(`setting up a shop with ${ordersPlanned.toLocaleString("en-US")} keys …`);
     const benchShop = await setupShop(db.env, shop, ordersPlanned, { reportTriggers: o.reportTriggers, riskRules: o.riskRules });
@@ -162,11 +167,18 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
     };
     const logFile = path.join(o.logDir, `${o.dialect}-server.log`);
     const execArgv = o.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.join(o.profileDir, o.dialect)}`] : [];
+    // Each process's /metrics on a listener of its own (the worker has no other): the cost counters.
+    const scrapeTargets: CostScrapeTarget[] = [];
+    const withMetrics = async (role: string) => {
+      const metricsPort = await freePort();
+      scrapeTargets.push({ role, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` });
+      return { ...env, METRICS_PORT: String(metricsPort) };
+    };
     if (o.dialect === "sqlite") {
-      servers.push(await startServer({ root: o.root, role: "all", env, logFile, execArgv, readyUrl: `${appUrl}/readyz` }));
+      servers.push(await startServer({ root: o.root, role: "all", env: await withMetrics("all"), logFile, execArgv, readyUrl: `${appUrl}/readyz` }));
     } else {
-      servers.push(await startServer({ root: o.root, role: "web", env, logFile, execArgv, readyUrl: `${appUrl}/readyz` }));
-      servers.push(await startServer({ root: o.root, role: "worker", env, logFile, execArgv }));
+      servers.push(await startServer({ root: o.root, role: "web", env: await withMetrics("web"), logFile, execArgv, readyUrl: `${appUrl}/readyz` }));
+      servers.push(await startServer({ root: o.root, role: "worker", env: await withMetrics("worker"), logFile, execArgv }));
     }
     say(`app up (${servers.map((s) => `${s.role} pid ${s.pid}`).join(", ")}), logs in ${path.relative(o.root, logFile)}`);
 
@@ -186,6 +198,33 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
     await waitForAllocations(bench, benchShop.accountId, expected, o.drainTimeoutMs);
     await waitForJobsDrained(bench, o.drainTimeoutMs);
     say(`warm-up: ${warm.sent} orders at ${warm.rate}/s`);
+
+    // Before the rate steps, on an idle app: the fixed-rate phase whose counts are the budget.
+    let cost: CostPerOrder | undefined;
+    if (o.cost.orders > 0) {
+      cost = await measureCostPerOrder(
+        {
+          orders: o.cost.orders,
+          rate: o.cost.rate,
+          targets: scrapeTargets,
+          hostCounts: () => stub!.counts(),
+          redisUrl: o.dialect === "postgres" ? o.redisUrl : undefined,
+          send: async () => {
+            const load = await runStep({ rate: o.cost.rate, seconds: o.cost.orders / o.cost.rate, firstSeq: seq }, target);
+            seq += load.sent;
+            expected += load.statuses["200"] ?? 0;
+            acknowledged += load.statuses["200"] ?? 0;
+            return load.statuses["200"] ?? 0;
+          },
+          drained: async () => {
+            if ((await waitForAllocations(bench, benchShop.accountId, expected, o.drainTimeoutMs)) === undefined) throw new Error("cost phase: orders not allocated in time");
+            if (!(await waitForJobsDrained(bench, o.drainTimeoutMs)).drained) throw new Error("cost phase: jobs not drained in time");
+            if (!(await waitForDeferredWork(bench, o.drainTimeoutMs))) throw new Error("cost phase: report rollups or audit sealing not caught up in time");
+          },
+        },
+        say,
+      );
+    }
 
     const steps: StepResult[] = [];
     for (const rate of o.rates) {
@@ -276,6 +315,7 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
       writeBack: { drained: writeBack.drained, seconds: writeBackS, left: writeBack.left },
       hostCallsPer1000: Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, (v * 1000) / seq])),
       ordersSent: seq,
+      cost,
     };
   } finally {
     for (const s of servers) await s.stop().catch(() => {});
