@@ -24,6 +24,7 @@ export async function startPrivateRedis(): Promise<{ url: string; stop(): void }
   const deadline = Date.now() + 10_000;
   for (;;) {
     const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    redis.on("error", () => {}); // refused until the server listens: the loop tries again
     const ok = await redis.connect().then(() => redis.ping().then(() => true), () => false);
     redis.disconnect();
     if (ok) break;

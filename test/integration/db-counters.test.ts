@@ -41,6 +41,18 @@ for (const { dialect, available } of dialects) {
       expect(after.roundTrips - before.roundTrips).toBe(8);
     });
 
+    it("counts a write outside a transaction as a commit of its own, a read as none", async () => {
+      const before = snapshot();
+      await s.db.updateTable("jobs").set({ attempts: 0 }).where("id", "=", -1).execute();
+      await sql`update jobs set attempts = 0 where id = -1`.execute(s.db);
+      await s.db.selectFrom("jobs").select("id").where("id", "=", -1).execute();
+      await s.db.transaction().execute(async (trx) => void (await trx.updateTable("jobs").set({ attempts: 0 }).where("id", "=", -1).execute()));
+      const after = snapshot();
+      // Two autocommitted writes, one transaction; the read and the transaction's own write add none.
+      expect(after.transactions - before.transactions).toBe(3);
+      expect(after.statements - before.statements).toBe(6);
+    });
+
     it("shows them and the job rows written per queue on /metrics", async () => {
       const e0 = parsePrometheusText((await s.metrics.render()).body);
       const rows0 = e0.value("keyrelay_job_rows_written_total", { queue: "low-stock-alert" }) ?? 0;

@@ -2,7 +2,22 @@ import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type DatabaseConnection, type Driver } from "kysely";
+import {
+  CompiledQuery,
+  DeleteQueryNode,
+  InsertQueryNode,
+  Kysely,
+  MergeQueryNode,
+  PostgresDialect,
+  RawNode,
+  SelectQueryNode,
+  SqliteDialect,
+  UpdateQueryNode,
+  type DatabaseConnection,
+  type Driver,
+  type OperationNode,
+  type QueryResult,
+} from "kysely";
 import pg from "pg";
 import type { Dialect } from "../../../db/migrations/column-types.ts";
 import { newDbCounters, type DbCounters } from "./db-counters.ts";
@@ -105,7 +120,7 @@ class LoopFriendlySqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    const driver = countingDriver(super.createDriver(), this.#counters);
+    const driver = super.createDriver();
     const acquire = driver.acquireConnection.bind(driver);
     driver.acquireConnection = async () => {
       await nextTurn();
@@ -114,7 +129,7 @@ class LoopFriendlySqliteDialect extends SqliteDialect {
     driver.beginTransaction = async (connection) => {
       await connection.executeQuery(CompiledQuery.raw("begin immediate"));
     };
-    return driver;
+    return countingDriver(driver, this.#counters);
   }
 }
 
@@ -130,12 +145,21 @@ class CountingPostgresDialect extends PostgresDialect {
   }
 }
 
+/** Whether a statement writes (then, outside a transaction, it commits on its own). */
+function writes(node: OperationNode, sqlText: string): boolean {
+  if (InsertQueryNode.is(node) || UpdateQueryNode.is(node) || DeleteQueryNode.is(node) || MergeQueryNode.is(node)) return true;
+  if (SelectQueryNode.is(node)) return node.with?.expressions.some((cte) => writes(cte.expression, "")) ?? false;
+  return RawNode.is(node) && /^\s*(insert|update|delete|merge|replace)\b/i.test(sqlText);
+}
+
 /**
- * Counts each statement a connection executes (transaction control included) and each commit.
+ * Counts each statement a connection executes (transaction control included) and each commit:
+ * a transaction's, and a write's outside any transaction (autocommit: a commit of its own).
  * A connection is wrapped once, the first time it is handed out (Kysely keeps one per pool client).
  */
 function countingDriver(driver: Driver, counters: DbCounters): Driver {
   const wrapped = new WeakSet<DatabaseConnection>();
+  const inTransaction = new WeakSet<DatabaseConnection>();
   const acquire = driver.acquireConnection.bind(driver);
   driver.acquireConnection = async () => {
     const connection = await acquire();
@@ -143,15 +167,37 @@ function countingDriver(driver: Driver, counters: DbCounters): Driver {
       wrapped.add(connection);
       const execute = connection.executeQuery.bind(connection);
       const stream = connection.streamQuery.bind(connection);
-      connection.executeQuery = (query) => (counters.statements++, execute(query));
-      connection.streamQuery = (query, chunkSize) => (counters.statements++, stream(query, chunkSize));
+      connection.executeQuery = async <R>(query: CompiledQuery, ...rest: unknown[]) => {
+        counters.statements++;
+        const result = await (execute as (q: CompiledQuery, ...r: unknown[]) => Promise<QueryResult<R>>)(query, ...rest);
+        if (!inTransaction.has(connection) && writes(query.query, query.sql)) counters.transactions++;
+        return result;
+      };
+      connection.streamQuery = (...args) => (counters.statements++, stream(...args));
     }
     return connection;
   };
+  const begin = driver.beginTransaction.bind(driver);
+  driver.beginTransaction = async (connection, settings) => {
+    await begin(connection, settings);
+    inTransaction.add(connection);
+  };
   const commit = driver.commitTransaction.bind(driver);
   driver.commitTransaction = async (connection) => {
-    await commit(connection);
-    counters.transactions++;
+    try {
+      await commit(connection);
+      counters.transactions++;
+    } finally {
+      inTransaction.delete(connection);
+    }
+  };
+  const rollback = driver.rollbackTransaction.bind(driver);
+  driver.rollbackTransaction = async (connection) => {
+    try {
+      await rollback(connection);
+    } finally {
+      inTransaction.delete(connection);
+    }
   };
   return driver;
 }

@@ -6,7 +6,7 @@
 export interface DbCounters {
   /** SQL statements Kysely executed, `begin`/`commit`/`rollback` included. */
   statements: number;
-  /** Transactions committed. */
+  /** Commits: of transactions, and of writes outside one (each autocommits). */
   transactions: number;
   /**
    * Calls that reached the database: on Postgres each `query` sent to the server by a pool client

@@ -93,7 +93,7 @@ function registerDbCounters(registry: Registry, db: NonNullable<PromMetricsOptio
       },
     });
   counter("keyrelay_db_statements_total", "SQL statements executed (begin/commit included), by thread (main; jobs: SQLite's job thread).", (c) => c.statements);
-  counter("keyrelay_db_transactions_total", "Database transactions committed, by thread.", (c) => c.transactions);
+  counter("keyrelay_db_transactions_total", "Database commits (transactions, and writes outside one: each commits on its own), by thread.", (c) => c.transactions);
   counter("keyrelay_db_round_trips_total", "Calls that reached the database (Postgres: queries sent by a pool client; SQLite: calls into the library), by thread.", (c) => c.roundTrips);
 }
 
