@@ -167,11 +167,12 @@ function countingDriver(driver: Driver, counters: DbCounters): Driver {
       wrapped.add(connection);
       const execute = connection.executeQuery.bind(connection);
       const stream = connection.streamQuery.bind(connection);
-      connection.executeQuery = async <R>(query: CompiledQuery, ...rest: unknown[]) => {
+      connection.executeQuery = <R>(query: CompiledQuery, ...rest: unknown[]) => {
         counters.statements++;
-        const result = await (execute as (q: CompiledQuery, ...r: unknown[]) => Promise<QueryResult<R>>)(query, ...rest);
-        if (!inTransaction.has(connection) && writes(query.query, query.sql)) counters.transactions++;
-        return result;
+        const result = (execute as (q: CompiledQuery, ...r: unknown[]) => Promise<QueryResult<R>>)(query, ...rest);
+        // No extra promise on the common path: only a write outside a transaction waits for its commit.
+        if (inTransaction.has(connection) || !writes(query.query, query.sql)) return result;
+        return result.then((r) => (counters.transactions++, r));
       };
       connection.streamQuery = (...args) => (counters.statements++, stream(...args));
     }
