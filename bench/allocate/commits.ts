@@ -70,3 +70,23 @@ export async function orderTimes(db: BenchDb, accountId: string, shop: string, s
   }
   return out;
 }
+
+/**
+ * Work the app does for orders after their jobs, on timers: report rollups to fold in (changed
+ * orders, every REPORTS_REFRESH_INTERVAL_MS) and audit rows to seal onto the chain (every 30 s).
+ */
+export async function deferredWorkLeft(db: BenchDb): Promise<{ reportOrders: number; unsealedAudit: number }> {
+  const [r] = await db.all<{ n: unknown }>("select count(*) as n from report_dirty_orders");
+  const [a] = await db.all<{ n: unknown }>("select count(*) as n from audit_log l left join audit_chain c on c.audit_id = l.id where c.id is null");
+  return { reportOrders: num(r.n), unsealedAudit: num(a.n) };
+}
+
+export async function waitForDeferredWork(db: BenchDb, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = await deferredWorkLeft(db);
+    if (left.reportOrders === 0 && left.unsealedAudit === 0) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -7,7 +7,8 @@ import { machineBusySeconds, postgresCpuSeconds } from "../import/measure.ts";
 import { SHOPIFY_ENV } from "../../test/support/shopify-fixtures.ts";
 import { openBenchDb } from "./bench-db.ts";
 import { checkExactlyOnce, type Checks } from "./checks.ts";
-import { orderTimes, waitForAllocations, waitForJobsDrained } from "./commits.ts";
+import { measureCostPerOrder, type CostPerOrder, type CostScrapeTarget } from "./cost-per-order.ts";
+import { orderTimes, waitForAllocations, waitForDeferredWork, waitForJobsDrained } from "./commits.ts";
 import { freshDatabase, type BenchDialect } from "./fresh-database.ts";
 import { keepAliveAgent, runStep } from "./load-generator.ts";
 import { rawPostgresClaims, rawSqliteClaims, type RawResult } from "./raw-limit.ts";
@@ -43,6 +44,8 @@ export interface DialectOptions {
   /** Postgres + BullMQ: how many web and worker processes (issue 18's scaling table); SQLite runs one process. */
   webs?: number;
   workers?: number;
+  /** The cost-per-order phase before the rate steps: this many orders at `rate`/s (0: none). */
+  cost: { orders: number; rate: number };
 }
 
 export interface Latency {
@@ -95,6 +98,8 @@ export interface DialectResult {
   /** Admin API calls by operation per 1,000 orders (write-back; stock sync when it exists). */
   hostCallsPer1000: Record<string, number>;
   ordersSent: number;
+  /** The deterministic cost per order (undefined with --cost-orders 0). */
+  cost?: CostPerOrder;
 }
 
 async function freePort(): Promise<number> {
@@ -147,7 +152,7 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
   let stub: Awaited<ReturnType<typeof startStub>> | undefined;
   const shop = `bench-${crypto.randomBytes(3).toString("hex")}.myshopify.com`;
   const queuePrefix = `keyrelay-bench-${crypto.randomBytes(4).toString("hex")}`;
-  const ordersPlanned = Math.round(o.warmup.rate * o.warmup.seconds) + o.rates.reduce((n, r) => n + Math.round(r * o.seconds), 0);
+  const ordersPlanned = Math.round(o.warmup.rate * o.warmup.seconds) + o.cost.orders + o.rates.reduce((n, r) => n + Math.round(r * o.seconds), 0);
   try {
     say(`setting up a shop with ${ordersPlanned.toLocaleString("en-US")} keys …`);
     const benchShop = await setupShop(db.env, shop, ordersPlanned, { reportTriggers: o.reportTriggers, riskRules: o.riskRules });
@@ -175,17 +180,24 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
     const webUrls = [appUrl];
     for (let i = 1; i < webs; i++) webUrls.push(`http://127.0.0.1:${await freePort()}`);
     const labels: string[] = [];
+    // Each process's /metrics on a listener of its own (the worker has no other): the cost counters.
+    const scrapeTargets: CostScrapeTarget[] = [];
+    const withMetrics = async (role: string, over: Record<string, string> = {}) => {
+      const metricsPort = await freePort();
+      labels.push(role);
+      scrapeTargets.push({ role, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` });
+      return { ...env, ...over, METRICS_PORT: String(metricsPort) };
+    };
     if (o.dialect === "sqlite") {
-      servers.push(await startServer({ root: o.root, role: "all", env, logFile, execArgv, readyUrl: `${appUrl}/readyz` }));
-      labels.push("all");
+      servers.push(await startServer({ root: o.root, role: "all", env: await withMetrics("all"), logFile, execArgv, readyUrl: `${appUrl}/readyz` }));
     } else {
       for (const [i, url] of webUrls.entries()) {
-        servers.push(await startServer({ root: o.root, role: "web", env: { ...env, PORT: new URL(url).port }, logFile, execArgv, readyUrl: `${url}/readyz` }));
-        labels.push(`web ${i + 1}`);
+        const label = webs > 1 ? `web ${i + 1}` : "web";
+        servers.push(await startServer({ root: o.root, role: "web", env: await withMetrics(label, { PORT: new URL(url).port }), logFile, execArgv, readyUrl: `${url}/readyz` }));
       }
       for (let i = 0; i < workers; i++) {
-        servers.push(await startServer({ root: o.root, role: "worker", env, logFile, execArgv }));
-        labels.push(`worker ${i + 1}`);
+        const label = workers > 1 ? `worker ${i + 1}` : "worker";
+        servers.push(await startServer({ root: o.root, role: "worker", env: await withMetrics(label), logFile, execArgv }));
       }
     }
     say(`app up (${servers.map((s, i) => `${labels[i]} pid ${s.pid}`).join(", ")}), logs in ${path.relative(o.root, logFile)}`);
@@ -206,6 +218,33 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
     await waitForAllocations(bench, benchShop.accountId, expected, o.drainTimeoutMs);
     await waitForJobsDrained(bench, o.drainTimeoutMs);
     say(`warm-up: ${warm.sent} orders at ${warm.rate}/s`);
+
+    // Before the rate steps, on an idle app: the fixed-rate phase whose counts are the budget.
+    let cost: CostPerOrder | undefined;
+    if (o.cost.orders > 0) {
+      cost = await measureCostPerOrder(
+        {
+          orders: o.cost.orders,
+          rate: o.cost.rate,
+          targets: scrapeTargets,
+          hostCounts: () => stub!.counts(),
+          redisUrl: o.dialect === "postgres" ? o.redisUrl : undefined,
+          send: async () => {
+            const load = await runStep({ rate: o.cost.rate, seconds: o.cost.orders / o.cost.rate, firstSeq: seq }, target);
+            seq += load.sent;
+            expected += load.statuses["200"] ?? 0;
+            acknowledged += load.statuses["200"] ?? 0;
+            return load.statuses["200"] ?? 0;
+          },
+          drained: async () => {
+            if ((await waitForAllocations(bench, benchShop.accountId, expected, o.drainTimeoutMs)) === undefined) throw new Error("cost phase: orders not allocated in time");
+            if (!(await waitForJobsDrained(bench, o.drainTimeoutMs)).drained) throw new Error("cost phase: jobs not drained in time");
+            if (!(await waitForDeferredWork(bench, o.drainTimeoutMs))) throw new Error("cost phase: report rollups or audit sealing not caught up in time");
+          },
+        },
+        say,
+      );
+    }
 
     const steps: StepResult[] = [];
     for (const rate of o.rates) {
@@ -300,6 +339,7 @@ export async function runDialect(o: DialectOptions, say: (line: string) => void)
       writeBack: { drained: writeBack.drained, seconds: writeBackS, left: writeBack.left },
       hostCallsPer1000: Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, (v * 1000) / seq])),
       ordersSent: seq,
+      cost,
     };
   } finally {
     for (const s of servers) await s.stop().catch(() => {});

@@ -12,6 +12,13 @@
  *                             [--app-env KEY=VALUE,…] [--pg-url URL] [--redis-url URL] [--keep] [--keep-going] [--profile]
  *                             [--report-triggers on|off|on,off] [--no-report-triggers] [--risk-rules defaults|none|defaults+20[,…]]
  *                             [--scale 1x1,1x2,1x4,2x2]   (Postgres: web × worker processes, each in turn)
+ *                             [--cost-orders N] [--cost-rate R]
+ *
+ * Before the rate steps, a cost phase (issue 18): --cost-orders orders (default 200, 0: none) at
+ * --cost-rate/s (default 10, low enough that every order is handled on its own) and what the app's
+ * processes counted for them — statements, commits, round trips, job rows, host calls, Redis
+ * commands per order: the budget in bench/allocate/README.md. Without --redis-url the Postgres run
+ * gets a redis-server of its own, so Redis's command counts are this run's only.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -19,6 +26,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { BENCH_RISK_RULES, type BenchRiskRules } from "../risk/bench-rules.ts";
+import type { CostPerOrder } from "./cost-per-order.ts";
+import { startPrivateRedis } from "./private-redis.ts";
 import { runDialect, type DialectResult } from "./run-dialect.ts";
 import { fmt, fmtInt, table } from "./stats.ts";
 
@@ -41,7 +50,10 @@ const { values: args } = parseArgs({
     "raw-pg-clients": { type: "string", default: "8" },
     "app-env": { type: "string", default: "" },
     "pg-url": { type: "string", default: process.env.KEYRELAY_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test" },
-    "redis-url": { type: "string", default: process.env.KEYRELAY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379" },
+    // Unset: a private redis-server for the run (the shared one below when redis-server is not installed).
+    "redis-url": { type: "string" },
+    "cost-orders": { type: "string" },
+    "cost-rate": { type: "string", default: "10" },
     "drain-timeout": { type: "string", default: "180" },
     keep: { type: "boolean", default: false },
     // Without the report rollup triggers (issue 15): run once with and once without to price them.
@@ -61,7 +73,7 @@ const { values: args } = parseArgs({
 });
 
 if (args.help) {
-  console.log("node bench/allocate/run.ts [--rates 100,250,500,1000] [--seconds 10] [--quick] [--skip-postgres] [--only sqlite|postgres] [--raw-claims N] [--raw-pg-clients N] [--app-env K=V,…] [--pg-url URL] [--redis-url URL] [--drain-timeout S] [--keep]");
+  console.log("node bench/allocate/run.ts [--rates 100,250,500,1000] [--seconds 10] [--quick] [--skip-postgres] [--only sqlite|postgres] [--raw-claims N] [--raw-pg-clients N] [--app-env K=V,…] [--pg-url URL] [--redis-url URL] [--drain-timeout S] [--keep] [--cost-orders N] [--cost-rate R]");
   process.exit(0);
 }
 
@@ -69,6 +81,8 @@ const quick = args.quick;
 const rates = (args.rates ?? (quick ? "50,500" : "25,50,100,250,500,1000")).split(",").map(Number).filter((n) => n > 0);
 const seconds = Number(args.seconds ?? (quick ? 2 : 5));
 const rawClaims = Number(args["raw-claims"] ?? (quick ? 5000 : 30000));
+const cost = { orders: Number(args["cost-orders"] ?? (quick ? 100 : 200)), rate: Number(args["cost-rate"]) };
+if (!(cost.orders >= 0) || !(cost.rate > 0)) throw new Error("--cost-orders must be ≥ 0 and --cost-rate > 0");
 const appEnv = Object.fromEntries(
   args["app-env"]
     .split(",")
@@ -91,6 +105,24 @@ fs.mkdirSync(resultsDir, { recursive: true });
 fs.mkdirSync(logDir, { recursive: true });
 
 const ms = (n: number | undefined) => fmt(n, 1);
+
+function printCost(r: DialectResult, c: CostPerOrder) {
+  const name = r.dialect === "sqlite" ? "SQLite (embedded)" : "Postgres + BullMQ (web + worker)";
+  console.log(`\ncost per order — ${name}: ${c.orders} orders at ${c.rate}/s, counted by the app (window ${fmt(c.windowS, 1)} s, less an idle window of ${fmt(c.idleS, 1)} s)`);
+  const n = (v: number) => fmt(v, 2);
+  console.log(
+    table(
+      ["process/thread", "SQL statements", "commits", "round trips"],
+      [...c.db.map((d) => [d.process, n(d.statements), n(d.transactions), n(d.roundTrips)]), ["total", n(c.total.statements), n(c.total.transactions), n(c.total.roundTrips)]],
+    ),
+  );
+  const list = (x: Record<string, number>) => Object.entries(x).sort(([, a], [, b]) => b - a).map(([k, v]) => `${k} ${n(v)}`).join(", ") || "none";
+  const total = (x: Record<string, number>) => n(Object.values(x).reduce((a, b) => a + b, 0));
+  console.log(`job rows ${total(c.jobRows)}: ${list(c.jobRows)}`);
+  console.log(`host API calls ${total(c.hostCalls)}: ${list(c.hostCalls)}`);
+  if (c.redis) console.log(`Redis commands ${n(c.redis.total)} executed (INFO commandstats), of which ${n(c.redis.sent)} sent by the app and ${n(c.redis.inScripts)} run inside BullMQ's scripts (MONITOR): ${list(c.redis.byCommand)}`);
+  console.log(`idle background subtracted: ${fmt(c.idlePerS.statements, 2)} statements/s${c.idlePerS.redisCommands !== undefined ? `, ${fmt(c.idlePerS.redisCommands, 1)} Redis commands/s` : ""}`);
+}
 
 function printDialect(r: DialectResult) {
   const name = r.dialect === "sqlite" ? "SQLite (embedded default: one process, in-process jobs)" : `Postgres + BullMQ (${r.webs} start:web + ${r.workers} start:worker)`;
@@ -141,6 +173,9 @@ async function main(): Promise<number> {
   console.log(`rates ${rates.join(", ")} orders/s, ${seconds} s each (open loop), 1 line × 1 unit per order${Object.keys(appEnv).length ? `; app env ${JSON.stringify(appEnv)}` : ""}`);
   const results: DialectResult[] = [];
   const failures: string[] = [];
+  const privateRedis = dialects.includes("postgres") && !args["redis-url"] ? await startPrivateRedis() : undefined;
+  const redisUrl = args["redis-url"] ?? privateRedis?.url ?? process.env.KEYRELAY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+  if (dialects.includes("postgres")) console.log(`Redis: ${privateRedis ? `the bench's own redis-server (${redisUrl})` : `${redisUrl} (shared: its command counts include other clients)`}`);
   const runs = dialects.flatMap((dialect) => triggerModes.flatMap((triggers) => riskModes.flatMap((riskRules) => (dialect === "postgres" ? scales : [{ webs: 1, workers: 1 }]).map((scale) => ({ dialect, triggers, riskRules, scale })))));
   for (const { dialect, triggers, riskRules, scale } of runs) {
     console.log(`\n== ${dialect}, risk rules: ${riskRules}, report triggers: ${triggers}${dialect === "postgres" ? `, ${scale.webs} web × ${scale.workers} worker` : ""}`);
@@ -153,7 +188,8 @@ async function main(): Promise<number> {
           seconds,
           warmup: { rate: Math.min(50, rates[0]), seconds: quick ? 1 : 2 },
           pgUrl: args["pg-url"],
-          redisUrl: args["redis-url"],
+          redisUrl,
+          cost,
           rawClaims: dialect === "postgres" ? Math.round(rawClaims / 3) : rawClaims,
           rawPgClients: Number(args["raw-pg-clients"]),
           drainTimeoutMs: Number(args["drain-timeout"]) * 1000,
@@ -176,7 +212,9 @@ async function main(): Promise<number> {
       failures.push(`${dialect}: ${(e as Error).stack ?? e}`);
     }
   }
+  privateRedis?.stop();
   for (const r of results) printDialect(r);
+  for (const r of results) if (r.cost) printCost(r, r.cost);
   // Issue 15: the cost of keeping the report rollups, by difference in the same run.
   for (const dialect of dialects) {
     for (const riskRules of riskModes) {
@@ -242,7 +280,7 @@ async function main(): Promise<number> {
   console.log(`  load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 
   const file = path.join(resultsDir, `allocate-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  fs.writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, cores: os.availableParallelism(), rates, seconds, appEnv, results, failures }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, cores: os.availableParallelism(), rates, seconds, cost, appEnv, results, failures }, null, 2));
   console.log(`\nresults: ${path.relative(root, file)}`);
   if (failures.length) {
     console.log("\nFAILURES:");

@@ -65,5 +65,11 @@ describe("the job thread (embedded default, SQLite)", () => {
     // The main thread's own registry counted nothing: the 1 came from the thread.
     const own = (await s.metrics.snapshot()) as { name: string; values: { value: number }[] }[];
     expect(own.find((m) => m.name === "keyrelay_emails_sent_total")?.values.reduce((n, v) => n + v.value, 0)).toBe(0);
+    // The thread's database work shows under its own label (bench/allocate's cost per thread):
+    // claiming, running and finishing the job took statements and commits on its connection.
+    const e = parsePrometheusText((await s.metrics.render()).body);
+    expect(e.value("keyrelay_db_statements_total", { thread: "jobs" })).toBeGreaterThan(0);
+    expect(e.value("keyrelay_db_transactions_total", { thread: "jobs" })).toBeGreaterThan(0);
+    expect(e.value("keyrelay_db_statements_total", { thread: "main" })).toBe(s.database.counters.statements);
   });
 });

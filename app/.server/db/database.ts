@@ -2,9 +2,25 @@ import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Driver } from "kysely";
+import {
+  CompiledQuery,
+  DeleteQueryNode,
+  InsertQueryNode,
+  Kysely,
+  MergeQueryNode,
+  PostgresDialect,
+  RawNode,
+  SelectQueryNode,
+  SqliteDialect,
+  UpdateQueryNode,
+  type DatabaseConnection,
+  type Driver,
+  type OperationNode,
+  type QueryResult,
+} from "kysely";
 import pg from "pg";
 import type { Dialect } from "../../../db/migrations/column-types.ts";
+import { newDbCounters, type DbCounters } from "./db-counters.ts";
 import type { Database } from "./schema.ts";
 import { withStatementCache } from "./statement-cache.ts";
 import { WalCheckpointer } from "./wal-checkpointer.ts";
@@ -15,6 +31,8 @@ interface HandleBase {
   db: Kysely<Database>;
   /** Where it lives, for the start-up log (never with a password). */
   description: string;
+  /** Statements, commits and round trips of this handle so far (read by the metrics). */
+  counters: DbCounters;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -63,13 +81,15 @@ function openSqlite(file: string, checkpoint: boolean): DatabaseHandle {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   for (const p of SQLITE_PRAGMAS) sqlite.pragma(p);
-  const db = new Kysely<Database>({ dialect: new LoopFriendlySqliteDialect({ database: withStatementCache(sqlite) }) });
+  const counters = newDbCounters();
+  const db = new Kysely<Database>({ dialect: new LoopFriendlySqliteDialect(counters, { database: withStatementCache(sqlite, counters) }) });
   const checkpointer = file === ":memory:" || !checkpoint ? undefined : WalCheckpointer.start(sqlite, file);
   return {
     db,
     dialect: "sqlite",
     sqlite,
     description: `SQLite ${file}`,
+    counters,
     async ping() {
       sqlite.prepare("select 1").get();
     },
@@ -93,6 +113,12 @@ function openSqlite(file: string, checkpoint: boolean): DatabaseHandle {
  * SQLite fails it with SQLITE_BUSY instead of waiting.
  */
 class LoopFriendlySqliteDialect extends SqliteDialect {
+  readonly #counters: DbCounters;
+  constructor(counters: DbCounters, config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+    this.#counters = counters;
+  }
+
   override createDriver(): Driver {
     const driver = super.createDriver();
     const acquire = driver.acquireConnection.bind(driver);
@@ -103,8 +129,78 @@ class LoopFriendlySqliteDialect extends SqliteDialect {
     driver.beginTransaction = async (connection) => {
       await connection.executeQuery(CompiledQuery.raw("begin immediate"));
     };
-    return driver;
+    return countingDriver(driver, this.#counters);
   }
+}
+
+class CountingPostgresDialect extends PostgresDialect {
+  readonly #counters: DbCounters;
+  constructor(counters: DbCounters, config: ConstructorParameters<typeof PostgresDialect>[0]) {
+    super(config);
+    this.#counters = counters;
+  }
+
+  override createDriver(): Driver {
+    return countingDriver(super.createDriver(), this.#counters);
+  }
+}
+
+/** Whether a statement writes (then, outside a transaction, it commits on its own). */
+function writes(node: OperationNode, sqlText: string): boolean {
+  if (InsertQueryNode.is(node) || UpdateQueryNode.is(node) || DeleteQueryNode.is(node) || MergeQueryNode.is(node)) return true;
+  if (SelectQueryNode.is(node)) return node.with?.expressions.some((cte) => writes(cte.expression, "")) ?? false;
+  return RawNode.is(node) && /^\s*(insert|update|delete|merge|replace)\b/i.test(sqlText);
+}
+
+/**
+ * Counts each statement a connection executes (transaction control included) and each commit:
+ * a transaction's, and a write's outside any transaction (autocommit: a commit of its own).
+ * A connection is wrapped once, the first time it is handed out (Kysely keeps one per pool client).
+ */
+function countingDriver(driver: Driver, counters: DbCounters): Driver {
+  const wrapped = new WeakSet<DatabaseConnection>();
+  const inTransaction = new WeakSet<DatabaseConnection>();
+  const acquire = driver.acquireConnection.bind(driver);
+  driver.acquireConnection = async () => {
+    const connection = await acquire();
+    if (!wrapped.has(connection)) {
+      wrapped.add(connection);
+      const execute = connection.executeQuery.bind(connection);
+      const stream = connection.streamQuery.bind(connection);
+      connection.executeQuery = <R>(query: CompiledQuery, ...rest: unknown[]) => {
+        counters.statements++;
+        const result = (execute as (q: CompiledQuery, ...r: unknown[]) => Promise<QueryResult<R>>)(query, ...rest);
+        // No extra promise on the common path: only a write outside a transaction waits for its commit.
+        if (inTransaction.has(connection) || !writes(query.query, query.sql)) return result;
+        return result.then((r) => (counters.transactions++, r));
+      };
+      connection.streamQuery = (...args) => (counters.statements++, stream(...args));
+    }
+    return connection;
+  };
+  const begin = driver.beginTransaction.bind(driver);
+  driver.beginTransaction = async (connection, settings) => {
+    await begin(connection, settings);
+    inTransaction.add(connection);
+  };
+  const commit = driver.commitTransaction.bind(driver);
+  driver.commitTransaction = async (connection) => {
+    try {
+      await commit(connection);
+      counters.transactions++;
+    } finally {
+      inTransaction.delete(connection);
+    }
+  };
+  const rollback = driver.rollbackTransaction.bind(driver);
+  driver.rollbackTransaction = async (connection) => {
+    try {
+      await rollback(connection);
+    } finally {
+      inTransaction.delete(connection);
+    }
+  };
+  return driver;
 }
 
 function openPostgres(url: string, poolSize: number, searchPath?: string): DatabaseHandle {
@@ -119,13 +215,23 @@ function openPostgres(url: string, poolSize: number, searchPath?: string): Datab
   // Nor one in use (a server restart, a killed session during a long import transaction): its
   // query or transaction fails with the error, and the pool drops the client when it is released.
   pool.on("connect", (client) => client.on("error", () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Round trips are counted where they leave: every query a pool client sends (Kysely's and any other).
+  const counters = newDbCounters();
+  pool.on("connect", (client) => {
+    const query = client.query;
+    client.query = function (this: pg.PoolClient, ...args: unknown[]) {
+      counters.roundTrips++;
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof client.query;
+  });
+  const db = new Kysely<Database>({ dialect: new CountingPostgresDialect(counters, { pool }) });
   const safe = new URL(url);
   safe.password = "";
   return {
     db,
     dialect: "postgres",
     description: `Postgres ${safe.host}${safe.pathname}${searchPath ? ` (schema ${searchPath})` : ""}`,
+    counters,
     async ping() {
       const c = await pool.connect();
       try {

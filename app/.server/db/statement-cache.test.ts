@@ -7,7 +7,9 @@ describe("withStatementCache", () => {
   let raw: SQLite.Database;
   afterEach(() => raw?.open && raw.close());
 
+  const counters = { roundTrips: 0 };
   function open(max?: number) {
+    counters.roundTrips = 0;
     raw = new SQLite(":memory:");
     raw.exec("create table t (id integer primary key, v text)");
     let prepared = 0;
@@ -16,7 +18,7 @@ describe("withStatementCache", () => {
       prepared++;
       return original(text);
     }) as typeof raw.prepare;
-    const db = new Kysely<{ t: { id: number; v: string } }>({ dialect: new SqliteDialect({ database: withStatementCache(raw, max) }) });
+    const db = new Kysely<{ t: { id: number; v: string } }>({ dialect: new SqliteDialect({ database: withStatementCache(raw, counters, max) }) });
     return { db, prepared: () => prepared };
   }
 
@@ -49,6 +51,18 @@ describe("withStatementCache", () => {
     expect(prepared()).toBe(3);
     await q(2);
     expect(prepared()).toBe(4);
+  });
+
+  it("counts every call into the library, cached or not (the round trips of bench/allocate's cost per order)", async () => {
+    const { db } = open();
+    await db.insertInto("t").values({ id: 1, v: "a" }).execute();
+    await db.transaction().execute(async (trx) => {
+      await trx.selectFrom("t").selectAll().execute();
+      await trx.updateTable("t").set({ v: "b" }).execute();
+    });
+    for await (const _ of db.selectFrom("t").selectAll().stream()) void _;
+    // insert; begin, select, update, commit; the stream's iterate.
+    expect(counters.roundTrips).toBe(6);
   });
 
   it("lets the same text run while it is being streamed", () => {

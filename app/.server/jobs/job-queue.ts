@@ -114,9 +114,9 @@ export class JobQueue {
   readonly engine: JobEngine;
   private readonly log: Logger;
   private readonly opts: { concurrency: number; sweepIntervalMs: number; lockTimeoutMs: number };
-  private readonly metrics?: Pick<MetricsRecorder, "jobFailed">;
+  private readonly metrics?: Pick<MetricsRecorder, "jobFailed" | "jobRowWritten">;
 
-  constructor(db: Kysely<Database>, engine: JobEngine, log: Logger, opts: JobQueue["opts"], metrics?: Pick<MetricsRecorder, "jobFailed">) {
+  constructor(db: Kysely<Database>, engine: JobEngine, log: Logger, opts: JobQueue["opts"], metrics?: Pick<MetricsRecorder, "jobFailed" | "jobRowWritten">) {
     this.db = db;
     this.engine = engine;
     this.log = log;
@@ -134,7 +134,7 @@ export class JobQueue {
   }
 
   async stage<N extends JobName>(trx: Executor, name: N, payload: JobPayloads[N], opts: EnqueueOptions = {}): Promise<StagedJob> {
-    const { id, runAt } = await insertJob(trx, {
+    const { id, runAt, created } = await insertJob(trx, {
       queue: name,
       accountId: opts.accountId,
       payload,
@@ -142,6 +142,7 @@ export class JobQueue {
       maxAttempts: opts.maxAttempts,
       runAt: opts.delayMs ? new Date(Date.now() + opts.delayMs) : undefined,
     });
+    if (created) this.metrics?.jobRowWritten(name);
     return { id, queue: name, runAt };
   }
 

@@ -15,6 +15,8 @@ export interface MetricsRecorder {
   orderDelivered(platform: string): void;
   /** A job run that failed: `retry` (it will run again) or `parked` (failed for good). */
   jobFailed(queue: string, outcome: "retry" | "parked"): void;
+  /** A row was written to the jobs table (not a request merged into a waiting row). */
+  jobRowWritten(queue: string): void;
   /** One HTTP request to a host's API: its outcome, and whether the host said "slow down". */
   hostRequest(platform: string, outcome: { error?: "network" | "timeout" | "http_4xx" | "http_5xx"; throttled?: boolean }): void;
   emailSent(): void;

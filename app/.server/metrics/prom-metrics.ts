@@ -1,4 +1,5 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
+import type { DbCounters } from "../db/db-counters.ts";
 import type { GaugeReading, Metrics, MetricsSnapshot } from "./metrics-port.ts";
 
 export type { GaugeReading } from "./metrics-port.ts";
@@ -9,6 +10,11 @@ export interface PromMetricsOptions {
   processMetrics: boolean;
   /** The gauges that need the database; absent in the job thread (the main thread reads them). */
   readGauges?: () => Promise<GaugeReading>;
+  /**
+   * This thread's database connection's counters, shown as keyrelay_db_*_total{thread}: `main`
+   * (HTTP, key claims; the only thread of a web or worker process) or `jobs` (SQLite's job thread).
+   */
+  database?: { counters: DbCounters; thread: "main" | "jobs" };
 }
 
 /** Buckets for receipt → committed, in seconds: a healthy order lands well under a second. */
@@ -31,7 +37,10 @@ export function createPromMetrics(opts: PromMetricsOptions): Metrics {
   const emailsSent = new Counter({ name: "keyrelay_emails_sent_total", help: "Emails handed to the SMTP server (or written to the outbox).", registers: [registry] });
   const emailsFailed = new Counter({ name: "keyrelay_emails_failed_total", help: "Emails the mail transport refused or could not send.", registers: [registry] });
 
-  const newScrape = opts.readGauges ? registerGauges(registry, opts.readGauges) : () => {};
+  const jobRowsWritten = new Counter({ name: "keyrelay_job_rows_written_total", help: "Rows written to the jobs table (work enqueued; a request merged into a waiting row is not counted), by queue.", labelNames: ["queue"], registers: [registry] });
+
+  const gauges = opts.readGauges ? registerGauges(registry, opts.readGauges) : undefined;
+  if (opts.database) registerDbCounters(registry, opts.database, gauges?.reading);
 
   return {
     exposed: opts.exposed,
@@ -40,6 +49,7 @@ export function createPromMetrics(opts: PromMetricsOptions): Metrics {
     allocationCommitted: (platform, seconds) => allocationLatency.observe({ platform }, Math.max(0, seconds)),
     orderDelivered: (platform) => ordersDelivered.inc({ platform }),
     jobFailed: (queue, outcome) => jobFailures.inc({ queue, outcome }),
+    jobRowWritten: (queue) => jobRowsWritten.inc({ queue }),
     hostRequest(platform, outcome) {
       hostRequests.inc({ platform });
       if (outcome.error) hostErrors.inc({ platform, kind: outcome.error });
@@ -48,7 +58,7 @@ export function createPromMetrics(opts: PromMetricsOptions): Metrics {
     emailSent: () => emailsSent.inc(),
     emailFailed: () => emailsFailed.inc(),
     async render() {
-      newScrape();
+      gauges?.newScrape();
       if (sources.length === 0) return { contentType: registry.contentType, body: await registry.metrics() };
       const own = (await registry.getMetricsAsJSON()) as MetricObjectWithValues<MetricValue<string>>[];
       const others = (await Promise.all(sources.map((s) => s().catch(() => [])))) as MetricObjectWithValues<MetricValue<string>>[][];
@@ -65,11 +75,34 @@ export function createPromMetrics(opts: PromMetricsOptions): Metrics {
 }
 
 /**
+ * The database counters, read from plain integers at scrape time. Where this scrape also reads
+ * the database gauges, they are read after that reading: the value then always includes the
+ * scrape's own queries, so two scrapes differ by exactly the work between them plus one scrape.
+ */
+function registerDbCounters(registry: Registry, db: NonNullable<PromMetricsOptions["database"]>, gaugeReading?: () => Promise<unknown>): void {
+  const counter = (name: string, help: string, value: (c: DbCounters) => number) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ["thread"],
+      registers: [registry],
+      async collect() {
+        await gaugeReading?.().catch(() => {});
+        this.reset();
+        this.inc({ thread: db.thread }, value(db.counters));
+      },
+    });
+  counter("keyrelay_db_statements_total", "SQL statements executed (begin/commit included), by thread (main; jobs: SQLite's job thread).", (c) => c.statements);
+  counter("keyrelay_db_transactions_total", "Database commits (transactions, and writes outside one: each commits on its own), by thread.", (c) => c.transactions);
+  counter("keyrelay_db_round_trips_total", "Calls that reached the database (Postgres: queries sent by a pool client; SQLite: calls into the library), by thread.", (c) => c.roundTrips);
+}
+
+/**
  * The gauges that need the database, set when Prometheus scrapes (prom-client's collect): one
  * reading shared by every gauge of the same scrape, so a scrape costs one round of queries.
- * Returns the function that starts a new scrape (the next collect reads again).
+ * Returns that reading and the function that starts a new scrape (the next collect reads again).
  */
-function registerGauges(registry: Registry, read: () => Promise<GaugeReading>): () => void {
+function registerGauges(registry: Registry, read: () => Promise<GaugeReading>): { reading: () => Promise<GaugeReading>; newScrape: () => void } {
   let current: Promise<GaugeReading> | undefined;
   const reading = () => (current ??= read());
   const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge, r: GaugeReading) => void) =>
@@ -109,5 +142,5 @@ function registerGauges(registry: Registry, read: () => Promise<GaugeReading>): 
   gauge("keyrelay_pool_available_keys", "Keys available for sale, per pool (label: the pool's id).", ["pool"], (g, r) => {
     for (const p of r.availableKeysByPool) g.set({ pool: p.pool }, p.available);
   });
-  return () => (current = undefined);
+  return { reading, newScrape: () => (current = undefined) };
 }

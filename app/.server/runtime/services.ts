@@ -60,7 +60,12 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     const exposed = config.metrics.token !== undefined || config.metrics.port !== undefined;
     // The gauges read through `jobs`, built just below; they are only read when Prometheus scrapes.
     let gaugeDeps: Parameters<typeof readOperationalGauges>[0] | undefined;
-    const metrics = createPromMetrics({ exposed, processMetrics: renders, readGauges: renders ? () => readOperationalGauges(gaugeDeps!) : undefined });
+    const metrics = createPromMetrics({
+      exposed,
+      processMetrics: renders,
+      readGauges: renders ? () => readOperationalGauges(gaugeDeps!) : undefined,
+      database: { counters: database.counters, thread: renders ? "main" : "jobs" },
+    });
     const engine = config.redisUrl ? new BullMqEngine(config.redisUrl, log, config.jobs.queuePrefix) : new InProcessEngine();
     const jobs = new JobQueue(database.db, engine, log, config.jobs, metrics);
     gaugeDeps = { db: database.db, jobs, log };
