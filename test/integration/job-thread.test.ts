@@ -67,9 +67,13 @@ describe("the job thread (embedded default, SQLite)", () => {
     expect(own.find((m) => m.name === "keyrelay_emails_sent_total")?.values.reduce((n, v) => n + v.value, 0)).toBe(0);
     // The thread's database work shows under its own label (bench/allocate's cost per thread):
     // claiming, running and finishing the job took statements and commits on its connection.
+    // (The render itself may run statements on the main connection: the value lies between the counts around it.)
+    const before = s.database.counters.statements;
     const e = parsePrometheusText((await s.metrics.render()).body);
+    const after = s.database.counters.statements;
     expect(e.value("keyrelay_db_statements_total", { thread: "jobs" })).toBeGreaterThan(0);
     expect(e.value("keyrelay_db_transactions_total", { thread: "jobs" })).toBeGreaterThan(0);
-    expect(e.value("keyrelay_db_statements_total", { thread: "main" })).toBe(s.database.counters.statements);
+    expect(e.value("keyrelay_db_statements_total", { thread: "main" })).toBeGreaterThanOrEqual(before);
+    expect(e.value("keyrelay_db_statements_total", { thread: "main" })).toBeLessThanOrEqual(after);
   });
 });
