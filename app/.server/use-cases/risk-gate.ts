@@ -7,7 +7,7 @@ import type { Order, OrderLine, RiskReviewStatus } from "../db/schema.ts";
 import type { HostRiskValue } from "../domain/risk-attributes.ts";
 import { hostRiskMatters } from "../domain/host-risk.ts";
 import { parseCondition } from "../domain/risk-condition.ts";
-import type { RiskRule, RiskVerdict } from "../domain/risk-rules.ts";
+import type { OrderFacts, RiskRule, RiskVerdict } from "../domain/risk-rules.ts";
 import type { Services } from "../ports.ts";
 import { RetryableError } from "../domain/errors.ts";
 import { conditionsReadCard } from "../domain/risk-condition.ts";
@@ -180,22 +180,7 @@ export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: 
     rememberCardWanted(g.store.account_id, wanted);
     if (wanted) throw new CardNeededError(g.store.account_id);
   }
-  await recordVelocity(trx, {
-    orderId: o.id,
-    accountId: o.account_id,
-    storeId: g.store.id,
-    email: facts.email,
-    ip: facts.ip,
-    customerId: o.customer_id,
-    ipCountry: facts.ipCountry,
-    billingCountry: facts.billingCountry,
-    keys: g.claimed,
-    moneyMinor: facts.totalMinor,
-    currency: o.currency,
-    card: facts.card ? cardKey(facts.card) : null,
-    cardBrand: facts.card?.brand ?? null,
-    at: g.now,
-  });
+  await recordOrderVelocity(trx, { id: o.id, accountId: o.account_id, storeId: g.store.id, customerId: o.customer_id, currency: o.currency, keys: g.claimed }, facts, g.now);
   // Shopify's analysis not read or not finished, and it could change the outcome: hold the order
   // ("being prepared" for the buyer, nothing shown) until the check-host-risk job decides.
   const waits = g.store.platform === "shopify" && hostRiskMatters({ version, rules }, { ...facts, hostRisk: "PENDING" });
@@ -264,26 +249,38 @@ export async function resellerRiskGate(trx: Executor, s: Pick<Services, "databas
     { dialect: s.database.dialect, live: true },
   );
   if (verdict.action === "block") return { action: "block", verdict };
-  await recordVelocity(trx, {
-    orderId: o.id,
-    accountId: o.account_id,
-    storeId: null,
-    email: facts.email,
-    ip: facts.ip,
-    customerId: g.reseller.id,
-    ipCountry: facts.ipCountry,
-    billingCountry: null,
-    keys: g.keys,
-    moneyMinor: facts.totalMinor,
-    currency: o.currency,
-    at: g.now,
-  });
+  await recordOrderVelocity(trx, { id: o.id, accountId: o.account_id, storeId: null, customerId: g.reseller.id, currency: o.currency, keys: g.keys }, facts, g.now);
   const status: RiskReviewStatus = verdict.action === "review" ? "held" : "none";
   const stored = await insertDecision(trx, o.account_id, o.id, verdict, { ...facts }, status, g.now);
   if (stored.review_status !== "held") return { action: "allow", verdict };
   const reasons = JSON.stringify(verdict.matched.filter((m) => !m.shadow).map((m) => m.name));
   await trx.updateTable("orders").set({ risk_decision: "hold", risk_reasons: reasons, updated_at: g.now }).where("id", "=", o.id).execute();
   return { action: "review", verdict };
+}
+
+/** The order's row in the velocity table, from the facts its decision used (retail or reseller). */
+function recordOrderVelocity(
+  trx: Executor,
+  o: { id: string; accountId: string; storeId: string | null; customerId: string | null; currency: string | null; keys: number },
+  facts: OrderFacts,
+  now: string,
+): Promise<void> {
+  return recordVelocity(trx, {
+    orderId: o.id,
+    accountId: o.accountId,
+    storeId: o.storeId,
+    email: facts.email,
+    ip: facts.ip,
+    customerId: o.customerId,
+    ipCountry: facts.ipCountry,
+    billingCountry: facts.billingCountry,
+    keys: o.keys,
+    moneyMinor: facts.totalMinor,
+    currency: o.currency,
+    card: facts.card ? cardKey(facts.card) : null,
+    cardBrand: facts.card?.brand ?? null,
+    at: now,
+  });
 }
 
 /**
