@@ -311,7 +311,9 @@ export class JobQueue {
     } finally {
       claim.stop();
     }
-    await bookkeeping(() => releaseUnstartedJobs(this.db, claimed.filter((id) => failures.get(id) === NOT_STARTED), token));
+    const released = await bookkeeping(() => releaseUnstartedJobs(this.db, claimed.filter((id) => failures.get(id) === NOT_STARTED), token));
+    // Given back by a stopping worker: another worker takes them now (BullMQ), or the next start does.
+    for (const id of released) await this.engine.retrigger?.(jobs[0].queue as JobName, id).catch(() => {});
     const done = claimed.filter((id) => !failures.has(id));
     const finished = await bookkeeping(() => finishJobsDone(this.db, done, token));
     if (finished < done.length) log.warn({ outcome: "done", lost: done.length - finished }, "batch outcome partly discarded: claims were taken over by another run");
