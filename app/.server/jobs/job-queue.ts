@@ -16,6 +16,7 @@ import {
   releaseStaleJobs,
   type Executor,
 } from "../db/repositories/job-rows.ts";
+import { withBatchReads } from "../db/batch-reads.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import type { Database, Job } from "../db/schema.ts";
 import { errorKindOf, PermanentError, RetryableError } from "../domain/errors.ts";
@@ -302,9 +303,12 @@ export class JobQueue {
   private async runClaimedBatch(handler: BatchJobHandler<JobName>, jobs: Job[], claimed: number[], token: string, claim: { signal: AbortSignal; stop(): void }, log: Logger): Promise<void> {
     let failures: Map<number, unknown>;
     try {
-      failures = await handler(
-        jobs.map((j) => ({ jobId: Number(j.id), attempt: j.attempts, payload: JSON.parse(j.payload) })),
-        { log, signal: claim.signal },
+      // The batch's rows share their reads of stores and accounts (one round trip each per batch).
+      failures = await withBatchReads(() =>
+        handler(
+          jobs.map((j) => ({ jobId: Number(j.id), attempt: j.attempts, payload: JSON.parse(j.payload) })),
+          { log, signal: claim.signal },
+        ),
       );
     } catch (error) {
       failures = new Map(claimed.map((id) => [id, error]));
