@@ -23,18 +23,15 @@ const iso = (d: Date) => d.toISOString();
  */
 export async function insertJob(db: Executor, job: NewJobRow, now = new Date()): Promise<{ id: number; created: boolean; runAt: string }> {
   const runAt = iso(job.runAt ?? now);
-  const pendingTwin = () => db.selectFrom("jobs").select(["id", "run_at"]).where("dedupe_key", "=", job.dedupeKey!).where("status", "=", "pending").executeTakeFirst();
-  // A keyed request usually finds its twin waiting (that is what the key is for: a burst of orders
-  // asks for one stock sync per pool), so it looks first: one statement instead of a refused
-  // insert and then this read. A twin that appears after the look is the insert's conflict below.
-  if (job.dedupeKey) {
-    const waiting = await pendingTwin();
-    if (waiting) return { id: Number(waiting.id), created: false, runAt: waiting.run_at };
-  }
   for (let attempt = 0; attempt < 3; attempt++) {
     const inserted = await tryInsertJob(db, job, runAt, now);
     if (inserted) return { id: Number(inserted.id), created: true, runAt: inserted.run_at };
-    const waiting = await pendingTwin();
+    const waiting = await db
+      .selectFrom("jobs")
+      .select(["id", "run_at"])
+      .where("dedupe_key", "=", job.dedupeKey!)
+      .where("status", "=", "pending")
+      .executeTakeFirst();
     // Claimed between our insert and this read: try again, now there is room for a new row.
     if (waiting) return { id: Number(waiting.id), created: false, runAt: waiting.run_at };
   }
