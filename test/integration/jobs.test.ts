@@ -300,6 +300,32 @@ for (const { dialect, available: dbAvailable } of dialects) {
           await waitFor(async () => (await getJob(web.db, job.id))?.status === "done", 10_000, "done by worker");
           expect(seen).toEqual(["via-redis"]);
         });
+
+        it("a queue without a batch handler takes the rows waiting in Redis in batches (one claim each), never more than JOBS_CONCURRENCY at once", async () => {
+          const s = await open({ startWorkers: false, env: { JOBS_CONCURRENCY: "2" } });
+          let running = 0;
+          let most = 0;
+          const claims = new Set<string>();
+          s.jobs.register("low-stock-alert", async (_p, ctx) => {
+            running++;
+            most = Math.max(most, running);
+            claims.add((await getJob(s.db, ctx.jobId))!.locked_by!);
+            await new Promise((r) => setTimeout(r, 30));
+            running--;
+          });
+          const staged = [];
+          for (let i = 0; i < 12; i++) staged.push(await s.jobs.stage(s.db, "low-stock-alert", { accountId: "x", poolId: `p${i}` }));
+          // Triggered before any worker runs: the twelve wait in Redis together.
+          await s.jobs.trigger(staged);
+          await s.jobs.startWorkers(["low-stock-alert"]);
+          await waitFor(async () => {
+            const r = await s.db.selectFrom("jobs").select((eb) => eb.fn.countAll<number>().as("n")).where("status", "=", "done").executeTakeFirstOrThrow();
+            return Number(r.n) === 12;
+          }, 10_000, "all twelve done");
+          expect(most).toBe(2);
+          // Row by row would be twelve claims; batches of up to eight rows make two or three.
+          expect(claims.size).toBeLessThanOrEqual(4);
+        });
       }
     });
   }

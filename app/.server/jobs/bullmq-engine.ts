@@ -7,6 +7,13 @@ import { JOB_NAMES, type JobName } from "./job-names.ts";
 /** How many BullMQ jobs of a batch queue a worker takes at once (they are run as batches). */
 const BATCH_JOBS_AT_ONCE = 64;
 
+/**
+ * How many BullMQ jobs of a row-by-row queue (write-back, email, …) a worker holds at once: a few
+ * batches' worth of its concurrency, so the next batch is ready when one ends, but not so many that
+ * one worker hoards a queue's backlog while another worker process sits idle.
+ */
+const rowJobsAtOnce = (concurrency: number) => Math.min(BATCH_JOBS_AT_ONCE, concurrency * 4);
+
 /** BullMQ's lock on a job a worker took, renewed at half this while it runs, and how often lapsed ones are looked for. */
 const STALLED_LOCK_MS = 10_000;
 const STALLED_CHECK_MS = 5_000;
@@ -108,13 +115,16 @@ export class BullMqEngine implements JobEngine {
       const connection = new Redis(this.url, { maxRetriesPerRequest: null });
       connection.on("error", (e) => this.log.warn({ err: e.message }, "redis worker connection error"));
       this.workerConnections.push(connection);
-      // A queue that takes batches (process-event) collects the BullMQ jobs that arrive together
-      // and runs their rows as one batch: a burst costs a few round trips per batch, not per order.
+      // Every queue collects the BullMQ jobs that arrive together and runs their rows as one batch
+      // (one claim and one finish statement, as the in-process engine does): a burst costs a few
+      // round trips per batch, not per order. A queue with a batch handler (process-event) runs
+      // batches side by side; one without (its handler calls a host per row) runs one batch at a
+      // time, `concurrency` rows of it at once.
       const batched = batch?.queues.includes(name);
-      const process = batched ? this.collector(name, batch!) : (id: number) => run(id);
+      const process = !batch ? (id: number) => run(id) : batched ? this.collector(name, batch) : this.rowCollector(name, batch, concurrency);
       const w = new Worker(name, async (job) => process(Number(job.data.jobId)), {
         connection,
-        concurrency: batched ? BATCH_JOBS_AT_ONCE : concurrency,
+        concurrency: !batch ? concurrency : batched ? BATCH_JOBS_AT_ONCE : rowJobsAtOnce(concurrency),
         prefix: this.prefix,
         // A worker killed with triggers in hand (taken from Redis, rows not yet claimed) holds them
         // until BullMQ sees the lock lapse: the sweeper's re-trigger has the same BullMQ job id and
@@ -145,6 +155,42 @@ export class BullMqEngine implements JobEngine {
       new Promise<void>((done) => {
         if (pending.length === 0) setImmediate(flush);
         pending.push({ id, done });
+      });
+  }
+
+  /**
+   * For a queue whose handler runs row by row: one batch at a time, the rows that arrived while
+   * it ran forming the next one, at most `concurrency` rows running at once (what the in-process
+   * engine allows a queue). BullMQ holds the rows waiting for the next batch as active jobs,
+   * their locks renewed, so at most rowJobsAtOnce rows are taken from Redis by one worker.
+   */
+  private rowCollector(queue: JobName, batch: BatchRunner, concurrency: number): (id: number) => Promise<void> {
+    let pending: { id: number; done: () => void }[] = [];
+    let running = false;
+    let scheduled = false;
+    const schedule = () => {
+      if (scheduled || running || pending.length === 0) return;
+      scheduled = true;
+      setImmediate(flush);
+    };
+    const flush = () => {
+      scheduled = false;
+      const group = pending;
+      pending = [];
+      running = true;
+      void batch
+        .run(queue, group.map((g) => g.id), concurrency)
+        .catch((e: Error) => this.log.warn({ err: e.message, queue }, "batch failed; its rows wait for the sweeper"))
+        .finally(() => {
+          running = false;
+          group.forEach((g) => g.done());
+          schedule();
+        });
+    };
+    return (id) =>
+      new Promise<void>((done) => {
+        pending.push({ id, done });
+        schedule();
       });
   }
 

@@ -16,6 +16,7 @@ import {
   releaseStaleJobs,
   type Executor,
 } from "../db/repositories/job-rows.ts";
+import { withBatchReads } from "../db/batch-reads.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import type { Database, Job } from "../db/schema.ts";
 import { errorKindOf, PermanentError, RetryableError } from "../domain/errors.ts";
@@ -303,16 +304,21 @@ export class JobQueue {
   private async runClaimedBatch(handler: BatchJobHandler<JobName>, jobs: Job[], claimed: number[], token: string, claim: { signal: AbortSignal; stop(): void }, log: Logger): Promise<void> {
     let failures: Map<number, unknown>;
     try {
-      failures = await handler(
-        jobs.map((j) => ({ jobId: Number(j.id), attempt: j.attempts, payload: JSON.parse(j.payload) })),
-        { log, signal: claim.signal },
+      // The batch's rows share their reads of stores and accounts (one round trip each per batch).
+      failures = await withBatchReads(() =>
+        handler(
+          jobs.map((j) => ({ jobId: Number(j.id), attempt: j.attempts, payload: JSON.parse(j.payload) })),
+          { log, signal: claim.signal },
+        ),
       );
     } catch (error) {
       failures = new Map(claimed.map((id) => [id, error]));
     } finally {
       claim.stop();
     }
-    await bookkeeping(() => releaseUnstartedJobs(this.db, claimed.filter((id) => failures.get(id) === NOT_STARTED), token));
+    const released = await bookkeeping(() => releaseUnstartedJobs(this.db, claimed.filter((id) => failures.get(id) === NOT_STARTED), token));
+    // Given back by a stopping worker: another worker takes them now (BullMQ), or the next start does.
+    for (const id of released) await this.engine.retrigger?.(jobs[0].queue as JobName, id).catch(() => {});
     const done = claimed.filter((id) => !failures.has(id));
     const finished = await bookkeeping(() => finishJobsDone(this.db, done, token));
     if (finished < done.length) log.warn({ outcome: "done", lost: done.length - finished }, "batch outcome partly discarded: claims were taken over by another run");

@@ -33,12 +33,16 @@ export async function sealAudit(s: Db, opts: { now?: Date; maxBatches?: number }
       if (rows.length === 0) return 0;
       const accounts = [...new Set(rows.map((r) => r.account_id))];
       const heads = new Map((await trx.selectFrom("audit_seals").selectAll().where("account_id", "in", accounts).execute()).map((h) => [h.account_id, { hash: h.last_hash, rows: Number(h.sealed_rows), known: true }]));
-      for (const r of rows) {
+      const links = rows.map((r) => {
         const head = heads.get(r.account_id) ?? { hash: GENESIS, rows: 0, known: false };
         const hash = rowHash(head.hash, r);
-        await trx.insertInto("audit_chain").values({ audit_id: Number(r.id), account_id: r.account_id, prev_hash: head.hash, row_hash: hash }).execute();
         heads.set(r.account_id, { hash, rows: head.rows + 1, known: head.known });
-      }
+        return { audit_id: Number(r.id), account_id: r.account_id, prev_hash: head.hash, row_hash: hash };
+      });
+      // One statement for the batch (a round trip per audit row cost the worker ~2 per order).
+      // Both databases number a multi-row VALUES list's rows in list order, so the chain's ids
+      // keep the audit rows' order.
+      await trx.insertInto("audit_chain").values(links).execute();
       const at = new Date().toISOString();
       for (const [accountId, h] of heads) {
         if (!accounts.includes(accountId)) continue;

@@ -1,6 +1,7 @@
 import type { AccountSettings, SettingKey } from "../../domain/account-settings.ts";
 import type { Account, AccountsTable } from "../schema.ts";
 import type { Executor } from "./job-rows.ts";
+import { batchRead, forgetBatchRead } from "../batch-reads.ts";
 
 /** Where each setting lives in the accounts row. */
 const COLUMNS = {
@@ -35,7 +36,8 @@ export function settingsOf(a: Account): AccountSettings {
 }
 
 export async function readAccountSettings(db: Executor, accountId: string): Promise<AccountSettings | undefined> {
-  const row = await db.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();
+  // The accounts row getAccount reads: one read per job batch serves both (batch-reads.ts).
+  const row = await batchRead(db, `account:${accountId}`, () => db.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst());
   return row ? settingsOf(row) : undefined;
 }
 
@@ -43,4 +45,5 @@ export async function writeAccountSettings(db: Executor, accountId: string, patc
   const set: Record<string, unknown> = { updated_at: new Date().toISOString() };
   for (const [key, value] of Object.entries(patch)) set[COLUMNS[key as SettingKey]] = value;
   await db.updateTable("accounts").set(set).where("id", "=", accountId).execute();
+  forgetBatchRead(`account:${accountId}`);
 }

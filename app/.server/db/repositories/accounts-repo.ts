@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import type { Account } from "../schema.ts";
 import type { Executor } from "./job-rows.ts";
+import { batchRead } from "../batch-reads.ts";
 
 export async function createAccount(db: Executor, input: { name: string; defaultLocale?: string; alertEmail?: string }): Promise<Account> {
   const now = new Date().toISOString();
@@ -26,8 +27,10 @@ export async function createAccount(db: Executor, input: { name: string; default
   return row;
 }
 
+/** Read once per job batch outside transactions (batch-reads.ts); each caller gets its own copy. */
 export async function getAccount(db: Executor, id: string): Promise<Account | undefined> {
-  return db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
+  const row = await batchRead(db, `account:${id}`, () => db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst());
+  return row && { ...row };
 }
 
 /**

@@ -1,13 +1,16 @@
 import crypto from "node:crypto";
 import type { Store, StorePlatform, StoreStatus } from "../schema.ts";
 import type { Executor } from "./job-rows.ts";
+import { batchRead, forgetBatchRead } from "../batch-reads.ts";
 
 export async function findStoreByDomain(db: Executor, platform: StorePlatform, domain: string): Promise<Store | undefined> {
   return db.selectFrom("stores").selectAll().where("platform", "=", platform).where("domain", "=", domain).executeTakeFirst();
 }
 
+/** Read once per job batch outside transactions (batch-reads.ts); each caller gets its own copy. */
 export async function findStoreById(db: Executor, id: string): Promise<Store | undefined> {
-  return db.selectFrom("stores").selectAll().where("id", "=", id).executeTakeFirst();
+  const row = await batchRead(db, `store:${id}`, () => db.selectFrom("stores").selectAll().where("id", "=", id).executeTakeFirst());
+  return row && { ...row };
 }
 
 export async function listStoresByIds(db: Executor, ids: string[]): Promise<Map<string, Store>> {
@@ -50,6 +53,7 @@ export async function insertStore(
 
 export async function setStoreStatus(db: Executor, id: string, status: StoreStatus): Promise<void> {
   await db.updateTable("stores").set({ status, updated_at: new Date().toISOString() }).where("id", "=", id).execute();
+  forgetBatchRead(`store:${id}`);
 }
 
 /** Sets what needs the merchant's attention; true when it changed (so it is audited once). */
@@ -61,9 +65,11 @@ export async function flagStoreAttention(db: Executor, id: string, attention: st
     .where("id", "=", id)
     .where((eb) => eb.or([eb("attention", "is", null), eb("attention", "!=", attention)]))
     .executeTakeFirst();
+  forgetBatchRead(`store:${id}`);
   return Number(r.numUpdatedRows) === 1;
 }
 
 export async function clearStoreAttention(db: Executor, id: string): Promise<void> {
   await db.updateTable("stores").set({ attention: null, attention_at: null, updated_at: new Date().toISOString() }).where("id", "=", id).execute();
+  forgetBatchRead(`store:${id}`);
 }
