@@ -257,6 +257,28 @@ for (const { dialect, available: dbAvailable } of dialects) {
         expect(c.id).not.toBe(a.id);
       });
 
+      it("stages several keyed rows in one statement, each merged into its waiting twin as stage does", async () => {
+        const s = await open();
+        const waiting = await s.jobs.stage(s.db, "send-email", { orderId: "m-1", kind: "delivery" }, { accountId: "a", dedupeKey: "send-email:m-1" });
+        const staged = await s.jobs.stageMany(s.db, [
+          { name: "deliver-order", payload: { orderId: "m-1" }, opts: { accountId: "a", dedupeKey: "deliver-order:m-1" } },
+          { name: "send-email", payload: { orderId: "m-1", kind: "delivery" }, opts: { accountId: "a", dedupeKey: "send-email:m-1" } },
+        ]);
+        expect(staged.map((j) => j.queue)).toEqual(["deliver-order", "send-email"]);
+        expect(staged[1].id).toBe(waiting.id);
+        expect(staged[0].id).not.toBe(waiting.id);
+        const rows = await s.db.selectFrom("jobs").select(["id", "queue", "payload", "account_id", "status"]).where("dedupe_key", "in", ["deliver-order:m-1", "send-email:m-1"]).orderBy("id").execute();
+        expect(rows).toEqual([
+          { id: waiting.id, queue: "send-email", payload: JSON.stringify({ orderId: "m-1", kind: "delivery" }), account_id: "a", status: "pending" },
+          { id: staged[0].id, queue: "deliver-order", payload: JSON.stringify({ orderId: "m-1" }), account_id: "a", status: "pending" },
+        ]);
+        // Its twin no longer waiting (claimed): a new row.
+        await s.db.updateTable("jobs").set({ status: "done" }).where("id", "=", waiting.id).execute();
+        const again = await s.jobs.stageMany(s.db, [{ name: "send-email", payload: { orderId: "m-1", kind: "delivery" }, opts: { accountId: "a", dedupeKey: "send-email:m-1" } }]);
+        expect(again[0].id).not.toBe(waiting.id);
+        await expect(s.jobs.stageMany(s.db, [staged, staged].map(() => ({ name: "sync-stock" as const, payload: { accountId: "a", poolId: "p" }, opts: { dedupeKey: "same" } })))).rejects.toThrow(/distinct/);
+      });
+
       it("a queue without a handler parks its job as failed instead of dropping it", async () => {
         const s = await open();
         // Every queue has a handler now; take one away, as an older worker would lack a newer

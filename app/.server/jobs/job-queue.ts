@@ -14,6 +14,7 @@ import {
   releaseUnstartedJobs,
   insertJob,
   releaseStaleJobs,
+  insertJobs,
   type Executor,
 } from "../db/repositories/job-rows.ts";
 import { withBatchReads } from "../db/batch-reads.ts";
@@ -145,6 +146,21 @@ export class JobQueue {
     });
     if (created) this.metrics?.jobRowWritten(name);
     return { id, queue: name, runAt };
+  }
+
+  /**
+   * Several keyed rows staged in one statement (an order's write-back and email): as `stage` for
+   * each, merged into a waiting twin by its dedupe key.
+   */
+  async stageMany(trx: Executor, jobs: { [N in JobName]: { name: N; payload: JobPayloads[N]; opts: EnqueueOptions & { dedupeKey: string } } }[JobName][]): Promise<StagedJob[]> {
+    const rows = await insertJobs(
+      trx,
+      jobs.map((j) => ({ queue: j.name, accountId: j.opts.accountId, payload: j.payload, dedupeKey: j.opts.dedupeKey, maxAttempts: j.opts.maxAttempts, runAt: j.opts.delayMs ? new Date(Date.now() + j.opts.delayMs) : undefined })),
+    );
+    return rows.map((r, i) => {
+      if (r.created) this.metrics?.jobRowWritten(jobs[i].name);
+      return { id: r.id, queue: jobs[i].name, runAt: r.runAt };
+    });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { markDeliveryPending } from "../db/repositories/deliveries-repo.ts";
+import { markDeliveriesPending } from "../db/repositories/deliveries-repo.ts";
 import type { Executor } from "../db/repositories/job-rows.ts";
 import { findStoreById } from "../db/repositories/stores-repo.ts";
 import { parseStoreSettings, sendsOwnEmail } from "../domain/store-settings.ts";
@@ -11,14 +11,12 @@ import type { Services } from "../ports.ts";
  * transaction exactly as the fulfilment path stages them.
  */
 export async function stageOrderDelivery(s: Pick<Services, "jobs">, trx: Executor, accountId: string, orderId: string, storeId: string | null, now: string): Promise<StagedJob[]> {
-  const jobs: StagedJob[] = [];
   const job = { accountId };
-  await markDeliveryPending(trx, accountId, orderId, "note", now);
-  jobs.push(await s.jobs.stage(trx, "deliver-order", { orderId }, { ...job, dedupeKey: `deliver-order:${orderId}` }));
   const store = storeId ? await findStoreById(trx, storeId) : undefined;
-  if (store && sendsOwnEmail(store.platform, parseStoreSettings(store.settings))) {
-    await markDeliveryPending(trx, accountId, orderId, "email", now);
-    jobs.push(await s.jobs.stage(trx, "send-email", { orderId, kind: "delivery" }, { ...job, dedupeKey: `send-email:${orderId}` }));
-  }
-  return jobs;
+  const mails = store !== undefined && sendsOwnEmail(store.platform, parseStoreSettings(store.settings));
+  await markDeliveriesPending(trx, accountId, orderId, mails ? ["note", "email"] : ["note"], now);
+  return s.jobs.stageMany(trx, [
+    { name: "deliver-order", payload: { orderId }, opts: { ...job, dedupeKey: `deliver-order:${orderId}` } },
+    ...(mails ? [{ name: "send-email" as const, payload: { orderId, kind: "delivery" as const }, opts: { ...job, dedupeKey: `send-email:${orderId}` } }] : []),
+  ]);
 }

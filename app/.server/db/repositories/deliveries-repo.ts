@@ -3,9 +3,15 @@ import type { Executor } from "./job-rows.ts";
 
 /** Marks a channel as having something (new) to deliver for the order. */
 export async function markDeliveryPending(db: Executor, accountId: string, orderId: string, channel: DeliveryChannel, now: string): Promise<void> {
+  await markDeliveriesPending(db, accountId, orderId, [channel], now);
+}
+
+/** Every channel of the order pending again (created where it was not yet), in one statement. */
+export async function markDeliveriesPending(db: Executor, accountId: string, orderId: string, channels: readonly DeliveryChannel[], now: string): Promise<void> {
+  if (channels.length === 0) return;
   await db
     .insertInto("deliveries")
-    .values({ account_id: accountId, order_id: orderId, channel, status: "pending", attempts: 0, last_error: null, sent_at: null, first_viewed_at: null, view_count: 0, reference: null, created_at: now, updated_at: now })
+    .values(channels.map((channel) => ({ account_id: accountId, order_id: orderId, channel, status: "pending" as const, attempts: 0, last_error: null, sent_at: null, first_viewed_at: null, view_count: 0, reference: null, created_at: now, updated_at: now })))
     .onConflict((oc) => oc.columns(["order_id", "channel"]).doUpdateSet({ status: "pending", updated_at: now }))
     .execute();
 }

@@ -38,21 +38,51 @@ export async function insertJob(db: Executor, job: NewJobRow, now = new Date()):
   throw new Error(`could not enqueue ${job.queue} with dedupe key ${job.dedupeKey}`);
 }
 
+/**
+ * Several keyed rows in one INSERT (the follow-ups an order stages together); each merged into
+ * its waiting twin as insertJob does. The dedupe keys must be distinct: the rows are matched to
+ * the answer by them. A row whose twin was claimed between the insert and the read takes
+ * insertJob's own retry.
+ */
+export async function insertJobs(db: Executor, jobs: readonly (NewJobRow & { dedupeKey: string })[], now = new Date()): Promise<{ id: number; created: boolean; runAt: string }[]> {
+  if (jobs.length === 0) return [];
+  if (new Set(jobs.map((j) => j.dedupeKey)).size !== jobs.length) throw new Error("insertJobs: dedupe keys must be distinct");
+  const inserted = await db
+    .insertInto("jobs")
+    .values(jobs.map((job) => rowOf(job, iso(job.runAt ?? now), now)))
+    .onConflict((oc) => oc.column("dedupe_key").where(sql.ref("status"), "=", sql.lit("pending")).doNothing())
+    .returning(["id", "run_at", "dedupe_key"])
+    .execute();
+  const byKey = new Map(inserted.map((r) => [r.dedupe_key, { id: Number(r.id), created: true, runAt: r.run_at }]));
+  const merged = jobs.filter((j) => !byKey.has(j.dedupeKey));
+  if (merged.length) {
+    const waiting = await db.selectFrom("jobs").select(["id", "run_at", "dedupe_key"]).where("dedupe_key", "in", merged.map((j) => j.dedupeKey)).where("status", "=", "pending").execute();
+    for (const w of waiting) byKey.set(w.dedupe_key, { id: Number(w.id), created: false, runAt: w.run_at });
+  }
+  const out: { id: number; created: boolean; runAt: string }[] = [];
+  for (const job of jobs) out.push(byKey.get(job.dedupeKey) ?? (await insertJob(db, job, now)));
+  return out;
+}
+
+function rowOf(job: NewJobRow, runAt: string, now: Date) {
+  return {
+    queue: job.queue,
+    account_id: job.accountId ?? null,
+    payload: JSON.stringify(job.payload ?? {}),
+    dedupe_key: job.dedupeKey ?? null,
+    status: "pending" as const,
+    attempts: 0,
+    max_attempts: job.maxAttempts ?? 10,
+    run_at: runAt,
+    created_at: iso(now),
+    updated_at: iso(now),
+  };
+}
+
 function tryInsertJob(db: Executor, job: NewJobRow, runAt: string, now: Date) {
   return db
     .insertInto("jobs")
-    .values({
-      queue: job.queue,
-      account_id: job.accountId ?? null,
-      payload: JSON.stringify(job.payload ?? {}),
-      dedupe_key: job.dedupeKey ?? null,
-      status: "pending",
-      attempts: 0,
-      max_attempts: job.maxAttempts ?? 10,
-      run_at: runAt,
-      created_at: iso(now),
-      updated_at: iso(now),
-    })
+    .values(rowOf(job, runAt, now))
     // The conflict target must restate the partial index's predicate literally (SQLite cannot match a bound parameter).
     .onConflict((oc) => oc.column("dedupe_key").where(sql.ref("status"), "=", sql.lit("pending")).doNothing())
     .returning(["id", "run_at"])
