@@ -99,7 +99,9 @@ export class InProcessEngine implements JobEngine {
   private limitOf(queue: JobName): number {
     // Requests come before any job: while webhooks are being recorded, each queue keeps at most
     // one batch going (enough that nothing stops), so the recording waits for little.
-    if (this.foreground > 0) return 1;
+    // The allocating queue keeps two: one batch may wait for the host (Shopify's risk, read
+    // before its transaction) while the other writes, so that wait is not on every batch's path.
+    if (this.foreground > 0) return FIRST.has(queue) ? Math.min(2, this.concurrency) : 1;
     if (FIRST.has(queue)) return this.concurrency;
     for (const q of FIRST) if ((this.waiting.get(q)?.size ?? 0) > 0) return 1;
     return this.concurrency;
