@@ -14,6 +14,7 @@ import {
   SqliteDialect,
   UpdateQueryNode,
   type DatabaseConnection,
+  type Dialect as KyselyDialect,
   type Driver,
   type OperationNode,
   type QueryResult,
@@ -82,7 +83,7 @@ function openSqlite(file: string, checkpoint: boolean): DatabaseHandle {
   const sqlite = new SQLite(file);
   for (const p of SQLITE_PRAGMAS) sqlite.pragma(p);
   const counters = newDbCounters();
-  const db = new Kysely<Database>({ dialect: new LoopFriendlySqliteDialect(counters, { database: withStatementCache(sqlite, counters) }) });
+  const db = new Kysely<Database>({ dialect: countingDialect(new LoopFriendlySqliteDialect({ database: withStatementCache(sqlite, counters) }), counters) });
   const checkpointer = file === ":memory:" || !checkpoint ? undefined : WalCheckpointer.start(sqlite, file);
   return {
     db,
@@ -113,12 +114,6 @@ function openSqlite(file: string, checkpoint: boolean): DatabaseHandle {
  * SQLite fails it with SQLITE_BUSY instead of waiting.
  */
 class LoopFriendlySqliteDialect extends SqliteDialect {
-  readonly #counters: DbCounters;
-  constructor(counters: DbCounters, config: ConstructorParameters<typeof SqliteDialect>[0]) {
-    super(config);
-    this.#counters = counters;
-  }
-
   override createDriver(): Driver {
     const driver = super.createDriver();
     const acquire = driver.acquireConnection.bind(driver);
@@ -129,20 +124,18 @@ class LoopFriendlySqliteDialect extends SqliteDialect {
     driver.beginTransaction = async (connection) => {
       await connection.executeQuery(CompiledQuery.raw("begin immediate"));
     };
-    return countingDriver(driver, this.#counters);
+    return driver;
   }
 }
 
-class CountingPostgresDialect extends PostgresDialect {
-  readonly #counters: DbCounters;
-  constructor(counters: DbCounters, config: ConstructorParameters<typeof PostgresDialect>[0]) {
-    super(config);
-    this.#counters = counters;
-  }
-
-  override createDriver(): Driver {
-    return countingDriver(super.createDriver(), this.#counters);
-  }
+/** Any dialect, its driver counted (countingDriver): one wrapper for SQLite and Postgres. */
+function countingDialect(dialect: KyselyDialect, counters: DbCounters): KyselyDialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => countingDriver(dialect.createDriver(), counters),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+  };
 }
 
 /** Whether a statement writes (then, outside a transaction, it commits on its own). */
@@ -224,7 +217,7 @@ function openPostgres(url: string, poolSize: number, searchPath?: string): Datab
       return (query as (...a: unknown[]) => unknown).apply(this, args);
     } as typeof client.query;
   });
-  const db = new Kysely<Database>({ dialect: new CountingPostgresDialect(counters, { pool }) });
+  const db = new Kysely<Database>({ dialect: countingDialect(new PostgresDialect({ pool }), counters) });
   const safe = new URL(url);
   safe.password = "";
   return {

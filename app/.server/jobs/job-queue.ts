@@ -16,6 +16,7 @@ import {
   releaseStaleJobs,
   insertJobs,
   type Executor,
+  type NewJobRow,
 } from "../db/repositories/job-rows.ts";
 import { withBatchReads } from "../db/batch-reads.ts";
 import { isUniqueViolation } from "../db/errors.ts";
@@ -82,6 +83,11 @@ export interface StopReport {
   released: number;
 }
 
+/** The row a request to run `name` writes (stage and stageMany). */
+function newRow(name: JobName, payload: unknown, opts: EnqueueOptions): NewJobRow {
+  return { queue: name, accountId: opts.accountId, payload, dedupeKey: opts.dedupeKey, maxAttempts: opts.maxAttempts, runAt: opts.delayMs ? new Date(Date.now() + opts.delayMs) : undefined };
+}
+
 export interface EnqueueOptions {
   /** The merchant the work is for (their dashboard counts it). */
   accountId?: string;
@@ -136,14 +142,7 @@ export class JobQueue {
   }
 
   async stage<N extends JobName>(trx: Executor, name: N, payload: JobPayloads[N], opts: EnqueueOptions = {}): Promise<StagedJob> {
-    const { id, runAt, created } = await insertJob(trx, {
-      queue: name,
-      accountId: opts.accountId,
-      payload,
-      dedupeKey: opts.dedupeKey,
-      maxAttempts: opts.maxAttempts,
-      runAt: opts.delayMs ? new Date(Date.now() + opts.delayMs) : undefined,
-    });
+    const { id, runAt, created } = await insertJob(trx, newRow(name, payload, opts));
     if (created) this.metrics?.jobRowWritten(name);
     return { id, queue: name, runAt };
   }
@@ -153,10 +152,7 @@ export class JobQueue {
    * each, merged into a waiting twin by its dedupe key.
    */
   async stageMany(trx: Executor, jobs: { [N in JobName]: { name: N; payload: JobPayloads[N]; opts: EnqueueOptions & { dedupeKey: string } } }[JobName][]): Promise<StagedJob[]> {
-    const rows = await insertJobs(
-      trx,
-      jobs.map((j) => ({ queue: j.name, accountId: j.opts.accountId, payload: j.payload, dedupeKey: j.opts.dedupeKey, maxAttempts: j.opts.maxAttempts, runAt: j.opts.delayMs ? new Date(Date.now() + j.opts.delayMs) : undefined })),
-    );
+    const rows = await insertJobs(trx, jobs.map((j) => ({ ...newRow(j.name, j.payload, j.opts), dedupeKey: j.opts.dedupeKey })));
     return rows.map((r, i) => {
       if (r.created) this.metrics?.jobRowWritten(jobs[i].name);
       return { id: r.id, queue: jobs[i].name, runAt: r.runAt };

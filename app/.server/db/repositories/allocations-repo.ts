@@ -36,15 +36,6 @@ export async function listLineUnits(db: Executor, lineIds: string[]): Promise<Un
   }));
 }
 
-/**
- * Claims up to `n` available keys of a pool, oldest first, in one conditional statement, and
- * returns their ids. Two transactions can never claim the same key:
- * - SQLite: `UPDATE … WHERE id IN (SELECT … LIMIT n) AND state = 'available' RETURNING id` — the
- *   database has one writer at a time, and the state condition is re-checked on every row.
- * - Postgres: the inner select locks its rows `FOR UPDATE SKIP LOCKED`, so concurrent claims take
- *   different keys instead of waiting for (or double-taking) the same ones.
- * Keys past their batch's expiry are never claimed, even before the expiry job marks them.
- */
 /** An order's units still held for it: allocated (a key claimed) or backordered (waiting for one). */
 export async function liveUnitsOfOrder(db: Executor, orderId: string) {
   return db
@@ -56,6 +47,15 @@ export async function liveUnitsOfOrder(db: Executor, orderId: string) {
     .execute();
 }
 
+/**
+ * Claims up to `n` available keys of a pool, oldest first, in one conditional statement, and
+ * returns their ids. Two transactions can never claim the same key:
+ * - SQLite: `UPDATE … WHERE id IN (SELECT … LIMIT n) AND state = 'available' RETURNING id` — the
+ *   database has one writer at a time, and the state condition is re-checked on every row.
+ * - Postgres: the inner select locks its rows `FOR UPDATE SKIP LOCKED`, so concurrent claims take
+ *   different keys instead of waiting for (or double-taking) the same ones.
+ * Keys past their batch's expiry are never claimed, even before the expiry job marks them.
+ */
 export async function claimAvailableKeys(db: Executor, dialect: Dialect, poolId: string, n: number, now: string): Promise<number[]> {
   if (n <= 0) return [];
   // Postgres: the pick is a CTE, which runs once. As an `IN (subquery)` the planner may re-run the
