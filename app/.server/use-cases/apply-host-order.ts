@@ -11,7 +11,6 @@ import {
   type UnitRow,
 } from "../db/repositories/allocations-repo.ts";
 import { recordAudit } from "../db/repositories/audit-repo.ts";
-import { markDeliveriesPending } from "../db/repositories/deliveries-repo.ts";
 import type { Executor } from "../db/repositories/job-rows.ts";
 import { findMappingForItem } from "../db/repositories/mappings-repo.ts";
 import { bindLineToPool, listOrderLines, setOrderStatus, upsertOrder, upsertOrderLines } from "../db/repositories/orders-repo.ts";
@@ -26,6 +25,7 @@ import { riskGate } from "./risk-gate.ts";
 import { applyWithCard } from "./read-order-card.ts";
 import { stageRiskAssessment } from "./write-risk-assessment.ts";
 import { stageStockSync } from "./schedule-stock-sync.ts";
+import { stageDeliveryJobs } from "./stage-order-delivery.ts";
 
 export interface ApplyOutcome {
   orderId: string;
@@ -201,15 +201,9 @@ export async function applyHostOrderIn(s: Pick<Deps, "jobs" | "database" | "conf
     if (base.allocated + base.backordered + base.released > 0) {
       const job = { accountId: store.account_id };
       if (gate.deliver) {
-        // The write-back, and the email where keyrelay sends it: their pending marks in one statement, their rows in another.
+        // The email only when there are keys (or a backorder) to tell of, and keyrelay sends it.
         const mails = base.allocated + base.backordered > 0 && sendsOwnEmail(store.platform, parseStoreSettings(store.settings));
-        await markDeliveriesPending(trx, store.account_id, order.id, mails ? ["note", "email"] : ["note"], now);
-        staged.push(
-          ...(await s.jobs.stageMany(trx, [
-            { name: "deliver-order", payload: { orderId: order.id }, opts: { ...job, dedupeKey: `deliver-order:${order.id}` } },
-            ...(mails ? [{ name: "send-email" as const, payload: { orderId: order.id, kind: "delivery" as const }, opts: { ...job, dedupeKey: `send-email:${order.id}` } }] : []),
-          ])),
-        );
+        staged.push(...(await stageDeliveryJobs(s, trx, store.account_id, order.id, mails, now)));
       }
       if (gate.waitingForHostRisk) staged.push(await s.jobs.stage(trx, "check-host-risk", { orderId: order.id, attempt: 1 }, { ...job, dedupeKey: `check-host-risk:${order.id}` }));
       // Held or blocked: the verdict has a job of its own (a delivered order's goes with its write-back).

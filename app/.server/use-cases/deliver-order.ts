@@ -43,7 +43,7 @@ export async function deliverOrder(s: Deps, payload: { orderId: string }, ctx?: 
   // first), and both outcomes are recorded in one commit. (A crash before it: the re-run finds the
   // note written and writes nothing; the verdict may be sent twice, as a retried job would.)
   const verdict = await sendVerdictWithDelivery(s, order, store, ctx?.log);
-  const recorded = typeof verdict === "object" && verdict !== null ? verdict : null;
+  const recorded = verdict === "handed over" ? null : verdict;
   if (keys.sent || recorded) {
     await s.db.transaction().execute(async (trx) => {
       if (keys.sent) await recordDeliveryOutcome(trx, order.id, "note", { status: "sent", error: null, reference: keys.sent.reference });

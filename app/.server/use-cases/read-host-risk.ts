@@ -25,7 +25,9 @@ export async function withHostRisk<T extends { store: Store; order: HostOrder }>
   for (const item of items) {
     const { store, order } = item;
     if (store.platform !== "shopify" || order.status !== "paid" || order.riskRecommendation !== null || !accountWaitsForHostRisk(store.account_id)) continue;
-    byStore.set(store.id, [...(byStore.get(store.id) ?? []), item]);
+    const group = byStore.get(store.id);
+    if (group) group.push(item);
+    else byStore.set(store.id, [item]);
   }
   if (!s.connectors) return;
   for (const group of byStore.values()) {

@@ -183,8 +183,9 @@ export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: 
   await recordOrderVelocity(trx, { id: o.id, accountId: o.account_id, storeId: g.store.id, customerId: o.customer_id, currency: o.currency, keys: g.claimed }, facts, g.now);
   // Shopify's analysis not read or not finished, and it could change the outcome: hold the order
   // ("being prepared" for the buyer, nothing shown) until the check-host-risk job decides.
-  const waits = g.store.platform === "shopify" && hostRiskMatters({ version, rules }, { ...facts, hostRisk: "PENDING" });
-  if (g.store.platform === "shopify") rememberHostRiskWanted(g.store.account_id, waits);
+  const shopify = g.store.platform === "shopify";
+  const waits = shopify && hostRiskMatters({ version, rules }, { ...facts, hostRisk: "PENDING" });
+  if (shopify) rememberHostRiskWanted(g.store.account_id, waits);
   if (facts.hostRisk === "PENDING" && waits) {
     const stored = await insertDecision(trx, o.account_id, o.id, { ...verdict, action: "review", decidedBy: null }, { ...facts }, "waiting", g.now);
     if (stored.review_status !== "waiting") return { deliver: stored.review_status === "none" };
@@ -193,7 +194,7 @@ export async function riskGate(s: Pick<Services, "database">, trx: Executor, g: 
   }
   const status: RiskReviewStatus = verdict.action === "review" ? "held" : verdict.action === "block" ? "blocked" : "none";
   // Delivered now on Shopify: keyrelay's verdict goes with the write-back (one job, not two).
-  const withDelivery = status === "none" && g.store.platform === "shopify" ? "with_delivery" : null;
+  const withDelivery = status === "none" && shopify ? "with_delivery" : null;
   const stored = await insertDecision(trx, o.account_id, o.id, verdict, { ...facts }, status, g.now, withDelivery);
   if (stored.review_status === "none") return { deliver: true, verdict };
   const reasons = JSON.stringify(verdict.matched.filter((m) => !m.shadow).map((m) => m.name));

@@ -11,9 +11,17 @@ import type { Services } from "../ports.ts";
  * transaction exactly as the fulfilment path stages them.
  */
 export async function stageOrderDelivery(s: Pick<Services, "jobs">, trx: Executor, accountId: string, orderId: string, storeId: string | null, now: string): Promise<StagedJob[]> {
-  const job = { accountId };
   const store = storeId ? await findStoreById(trx, storeId) : undefined;
-  const mails = store !== undefined && sendsOwnEmail(store.platform, parseStoreSettings(store.settings));
+  return stageDeliveryJobs(s, trx, accountId, orderId, store !== undefined && sendsOwnEmail(store.platform, parseStoreSettings(store.settings)), now);
+}
+
+/**
+ * The write-back, and the email when `mails` (keyrelay sends it), pending: their delivery rows in
+ * one statement, their job rows in another. Shared by the fulfilment path and a withheld order's
+ * release.
+ */
+export async function stageDeliveryJobs(s: Pick<Services, "jobs">, trx: Executor, accountId: string, orderId: string, mails: boolean, now: string): Promise<StagedJob[]> {
+  const job = { accountId };
   await markDeliveriesPending(trx, accountId, orderId, mails ? ["note", "email"] : ["note"], now);
   return s.jobs.stageMany(trx, [
     { name: "deliver-order", payload: { orderId }, opts: { ...job, dedupeKey: `deliver-order:${orderId}` } },
